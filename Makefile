@@ -1,0 +1,68 @@
+# The two commands: `make run` (whole local stack) and `make test` (lint, types, every suite).
+# Both install what they need on first use: the venv, npm packages, and Debian's chromium.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP_STAMP := $(VENV)/.deps-stamp
+NPM_STAMP := node_modules/.deps-stamp
+export AWS_ACCESS_KEY_ID ?= testing
+export AWS_SECRET_ACCESS_KEY ?= testing
+export AWS_DEFAULT_REGION ?= us-east-1
+export AWS_EC2_METADATA_DISABLED := true
+export CDK_DISABLE_CLI_TELEMETRY := true
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run stop test lint typecheck unit integration e2e check deps fmt bench clean
+
+deps: $(PIP_STAMP) $(NPM_STAMP) /usr/bin/chromium
+
+$(PIP_STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+$(NPM_STAMP): package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+run: deps
+	$(PY) -m infra.local.run
+
+stop:
+	$(PY) -m infra.local.stop
+
+lint: $(PIP_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(PIP_STAMP)
+	$(VENV)/bin/mypy chalicelib cli app.py
+
+fmt: $(PIP_STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+unit: $(PIP_STAMP)
+	$(VENV)/bin/pytest tests/unit -q
+
+integration: $(PIP_STAMP)
+	$(VENV)/bin/pytest tests/integration -q
+
+e2e: deps
+	$(VENV)/bin/pytest tests/e2e -q
+
+check: lint typecheck
+
+test: deps lint typecheck
+	$(VENV)/bin/pytest tests -q --cov=chalicelib --cov=cli --cov-report=term:skip-covered --durations=15
+
+bench: deps
+	$(PY) -m bench.booking
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage

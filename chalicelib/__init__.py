@@ -1,0 +1,1 @@
+"""Resource Reserver: the Chalice application package."""

@@ -1,0 +1,1 @@
+"""HTTP boundary: one blueprint per resource family, thin routes."""

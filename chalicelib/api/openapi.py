@@ -1,0 +1,107 @@
+"""Build the OpenAPI 3.1 document from the routes registered through `endpoint`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.api.routing import ROUTES, RouteSpec
+from chalicelib.api.schemas.common import ErrorBody
+
+_REF = "#/components/schemas/{model}"
+_PARAM = re.compile(r"{([^}]+)}")
+
+
+def build_document(version: str = "1.0.0") -> dict[str, Any]:
+    models: set[type[BaseModel]] = {ErrorBody}
+    for spec in ROUTES:
+        for model in (spec.body, spec.query, _model_of(spec.response)):
+            if model is not None:
+                models.add(model)
+    ordered = sorted(models, key=lambda m: (m.__module__, m.__qualname__))
+    refs, defs = models_json_schema([(m, "validation") for m in ordered], ref_template=_REF)
+    ref_of = {model: refs[(model, "validation")] for model in ordered}
+    paths: dict[str, Any] = {}
+    for spec in ROUTES:
+        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, ref_of)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Resource Reserver API",
+            "version": version,
+            "description": (
+                "Book shared resources without double booking. Instants are ISO 8601 with an "
+                "offset on input and UTC with `Z` on output. Errors are "
+                '`{"error": {"code", "message", "details"}}`.'
+            ),
+        },
+        "paths": paths,
+        "components": {
+            "schemas": defs.get("$defs", {}),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }
+
+
+def _model_of(response: Any) -> type[BaseModel] | None:
+    if isinstance(response, type) and issubclass(response, BaseModel):
+        return response
+    return None
+
+
+def _schema_for(response: Any, ref_of: dict[type[BaseModel], Any]) -> dict[str, Any]:
+    model = _model_of(response)
+    if model is not None:
+        return dict(ref_of[model])
+    if response is None:
+        return {}
+    return TypeAdapter(response).json_schema(ref_template=_REF, mode="serialization")
+
+
+def _operation(spec: RouteSpec, ref_of: dict[type[BaseModel], Any]) -> dict[str, Any]:
+    error_ref = {"$ref": _REF.format(model="ErrorBody")}
+    op: dict[str, Any] = {
+        "summary": spec.summary,
+        "operationId": f"{spec.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', spec.path.lower())}",
+        "tags": list(spec.tags),
+        "parameters": [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in _PARAM.findall(spec.path)
+        ],
+        "responses": {
+            str(spec.status): {
+                "description": "success",
+                "content": {"application/json": {"schema": _schema_for(spec.response, ref_of)}},
+            },
+            "4XX": {
+                "description": "client error",
+                "content": {"application/json": {"schema": error_ref}},
+            },
+        },
+    }
+    if spec.description:
+        op["description"] = spec.description
+    if spec.query is not None:
+        for name, field in spec.query.model_fields.items():
+            op["parameters"].append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": field.is_required(),
+                    "description": field.description or "",
+                    "schema": TypeAdapter(field.annotation or str).json_schema(ref_template=_REF),
+                }
+            )
+    if spec.body is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {ct: {"schema": ref_of[spec.body]} for ct in spec.content_types},
+        }
+    if spec.auth != "none":
+        op["security"] = [{"bearer": []}]
+    return op

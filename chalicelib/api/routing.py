@@ -1,0 +1,286 @@
+"""The `endpoint` decorator: parse -> authenticate -> call the view -> serialize.
+
+Views stay thin: they receive a `RequestContext` with the verified principal and the parsed
+body/query models, call one service and return a model (or a `Reply`). Every route is also
+recorded in `ROUTES`, from which `/openapi.json` is generated.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+from urllib.parse import parse_qs
+
+from chalice.app import Blueprint, CORSConfig, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.api import errors
+from chalicelib.domain.errors import DomainError, Forbidden, NotAuthenticated
+from chalicelib.domain.principal import Channel, Principal
+
+Auth = Literal["none", "optional", "user", "admin"]
+
+# Bearer tokens travel in headers, never cookies, so a wildcard origin is safe; a constant
+# because routes are declared at import time, before any setting may be read.
+CORS = CORSConfig(
+    allow_origin="*",
+    allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Client-Channel"],
+    expose_headers=["Retry-After", "Location"],
+    max_age=600,
+)
+JSON_TYPES = ["application/json"]
+FORM_TYPES = ["application/x-www-form-urlencoded"]
+
+
+class Authenticator(Protocol):
+    def authenticate(self, bearer: str, *, client_ip: str, channel: Channel) -> Principal: ...
+
+
+@dataclass
+class Reply:
+    """A view result that needs a status code or headers other than the default."""
+
+    body: Any = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RequestContext:
+    request: Request
+    principal: Principal | None
+    body: Any
+    query: Any
+    client_ip: str
+    channel: Channel
+
+    def header(self, name: str) -> str | None:
+        value = self.request.headers.get(name)
+        return None if value is None else str(value)
+
+    @property
+    def user(self) -> Principal:
+        """The principal on a route that requires one (never None there)."""
+        if self.principal is None:
+            raise NotAuthenticated("sign in first: send 'Authorization: Bearer <token>'")
+        return self.principal
+
+    @property
+    def raw_body(self) -> bytes:
+        raw = self.request.raw_body
+        return raw if isinstance(raw, bytes) else raw.encode()
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    path: str
+    method: str
+    summary: str
+    tags: tuple[str, ...]
+    auth: Auth
+    scope: str | None
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: Any
+    status: int
+    content_types: tuple[str, ...]
+    description: str = ""
+
+
+ROUTES: list[RouteSpec] = []
+
+_authenticator_factory: Callable[[], Authenticator] | None = None
+
+
+def use_authenticator(factory: Callable[[], Authenticator]) -> None:
+    """Wiring tells the routing layer how to verify bearer tokens (resolved on first use)."""
+    global _authenticator_factory
+    _authenticator_factory = factory
+
+
+def endpoint(
+    bp: Blueprint,
+    path: str,
+    method: str = "GET",
+    *,
+    summary: str,
+    tags: tuple[str, ...] = (),
+    auth: Auth = "user",
+    scope: str | None = None,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: Any = None,
+    status: int = 200,
+    content_types: list[str] | None = None,
+    description: str = "",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    types = content_types or JSON_TYPES
+    spec = RouteSpec(
+        path,
+        method,
+        summary,
+        tags,
+        auth,
+        scope,
+        body,
+        query,
+        response,
+        status,
+        tuple(types),
+        description,
+    )
+    ROUTES.append(spec)
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        def handle(**path_params: str) -> Response:
+            request = bp.current_request
+            try:
+                ctx = _build_context(request, spec)
+                result = view(ctx, **path_params)
+                return _serialize(result, spec.status)
+            except DomainError as exc:
+                return errors.from_domain_error(exc)
+            except _InvalidBody as exc:
+                return exc.response
+            except Exception as exc:  # the last line of defence: never a stack trace out
+                return errors.from_unexpected(exc)
+
+        handle.__name__ = view.__name__
+        handle.__doc__ = view.__doc__
+        bp.route(path, methods=[method], cors=CORS, content_types=types)(handle)
+        return view
+
+    return decorate
+
+
+class _InvalidBody(Exception):
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def _client_ip(request: Request) -> str:
+    identity = request.context.get("identity") or {}
+    return str(identity.get("sourceIp") or "")
+
+
+def _channel(request: Request) -> Channel:
+    raw = (request.headers.get("x-client-channel") or "api").lower()
+    try:
+        return Channel(raw)
+    except ValueError:
+        return Channel.API
+
+
+def _build_context(request: Request, spec: RouteSpec) -> RequestContext:
+    client_ip = _client_ip(request)
+    channel = _channel(request)
+    principal = _authenticate(request, spec, client_ip, channel)
+    body = _parse_body(request, spec) if spec.body is not None else None
+    query = _parse_query(request, spec.query) if spec.query is not None else None
+    return RequestContext(request, principal, body, query, client_ip, channel)
+
+
+def _authenticate(
+    request: Request, spec: RouteSpec, client_ip: str, channel: Channel
+) -> Principal | None:
+    header = request.headers.get("authorization") or ""
+    if spec.auth == "none":
+        return None
+    if not header:
+        if spec.auth == "optional":
+            return None
+        raise NotAuthenticated("sign in first: send 'Authorization: Bearer <token>'")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("the Authorization header must be 'Bearer <token>'")
+    if _authenticator_factory is None:
+        raise RuntimeError("no authenticator wired")
+    principal = _authenticator_factory().authenticate(
+        token.strip(), client_ip=client_ip, channel=channel
+    )
+    if spec.auth == "admin" and not principal.is_admin:
+        raise Forbidden("this action is for administrators", code="admin_required")
+    if spec.scope is not None and not principal.can(spec.scope):
+        raise Forbidden(f"this action needs the '{spec.scope}' permission", code="missing_scope")
+    return principal
+
+
+def _decode_raw(request: Request) -> str:
+    raw = request.raw_body
+    if isinstance(raw, bytes):
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _InvalidBody(
+                errors.error_response(400, "malformed_body", "the body is not valid UTF-8")
+            ) from exc
+    return raw
+
+
+def _parse_body(request: Request, spec: RouteSpec) -> Any:
+    assert spec.body is not None
+    content_type = (request.headers.get("content-type") or "application/json").lower()
+    text = _decode_raw(request)
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        data: Any = {k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()}
+    elif not text.strip():
+        data = {}
+    else:
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise _InvalidBody(
+                errors.error_response(
+                    400,
+                    "malformed_json",
+                    "the request body is not valid JSON",
+                    {"position": getattr(exc, "pos", None)},
+                )
+            ) from exc
+    if not isinstance(data, dict):
+        raise _InvalidBody(
+            errors.error_response(422, "validation_error", "the request body must be a JSON object")
+        )
+    try:
+        return spec.body.model_validate(data)
+    except ValidationError as exc:
+        raise _InvalidBody(errors.from_validation_error(exc, where="request body")) from exc
+
+
+def _parse_query(request: Request, model: type[BaseModel]) -> Any:
+    params = request.query_params
+    data: dict[str, Any] = {}
+    for name in params or ():
+        values = params.getlist(name) if params is not None else []
+        annotation = model.model_fields.get(name)
+        is_list = annotation is not None and "list" in str(annotation.annotation)
+        data[name] = values if is_list else values[-1]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _InvalidBody(errors.from_validation_error(exc, where="query string")) from exc
+
+
+def to_jsonable(result: Any) -> Any:
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json", by_alias=True)
+    if isinstance(result, list):
+        return [to_jsonable(item) for item in result]
+    if isinstance(result, dict):
+        return {key: to_jsonable(value) for key, value in result.items()}
+    return result
+
+
+def _serialize(result: Any, default_status: int) -> Response:
+    reply = result if isinstance(result, Reply) else Reply(result, default_status)
+    headers: dict[str, str | list[str]] = dict(reply.headers)
+    if isinstance(reply.body, (bytes, str)) and "Content-Type" in headers:
+        return Response(body=reply.body, status_code=reply.status, headers=headers)
+    if reply.body is None and reply.status == 204:
+        return Response(body="", status_code=204, headers=headers)
+    headers.setdefault("Content-Type", "application/json")
+    return Response(
+        body=json.dumps(to_jsonable(reply.body)), status_code=reply.status, headers=headers
+    )

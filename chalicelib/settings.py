@@ -1,0 +1,91 @@
+"""The only reader of the process environment.
+
+Settings are parsed on first use (never at import), so `chalice package` and the CDK
+synthesiser can import the app without any environment.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+LOCAL_STAGES = frozenset({"local", "test"})
+# Only ever used when STAGE is local/test: a developer convenience, refused elsewhere.
+_LOCAL_ONLY_SECRET = "local-dev-secret-not-for-production-0123456789abcdef"
+
+
+class SettingsError(RuntimeError):
+    """Raised when the environment does not describe a usable configuration."""
+
+
+class Settings(BaseModel):
+    stage: str = "local"
+    region: str = "us-east-1"
+    table_name: str = "reserver-main"
+    idempotency_table_name: str = "reserver-idempotency"
+    event_bus_name: str = "reserver-bus"
+    secret_key: str = Field(default="", repr=False)
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=14, ge=1, le=365)
+    mfa_issuer: str = "Resource Reserver"
+    ses_sender: str = "no-reply@reserver.local"
+    frontend_url: str = "http://127.0.0.1:3000"
+    websocket_management_url: str = ""
+    login_max_failures: int = Field(default=5, ge=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    cors_origin: str = "*"
+
+    @model_validator(mode="after")
+    def _secret_key_required_outside_local(self) -> Settings:
+        if not self.secret_key:
+            if self.stage not in LOCAL_STAGES:
+                raise ValueError("SECRET_KEY must be set outside the local and test stages")
+            self.secret_key = _LOCAL_ONLY_SECRET
+        if len(self.secret_key) < 32:
+            raise ValueError("SECRET_KEY must be at least 32 characters")
+        return self
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage in LOCAL_STAGES
+
+
+_ENV_NAMES = {
+    "stage": "STAGE",
+    "region": "AWS_DEFAULT_REGION",
+    "table_name": "TABLE_NAME",
+    "idempotency_table_name": "IDEMPOTENCY_TABLE_NAME",
+    "event_bus_name": "EVENT_BUS_NAME",
+    "secret_key": "SECRET_KEY",
+    "access_token_minutes": "ACCESS_TOKEN_MINUTES",
+    "refresh_token_days": "REFRESH_TOKEN_DAYS",
+    "mfa_issuer": "MFA_ISSUER",
+    "ses_sender": "SES_SENDER",
+    "frontend_url": "FRONTEND_URL",
+    "websocket_management_url": "WEBSOCKET_MANAGEMENT_URL",
+    "login_max_failures": "LOGIN_MAX_FAILURES",
+    "log_level": "LOG_LEVEL",
+    "cors_origin": "CORS_ORIGIN",
+}
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    values = {field: env[name] for field, name in _ENV_NAMES.items() if name in env}
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        raise SettingsError(str(exc)) from exc
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests change the environment between cases)."""
+    get_settings.cache_clear()

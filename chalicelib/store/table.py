@@ -1,0 +1,88 @@
+"""The single table: a base model whose Meta is bound from settings on first use.
+
+Entities subclass `TableItem` with a `type` discriminator (PynamoDB polymorphism). Every
+entity module in this package owns the key builders for its items.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    DiscriminatorAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.settings import Settings, get_settings
+
+
+class GSI1(GlobalSecondaryIndex["TableItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class GSI2(GlobalSecondaryIndex["TableItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "GSI2"
+        projection = AllProjection()
+
+    GSI2PK = UnicodeAttribute(hash_key=True)
+    GSI2SK = UnicodeAttribute(range_key=True)
+
+
+class TableItem(Model):
+    class Meta:
+        table_name = "reserver-main"  # rebound from settings by `bind()`
+        region = "us-east-1"
+        max_retry_attempts = 3
+        connect_timeout_seconds = 5
+        read_timeout_seconds = 10
+
+    PK = UnicodeAttribute(hash_key=True)
+    SK = UnicodeAttribute(range_key=True)
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    GSI2PK = UnicodeAttribute(null=True)
+    GSI2SK = UnicodeAttribute(null=True)
+    type = DiscriminatorAttribute()
+    # Epoch seconds; DynamoDB TTL deletes lazily (and never locally), so readers also filter.
+    expires_at = NumberAttribute(null=True)
+
+    gsi1 = GSI1()
+    gsi2 = GSI2()
+
+
+_bound_to: tuple[str, str] | None = None
+
+
+def bind(settings: Settings | None = None) -> None:
+    """Point every model at the configured table (idempotent; cheap after the first call)."""
+    global _bound_to
+    settings = settings or get_settings()
+    target = (settings.table_name, settings.region)
+    if _bound_to == target:
+        return
+    TableItem.Meta.table_name = settings.table_name
+    TableItem.Meta.region = settings.region
+    TableItem._connection = None
+    _bound_to = target
+
+
+def unbind() -> None:
+    """Forget the binding (tests switch tables between cases)."""
+    global _bound_to
+    _bound_to = None
+    TableItem._connection = None
+
+
+def raw_client() -> Any:
+    """The low-level botocore client PynamoDB uses (for the few calls it does not wrap)."""
+    bind()
+    return TableItem._get_connection().connection.client

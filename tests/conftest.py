@@ -1,0 +1,23 @@
+"""Shared fixtures. Fake AWS credentials are set before anything can build a client."""
+
+from __future__ import annotations
+
+import os
+
+# DESIGN.md trap 1: without these, botocore probes the instance metadata endpoint.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "STAGE": "test",
+    }
+)
+for _endpoint_var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS"):
+    os.environ.pop(_endpoint_var, None)
