@@ -115,6 +115,7 @@ def endpoint(
     status: int = 200,
     content_types: list[str] | None = None,
     description: str = "",
+    registry: list[RouteSpec] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     types = content_types or JSON_TYPES
     spec = RouteSpec(
@@ -131,7 +132,7 @@ def endpoint(
         tuple(types),
         description,
     )
-    ROUTES.append(spec)
+    (ROUTES if registry is None else registry).append(spec)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         def handle(**path_params: str) -> Response:
