@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.domain.errors import InvalidInput
@@ -35,6 +35,9 @@ class TimeRange:
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise InvalidInput("times must be timezone-aware", code="naive_datetime")
+        # Same-zone datetimes subtract by wall clock (wrong across DST): keep UTC inside.
+        object.__setattr__(self, "start", self.start.astimezone(UTC))
+        object.__setattr__(self, "end", self.end.astimezone(UTC))
         if self.end <= self.start:
             raise InvalidInput("end_time must be after start_time", code="empty_range")
 
