@@ -2,13 +2,63 @@
 
 from __future__ import annotations
 
-from chalice.app import Chalice
+from chalice.app import Chalice, WebsocketEvent
 
-from chalicelib.api import system
+from chalicelib import wiring
+from chalicelib.api import (
+    admin_ops,
+    admin_users,
+    audit,
+    auth,
+    mfa,
+    oauth,
+    reservations,
+    setup,
+    system,
+    users,
+)
+from chalicelib.api import notifications as notifications_api
+from chalicelib.api import webhooks as webhooks_api
 from chalicelib.api.middleware import reshape_errors
+from chalicelib.api.resource_rules import bp as resource_rules_bp
+from chalicelib.api.resources import bp as resources_bp
+from chalicelib.api.routing import use_authenticator
+from chalicelib.integrations.websocket_api import websocket_api
+from chalicelib.workers import WORKER_BLUEPRINTS
+from chalicelib.ws import connect, disconnect, message
 
 app = Chalice(app_name="resource-reserver")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.register_middleware(reshape_errors, "http")
+# Before the websocket handlers below: each captures it when registered.
+app.websocket_api = websocket_api
 
 app.register_blueprint(system.bp)
+app.register_blueprint(reservations.bp)
+app.register_blueprint(resources_bp)
+app.register_blueprint(resource_rules_bp)
+
+use_authenticator(wiring.authenticator)
+for auth_bp in (auth.bp, users.bp, admin_users.bp, mfa.bp, oauth.bp, setup.bp):
+    app.register_blueprint(auth_bp)
+
+# The event pipeline's APIs, then its stream, queue and schedule handlers (names from topology).
+for pipeline_bp in (notifications_api.bp, webhooks_api.bp, audit.bp, admin_ops.bp):
+    app.register_blueprint(pipeline_bp)
+for worker_bp in WORKER_BLUEPRINTS:
+    app.register_blueprint(worker_bp)
+
+
+@app.on_ws_connect()
+def ws_connect(event: WebsocketEvent) -> None:
+    connect.handle(event)
+
+
+@app.on_ws_message()
+def ws_message(event: WebsocketEvent) -> None:
+    message.handle(event)
+
+
+@app.on_ws_disconnect()
+def ws_disconnect(event: WebsocketEvent) -> None:
+    disconnect.handle(event)

@@ -35,8 +35,17 @@ class Settings(BaseModel):
     frontend_url: str = "http://127.0.0.1:3000"
     websocket_management_url: str = ""
     login_max_failures: int = Field(default=5, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    login_backoff_seconds: int = Field(default=30, ge=1)
+    login_backoff_max_seconds: int = Field(default=900, ge=1)
+    # argon2id cost; tests lower it through the environment (hashing is most of a login).
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65536, ge=8)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     cors_origin: str = "*"
+    # Multiplies the webhook retry schedule (1 min ... 2 h); the e2e stack shrinks it.
+    webhook_retry_scale: float = Field(default=1.0, gt=0, le=1)
+    audit_retention_days: int = Field(default=400, ge=1)
 
     @model_validator(mode="after")
     def _secret_key_required_outside_local(self) -> Settings:
@@ -67,8 +76,15 @@ _ENV_NAMES = {
     "frontend_url": "FRONTEND_URL",
     "websocket_management_url": "WEBSOCKET_MANAGEMENT_URL",
     "login_max_failures": "LOGIN_MAX_FAILURES",
+    "login_window_minutes": "LOGIN_WINDOW_MINUTES",
+    "login_backoff_seconds": "LOGIN_BACKOFF_SECONDS",
+    "login_backoff_max_seconds": "LOGIN_BACKOFF_MAX_SECONDS",
+    "password_hash_time_cost": "PASSWORD_HASH_TIME_COST",
+    "password_hash_memory_kib": "PASSWORD_HASH_MEMORY_KIB",
     "log_level": "LOG_LEVEL",
     "cors_origin": "CORS_ORIGIN",
+    "webhook_retry_scale": "WEBHOOK_RETRY_SCALE",
+    "audit_retention_days": "AUDIT_RETENTION_DAYS",
 }
 
 

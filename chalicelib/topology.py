@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from chalicelib.domain import event_catalogue, events
+
 
 @dataclass(frozen=True)
 class IndexDef:
@@ -99,12 +101,75 @@ IDEMPOTENCY_TABLE = TableDef(
     ttl_attribute="expiration",
 )
 
+# --- event pipeline (docs/events.md) ---------------------------------------------------------
+# One queue per worker, each with a DLQ. batch_size=1: Chalice's on_sqs_message cannot enable
+# ReportBatchItemFailures (DESIGN.md trap 9), and with one record per batch a failure fails the
+# whole batch, so Lambda retries it; the workers still use Powertools' BatchProcessor, so a CDK
+# stack that attaches the source with ReportBatchItemFailures may raise the batch size.
+# Waitlist (reserved): "reserver-waitlist" joins when the waitlist issue lands.
+STREAM_HANDLER = "stream_to_bus"
+# Chalice needs a literal ARN at import time; the CDK stack swaps in the table's real stream.
+STREAM_ARN_PLACEHOLDER = (
+    "arn:aws:dynamodb:us-east-1:000000000000:table/reserver-main/stream/placeholder"
+)
+NOTIFY_QUEUE = QueueDef("reserver-notify", handler="notify_worker", batch_size=1)
+EMAIL_QUEUE = QueueDef("reserver-email", handler="email_worker", batch_size=1)
+WEBHOOK_QUEUE = QueueDef("reserver-webhooks", handler="webhook_fanout_worker", batch_size=1)
+WEBHOOK_DELIVERY_QUEUE = QueueDef(
+    "reserver-webhook-deliveries", handler="webhook_delivery_worker", batch_size=1
+)
+AUDIT_QUEUE = QueueDef("reserver-audit", handler="audit_worker", batch_size=1)
+
+_JOBS = (
+    ScheduleDef(
+        "expire-reservations",
+        "expire_reservations_job",
+        5,
+        "Mark active reservations whose end has passed as expired",
+    ),
+    ScheduleDef(
+        "maintenance-auto-reset",
+        "maintenance_reset_job",
+        5,
+        "End maintenance windows whose auto-reset time has passed",
+    ),
+    ScheduleDef(
+        "send-reminders",
+        "reminders_job",
+        5,
+        "Emit one reminder per reservation, reminder_hours before it starts",
+    ),
+    ScheduleDef(
+        "webhook-retry-sweep",
+        "webhook_retry_job",
+        2,
+        "Re-enqueue webhook deliveries whose backoff exceeds SQS's 15-minute delay",
+    ),
+    ScheduleDef(
+        "purge-stale-records",
+        "purge_records_job",
+        60,
+        "Delete expired idempotency and WebSocket connection records",
+    ),
+    ScheduleDef(
+        "audit-retention",
+        "audit_retention_job",
+        1440,
+        "Delete audit entries older than the retention period",
+    ),
+)
+
 TOPOLOGY = Topology(
     tables=(MAIN_TABLE, IDEMPOTENCY_TABLE),
     bus_name="reserver-bus",
     event_source="resource-reserver",
-    queues=(),
-    rules=(),
-    schedules=(),
+    queues=(NOTIFY_QUEUE, EMAIL_QUEUE, WEBHOOK_QUEUE, WEBHOOK_DELIVERY_QUEUE, AUDIT_QUEUE),
+    rules=(
+        RuleDef("reserver-to-notify", NOTIFY_QUEUE.name, event_catalogue.NOTIFY_EVENT_NAMES),
+        RuleDef("reserver-to-email", EMAIL_QUEUE.name, event_catalogue.EMAIL_EVENT_NAMES),
+        RuleDef("reserver-to-webhooks", WEBHOOK_QUEUE.name, event_catalogue.WEBHOOK_EVENT_NAMES),
+        RuleDef("reserver-to-audit", AUDIT_QUEUE.name, (events.AUDIT_CHANGE,)),
+    ),
+    schedules=_JOBS,
     ses_identities=("no-reply@reserver.local",),
 )

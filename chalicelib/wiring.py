@@ -6,12 +6,28 @@ Tests reset it with `reset()` after changing the environment; nothing here runs 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.clock import Clock, SystemClock
 from chalicelib.domain.ids import IdFactory, UlidFactory
 from chalicelib.observability import logger
 from chalicelib.settings import get_settings, reset_settings
 from chalicelib.store.pagination import CursorCodec
+
+if TYPE_CHECKING:
+    from chalicelib.integrations.websocket_sender import WebsocketPort, WebsocketSender
+    from chalicelib.services.accounts import AccountService
+    from chalicelib.services.auth import SessionService, TokenAuthenticator
+    from chalicelib.services.auth_kit import AuthKit
+    from chalicelib.services.booking import BookingService
+    from chalicelib.services.mfa import MfaService
+    from chalicelib.services.oauth import OAuthService
+    from chalicelib.services.reservations_query import ReservationQueries
+    from chalicelib.services.resource_bulk import ResourceBulkService
+    from chalicelib.services.resource_rules import ResourceRulesService
+    from chalicelib.services.resources import ResourceService
+    from chalicelib.store.connections import ConnectionStore
+    from chalicelib.store.resources import ResourceRepository
 
 
 @lru_cache(maxsize=1)
@@ -21,12 +37,110 @@ def clock() -> Clock:
 
 @lru_cache(maxsize=1)
 def ids() -> IdFactory:
-    return UlidFactory()
+    return _pinned_ids[0] if _pinned_ids else UlidFactory()
 
 
 @lru_cache(maxsize=1)
 def cursors() -> CursorCodec:
     return CursorCodec(get_settings().secret_key)
+
+
+@lru_cache(maxsize=1)
+def auth_kit() -> AuthKit:
+    from chalicelib.services.auth_kit import AuthKit
+
+    return AuthKit(get_settings())
+
+
+def accounts() -> AccountService:
+    return auth_kit().accounts(clock(), ids(), cursors())
+
+
+def sessions() -> SessionService:
+    return auth_kit().sessions(clock(), ids())
+
+
+def authenticator() -> TokenAuthenticator:
+    return auth_kit().authenticator(clock())
+
+
+def mfa() -> MfaService:
+    return auth_kit().mfa(clock())
+
+
+def oauth() -> OAuthService:
+    return auth_kit().oauth(clock(), ids(), cursors())
+
+
+def booking() -> BookingService:
+    from chalicelib.services.booking import BookingService
+    from chalicelib.store.idempotency import IdempotencyStore
+    from chalicelib.store.reservation_repo import ReservationRepository
+    from chalicelib.store.resources import ResourceRepository
+
+    return BookingService(
+        ResourceRepository(cursors()),
+        ReservationRepository(ids()),
+        IdempotencyStore(),
+        clock(),
+        ids(),
+    )
+
+
+def reservation_queries() -> ReservationQueries:
+    from chalicelib.services.reservations_query import ReservationQueries
+    from chalicelib.store.reservation_listing import ReservationListing
+    from chalicelib.store.reservation_repo import ReservationRepository
+    from chalicelib.store.resources import ResourceRepository
+
+    return ReservationQueries(
+        ReservationRepository(ids()),
+        ReservationListing(),
+        ResourceRepository(cursors()),
+        cursors(),
+        clock(),
+    )
+
+
+def resource_repository() -> ResourceRepository:
+    from chalicelib.store.resources import ResourceRepository
+
+    return ResourceRepository(cursors())
+
+
+def resources() -> ResourceService:
+    from chalicelib.services.resource_occupancy import ReservationPorts
+    from chalicelib.services.resources import ResourceService
+
+    ports = ReservationPorts(lambda actor, rid, reason: booking().cancel(actor, rid, reason))
+    return ResourceService(resource_repository(), clock(), ids(), ports, ports)
+
+
+def resource_rules() -> ResourceRulesService:
+    from chalicelib.services.resource_rules import ResourceRulesService
+
+    return ResourceRulesService(resource_repository(), clock(), ids())
+
+
+def resource_bulk() -> ResourceBulkService:
+    from chalicelib.services.resource_bulk import ResourceBulkService
+
+    return ResourceBulkService(resource_repository(), clock(), ids())
+
+
+@lru_cache(maxsize=1)
+def connections() -> ConnectionStore:
+    from chalicelib.store.connections import ConnectionStore
+
+    return ConnectionStore()
+
+
+def websocket_sender() -> WebsocketSender:
+    from chalicelib.integrations.websocket_api import websocket_api
+    from chalicelib.integrations.websocket_sender import WebsocketSender
+
+    api = _pinned_websocket_api[0] if _pinned_websocket_api else websocket_api
+    return WebsocketSender(api, connections(), clock())
 
 
 def health_checks() -> dict[str, str]:
@@ -42,13 +156,20 @@ def health_checks() -> dict[str, str]:
 
 def reset() -> None:
     """Drop every cached service and setting (tests, and a stage change in the local stack)."""
+    from chalicelib import wiring_events
     from chalicelib.store.table import unbind
 
     reset_settings()
     unbind()
+    wiring_events.reset()
     _pinned_clock.clear()
-    for factory in (clock, ids, cursors):
+    _pinned_ids.clear()
+    _pinned_websocket_api.clear()
+    for factory in (clock, ids, cursors, auth_kit, connections):
         factory.cache_clear()
+    from chalicelib.integrations.websocket_api import websocket_api
+
+    websocket_api.reset()
 
 
 def use_clock(new_clock: Clock) -> None:
@@ -57,4 +178,17 @@ def use_clock(new_clock: Clock) -> None:
     _pinned_clock[:] = [new_clock]
 
 
+def use_ids(new_ids: IdFactory) -> None:
+    """Replace the id factory (tests use deterministic ids this way)."""
+    ids.cache_clear()
+    _pinned_ids[:] = [new_ids]
+
+
+def use_websocket_api(api: WebsocketPort) -> None:
+    """Replace the WebSocket management API (tests record pushes with a fake)."""
+    _pinned_websocket_api[:] = [api]
+
+
 _pinned_clock: list[Clock] = []
+_pinned_ids: list[IdFactory] = []
+_pinned_websocket_api: list[WebsocketPort] = []

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from chalicelib.api import errors
 from chalicelib.domain.errors import DomainError, Forbidden, NotAuthenticated
 from chalicelib.domain.principal import Channel, Principal
+from chalicelib.store import audit_stamp
 
 Auth = Literal["none", "optional", "user", "admin"]
 
@@ -139,7 +140,8 @@ def endpoint(
             request = bp.current_request
             try:
                 ctx = _build_context(request, spec)
-                result = view(ctx, **path_params)
+                with audit_stamp.acting_as(_audit_context(ctx)):
+                    result = view(ctx, **path_params)
                 return _serialize(result, spec.status)
             except DomainError as exc:
                 return errors.from_domain_error(exc)
@@ -159,6 +161,13 @@ def endpoint(
 class _InvalidBody(Exception):
     def __init__(self, response: Response) -> None:
         self.response = response
+
+
+def _audit_context(ctx: RequestContext) -> audit_stamp.AuditContext:
+    """Who the store writes of this request are stamped with (the audit log reads it back)."""
+    request_id = str(ctx.request.context.get("requestId") or "")
+    actor = ctx.principal.subject_id if ctx.principal is not None else "anonymous"
+    return audit_stamp.AuditContext(actor, ctx.channel.value, ctx.client_ip, request_id)
 
 
 def _client_ip(request: Request) -> str:
@@ -201,6 +210,9 @@ def _authenticate(
     principal = _authenticator_factory().authenticate(
         token.strip(), client_ip=client_ip, channel=channel
     )
+    if principal.is_client and spec.scope is None:
+        # OAuth client tokens only reach routes that declare the scope they need.
+        raise Forbidden("client tokens may not call this route", code="client_not_allowed")
     if spec.auth == "admin" and not principal.is_admin:
         raise Forbidden("this action is for administrators", code="admin_required")
     if spec.scope is not None and not principal.can(spec.scope):

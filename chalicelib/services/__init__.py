@@ -1,1 +1,1 @@
-"""Application services: one use case per method; they take the Principal and call domain + store."""
+"""Application services: one use case per method; they take the Principal, call domain + store."""

@@ -54,6 +54,12 @@ class TableItem(Model):
     type = DiscriminatorAttribute()
     # Epoch seconds; DynamoDB TTL deletes lazily (and never locally), so readers also filter.
     expires_at = NumberAttribute(null=True)
+    # Who wrote the item last (set by store.audit_stamp); the audit log reads them off the stream.
+    audit_actor = UnicodeAttribute(null=True)
+    audit_channel = UnicodeAttribute(null=True)
+    audit_ip = UnicodeAttribute(null=True)
+    audit_correlation_id = UnicodeAttribute(null=True)
+    audit_write_id = UnicodeAttribute(null=True)
 
     gsi1 = GSI1()
     gsi2 = GSI2()

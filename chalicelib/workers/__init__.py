@@ -1,1 +1,21 @@
-"""workers package."""
+"""Stream, SQS and schedule handlers: per-record, partial-batch, idempotent.
+
+`WORKER_BLUEPRINTS` is what app.py registers; each blueprint takes its handler names, queue
+names and rates from `chalicelib.topology.TOPOLOGY` (tests/unit/test_topology.py checks both
+ways that every queue and schedule there has exactly one handler here).
+"""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint
+
+from chalicelib.workers import audit, email, notify, scheduled, stream, webhooks
+
+WORKER_BLUEPRINTS: tuple[Blueprint, ...] = (
+    stream.bp,
+    notify.bp,
+    email.bp,
+    webhooks.bp,
+    audit.bp,
+    scheduled.bp,
+)

@@ -38,3 +38,52 @@ def client(aws: None) -> Iterator[Client]:
 
     with Client(app, stage_name="test") as test_client:
         yield test_client
+
+
+# --- accounts and tokens (auth) ----------------------------------------------------------
+# Each is a str access token made through the API. If the test also uses `clock`, the clock
+# is pinned first, so the token is issued (and later verified) in the same frozen time.
+
+
+def _pin_clock_first(request: pytest.FixtureRequest) -> None:
+    if "clock" in request.fixturenames:
+        request.getfixturevalue("clock")
+
+
+@pytest.fixture
+def admin_token(client: Client, request: pytest.FixtureRequest) -> str:
+    """The first admin, created by setup/initialize, signed in."""
+    from tests.factories import setup_admin
+
+    _pin_clock_first(request)
+    return setup_admin(client)
+
+
+@pytest.fixture
+def user_token(client: Client, request: pytest.FixtureRequest) -> str:
+    """A registered user `alice` (role user), signed in."""
+    from tests.factories import register_and_login
+
+    _pin_clock_first(request)
+    return register_and_login(client, "alice")
+
+
+@pytest.fixture
+def other_user_token(client: Client, request: pytest.FixtureRequest) -> str:
+    """A second registered user `bob` (role user), signed in."""
+    from tests.factories import register_and_login
+
+    _pin_clock_first(request)
+    return register_and_login(client, "bob")
+
+
+# --- the CLI (over real HTTP) -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def cli_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real HTTP API (Chalice local server over moto, in a child process)."""
+    from tests.integration.cli_server import running_api
+
+    with running_api(tmp_path_factory.mktemp("cli-api") / "api.log") as url:
+        yield url

@@ -1,0 +1,123 @@
+"""Stamp mutated items with who wrote them, so the audit log can be derived from the stream.
+
+The request layer (or a job) binds an `AuditContext`; store writes call one of the helpers
+below to add `audit_actor`, `audit_channel`, `audit_ip`, `audit_correlation_id` and a fresh
+`audit_write_id` to the item they write. The stream's new image then says who made the change;
+`audit_write_id` lets the audit mapping tell a stamped write from an unstamped one (an
+unchanged write id means the writer did not stamp, so the actor is "unknown", not the
+previous writer).
+
+Deletes cannot carry attributes: call `stamp_actions()` in an update right before deleting
+(see `stamp_then_delete`), so the stream's old image names the deleter.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pynamodb.expressions.update import Action
+
+from chalicelib.domain.principal import Channel, Principal
+from chalicelib.store.table import TableItem
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    actor_id: str
+    channel: str
+    client_ip: str = ""
+    correlation_id: str = ""
+
+
+SYSTEM_CONTEXT = AuditContext(actor_id="system", channel=Channel.SYSTEM.value)
+_current: ContextVar[AuditContext | None] = ContextVar("audit_context", default=None)
+
+
+def from_principal(principal: Principal, *, correlation_id: str = "") -> AuditContext:
+    return AuditContext(
+        actor_id=principal.subject_id,
+        channel=principal.channel.value,
+        client_ip=principal.client_ip,
+        correlation_id=correlation_id,
+    )
+
+
+def bind(context: AuditContext) -> Token[AuditContext | None]:
+    return _current.set(context)
+
+
+def unbind(token: Token[AuditContext | None]) -> None:
+    _current.reset(token)
+
+
+@contextmanager
+def acting_as(context: AuditContext) -> Iterator[AuditContext]:
+    """Bind `context` for the writes inside the block (jobs and workers use SYSTEM_CONTEXT)."""
+    token = bind(context)
+    try:
+        yield context
+    finally:
+        unbind(token)
+
+
+def current() -> AuditContext:
+    """The bound context; unbound code (a script, a test) writes as the system."""
+    return _current.get() or SYSTEM_CONTEXT
+
+
+def stamp_values() -> dict[str, str]:
+    ctx = current()
+    write_id = uuid.uuid4().hex
+    # Every attribute is always written (an update must not leave a previous writer's ip or
+    # correlation id behind); "-" stands for "not known".
+    return {
+        "audit_actor": ctx.actor_id or "-",
+        "audit_channel": ctx.channel or "-",
+        "audit_ip": ctx.client_ip or "-",
+        "audit_correlation_id": ctx.correlation_id or write_id,
+        "audit_write_id": write_id,
+    }
+
+
+ItemT = TypeVar("ItemT", bound=TableItem)
+
+
+def stamp(item: ItemT) -> ItemT:
+    """Set the stamp on a model before `save()` (or before adding it to a transaction)."""
+    for name, value in stamp_values().items():
+        setattr(item, name, value)
+    return item
+
+
+def stamp_actions() -> list[Action]:
+    """Update actions that stamp an item (add them to any `update(actions=...)`)."""
+    return [getattr(TableItem, name).set(value) for name, value in stamp_values().items()]
+
+
+def stamp_raw() -> dict[str, dict[str, str]]:
+    """The stamp as DynamoDB JSON attributes, for low-level `Put` items."""
+    return {name: {"S": value} for name, value in stamp_values().items()}
+
+
+def stamp_raw_update(prefix: str = "aud") -> tuple[str, dict[str, str], dict[str, Any]]:
+    """A `SET` fragment plus names and values for low-level `Update` items.
+
+    Usage: `expr = f"SET #v = :v, {fragment}"` and merge the names/values dicts.
+    """
+    values = stamp_values()
+    names = {f"#{prefix}{i}": name for i, name in enumerate(values)}
+    attr_values = {f":{prefix}{i}": {"S": value} for i, value in enumerate(values.values())}
+    fragment = ", ".join(f"#{prefix}{i} = :{prefix}{i}" for i in range(len(values)))
+    return fragment, names, attr_values
+
+
+def stamp_then_delete(item: TableItem, condition: Any = None) -> None:
+    """Stamp, then delete: the REMOVE record's old image then names who deleted the item."""
+    cond = type(item).PK.exists()
+    item.update(actions=stamp_actions(), condition=cond)
+    item.delete(condition=condition)

@@ -1,0 +1,100 @@
+"""OAuth2 clients (client-credentials grant). The secret is stored only as SHA-256.
+
+Keys: OAUTHCLIENT#<client_id> / CLIENT; GSI1: OAUTHCLIENTS / <client_id> for the admin list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.exceptions import DeleteError, DoesNotExist
+
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.timeutil import iso_z, parse_instant
+from chalicelib.store.table import TableItem, bind
+
+CLIENT_SK = "CLIENT"
+CLIENTS_INDEX_PK = "OAUTHCLIENTS"
+
+
+def client_pk(client_id: str) -> str:
+    return f"OAUTHCLIENT#{client_id}"
+
+
+class OAuthClientItem(TableItem, discriminator="oauth_client"):
+    client_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    scopes = UnicodeSetAttribute(null=True)
+    secret_hash = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    client_id: str
+    name: str
+    scopes: frozenset[str]
+    secret_hash: str
+    owner_id: str
+    created_at: datetime
+
+
+def client_from_item(item: OAuthClientItem) -> OAuthClient:
+    return OAuthClient(
+        client_id=item.client_id,
+        name=item.name,
+        scopes=frozenset(item.scopes or ()),
+        secret_hash=item.secret_hash,
+        owner_id=item.owner_id,
+        created_at=parse_instant(item.created_at),
+    )
+
+
+class OAuthClientStore:
+    def create(self, client: OAuthClient) -> None:
+        bind()
+        OAuthClientItem(
+            PK=client_pk(client.client_id),
+            SK=CLIENT_SK,
+            GSI1PK=CLIENTS_INDEX_PK,
+            GSI1SK=client.client_id,
+            client_id=client.client_id,
+            name=client.name,
+            scopes=set(client.scopes) or None,
+            secret_hash=client.secret_hash,
+            owner_id=client.owner_id,
+            created_at=iso_z(client.created_at),
+        ).save(condition=OAuthClientItem.PK.does_not_exist())
+
+    def get(self, client_id: str) -> OAuthClient | None:
+        bind()
+        try:
+            item = OAuthClientItem.get(client_pk(client_id), CLIENT_SK, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return client_from_item(item)
+
+    def delete(self, client_id: str) -> None:
+        bind()
+        try:
+            OAuthClientItem(PK=client_pk(client_id), SK=CLIENT_SK).delete(
+                condition=OAuthClientItem.PK.exists()
+            )
+        except DeleteError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise NotFound("no such OAuth client", code="client_not_found") from exc
+            raise
+
+    def page(
+        self, *, limit: int, start_key: dict[str, Any] | None
+    ) -> tuple[list[OAuthClient], dict[str, Any] | None]:
+        bind()
+        results = OAuthClientItem.gsi1.query(
+            CLIENTS_INDEX_PK, limit=limit, last_evaluated_key=start_key
+        )
+        clients = [client_from_item(i) for i in results if isinstance(i, OAuthClientItem)]
+        return clients, results.last_evaluated_key

@@ -1,0 +1,219 @@
+"""Reading and changing single reservations; every change is one conditional transaction.
+
+Failed conditions become domain signals here: `SlotTaken` (a genuine overlap), `StaleItem`
+(the reservation changed under us: re-read), `DuplicateRequest` (the Idempotency-Key was
+used by a concurrent request that committed first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.ids import IdFactory
+from chalicelib.domain.reservations import (
+    OCCUPYING,
+    HistoryEntry,
+    Reservation,
+    ReservationStatus,
+)
+from chalicelib.store.audit_stamp import stamp_raw
+from chalicelib.store.booking_tx import (
+    BookingTransactions,
+    Buffers,
+    Claim,
+    StaleItem,
+    TransactionCancelled,
+    transact,
+)
+from chalicelib.store.idempotency import IdempotencyClaim, claim_put
+from chalicelib.store.reservations import (
+    HISTORY_PREFIX,
+    META,
+    ReservationItem,
+    history_from_raw,
+    history_item,
+    key,
+    occupancy_item,
+    occupancy_key,
+    reservation_from_raw,
+    reservation_item,
+    reservation_pk,
+    table_name,
+)
+from chalicelib.store.table import raw_client
+
+_NEW = "attribute_not_exists(PK)"
+
+
+class ReservationRepository:
+    def __init__(self, ids: IdFactory, transactions: BookingTransactions | None = None) -> None:
+        self._ids = ids
+        self._tx = transactions or BookingTransactions()
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def get(self, reservation_id: str) -> Reservation | None:
+        client = raw_client()
+        raw = client.get_item(
+            TableName=table_name(),
+            Key=key(reservation_pk(reservation_id), META),
+            ConsistentRead=True,
+        ).get("Item")
+        return reservation_from_raw(raw) if raw else None
+
+    def history(
+        self, reservation_id: str, *, limit: int, start_key: dict[str, Any] | None
+    ) -> tuple[list[HistoryEntry], dict[str, Any] | None]:
+        """Oldest first, one page at a time."""
+        client = raw_client()
+        kwargs: dict[str, Any] = {
+            "TableName": table_name(),
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :h)",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": reservation_pk(reservation_id)},
+                ":h": {"S": HISTORY_PREFIX},
+            },
+            "ConsistentRead": True,
+            "Limit": limit,
+        }
+        if start_key:
+            kwargs["ExclusiveStartKey"] = start_key
+        response = client.query(**kwargs)
+        entries = [history_from_raw(raw) for raw in response.get("Items", [])]
+        return entries, response.get("LastEvaluatedKey")
+
+    # --- writes -----------------------------------------------------------------------------
+
+    def create(
+        self,
+        reservation: Reservation,
+        entry: HistoryEntry,
+        buffers: Buffers,
+        idempotency: IdempotencyClaim | None = None,
+    ) -> Reservation:
+        """Book: occupancy + reservation + history (+ idempotency record), all or nothing."""
+        table = table_name()
+        items = [
+            _put(occupancy_item(reservation).serialize(), table, _NEW),
+            _put(_stamped(reservation_item(reservation, updated_at=entry.at)), table, _NEW),
+            self._history_put(reservation.reservation_id, entry, table),
+        ]
+        idem_index = None
+        if idempotency is not None:
+            idem_index = len(items)
+            items.append(claim_put(idempotency, reservation.reservation_id, entry.at, table))
+        self._tx.occupy(
+            Claim(
+                resource_id=reservation.resource_id,
+                window=reservation.window,
+                buffers=buffers,
+                now=entry.at,
+                items=items,
+                idempotency_index=idem_index,
+            )
+        )
+        return reservation
+
+    def reschedule(
+        self, current: Reservation, updated: Reservation, entry: HistoryEntry, buffers: Buffers
+    ) -> Reservation:
+        """Move an occupying reservation; its own old slot never conflicts with the new one."""
+        table = table_name()
+        updated = replace(updated, version=current.version + 1)
+        new_slot = occupancy_item(updated).serialize()
+        items = [_put(new_slot, table, None)]
+        if occupancy_key(current) != occupancy_key(updated):
+            items[0] = _put(new_slot, table, _NEW)
+            items.append({"Delete": {"TableName": table, "Key": occupancy_key(current)}})
+        items.append(self._guarded_put(current, updated, entry, table, OCCUPYING))
+        items.append(self._history_put(updated.reservation_id, entry, table))
+        try:
+            self._tx.occupy(
+                Claim(
+                    resource_id=updated.resource_id,
+                    window=updated.window,
+                    buffers=buffers,
+                    now=entry.at,
+                    items=items,
+                    ignore_id=current.reservation_id,
+                )
+            )
+        except StaleItem as exc:
+            raise Conflict(
+                "the reservation changed while it was being rescheduled; reload and retry",
+                code="reservation_changed",
+            ) from exc
+        return updated
+
+    def change_status(
+        self,
+        current: Reservation,
+        new_status: ReservationStatus,
+        entry: HistoryEntry,
+        *,
+        from_statuses: Iterable[ReservationStatus],
+        cancel_reason: str = "",
+    ) -> Reservation:
+        """One transition (cancel, approve, reject, expire...); frees the slot when leaving
+        the occupying statuses. Raises StaleItem if the reservation moved on meanwhile."""
+        table = table_name()
+        updated = replace(
+            current,
+            status=new_status,
+            version=current.version + 1,
+            cancel_reason=cancel_reason or current.cancel_reason,
+        )
+        items = [self._guarded_put(current, updated, entry, table, from_statuses)]
+        if current.occupies and not updated.occupies:
+            items.append({"Delete": {"TableName": table, "Key": occupancy_key(current)}})
+        elif updated.occupies:
+            items.append(_put(occupancy_item(updated).serialize(), table, None))
+        items.append(self._history_put(updated.reservation_id, entry, table))
+        try:
+            transact(items)
+        except TransactionCancelled as exc:
+            raise StaleItem(0) from exc
+        return updated
+
+    # --- item builders ----------------------------------------------------------------------
+
+    def _history_put(self, reservation_id: str, entry: HistoryEntry, table: str) -> dict[str, Any]:
+        item = history_item(reservation_id, entry, self._ids.new_id())
+        return _put(item.serialize(), table, _NEW)
+
+    @staticmethod
+    def _guarded_put(
+        current: Reservation,
+        updated: Reservation,
+        entry: HistoryEntry,
+        table: str,
+        from_statuses: Iterable[ReservationStatus],
+    ) -> dict[str, Any]:
+        """Replace the reservation item only if nobody changed it since we read it."""
+        statuses = sorted(s.value for s in from_statuses)
+        values: dict[str, Any] = {":v": {"N": str(current.version)}}
+        values.update({f":s{i}": {"S": s} for i, s in enumerate(statuses)})
+        placeholders = ", ".join(f":s{i}" for i in range(len(statuses)))
+        put = _put(
+            _stamped(reservation_item(updated, updated_at=entry.at)),
+            table,
+            f"#ver = :v AND #st IN ({placeholders})",
+        )
+        put["Put"]["ExpressionAttributeNames"] = {"#ver": "version", "#st": "status"}
+        put["Put"]["ExpressionAttributeValues"] = values
+        return put
+
+
+def _stamped(item: ReservationItem) -> dict[str, Any]:
+    """The reservation item plus who wrote it (the audit log reads it off the stream)."""
+    return {**item.serialize(), **stamp_raw()}
+
+
+def _put(item: dict[str, Any], table: str, condition: str | None) -> dict[str, Any]:
+    put: dict[str, Any] = {"TableName": table, "Item": item}
+    if condition:
+        put["ConditionExpression"] = condition
+    return {"Put": put}

@@ -1,0 +1,29 @@
+"""Audit worker: `audit.change` events -> append-only audit entries (once per change)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint, SQSEvent
+
+from chalicelib import wiring_events
+from chalicelib.domain.events import DomainEvent
+from chalicelib.topology import AUDIT_QUEUE
+from chalicelib.workers.batch import Worker, event_handler
+
+bp = Blueprint(__name__)
+
+
+def handle(event: DomainEvent) -> None:
+    wiring_events.audit().record(event)
+
+
+def worker() -> Worker:
+    return Worker(AUDIT_QUEUE.name, event_handler(handle), wiring_events.persistence("audit"))
+
+
+@bp.on_sqs_message(
+    queue=AUDIT_QUEUE.name, batch_size=AUDIT_QUEUE.batch_size, name=AUDIT_QUEUE.handler
+)
+def audit_worker(event: SQSEvent) -> dict[str, Any]:
+    return worker()(event.to_dict(), event.context)

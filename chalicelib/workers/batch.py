@@ -1,0 +1,108 @@
+"""The one way an SQS worker runs: each record on its own, partial failures reported,
+and the record's effect applied at most once per idempotency key (STYLE rule 10, anchor PT).
+
+- `BatchProcessor` + `process_partial_response`: a failing record does not fail its batch
+  mates; when every record of a batch fails (always the case with batch_size=1) Powertools
+  raises, so Lambda (or the local pump) retries the batch and, after `max_receive_count`
+  receives, SQS moves the message to the queue's DLQ.
+- `idempotent_function` on the `reserver-idempotency` table, keyed on the event id (or on the
+  message's own key for non-bus queues): a redelivered message finds the completed record and
+  has no second effect. A record whose handler raised is released, so the retry runs again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
+
+from chalicelib.domain.events import DomainEvent, MalformedEvent
+from chalicelib.observability import logger
+
+# Long enough to cover SQS/EventBridge redeliveries and an admin's DLQ redrive the next days.
+IDEMPOTENCY_TTL_S = 3 * 24 * 3600
+
+
+def payload_of(body: str) -> dict[str, Any]:
+    """The message payload: an EventBridge event's `detail`, or the body itself."""
+    try:
+        parsed = json.loads(body)
+    except ValueError as exc:
+        raise MalformedEvent("the message body is not JSON") from exc
+    if not isinstance(parsed, dict):
+        raise MalformedEvent("the message body is not a JSON object")
+    if "detail-type" in parsed and isinstance(parsed.get("detail"), dict):
+        return dict(parsed["detail"])
+    return parsed
+
+
+@dataclass
+class Worker:
+    """Runs `handle(payload)` once per idempotency key found at `key_jmespath` in the payload."""
+
+    name: str
+    handle: Callable[[dict[str, Any]], None]
+    persistence: BasePersistenceLayer
+    key_jmespath: str = "metadata.event_id"
+
+    def __post_init__(self) -> None:
+        self._config = IdempotencyConfig(
+            event_key_jmespath=self.key_jmespath,
+            raise_on_no_idempotency_key=True,
+            expires_after_seconds=IDEMPOTENCY_TTL_S,
+        )
+        self._once = idempotent_function(
+            self._apply,
+            data_keyword_argument="payload",
+            persistence_store=self.persistence,
+            config=self._config,
+            key_prefix=self.name,
+        )
+
+    def _apply(self, payload: dict[str, Any]) -> dict[str, bool]:
+        self.handle(payload)
+        return {"done": True}
+
+    def record(self, record: SQSRecord) -> None:
+        try:
+            self._once(payload=payload_of(record.body))
+        except MalformedEvent as exc:
+            logger.warning(
+                "poison message",
+                extra={"worker": self.name, "message_id": record.message_id, "reason": str(exc)},
+            )
+            raise
+        except Exception:
+            logger.exception(
+                "record failed", extra={"worker": self.name, "message_id": record.message_id}
+            )
+            raise
+
+    def __call__(self, raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+            # In-progress records then expire with the invocation instead of blocking retries.
+            self._config.register_lambda_context(context)
+        processor = BatchProcessor(event_type=EventType.SQS)
+        response = process_partial_response(
+            event=raw_event, record_handler=self.record, processor=processor
+        )
+        return dict(response)
+
+
+def event_handler(handle: Callable[[DomainEvent], None]) -> Callable[[dict[str, Any]], None]:
+    """Adapt a handler of domain events to the payload-level `Worker.handle`."""
+
+    def run(payload: dict[str, Any]) -> None:
+        handle(DomainEvent.from_dict(payload))
+
+    return run

@@ -1,0 +1,62 @@
+"""The table's stream -> domain events on the bus (the transactional outbox's relay).
+
+Every committed change is mapped to its domain events (`domain.event_mappings`) plus, when the
+item is audited, one `audit.change` event; all go out through the publisher in chunks of 10.
+If the bus still refuses an event after retries, the handler raises and the whole batch is
+retried: event ids derive from the stream record ids, so what was already published is
+recognised downstream. A record that cannot even be mapped (a bug, not an outage) is logged
+with its keys and skipped rather than blocking every later change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from chalice.app import Blueprint, DynamoDBEvent
+
+from chalicelib import wiring, wiring_events
+from chalicelib.domain import audit
+from chalicelib.domain.event_mappings import REGISTRY
+from chalicelib.domain.events import AUDIT_CHANGE, DomainEvent, ItemChange, make_event
+from chalicelib.integrations.event_bus import EventPublisher
+from chalicelib.integrations.stream_records import change_from_record
+from chalicelib.observability import logger
+from chalicelib.topology import STREAM_ARN_PLACEHOLDER, STREAM_HANDLER
+
+bp = Blueprint(__name__)
+
+
+def events_for_change(change: ItemChange) -> list[DomainEvent]:
+    events = REGISTRY.events_for(change)
+    entry = audit.entry_for(change)
+    if entry is not None:
+        events.append(
+            make_event(
+                AUDIT_CHANGE,
+                entry.to_dict(),
+                source_id=change.record_id,
+                occurred_at=change.at,
+                correlation_id=entry.correlation_id or None,
+            )
+        )
+    return events
+
+
+def relay(records: Iterable[dict[str, Any]], publisher: EventPublisher) -> int:
+    """Map and publish a batch of stream records; returns how many events went out."""
+    now = wiring.clock().now()
+    events: list[DomainEvent] = []
+    for record in records:
+        try:
+            events.extend(events_for_change(change_from_record(record, fallback_now=now)))
+        except Exception:
+            keys = (record.get("dynamodb") or {}).get("Keys")
+            logger.exception("unmappable stream record skipped", extra={"keys": keys})
+    publisher.publish(events)
+    return len(events)
+
+
+@bp.on_dynamodb_record(stream_arn=STREAM_ARN_PLACEHOLDER, batch_size=100, name=STREAM_HANDLER)
+def stream_to_bus(event: DynamoDBEvent) -> None:
+    relay(event.to_dict().get("Records", []), wiring_events.publisher())

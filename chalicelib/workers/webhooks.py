@@ -1,0 +1,53 @@
+"""Webhook workers: fan-out (bus events -> one delivery per subscription) and delivery (one
+signed POST attempt per message; retries are new, delayed messages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint, SQSEvent
+
+from chalicelib import wiring_events
+from chalicelib.domain.events import DomainEvent
+from chalicelib.services.webhook_dispatch import DeliveryTask
+from chalicelib.topology import WEBHOOK_DELIVERY_QUEUE, WEBHOOK_QUEUE
+from chalicelib.workers.batch import Worker, event_handler
+
+bp = Blueprint(__name__)
+
+
+def fan_out(event: DomainEvent) -> None:
+    wiring_events.dispatcher().fan_out(event)
+
+
+def attempt(payload: dict[str, Any]) -> None:
+    wiring_events.dispatcher().attempt(DeliveryTask.parse(payload))
+
+
+def fan_out_worker() -> Worker:
+    return Worker(WEBHOOK_QUEUE.name, event_handler(fan_out), wiring_events.persistence("webhooks"))
+
+
+def delivery_worker() -> Worker:
+    return Worker(
+        WEBHOOK_DELIVERY_QUEUE.name,
+        attempt,
+        wiring_events.persistence("webhook-deliveries"),
+        key_jmespath="[webhook_id, delivery_id, attempt]",
+    )
+
+
+@bp.on_sqs_message(
+    queue=WEBHOOK_QUEUE.name, batch_size=WEBHOOK_QUEUE.batch_size, name=WEBHOOK_QUEUE.handler
+)
+def webhook_fanout_worker(event: SQSEvent) -> dict[str, Any]:
+    return fan_out_worker()(event.to_dict(), event.context)
+
+
+@bp.on_sqs_message(
+    queue=WEBHOOK_DELIVERY_QUEUE.name,
+    batch_size=WEBHOOK_DELIVERY_QUEUE.batch_size,
+    name=WEBHOOK_DELIVERY_QUEUE.handler,
+)
+def webhook_delivery_worker(event: SQSEvent) -> dict[str, Any]:
+    return delivery_worker()(event.to_dict(), event.context)

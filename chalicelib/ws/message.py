@@ -1,0 +1,93 @@
+"""`$default`: one client message -> one reply, sent back through the management API.
+
+A bad message gets an error reply, never a crash: the connection stays usable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chalice.app import WebsocketEvent
+
+from chalicelib import wiring
+from chalicelib.api.routing import Authenticator
+from chalicelib.domain.clock import Clock
+from chalicelib.domain.errors import DomainError, Forbidden, NotAuthenticated, NotFound
+from chalicelib.domain.principal import Channel
+from chalicelib.integrations.websocket_sender import WebsocketSender
+from chalicelib.observability import logger
+from chalicelib.store.connections import ConnectionStore
+from chalicelib.ws import protocol
+from chalicelib.ws.protocol import (
+    AuthAction,
+    ClientMessage,
+    PingAction,
+    ProtocolError,
+    SubscribeAction,
+)
+
+
+class WsMessages:
+    def __init__(
+        self,
+        connections: ConnectionStore,
+        sender: WebsocketSender,
+        authenticator: Callable[[], Authenticator],
+        clock: Clock,
+    ) -> None:
+        self._connections = connections
+        self._sender = sender
+        self._authenticator = authenticator
+        self._clock = clock
+
+    def handle(self, connection_id: str, body: str, client_ip: str) -> None:
+        try:
+            reply = self._dispatch(connection_id, protocol.parse(body), client_ip)
+        except (ProtocolError, DomainError) as exc:
+            reply = protocol.error(exc.code, exc.message, exc.details)
+        except Exception:  # the client gets a reply, the log gets the trace
+            logger.exception("websocket message failed")
+            reply = protocol.error("internal_error", "the message could not be handled")
+        self._sender.send(connection_id, reply)
+
+    def _dispatch(
+        self, connection_id: str, message: ClientMessage, client_ip: str
+    ) -> dict[str, Any]:
+        if isinstance(message, PingAction):
+            # The id helps support and tests; API Gateway's own error replies carry it too.
+            return {"type": "pong", "connection_id": connection_id}
+        if isinstance(message, AuthAction):
+            return self._auth(connection_id, message.token, client_ip)
+        user_id = self._signed_in_user(connection_id)
+        if isinstance(message, SubscribeAction):
+            self._connections.subscribe(
+                connection_id, user_id, message.resource_id, self._clock.now()
+            )
+            return {"type": "subscribed", "resource_id": message.resource_id}
+        self._connections.unsubscribe(connection_id, message.resource_id)
+        return {"type": "unsubscribed", "resource_id": message.resource_id}
+
+    def _auth(self, connection_id: str, token: str, client_ip: str) -> dict[str, Any]:
+        principal = self._authenticator().authenticate(
+            token, client_ip=client_ip, channel=Channel.WEB
+        )
+        if principal.is_client:
+            raise Forbidden("sign in as a user to use live updates", code="user_token_required")
+        self._connections.attach_user(connection_id, principal.subject_id, self._clock.now())
+        return {"type": "authenticated", "user_id": principal.subject_id}
+
+    def _signed_in_user(self, connection_id: str) -> str:
+        connection = self._connections.get(connection_id, self._clock.now())
+        if connection is None:
+            raise NotFound("this connection is closed", code="connection_gone")
+        if connection.user_id is None:
+            raise NotAuthenticated('send {"action": "auth", "token": ...} first')
+        return connection.user_id
+
+
+def handle(event: WebsocketEvent) -> None:
+    messages = WsMessages(
+        wiring.connections(), wiring.websocket_sender(), wiring.authenticator, wiring.clock()
+    )
+    messages.handle(event.connection_id, event.body, protocol.source_ip(event))

@@ -1,0 +1,159 @@
+"""The `rr` command tree: one sub-app per noun, errors turned into messages and exit 1."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from typer._click import Context as ClickContext  # Typer >= 0.26 vendors click
+from typer.core import TyperGroup
+
+from cli import (
+    __version__,
+    admin,
+    auth,
+    mfa,
+    reservations,
+    resource_rules,
+    resources,
+    setup,
+    system,
+    users,
+)
+from cli.client import ApiError, CliError
+from cli.config import ConfigError
+from cli.context import TIME_EPILOG, AppState, state
+from cli.output import Output
+from cli.timeparse import TimeInputError, format_local, parse_api_instant, resolve_zone
+
+
+class RrGroup(TyperGroup):
+    """The root group: every failure below it becomes one readable message and exit 1."""
+
+    def invoke(self, ctx: ClickContext) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ApiError as exc:
+            report_api_error(ctx, exc)
+            raise typer.Exit(1) from None
+        except (CliError, TimeInputError, ConfigError) as exc:
+            _output(ctx).error(f"error: {exc}")
+            raise typer.Exit(1) from None
+
+
+def _output(ctx: ClickContext) -> Output:
+    root = ctx.find_root()
+    if isinstance(root.obj, AppState):
+        try:
+            return root.obj.out
+        except TimeInputError:
+            pass
+    return Output(resolve_zone("UTC"))
+
+
+def report_api_error(ctx: ClickContext, exc: ApiError) -> None:
+    out = _output(ctx)
+    out.error(f"error: {exc.message} [{exc.code}, HTTP {exc.status}]")
+    for line in detail_lines(exc, out):
+        out.err.print(f"  {line}", markup=False, highlight=False)
+
+
+def detail_lines(exc: ApiError, out: Output) -> list[str]:
+    details = exc.details
+    if exc.retry_after:
+        return [f"try again in {exc.retry_after} s"]
+    if isinstance(details, dict) and isinstance(details.get("conflicts"), list):
+        return [_conflict_line(c, out) for c in details["conflicts"] if isinstance(c, dict)]
+    if isinstance(details, list):
+        return [_detail_item(item) for item in details]
+    if isinstance(details, dict) and details:
+        return [f"{key}: {_readable(value, out)}" for key, value in details.items()]
+    return []
+
+
+def _readable(value: Any, out: Output) -> str:
+    """Instants in error details are shown in the user's zone, like everywhere else."""
+    if isinstance(value, str) and parse_api_instant(value) is not None:
+        return f"{format_local(value, out.zone)} {out.zone.key}"
+    return str(value)
+
+
+def _conflict_line(conflict: dict[str, Any], out: Output) -> str:
+    start = format_local(conflict.get("start_time"), out.zone)
+    end = format_local(conflict.get("end_time"), out.zone)
+    owner = f" (reservation {conflict['reservation_id']})" if conflict.get("reservation_id") else ""
+    return f"conflicts with {start} -> {end} {out.zone.key}{owner}"
+
+
+def _detail_item(item: Any) -> str:
+    if isinstance(item, dict):
+        where = item.get("field") or item.get("row") or item.get("loc") or ""
+        message = item.get("message") or item.get("msg") or item
+        return f"{where}: {message}" if where else str(message)
+    return str(item)
+
+
+app = typer.Typer(
+    cls=RrGroup,
+    name="rr",
+    help="Resource Reserver from the command line: sign in, find resources, book them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"rr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            "--api-url",
+            envvar="RR_API_URL",
+            help="Base URL of the API (env RR_API_URL; default http://127.0.0.1:8000).",
+            show_default=False,
+        ),
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz",
+            envvar="RR_TZ",
+            help="IANA zone for times typed without an offset and for display "
+            "(env RR_TZ; default the machine's zone).",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    st = state(ctx)
+    st.api_url_option = api_url
+    st.tz_name = tz
+    ctx.call_on_close(st.close)
+
+
+app.add_typer(auth.app, name="auth")
+app.add_typer(setup.app, name="setup")
+app.add_typer(users.app, name="users")
+app.add_typer(mfa.app, name="mfa")
+resource_rules.register(resources.app)
+app.add_typer(resources.app, name="resources")
+app.add_typer(reservations.app, name="reservations")
+app.add_typer(admin.app, name="admin")
+app.add_typer(system.app, name="system")
+app.command("reserve", epilog=TIME_EPILOG)(reservations.reserve)
+app.command("upcoming")(reservations.upcoming)
+
+
+def main() -> None:
+    app(prog_name="rr")

@@ -1,0 +1,83 @@
+"""One local stack per test session, on free ports, through the same `start_stack` as `make run`.
+
+The stack serves `tests.e2e.sample_app.app` (the product app plus recorders) with schedules
+50x faster, and is stopped at the end; the teardown fails if any child is still running.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from infra.local.config import FAKE_AWS_ENV, PORT_ENV, Ports, StackConfig
+from infra.local.procs import is_ours
+from infra.local.stack import RunningStack, start_stack
+
+SAMPLE_APP = "tests.e2e.sample_app.app"
+SAMPLE_TOPOLOGY = "tests.e2e.sample_app.topology:TOPOLOGY"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def free_ports() -> Ports:
+    return Ports(**{name: free_port() for name in PORT_ENV})
+
+
+def e2e_config(state_dir: Any, **overrides: Any) -> StackConfig:
+    settings: dict[str, Any] = {
+        "ports": free_ports(),
+        "app_module": SAMPLE_APP,
+        "topology": SAMPLE_TOPOLOGY,
+        "state_dir": state_dir,
+        # The sample's rate(1 minute) fires every 1.2 s; product jobs keep their real rates.
+        "tick_scale": 0.02,
+        "tick_only": ("e2e_tick",),
+        "sqs_retry_delay_s": 1,
+    }
+    settings.update(overrides)
+    return StackConfig(**settings)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    running = start_stack(e2e_config(tmp_path_factory.mktemp("stack")))
+    try:
+        yield running
+    finally:
+        running.stop()
+        left = [c.name for c in running.children if c.alive or is_ours(c.pid, c.argv)]
+        assert not left, f"children still running after stop: {left}"
+
+
+def aws_client(service: str, endpoint: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=FAKE_AWS_ENV["AWS_DEFAULT_REGION"],
+        aws_access_key_id=FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+@pytest.fixture(scope="session")
+def dynamodb(stack: RunningStack) -> Any:
+    return aws_client("dynamodb", stack.dynamodb_url)
+
+
+@pytest.fixture(scope="session")
+def sqs(stack: RunningStack) -> Any:
+    return aws_client("sqs", stack.aws_url)
+
+
+@pytest.fixture(scope="session")
+def connections_api(stack: RunningStack) -> Any:
+    """A boto3 `apigatewaymanagementapi` client on the WebSocket stand-in."""
+    return aws_client("apigatewaymanagementapi", stack.config.websocket_management_url)
