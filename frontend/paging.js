@@ -93,6 +93,11 @@ export function pagedList({
     element,
     reload: () => load(true),
     prepend,
-    pending: () => list.setAttribute('aria-busy', 'true'),
+    // The query changed and its reload is coming (debounce): whatever is in flight is stale.
+    pending: () => {
+      generation += 1;
+      more.hidden = true;
+      list.setAttribute('aria-busy', 'true');
+    },
   };
 }

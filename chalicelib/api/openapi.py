@@ -90,7 +90,7 @@ def _operation(spec: RouteSpec, ref_of: dict[type[BaseModel], Any]) -> dict[str,
         for name, field in spec.query.model_fields.items():
             op["parameters"].append(
                 {
-                    "name": name,
+                    "name": field.alias or name,  # `from` is a keyword: field `from_`
                     "in": "query",
                     "required": field.is_required(),
                     "description": field.description or "",

@@ -75,17 +75,19 @@ def bind(settings: Settings | None = None) -> None:
     target = (settings.table_name, settings.region)
     if _bound_to == target:
         return
+    if TableItem.Meta.region != settings.region:
+        TableItem._connection = None
+    # PynamoDB rebuilds its connection by itself when the table name changes; keeping it
+    # otherwise avoids a new botocore session (and its model parsing) per rebinding.
     TableItem.Meta.table_name = settings.table_name
     TableItem.Meta.region = settings.region
-    TableItem._connection = None
     _bound_to = target
 
 
 def unbind() -> None:
-    """Forget the binding (tests switch tables between cases)."""
+    """Forget the binding: the next use reads the settings again (tests change them)."""
     global _bound_to
     _bound_to = None
-    TableItem._connection = None
 
 
 def raw_client() -> Any:

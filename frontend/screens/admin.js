@@ -109,8 +109,19 @@ const POLICY_FIELDS = [
   ['min_notice_minutes', 'Minimum notice (minutes)', 0],
 ];
 
-/** Create (resource null) or edit; edits send the version read, so a stale form gets a 409. */
-export function openResourceForm(ctx, resource, done) {
+/**
+ * Create (resource null) or edit. An edit starts from a fresh read and sends the version it
+ * read, so saving over someone else's change is refused (409 version_conflict) rather than lost.
+ */
+export async function openResourceForm(ctx, resource, done) {
+  if (resource) {
+    try {
+      resource = await ctx.api.get(`/api/v1/resources/${encodeURIComponent(resourceIdOf(resource))}`);
+    } catch (error) {
+      toast(`Could not load ${resource.name}: ${error.message}`);
+      return;
+    }
+  }
   const r = resource || {};
   const loc = r.location || {};
   const input = (name, props = {}) => h('input', { name, ...props });
@@ -158,7 +169,12 @@ export function openResourceForm(ctx, resource, done) {
     let created = null;
     if (resource) {
       body.version = r.version;
-      await ctx.api.patch(`/api/v1/resources/${encodeURIComponent(resourceIdOf(r))}`, body);
+      try {
+        await ctx.api.patch(`/api/v1/resources/${encodeURIComponent(resourceIdOf(r))}`, body);
+      } catch (error) {
+        if (error.code === 'version_conflict') done();  // show the current state behind the dialog
+        throw error;
+      }
     } else {
       created = await ctx.api.post('/api/v1/resources', body);
     }

@@ -15,12 +15,21 @@ from chalicelib.domain.clock import FrozenClock
 from infra.provision import create_messaging, create_tables
 
 
+@pytest.fixture(scope="session")
+def provisioning_clients() -> dict[str, object]:
+    """Built once: creating botocore clients parses service models (slow); moto intercepts
+    every client's requests while a mock is active, so reusing them is safe."""
+    session = boto3.Session()
+    return {name: session.client(name) for name in ("dynamodb", "sqs", "events", "ses")}
+
+
 @pytest.fixture
-def aws() -> Iterator[None]:
+def aws(provisioning_clients: dict[str, object]) -> Iterator[None]:
     with mock_aws():
         wiring.reset()
-        create_tables(boto3.client("dynamodb"))
-        create_messaging(boto3.client("sqs"), boto3.client("events"), boto3.client("ses"))
+        c = provisioning_clients
+        create_tables(c["dynamodb"])
+        create_messaging(c["sqs"], c["events"], c["ses"])
         yield
         wiring.reset()
 

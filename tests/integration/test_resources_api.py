@@ -8,7 +8,7 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.domain.clock import FrozenClock
-from tests.factories import error_code, send_json
+from tests.factories import error_code, post_form, send_json
 from tests.resource_factories import RESOURCES, create_resource, get_json, make_guest
 
 
@@ -241,3 +241,43 @@ def test_unknown_resources_are_404_on_every_route(client: Client, admin_token: s
         response = send_json(client, method, url, body, admin_token)
         assert response.status_code == 404, (method, url)
         assert error_code(response) == "resource_not_found"
+
+
+def client_token(client: Client, admin_token: str, scopes: list[str]) -> str:
+    created = send_json(
+        client, "POST", "/api/v1/oauth/clients", {"name": "robot", "scopes": scopes}, admin_token
+    )
+    assert created.status_code == 201, created.body
+    fields = {
+        "grant_type": "client_credentials",
+        "client_id": created.json_body["client_id"],
+        "client_secret": created.json_body["client_secret"],
+    }
+    token = post_form(client, "/api/v1/oauth/token", fields)
+    assert token.status_code == 200, token.body
+    return str(token.json_body["access_token"])
+
+
+def test_oauth_clients_read_with_resources_read_and_write_with_resources_write(
+    client: Client, admin_token: str
+) -> None:
+    reader = client_token(client, admin_token, ["resources:read"])
+    writer = client_token(client, admin_token, ["resources:read", "resources:write"])
+    assert get_json(client, RESOURCES, reader).status_code == 200
+    refused = send_json(client, "POST", RESOURCES, {"name": "By robot"}, reader)
+    assert refused.status_code == 403 and error_code(refused) == "missing_scope"
+    created = send_json(client, "POST", RESOURCES, {"name": "By robot"}, writer)
+    assert created.status_code == 201, created.body
+    assert created.json_body["approvers"] is None  # not an administrator: private fields hidden
+
+
+def test_the_api_document_describes_the_catalogue(client: Client) -> None:
+    doc = client.http.get("/openapi.json").json_body
+    upload = doc["paths"]["/api/v1/resources/upload"]["post"]
+    assert "ALL OR NOTHING" in upload["description"]
+    blackouts = doc["paths"]["/api/v1/resources/{resource_id}/blackouts"]["get"]
+    assert {p["name"] for p in blackouts["parameters"]} == {"resource_id", "from", "to"}
+    listing = doc["paths"]["/api/v1/resources"]["get"]
+    assert {"q", "tags", "status", "cursor", "limit", "sort", "order"} <= {
+        p["name"] for p in listing["parameters"]
+    }

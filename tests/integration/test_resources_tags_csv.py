@@ -238,3 +238,8 @@ def test_upload_needs_text_csv_and_an_admin(
     assert wrong_type.status_code == 415
     assert upload_csv(client, user_token, "name\nA\n").status_code == 403
     assert upload_csv(client, None, "name\nA\n").status_code == 401
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=101", "cursor=bogus", "sort=name"])
+def test_bad_tag_listing_queries_are_422(client: Client, user_token: str, query: str) -> None:
+    assert get_json(client, f"{TAGS}?{query}", user_token).status_code == 422
