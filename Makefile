@@ -58,8 +58,11 @@ e2e: deps
 
 check: lint typecheck
 
+# Unit + integration run on both cores (each xdist worker has its own in-process moto);
+# the e2e suites share one local stack per session, so they run in a single process.
 test: deps lint typecheck
-	$(VENV)/bin/pytest tests -q --cov=chalicelib --cov=cli --cov-report=term:skip-covered --durations=15
+	$(VENV)/bin/pytest tests/unit tests/integration -q -n 2 --cov=chalicelib --cov=cli --cov-report= --durations=10
+	$(VENV)/bin/pytest tests/e2e -q --cov=chalicelib --cov=cli --cov-append --cov-report=term:skip-covered --durations=10
 
 bench: deps
 	$(PY) -m bench.booking

@@ -5,6 +5,7 @@ Tests reset it with `reset()` after changing the environment; nothing here runs 
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -72,6 +73,14 @@ def oauth() -> OAuthService:
     return auth_kit().oauth(clock(), ids(), cursors())
 
 
+@lru_cache(maxsize=1)
+def prefetch_pool() -> Executor:
+    """Threads for a request's independent reads (see services/prefetch.py)."""
+    from chalicelib.services.prefetch import ContextPool
+
+    return ContextPool(max_workers=8, thread_name_prefix="prefetch")
+
+
 def booking() -> BookingService:
     from chalicelib.services.booking import BookingService
     from chalicelib.store.idempotency import IdempotencyStore
@@ -84,6 +93,7 @@ def booking() -> BookingService:
         IdempotencyStore(),
         clock(),
         ids(),
+        prefetch=prefetch_pool(),
     )
 
 

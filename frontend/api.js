@@ -198,7 +198,8 @@ export class Api {
     try {
       response = await fetch(this.url(path, query), init);
     } catch {
-      throw new ApiError(0, 'network_error', `Cannot reach the API at ${this.baseUrl}. Is it running?`);
+      // Also what a browser reports for an answer without CORS headers: it hides the rest.
+      throw new ApiError(0, 'network_error', `Cannot reach the API at ${this.baseUrl} (network or CORS error). Is it running?`);
     }
     if (response.ok) return this.parse(response);
     const error = await errorFrom(response);

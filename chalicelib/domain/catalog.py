@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.resources import (
@@ -114,13 +115,20 @@ def normalize_tags(raw: Iterable[str]) -> tuple[tuple[str, ...], list[Problem]]:
 # --- time zones and policy ------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _iana_zones() -> frozenset[str]:
+    # The zoneinfo database also holds aliases of the host ("localtime") and helper files
+    # ("posix/...", "right/...", "Factory"): only the canonical IANA names are resources' zones.
+    return frozenset(available_timezones()) - {"localtime", "Factory"}
+
+
 def zone_problem(name: str) -> str | None:
-    if not name or name != name.strip() or "\\" in name:
-        return f"'{name}' is not an IANA time zone"
+    if name not in _iana_zones():
+        return f"'{name[:64]}' is not an IANA time zone (e.g. Europe/Berlin, UTC)"
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return f"'{name}' is not an IANA time zone (e.g. Europe/Berlin, UTC)"
+        return f"'{name[:64]}' is not an IANA time zone (e.g. Europe/Berlin, UTC)"
     return None
 
 

@@ -60,6 +60,7 @@ _RESV_EXAMPLE: dict[str, Any] = {
     "status": "active",
     "series_id": None,
     "notes": "Sprint planning",
+    "cancel_reason": None,
     "actor_id": "01JD2XW3E9F5G6H7J8K9M0N1P2",
 }
 _RESOURCE_EXAMPLE: dict[str, Any] = {

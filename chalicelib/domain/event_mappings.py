@@ -128,3 +128,17 @@ def resource_events(change: ItemChange) -> list[Draft]:
     elif started_before and not started_now:
         drafts.append((ev.RESOURCE_MAINTENANCE_ENDED, data))
     return drafts
+
+
+_SERIES_FIELDS = ("series_id", "resource_id", "user_id", "status", "rrule")
+
+
+@REGISTRY.register("series")
+def series_events(change: ItemChange) -> list[Draft]:
+    """A recurring series: created with its occurrences, cancelled as a whole."""
+    data = {**_project(change.image, _SERIES_FIELDS), "actor_id": actor_of(change)}
+    if change.kind == "INSERT":
+        return [(ev.SERIES_CREATED, data)]
+    if change.kind == "MODIFY" and change.changed("status") and data["status"] == "cancelled":
+        return [(ev.SERIES_CANCELLED, data)]
+    return []

@@ -8,10 +8,10 @@ never by this read. A 409 is answered at once: no sleeping, no stack trace.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
 
 from chalicelib.domain import booking_rules
 from chalicelib.domain.clock import Clock
@@ -27,6 +27,7 @@ from chalicelib.domain.reservations import (
 )
 from chalicelib.domain.resources import Blackout, BusinessHours, Resource
 from chalicelib.domain.timeutil import iso_z
+from chalicelib.services.prefetch import InlineExecutor
 from chalicelib.store.booking_tx import Buffers, DuplicateRequest, Occupant, SlotTaken, StaleItem
 from chalicelib.store.idempotency import (
     IdempotencyClaim,
@@ -37,7 +38,6 @@ from chalicelib.store.idempotency import (
 from chalicelib.store.reservation_repo import ReservationRepository
 
 STATUS_CHANGE_ATTEMPTS = 4
-T = TypeVar("T")
 
 
 class ResourceCatalog(Protocol):
@@ -112,18 +112,6 @@ class _RuleContext:
     resource: Resource
     hours: BusinessHours | None
     blackouts: Sequence[Blackout]
-
-
-class InlineExecutor(Executor):
-    """Runs each task at once in the caller's thread (tests, and when no pool is wired)."""
-
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        future: Future[T] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # handed to whoever calls result()
-            future.set_exception(exc)
-        return future
 
 
 class BookingService:

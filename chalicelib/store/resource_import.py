@@ -16,7 +16,13 @@ from pynamodb.exceptions import PynamoDBException
 from chalicelib.domain.errors import Conflict, DomainError
 from chalicelib.domain.resources import Resource
 from chalicelib.observability import logger
-from chalicelib.store.resources import Plan, ResourceRepository, finish, plan_change
+from chalicelib.store.resources import (
+    Plan,
+    ResourceRepository,
+    finish,
+    forget_unused_tags,
+    plan_change,
+)
 from chalicelib.store.transact import MAX_ITEMS
 
 
@@ -46,6 +52,7 @@ def _write(changes: Sequence[tuple[Resource | None, Resource | None]]) -> None:
     for old, new in changes:
         plan_change(plan, old, new)
     finish(plan).commit()
+    forget_unused_tags(plan)
 
 
 def import_all(repository: ResourceRepository, resources: Sequence[Resource]) -> None:

@@ -183,11 +183,7 @@ def to_item(resource: Resource, *, deleting: bool = False) -> ResourceItem:
         updated_at=iso_z(resource.updated_at or created),
         version=resource.version,
     )
-    if m is not None:
-        item.maint_started_at = iso_z(m.started_at)
-        item.maint_reason = m.reason
-        item.maint_reset_at = iso_z(m.auto_reset_at) if m.auto_reset_at else None
-        item.maint_until = item.maint_reset_at or FOREVER
+    _set_maintenance(item, m)
     if deleting:
         item.deleting = True
     else:  # a tombstone leaves the listings at once
@@ -195,6 +191,15 @@ def to_item(resource: Resource, *, deleting: bool = False) -> ResourceItem:
         item.GSI1SK = name_order_sk(resource)
         item.GSI2SK = created_order_sk(resource)
     return item
+
+
+def _set_maintenance(item: ResourceItem, m: Maintenance | None) -> None:
+    if m is None:
+        return
+    item.maint_started_at = iso_z(m.started_at)
+    item.maint_reason = m.reason
+    item.maint_reset_at = iso_z(m.auto_reset_at) if m.auto_reset_at else None
+    item.maint_until = item.maint_reset_at or FOREVER
 
 
 def _policy(item: ResourceItem) -> BookingPolicy:

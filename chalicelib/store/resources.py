@@ -195,6 +195,15 @@ def commit_change(old: Resource | None, new: Resource | None, *, deleting: bool 
     plan = Plan()
     plan_change(plan, old, new, deleting=deleting)
     finish(plan).commit()
+    forget_unused_tags(plan)
+
+
+def forget_unused_tags(plan: Plan) -> None:
+    """Counters of tags that lost a resource may have reached zero: remove those (each delete
+    is conditional on `uses <= 0`, so a concurrent tagging keeps its counter)."""
+    for tag, delta in plan.tag_deltas.items():
+        if delta < 0:
+            resource_lookups.drop_counter_if_unused(tag)
 
 
 class ResourceRepository:

@@ -17,6 +17,8 @@ const LIVE_TEXT = {
 
 export async function renderDashboard(ctx) {
   ctx.me = await ctx.api.get('/api/v1/users/me');
+  // Guests are read-only (the API refuses their writes); do not offer what would fail.
+  ctx.canBook = (ctx.me.roles || []).some((role) => role === 'user' || role === 'admin');
   renderHeader(ctx);
   startLive(ctx);
 

@@ -62,7 +62,7 @@ function reservationCard(ctx, reservation, nameOf) {
   const occupying = OCCUPYING.has(reservation.status);
   const future = new Date(reservation.end_time) > new Date();
   const actions = h('div', { class: 'actions' });
-  if (occupying && future) {
+  if (occupying && future && ctx.canBook !== false) {
     actions.append(
       h('button', { type: 'button', class: 'button', text: 'Reschedule', onclick: () => openReschedule(ctx, reservation, title.textContent) }),
       h('button', { type: 'button', class: 'button danger', text: 'Cancel…', onclick: () => openCancel(ctx, reservation, title.textContent) }),

@@ -86,7 +86,7 @@ async function loadTags(ctx, box, filters, onChange) {
 function resourceCard(ctx, resource) {
   const status = resourceStatus(resource);
   const where = locationText(resource);
-  const bookable = status !== 'disabled' && status !== 'maintenance';
+  const bookable = ctx.canBook !== false && status !== 'disabled' && status !== 'maintenance';
   return h(
     'li',
     { class: 'card resource', dataset: { resourceId: resource.resource_id ?? resource.id } },

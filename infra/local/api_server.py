@@ -41,6 +41,9 @@ from infra.local.appload import load_app
 from infra.local.config import LOCALHOST
 
 JSON = "application/json"
+# Errors the gateway produces itself carry CORS too, or a browser sees "network error" instead
+# of the message (the CDK Gateway Responses set the same header).
+ERROR_HEADERS = {"Content-Type": JSON, "Access-Control-Allow-Origin": "*"}
 
 
 def envelope(code: str, message: str) -> bytes:
@@ -53,7 +56,7 @@ class RouteNotFound(LocalGatewayException):
     def __init__(self, method: str, path: str) -> None:
         route = path.split("?", 1)[0]
         body = envelope("not_found", f"no route matches {method} {route}")
-        super().__init__({"Content-Type": JSON}, body)
+        super().__init__(dict(ERROR_HEADERS), body)
 
 
 class ReserverGateway(LocalGateway):
@@ -118,7 +121,7 @@ class ReserverRequestHandler(ChaliceRequestHandler):
         self._send_envelope(error.CODE, code, _message_of(error.body))
 
     def _send_envelope(self, status: int, code: str, message: str) -> None:
-        self._send_http_response(status, {"Content-Type": JSON}, envelope(code, message))
+        self._send_http_response(status, dict(ERROR_HEADERS), envelope(code, message))
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (bad request line, unknown method...) as JSON, not HTML."""

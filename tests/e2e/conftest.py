@@ -41,6 +41,8 @@ def e2e_config(state_dir: Any, **overrides: Any) -> StackConfig:
         "tick_scale": 0.02,
         "tick_only": ("e2e_tick",),
         "sqs_retry_delay_s": 1,
+        # Webhook retries (1 min ... 2 h) shrunk to seconds for tests/e2e/test_pipeline.py.
+        "extra_env": {"WEBHOOK_RETRY_SCALE": "0.001"},
     }
     settings.update(overrides)
     return StackConfig(**settings)

@@ -186,7 +186,7 @@ def test_search_tags_and_load_more(
     page.context.close()
 
 
-def test_preferences_are_saved(site: Site, browser: Browser, api: ApiClient) -> None:
+def test_preferences_and_password_change(site: Site, browser: Browser, api: ApiClient) -> None:
     # Given a signed-in user
     page, username = signed_in_user(browser, site, api)
     # When they set their email, reminders and time zone in the profile dialog
@@ -206,6 +206,18 @@ def test_preferences_are_saved(site: Site, browser: Browser, api: ApiClient) -> 
         2,
         "America/New_York",
     )
+    # When they change their password in the same dialog
+    new_password = "Another-Secret-99"
+    form = page.get_by_role("dialog").get_by_role("form", name="Change password")
+    form.get_by_label("Current password").fill(USER_PASSWORD)
+    form.get_by_label("New password", exact=True).fill(new_password)
+    form.get_by_label("Repeat the new password").fill(new_password)
+    form.get_by_role("button", name="Change password").click()
+    # Then they are signed out, and only the new password works
+    expect(page.get_by_text("Password changed. Sign in with the new password.")).to_be_visible()
+    assert api.login(username, new_password)
+    stale = api.http.post("/api/v1/token", json={"username": username, "password": USER_PASSWORD})
+    assert stale.status_code == 401
     page.context.close()
 
 

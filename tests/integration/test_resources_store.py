@@ -109,9 +109,9 @@ def test_delete_removes_every_item_of_the_resource(repo: ResourceRepository) -> 
         new_blackout("b1", date(2026, 12, 1), date(2026, 12, 2), "", "r1"), actor_id="a", now=NOW
     )
     repo.delete(r)
-    # Then only counters remain (stats, zero-count tags), and the name is free again
-    leftovers = item_count() - before
-    assert leftovers == 3  # STATS + two tag counters at zero
+    # Then only the catalogue counter remains (tag counters at zero are removed too), and the
+    # name is free again
+    assert item_count() - before == 1
     repo.create(a_resource("r2", "a"))
 
 
