@@ -92,7 +92,10 @@ def measure_one(
     while not (notified and hooked):
         now = time.monotonic()
         if now - created > TIMEOUT_S:
-            raise RuntimeError(f"booking {reservation_id}: nothing after {TIMEOUT_S} s")
+            raise RuntimeError(
+                f"booking {reservation_id}: after {TIMEOUT_S} s, notified={bool(notified)} "
+                f"webhook={bool(hooked)}"
+            )
         if not hooked and len(receiver.received) > seen_hooks:
             hooked = now
         if not notified:

@@ -18,6 +18,7 @@ from chalicelib.store.pagination import CursorCodec
 if TYPE_CHECKING:
     from chalicelib.integrations.websocket_sender import WebsocketPort, WebsocketSender
     from chalicelib.services.accounts import AccountService
+    from chalicelib.services.availability import AvailabilityService
     from chalicelib.services.auth import SessionService, TokenAuthenticator
     from chalicelib.services.auth_kit import AuthKit
     from chalicelib.services.booking import BookingService
@@ -124,6 +125,14 @@ def resources() -> ResourceService:
 
     ports = ReservationPorts(lambda actor, rid, reason: booking().cancel(actor, rid, reason))
     return ResourceService(resource_repository(), clock(), ids(), ports, ports)
+
+
+def availability() -> AvailabilityService:
+    from chalicelib.services.availability import AvailabilityService, SlotOccupancy
+
+    return AvailabilityService(
+        resource_repository(), resources(), clock(), prefetch_pool(), SlotOccupancy()
+    )
 
 
 def resource_rules() -> ResourceRulesService:

@@ -12,6 +12,7 @@ from chalice.app import Blueprint
 
 from chalicelib import wiring
 from chalicelib.api.routing import RequestContext, endpoint
+from chalicelib.api.schemas.availability import ResourceSearchQuery
 from chalicelib.api.schemas.common import PageQuery
 from chalicelib.api.schemas.resources import (
     AvailabilityIn,
@@ -19,7 +20,6 @@ from chalicelib.api.schemas.resources import (
     DeleteQuery,
     ImportOut,
     ResourceCreate,
-    ResourceListQuery,
     ResourceOut,
     ResourcePageOut,
     ResourcePatch,
@@ -61,13 +61,24 @@ def create_resource(ctx: RequestContext) -> ResourceOut:
 _LIST_DESCRIPTION = (
     "Cursor pagination: pass `next_cursor` back as `cursor`. Each call reads a bounded number "
     "of index pages, so with very selective filters a page can hold fewer than `limit` items "
-    "while `next_cursor` is still set; keep following it until it is absent."
+    "while `next_cursor` is still set; keep following it until it is absent. "
+    "`available_from` + `available_until` (ISO 8601 with an offset, both or neither, at most "
+    "7 days apart) keep only resources a user could book for that whole window right now: "
+    "enabled, not in maintenance, inside business hours, no blackout, a duration within the "
+    "resource's limits, and no occupying reservation overlapping it (buffers included)."
 )
 
 
 def _list(ctx: RequestContext) -> ResourcePageOut:
-    query: ResourceListQuery = ctx.query
-    page = wiring.resources().list(ctx.user, query.to_domain(), query.limit, query.cursor)
+    query: ResourceSearchQuery = ctx.query
+    page = wiring.availability().search(
+        ctx.user,
+        query.to_domain(),
+        query.limit,
+        query.cursor,
+        available_from=query.available_from,
+        available_until=query.available_until,
+    )
     return ResourcePageOut(
         items=[_out(ctx, view) for view in page.items], next_cursor=page.next_cursor
     )
@@ -79,7 +90,7 @@ def _list(ctx: RequestContext) -> ResourcePageOut:
     summary="List resources",
     tags=TAGS,
     scope=READ,
-    query=ResourceListQuery,
+    query=ResourceSearchQuery,
     response=ResourcePageOut,
     description=_LIST_DESCRIPTION,
 )
@@ -93,7 +104,7 @@ def list_resources(ctx: RequestContext) -> ResourcePageOut:
     summary="Search resources (same filters as the list)",
     tags=TAGS,
     scope=READ,
-    query=ResourceListQuery,
+    query=ResourceSearchQuery,
     response=ResourcePageOut,
     description=_LIST_DESCRIPTION,
 )
@@ -108,6 +119,14 @@ def search_resources(ctx: RequestContext) -> ResourcePageOut:
     tags=TAGS,
     scope=READ,
     response=SummaryOut,
+    description=(
+        "`total` and `enabled` come from counters, `maintenance` from one marker per resource "
+        "in maintenance, all kept by the catalogue's writes. `in_use` stays null: a "
+        "reservation starting or ending is not a "
+        "write, so no counter can follow it, and counting it on read means one occupancy "
+        "query per resource (or a scan of every recent reservation), which grows with the "
+        "catalogue. Use `GET /api/v1/resources?status=in_use` (paginated) instead."
+    ),
 )
 def summary(ctx: RequestContext) -> SummaryOut:
     s = wiring.resources().summary(ctx.user)

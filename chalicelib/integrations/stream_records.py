@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
+from ulid import ULID
 
 from chalicelib.domain.events import ChangeKind, ItemChange
 
@@ -51,14 +52,35 @@ def change_from_record(record: dict[str, Any], *, fallback_now: datetime) -> Ite
     if not record_id:
         raise UnreadableRecord("a stream record needs an eventID (event ids derive from it)")
     identity = record.get("userIdentity") or {}
+    old, new = image(ddb.get("OldImage")), image(ddb.get("NewImage"))
     return ItemChange(
         kind=kind,
         record_id=record_id,
-        at=_created_at(ddb.get("ApproximateCreationDateTime"), fallback_now),
-        old=image(ddb.get("OldImage")),
-        new=image(ddb.get("NewImage")),
+        at=_write_time(kind, old, new)
+        or _created_at(ddb.get("ApproximateCreationDateTime"), fallback_now),
+        old=old,
+        new=new,
         by_ttl=identity.get("principalId") == "dynamodb.amazonaws.com",
     )
+
+
+def _write_time(
+    kind: ChangeKind, old: dict[str, Any] | None, new: dict[str, Any] | None
+) -> datetime | None:
+    """When a stamped write happened (its `audit_write_id` is a ULID), to the millisecond.
+
+    A removal, or a modification that did not stamp (the write id is the previous one),
+    has no fresh stamp: the stream's own (coarser) time is used instead.
+    """
+    write_id = (new or {}).get("audit_write_id")
+    if kind == "REMOVE" or not isinstance(write_id, str):
+        return None
+    if kind == "MODIFY" and write_id == (old or {}).get("audit_write_id"):
+        return None
+    try:
+        return ULID.from_str(write_id).datetime.astimezone(UTC)
+    except ValueError:
+        return None
 
 
 def _created_at(raw: Any, fallback: datetime) -> datetime:

@@ -15,7 +15,13 @@ from typing import Protocol
 
 from chalicelib.domain import booking_rules
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import Conflict, Forbidden, NotFound, TooManyRequests
+from chalicelib.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+)
 from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.reservations import (
@@ -28,7 +34,8 @@ from chalicelib.domain.reservations import (
 from chalicelib.domain.resources import Blackout, BusinessHours, Resource
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.services.prefetch import InlineExecutor
-from chalicelib.store.booking_tx import Buffers, DuplicateRequest, Occupant, SlotTaken, StaleItem
+from chalicelib.services.reservation_access import conflict_error, visible_reservation
+from chalicelib.store.booking_tx import Buffers, DuplicateRequest, SlotTaken, StaleItem
 from chalicelib.store.idempotency import (
     IdempotencyClaim,
     IdempotencyRecord,
@@ -85,28 +92,6 @@ def buffers_of(resource: Resource) -> Buffers:
     return Buffers(resource.policy.buffer_before, resource.policy.buffer_after)
 
 
-def visible_reservation(owner_id: str, principal: Principal) -> bool:
-    return principal.is_admin or owner_id == principal.subject_id
-
-
-def conflict_error(occupants: Sequence[Occupant], principal: Principal) -> Conflict:
-    """The caller-safe 409: other users' reservations show only their times."""
-    listed: list[dict[str, str]] = []
-    for occupant in occupants:
-        entry = {
-            "start_time": iso_z(occupant.window.start),
-            "end_time": iso_z(occupant.window.end),
-        }
-        if visible_reservation(occupant.user_id, principal):
-            entry = {"reservation_id": occupant.reservation_id, **entry}
-        listed.append(entry)
-    return Conflict(
-        "the resource is already booked for (part of) this time",
-        code="reservation_conflict",
-        details={"conflicts": listed},
-    )
-
-
 @dataclass(frozen=True)
 class _RuleContext:
     resource: Resource
@@ -139,16 +124,38 @@ class BookingService:
     def create(
         self, principal: Principal, request: BookingRequest, idempotency_key: str | None = None
     ) -> BookingResult:
+        """Book. With an Idempotency-Key the record is written in the booking's transaction,
+        so the happy path never reads it: a used key surfaces as a failure (the slot is taken
+        by the first attempt, or the record's condition fails), and only then is the first
+        outcome looked up and replayed, before any other refusal is reported."""
         window = self._window(request.start_time, request.end_time)
         self._check_override(principal, request.override)
         now = self._clock.now()
         claim = self._claim(principal, request, window, idempotency_key)
-        # Independent reads run together; the Idempotency-Key answer is looked at first, so a
-        # retry replays its first result even if the rules would now refuse it.
-        replay = self._prefetch.submit(self._replay, claim, now) if claim else None
-        context = self._context(request.resource_id, window)
-        if replay is not None and (replayed := replay.result()) is not None:
+        try:
+            return self._book(principal, request, window, now, claim)
+        except DuplicateRequest:
+            return self._replay_or_fail(claim, now)
+        except SlotTaken as exc:
+            outcome = self._refused(exc, principal, claim, now)
+            if isinstance(outcome, BookingResult):
+                return outcome
+            raise outcome from None
+        except DomainError:
+            replayed = self._replay(claim, now) if claim is not None else None
+            if replayed is None:
+                raise
             return replayed
+
+    def _book(
+        self,
+        principal: Principal,
+        request: BookingRequest,
+        window: TimeRange,
+        now: datetime,
+        claim: IdempotencyClaim | None,
+    ) -> BookingResult:
+        context = self._context(request.resource_id, window)
         resource, overridden = self._check_rules(context, window, now, request.override)
         reservation = Reservation(
             reservation_id=self._ids.new_id(),
@@ -163,15 +170,7 @@ class BookingService:
         entry = HistoryEntry(
             now, principal.subject_id, "created", details=_created_details(reservation, overridden)
         )
-        try:
-            self._reservations.create(reservation, entry, buffers_of(resource), claim)
-        except DuplicateRequest:
-            return self._replay_or_fail(claim, now)
-        except SlotTaken as exc:
-            outcome = self._refused(exc, principal, claim, now)
-            if isinstance(outcome, BookingResult):
-                return outcome
-            raise outcome from None
+        self._reservations.create(reservation, entry, buffers_of(resource), claim)
         return BookingResult(reservation)
 
     def _claim(

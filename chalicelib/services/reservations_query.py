@@ -14,7 +14,8 @@ from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.principal import Principal, require_admin
 from chalicelib.domain.reservations import OCCUPYING, HistoryEntry, Reservation, ReservationStatus
 from chalicelib.domain.resources import MAX_RESERVATION_SPAN
-from chalicelib.services.booking import ResourceCatalog, visible_reservation
+from chalicelib.services.booking import ResourceCatalog
+from chalicelib.services.reservation_access import visible_reservation
 from chalicelib.store.pagination import CursorCodec
 from chalicelib.store.reservation_listing import ListingFilter, ReservationListing
 from chalicelib.store.reservation_repo import ReservationRepository

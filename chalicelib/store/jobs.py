@@ -24,6 +24,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from chalicelib.domain.reservations import Reservation
 from chalicelib.domain.timeutil import epoch_seconds, iso_z
 from chalicelib.settings import get_settings
+from chalicelib.store import audit_stamp
 from chalicelib.store.resource_items import FOREVER, MAINTENANCE_PK, MaintenanceItem
 from chalicelib.store.table import TableItem, bind, raw_client
 
@@ -94,7 +95,7 @@ class JobStore:
             expires_at=epoch_seconds(reservation.window.end + timedelta(days=1)),
         )
         try:
-            item.save(condition=ReminderItem.PK.does_not_exist())
+            audit_stamp.stamp(item).save(condition=ReminderItem.PK.does_not_exist())
         except PutError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 return False

@@ -10,6 +10,7 @@ from chalice.test import Client
 from chalicelib.domain.clock import FrozenClock
 from tests.integration.reservations_kit import (
     RESERVATIONS,
+    add_blackout,
     at,
     book,
     booked,
@@ -138,11 +139,29 @@ def test_idempotent_retry_returns_the_first_reservation(
     assert [r["reservation_id"] for r in mine] == [first.json_body["reservation_id"]]
 
 
+def test_a_retry_is_replayed_even_if_the_rules_now_refuse_it(
+    client: Client, room: str, user_token: str
+) -> None:
+    # Given a keyed booking, and then a blackout declared on its day
+    first = book(client, user_token, at(10), at(11), key="key-1")
+    assert first.status_code == 201
+    add_blackout(room, at(10).date())
+    assert book(client, user_token, at(12), at(13)).status_code == 422
+    # When the first request is retried, Then its first result comes back, not the 422
+    again = book(client, user_token, at(10), at(11), key="key-1")
+    assert again.status_code == 201
+    assert again.json_body["reservation_id"] == first.json_body["reservation_id"]
+
+
 def test_same_key_with_a_different_body_is_422(client: Client, room: str, user_token: str) -> None:
     assert book(client, user_token, at(10), at(11), key="key-1").status_code == 201
     response = book(client, user_token, at(12), at(13), key="key-1")
     assert response.status_code == 422
     assert response.json_body["error"]["code"] == "idempotency_key_reused"
+    # also when the other body would collide with the first booking
+    clash = book(client, user_token, at(10, 30), at(11), key="key-1")
+    assert clash.status_code == 422
+    assert clash.json_body["error"]["code"] == "idempotency_key_reused"
 
 
 def test_keys_belong_to_their_user(
