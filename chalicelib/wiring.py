@@ -18,9 +18,9 @@ from chalicelib.store.pagination import CursorCodec
 if TYPE_CHECKING:
     from chalicelib.integrations.websocket_sender import WebsocketPort, WebsocketSender
     from chalicelib.services.accounts import AccountService
-    from chalicelib.services.availability import AvailabilityService
     from chalicelib.services.auth import SessionService, TokenAuthenticator
     from chalicelib.services.auth_kit import AuthKit
+    from chalicelib.services.availability import AvailabilityService
     from chalicelib.services.booking import BookingService
     from chalicelib.services.mfa import MfaService
     from chalicelib.services.oauth import OAuthService
@@ -86,10 +86,9 @@ def booking() -> BookingService:
     from chalicelib.services.booking import BookingService
     from chalicelib.store.idempotency import IdempotencyStore
     from chalicelib.store.reservation_repo import ReservationRepository
-    from chalicelib.store.resources import ResourceRepository
 
     return BookingService(
-        ResourceRepository(cursors()),
+        resource_repository(),
         ReservationRepository(ids()),
         IdempotencyStore(),
         clock(),
@@ -102,12 +101,11 @@ def reservation_queries() -> ReservationQueries:
     from chalicelib.services.reservations_query import ReservationQueries
     from chalicelib.store.reservation_listing import ReservationListing
     from chalicelib.store.reservation_repo import ReservationRepository
-    from chalicelib.store.resources import ResourceRepository
 
     return ReservationQueries(
         ReservationRepository(ids()),
         ReservationListing(),
-        ResourceRepository(cursors()),
+        resource_repository(),
         cursors(),
         clock(),
     )

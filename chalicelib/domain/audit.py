@@ -57,6 +57,7 @@ NOT_AUDITED = frozenset(
 # Attributes that are layout or bookkeeping, not content.
 _INTERNAL = frozenset(
     {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "type", "version", "updated_at"}
+    | {"totp_last_step"}  # moves at every MFA sign-in (a replay guard, not an edit)
 )
 _SECRET_WORDS = ("password", "secret", "token", "hash", "backup_code", "mfa_pending")
 ENTITY_ID_FIELDS = {"oauth_client": "client_id", "webhook_allow": "entry_id"}

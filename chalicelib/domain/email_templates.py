@@ -31,77 +31,78 @@ class EmailContent:
     html: str
 
 
+# event -> (subject, paragraphs); {what} {when} {by} {extra} are filled from the context and
+# a "Reason: ..." paragraph is added where {reason} appears.
+_TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {
+    ev.RESERVATION_CREATED: (
+        "Reservation confirmed: {what}",
+        (
+            "Your reservation of {what} is confirmed for {when}.",
+            "The attached invitation adds it to your calendar.",
+        ),
+    ),
+    ev.RESERVATION_RESCHEDULED: (
+        "Reservation moved: {what}",
+        (
+            "Your reservation of {what} now takes place {when}.",
+            "The attached invitation updates your calendar.",
+        ),
+    ),
+    ev.RESERVATION_CANCELLED: (
+        "Reservation cancelled: {what}",
+        ("Your reservation of {what} on {when} was cancelled{by}.", "{reason}"),
+    ),
+    ev.RESERVATION_REMINDER_DUE: (
+        "Reminder: {what} {when}",
+        ("This is a reminder of your reservation of {what}, {when}.",),
+    ),
+    ev.SERIES_CANCELLED: (
+        "Recurring reservation cancelled: {what}",
+        ("Your recurring reservation of {what} was cancelled{by}.", "{reason}"),
+    ),
+    ev.WAITLIST_OFFERED: (
+        "A slot is free: {what}",
+        (
+            "{what} is free {when}, and it is held for you.",
+            "Accept the offer before {extra}, or it goes to the next person.",
+        ),
+    ),
+    ev.WAITLIST_OFFER_EXPIRED: (
+        "Your offer for {what} expired",
+        ("The slot of {what} {when} was offered to the next person on the list.",),
+    ),
+    ev.APPROVAL_REQUESTED: (
+        "Approval needed: {what}",
+        ("A reservation of {what} {when} is waiting for your decision.",),
+    ),
+    ev.APPROVAL_APPROVED: (
+        "Reservation approved: {what}",
+        ("Your reservation of {what} {when} was approved.",),
+    ),
+    ev.APPROVAL_REJECTED: (
+        "Reservation not approved: {what}",
+        ("Your reservation of {what} {when} was not approved.", "{reason}"),
+    ),
+}
+
+
 def _lines(ctx: EmailContext, event_name: str) -> tuple[str, list[str]] | None:
-    by = " by an administrator" if ctx.by_admin else ""
-    reason = [f"Reason: {ctx.reason}"] if ctx.reason else []
-    table: dict[str, tuple[str, list[str]]] = {
-        ev.RESERVATION_CREATED: (
-            f"Reservation confirmed: {ctx.what}",
-            [
-                f"Your reservation of {ctx.what} is confirmed for {ctx.when}.",
-                "The attached invitation adds it to your calendar.",
-            ],
-        ),
-        ev.RESERVATION_RESCHEDULED: (
-            f"Reservation moved: {ctx.what}",
-            [
-                f"Your reservation of {ctx.what} now takes place {ctx.when}.",
-                "The attached invitation updates your calendar.",
-            ],
-        ),
-        ev.RESERVATION_CANCELLED: (
-            f"Reservation cancelled: {ctx.what}",
-            [f"Your reservation of {ctx.what} on {ctx.when} was cancelled{by}.", *reason],
-        ),
-        ev.RESERVATION_REMINDER_DUE: (
-            f"Reminder: {ctx.what} {ctx.when}",
-            [f"This is a reminder of your reservation of {ctx.what}, {ctx.when}."],
-        ),
-        ev.SERIES_CANCELLED: (
-            f"Recurring reservation cancelled: {ctx.what}",
-            [f"Your recurring reservation of {ctx.what} was cancelled{by}.", *reason],
-        ),
-        ev.WAITLIST_OFFERED: (
-            f"A slot is free: {ctx.what}",
-            [
-                f"{ctx.what} is free {ctx.when}, and it is held for you.",
-                f"Accept the offer before {ctx.extra}, or it goes to the next person.",
-            ],
-        ),
-        ev.WAITLIST_OFFER_EXPIRED: (
-            f"Your offer for {ctx.what} expired",
-            [f"The slot of {ctx.what} {ctx.when} was offered to the next person on the list."],
-        ),
-        ev.APPROVAL_REQUESTED: (
-            f"Approval needed: {ctx.what}",
-            [f"A reservation of {ctx.what} {ctx.when} is waiting for your decision."],
-        ),
-        ev.APPROVAL_APPROVED: (
-            f"Reservation approved: {ctx.what}",
-            [f"Your reservation of {ctx.what} {ctx.when} was approved."],
-        ),
-        ev.APPROVAL_REJECTED: (
-            f"Reservation not approved: {ctx.what}",
-            [f"Your reservation of {ctx.what} {ctx.when} was not approved.", *reason],
-        ),
+    template = _TEMPLATES.get(event_name)
+    if template is None:
+        return None
+    values = {
+        "what": ctx.what,
+        "when": ctx.when,
+        "extra": ctx.extra,
+        "by": " by an administrator" if ctx.by_admin else "",
+        "reason": f"Reason: {ctx.reason}" if ctx.reason else "",
     }
-    return table.get(event_name)
+    subject, paragraphs = template
+    body = [p.format(**values) for p in paragraphs]
+    return subject.format(**values), [line for line in body if line]
 
 
-TEMPLATED_EVENTS = frozenset(
-    {
-        ev.RESERVATION_CREATED,
-        ev.RESERVATION_RESCHEDULED,
-        ev.RESERVATION_CANCELLED,
-        ev.RESERVATION_REMINDER_DUE,
-        ev.SERIES_CANCELLED,
-        ev.WAITLIST_OFFERED,
-        ev.WAITLIST_OFFER_EXPIRED,
-        ev.APPROVAL_REQUESTED,
-        ev.APPROVAL_APPROVED,
-        ev.APPROVAL_REJECTED,
-    }
-)
+TEMPLATED_EVENTS = frozenset(_TEMPLATES)
 
 
 def render(event_name: str, ctx: EmailContext) -> EmailContent | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -38,6 +38,7 @@ from chalicelib.store.reservations import (
 from chalicelib.store.table import raw_client
 
 MAX_ATTEMPTS = 6
+MAX_MERGED_RANGE = timedelta(days=31)
 _ONE_MS = timedelta(milliseconds=1)
 _RETRYABLE_REASONS = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
 _RETRYABLE_ERRORS = frozenset({"TransactionConflictException", "TransactionInProgressException"})
@@ -84,14 +85,21 @@ def find_conflicts(
 
 
 class SlotTaken(Conflict):
-    """A genuine overlap: the service turns the occupants into a caller-safe 409."""
+    """A genuine overlap: the service turns the occupants into a caller-safe 409.
 
-    def __init__(self, occupants: list[Occupant]) -> None:
+    `by_window` maps the index of each claimed window (0 for a single booking) to the
+    occupants it collides with; `occupants` is all of them, each once.
+    """
+
+    def __init__(
+        self, occupants: list[Occupant], by_window: dict[int, list[Occupant]] | None = None
+    ) -> None:
         super().__init__(
             "the resource is already booked for (part of) this time",
             code="reservation_conflict",
         )
         self.occupants = occupants
+        self.by_window = by_window if by_window is not None else {0: occupants}
 
 
 class DuplicateRequest(Exception):
@@ -114,11 +122,12 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Claim:
-    """Occupy `window` on `resource_id` by committing `items` together with the day versions.
+    """Occupy `window` (and `more_windows`, e.g. a chunk of a series) on `resource_id` by
+    committing `items` together with the day versions.
 
-    `guarded` holds the indexes (within `items`) whose failed condition means the request
-    must be re-decided by the caller rather than retried here; `idempotency_index` marks the
-    Idempotency-Key item.
+    A failed condition on a day version is retried here; on any other item it is the caller's
+    to decide (`StaleItem` with the index within `items`), except the Idempotency-Key record at
+    `idempotency_index`, which raises `DuplicateRequest`.
     """
 
     resource_id: str
@@ -128,6 +137,11 @@ class Claim:
     items: list[dict[str, Any]]
     ignore_id: str | None = None
     idempotency_index: int | None = None
+    more_windows: tuple[TimeRange, ...] = ()
+
+    @property
+    def windows(self) -> tuple[TimeRange, ...]:
+        return (self.window, *self.more_windows)
 
 
 class BookingTransactions:
@@ -143,12 +157,8 @@ class BookingTransactions:
 
     def occupy(self, claim: Claim) -> None:
         for attempt in range(MAX_ATTEMPTS):
-            snapshot = self.snapshot(claim.resource_id, claim.window, claim.buffers, claim.now)
-            clashes = find_conflicts(
-                claim.window, snapshot.occupants, claim.buffers, ignore_id=claim.ignore_id
-            )
-            if clashes:
-                raise SlotTaken(clashes)
+            snapshot = self.snapshot(claim.resource_id, claim.windows, claim.buffers, claim.now)
+            _refuse_overlaps(claim, snapshot.occupants)
             bumps = day_bumps(claim.resource_id, snapshot.versions)
             try:
                 transact([*bumps, *claim.items])
@@ -181,12 +191,27 @@ class BookingTransactions:
         self._sleep((0.002 + 0.004 * self._jitter()) * (attempt + 1))
 
     @staticmethod
-    def snapshot(resource_id: str, window: TimeRange, buffers: Buffers, now: datetime) -> Snapshot:
+    def snapshot(
+        resource_id: str, windows: Sequence[TimeRange], buffers: Buffers, now: datetime
+    ) -> Snapshot:
         """Versions FIRST, then neighbours (see the module docstring for why)."""
-        days = conflicts.utc_days(window, buffer_before=buffers.before, buffer_after=buffers.after)
+        widen = {"buffer_before": buffers.before, "buffer_after": buffers.after}
+        days = sorted({day for w in windows for day in conflicts.utc_days(w, **widen)})
         versions = read_versions(resource_id, days)
-        occupants = query_occupants(resource_id, window, buffers, now)
+        occupants = occupants_around(resource_id, windows, buffers, now)
         return Snapshot(versions, occupants)
+
+
+def _refuse_overlaps(claim: Claim, occupants: list[Occupant]) -> None:
+    by_window: dict[int, list[Occupant]] = {}
+    for index, window in enumerate(claim.windows):
+        clashes = find_conflicts(window, occupants, claim.buffers, ignore_id=claim.ignore_id)
+        if clashes:
+            by_window[index] = clashes
+    if by_window:
+        unique = {o.reservation_id: o for found in by_window.values() for o in found}
+        ordered = sorted(unique.values(), key=lambda o: (o.window.start, o.reservation_id))
+        raise SlotTaken(ordered, by_window)
 
 
 class TransactionCancelled(Exception):
@@ -230,14 +255,14 @@ def read_versions(resource_id: str, days: list[date]) -> dict[date, int | None]:
         ).get("Item")
         return {days[0]: _version(got)}
     found: dict[str, int | None] = {}
-    request: dict[str, Any] = {
-        table: {"Keys": [key(pk, day_sk(d)) for d in days], "ConsistentRead": True}
-    }
-    while request:
-        response = client.batch_get_item(RequestItems=request)
-        for raw in response.get("Responses", {}).get(table, []):
-            found[raw["SK"]["S"]] = _version(raw)
-        request = response.get("UnprocessedKeys") or {}
+    for first in range(0, len(days), 100):  # BatchGetItem takes at most 100 keys
+        keys = [key(pk, day_sk(d)) for d in days[first : first + 100]]
+        request: dict[str, Any] = {table: {"Keys": keys, "ConsistentRead": True}}
+        while request:
+            response = client.batch_get_item(RequestItems=request)
+            for raw in response.get("Responses", {}).get(table, []):
+                found[raw["SK"]["S"]] = _version(raw)
+            request = response.get("UnprocessedKeys") or {}
     return {d: found.get(day_sk(d)) for d in days}
 
 
@@ -257,6 +282,30 @@ def query_occupants(
     # One ms each side absorbs the millisecond rounding of instants in sort keys.
     low, high = slot_bound(starts.start - _ONE_MS), slot_bound(starts.end + _ONE_MS)
     return list(scan_slots(resource_id, low, high, now))
+
+
+def occupants_around(
+    resource_id: str, windows: Sequence[TimeRange], buffers: Buffers, now: datetime
+) -> list[Occupant]:
+    """query_occupants for several windows: overlapping query ranges are read once (merged
+    up to MAX_MERGED_RANGE, so a long series does not read its whole span in one go)."""
+    if len(windows) == 1:
+        return query_occupants(resource_id, windows[0], buffers, now)
+    widen = {"buffer_before": buffers.before, "buffer_after": buffers.after}
+    ranges = sorted(conflicts.query_window(w, **widen) for w in windows)
+    merged: list[list[datetime]] = []
+    for r in ranges:
+        last = merged[-1] if merged else None
+        if last and r.start <= last[1] and r.end - last[0] <= MAX_MERGED_RANGE:
+            last[1] = max(last[1], r.end)
+        else:
+            merged.append([r.start, r.end])
+    seen: dict[str, Occupant] = {}
+    for low, high in merged:
+        bounds = slot_bound(low - _ONE_MS), slot_bound(high + _ONE_MS)
+        for occupant in scan_slots(resource_id, *bounds, now):
+            seen[occupant.reservation_id] = occupant
+    return list(seen.values())
 
 
 def scan_slots(resource_id: str, low: str, high: str, now: datetime) -> Iterable[Occupant]:

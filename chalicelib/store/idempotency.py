@@ -24,7 +24,8 @@ from chalicelib.store.table import TableItem, raw_client
 
 RETENTION = timedelta(hours=24)
 IDEMPOTENCY_SK = "IDEMP"
-Outcome = Literal["created", "conflict"]
+# created: a reservation (reservation_id); series: a series (its id); conflict: a recorded 409.
+Outcome = Literal["created", "series", "conflict"]
 
 
 def idempotency_pk(user_id: str, idempotency_key: str) -> str:
@@ -88,13 +89,17 @@ _FREE = "attribute_not_exists(PK) OR expires_at <= :now"
 
 
 def claim_put(
-    claim: IdempotencyClaim, reservation_id: str, now: datetime, table: str
+    claim: IdempotencyClaim,
+    entity_id: str,
+    now: datetime,
+    table: str,
+    outcome: Outcome = "created",
 ) -> dict[str, Any]:
-    """The transaction item that records a successful create."""
+    """The transaction item that records what a create made (a reservation or a series)."""
     return {
         "Put": {
             "TableName": table,
-            "Item": _item(claim, "created", now, reservation_id=reservation_id),
+            "Item": _item(claim, outcome, now, reservation_id=entity_id),
             "ConditionExpression": _FREE,
             "ExpressionAttributeValues": {":now": {"N": str(epoch_seconds(now))}},
         }
@@ -121,7 +126,11 @@ class IdempotencyStore:
                 "this Idempotency-Key was already used with a different request",
                 code="idempotency_key_reused",
             )
-        outcome: Outcome = "created" if item.outcome == "created" else "conflict"
+        outcome: Outcome = "conflict"
+        if item.outcome == "created":
+            outcome = "created"
+        elif item.outcome == "series":
+            outcome = "series"
         details = json.loads(item.details) if item.details else None
         return IdempotencyRecord(outcome, item.fingerprint, item.reservation_id, details)
 

@@ -10,10 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute
-from pynamodb.exceptions import DeleteError, DoesNotExist
+from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
 
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.timeutil import iso_z, parse_instant
+from chalicelib.store import audit_stamp
 from chalicelib.store.table import TableItem, bind
 
 CLIENT_SK = "CLIENT"
@@ -57,7 +58,7 @@ def client_from_item(item: OAuthClientItem) -> OAuthClient:
 class OAuthClientStore:
     def create(self, client: OAuthClient) -> None:
         bind()
-        OAuthClientItem(
+        item = OAuthClientItem(
             PK=client_pk(client.client_id),
             SK=CLIENT_SK,
             GSI1PK=CLIENTS_INDEX_PK,
@@ -68,7 +69,8 @@ class OAuthClientStore:
             secret_hash=client.secret_hash,
             owner_id=client.owner_id,
             created_at=iso_z(client.created_at),
-        ).save(condition=OAuthClientItem.PK.does_not_exist())
+        )
+        audit_stamp.stamp(item).save(condition=OAuthClientItem.PK.does_not_exist())
 
     def get(self, client_id: str) -> OAuthClient | None:
         bind()
@@ -81,10 +83,8 @@ class OAuthClientStore:
     def delete(self, client_id: str) -> None:
         bind()
         try:
-            OAuthClientItem(PK=client_pk(client_id), SK=CLIENT_SK).delete(
-                condition=OAuthClientItem.PK.exists()
-            )
-        except DeleteError as exc:
+            audit_stamp.stamp_then_delete(OAuthClientItem(PK=client_pk(client_id), SK=CLIENT_SK))
+        except (DeleteError, UpdateError) as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 raise NotFound("no such OAuth client", code="client_not_found") from exc
             raise

@@ -7,10 +7,12 @@ used by a concurrent request that committed first).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
+from chalicelib.domain import conflicts
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.reservations import (
@@ -46,6 +48,29 @@ from chalicelib.store.reservations import (
 from chalicelib.store.table import raw_client
 
 _NEW = "attribute_not_exists(PK)"
+MAX_TRANSACTION_ITEMS = 100
+ITEMS_PER_BOOKING = 3  # occupancy, reservation, history
+CANCEL_CHUNK = MAX_TRANSACTION_ITEMS // 3
+
+
+def plan_chunks(reservations: Sequence[Reservation], buffers: Buffers) -> list[list[Reservation]]:
+    """Split bookings of one resource into transactions of at most 100 items: three per
+    booking plus one version item per UTC day the chunk touches."""
+    widen = {"buffer_before": buffers.before, "buffer_after": buffers.after}
+    chunks: list[list[Reservation]] = []
+    current: list[Reservation] = []
+    days: set[date] = set()
+    for reservation in reservations:
+        mine = set(conflicts.utc_days(reservation.window, **widen))
+        size = ITEMS_PER_BOOKING * (len(current) + 1) + len(days | mine)
+        if current and size > MAX_TRANSACTION_ITEMS:
+            chunks.append(current)
+            current, days = [], set()
+        current.append(reservation)
+        days |= mine
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 class ReservationRepository:
@@ -177,6 +202,96 @@ class ReservationRepository:
         except TransactionCancelled as exc:
             raise StaleItem(0) from exc
         return updated
+
+    def create_many(
+        self, reservations: Sequence[Reservation], entries: Sequence[HistoryEntry], buffers: Buffers
+    ) -> None:
+        """Book several reservations of ONE resource in ONE transaction (a chunk of a series,
+        see `plan_chunks`); `SlotTaken.by_window` indexes into `reservations`."""
+        table = table_name()
+        items: list[dict[str, Any]] = []
+        for reservation, entry in zip(reservations, entries, strict=True):
+            items += [
+                _put(occupancy_item(reservation).serialize(), table, _NEW),
+                _put(_stamped(reservation_item(reservation, updated_at=entry.at)), table, _NEW),
+                self._history_put(reservation.reservation_id, entry, table),
+            ]
+        first, *rest = reservations
+        self._tx.occupy(
+            Claim(
+                resource_id=first.resource_id,
+                window=first.window,
+                buffers=buffers,
+                now=entries[0].at,
+                items=items,
+                more_windows=tuple(r.window for r in rest),
+            )
+        )
+
+    def cancel_many(
+        self, reservations: Sequence[Reservation], entry: HistoryEntry, reason: str
+    ) -> list[Reservation]:
+        """Cancel occupying reservations, 33 per transaction; a chunk that fails (one of them
+        changed meanwhile) is redone one by one, skipping those no longer occupying.
+        Returns the reservations actually cancelled by this call."""
+        done: list[Reservation] = []
+        live = [r for r in reservations if r.occupies]
+        for first in range(0, len(live), CANCEL_CHUNK):
+            chunk = live[first : first + CANCEL_CHUNK]
+            try:
+                done += self._cancel_chunk(chunk, entry, reason)
+            except StaleItem:
+                done += self._cancel_each(chunk, entry, reason)
+        return done
+
+    def _cancel_chunk(
+        self, chunk: Sequence[Reservation], entry: HistoryEntry, reason: str
+    ) -> list[Reservation]:
+        table = table_name()
+        items: list[dict[str, Any]] = []
+        updated = []
+        for current in chunk:
+            after = replace(
+                current,
+                status=ReservationStatus.CANCELLED,
+                version=current.version + 1,
+                cancel_reason=reason,
+            )
+            updated.append(after)
+            items += [
+                self._guarded_put(current, after, entry, table, OCCUPYING),
+                {"Delete": {"TableName": table, "Key": occupancy_key(current)}},
+                self._history_put(current.reservation_id, entry, table),
+            ]
+        try:
+            transact(items)
+        except TransactionCancelled as exc:
+            raise StaleItem(0) from exc
+        return updated
+
+    def _cancel_each(
+        self, chunk: Sequence[Reservation], entry: HistoryEntry, reason: str
+    ) -> list[Reservation]:
+        done = []
+        for stale in chunk:
+            for _ in range(3):
+                current = self.get(stale.reservation_id)
+                if current is None or not current.occupies:
+                    break
+                try:
+                    done.append(
+                        self.change_status(
+                            current,
+                            ReservationStatus.CANCELLED,
+                            entry,
+                            from_statuses=OCCUPYING,
+                            cancel_reason=reason,
+                        )
+                    )
+                    break
+                except StaleItem:
+                    continue
+        return done
 
     # --- item builders ----------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from chalicelib.domain.auth.accounts import Mfa, ProfileChanges, User
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.principal import Role
 from chalicelib.domain.timeutil import iso_z, parse_instant
+from chalicelib.store import audit_stamp
 from chalicelib.store.auth_base import failed_positions, transaction
 from chalicelib.store.table import TableItem, bind
 
@@ -135,7 +136,7 @@ class UserStore:
                     ),
                     condition=UsernameItem.PK.does_not_exist(),
                 )
-                tx.save(_to_item(user), condition=UserItem.PK.does_not_exist())
+                tx.save(audit_stamp.stamp(_to_item(user)), condition=UserItem.PK.does_not_exist())
                 if first_admin_at is not None:
                     tx.save(
                         _setup_item(user.user_id, first_admin_at),
@@ -156,7 +157,7 @@ class UserStore:
                 tx.save(_setup_item(user_id, now), condition=SetupItem.PK.does_not_exist())
                 tx.update(
                     _key_item(user_id),
-                    actions=[UserItem.roles.add({Role.ADMIN.value})],
+                    actions=[UserItem.roles.add({Role.ADMIN.value}), *audit_stamp.stamp_actions()],
                     condition=UserItem.PK.exists(),
                 )
         except TransactWriteError as exc:
@@ -201,7 +202,9 @@ class UserStore:
         """Apply update actions to an existing user; a missing user is NotFound."""
         item = _key_item(user_id)
         try:
-            item.update(actions=actions, condition=UserItem.PK.exists())
+            item.update(
+                actions=[*actions, *audit_stamp.stamp_actions()], condition=UserItem.PK.exists()
+            )
         except UpdateError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 raise NotFound("no such user", code="user_not_found") from exc
@@ -211,7 +214,10 @@ class UserStore:
     def try_update(self, user_id: str, actions: list[Action], condition: Any) -> bool:
         """Apply actions only if `condition` holds; False when it does not (no exception)."""
         try:
-            _key_item(user_id).update(actions=actions, condition=UserItem.PK.exists() & condition)
+            _key_item(user_id).update(
+                actions=[*actions, *audit_stamp.stamp_actions()],
+                condition=UserItem.PK.exists() & condition,
+            )
         except UpdateError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 return False

@@ -90,6 +90,28 @@ def _to_domain(item: DeliveryItem) -> Delivery:
     )
 
 
+def _record_actions(
+    delivery_id: str,
+    attempts: list[Attempt],
+    status: DeliveryStatus,
+    next_attempt_at: datetime | None,
+    swept: bool,
+) -> list[Action]:
+    actions: list[Action] = [
+        DeliveryItem.attempts.set(json.dumps([_attempt_json(a) for a in attempts])),
+        DeliveryItem.attempt_count.set(len(attempts)),
+        DeliveryItem.status.set(status.value),
+    ]
+    if next_attempt_at is None:
+        actions.append(DeliveryItem.next_attempt_at.remove())
+        return actions
+    actions.append(DeliveryItem.next_attempt_at.set(iso_z(next_attempt_at)))
+    if swept:
+        actions.append(DeliveryItem.GSI2PK.set(RETRY_PK))
+        actions.append(DeliveryItem.GSI2SK.set(f"{iso_z(next_attempt_at)}#{delivery_id}"))
+    return actions
+
+
 class DeliveryStore:
     def add(self, delivery: Delivery) -> bool:
         """Record a new delivery once; False if this id exists (a redelivered fan-out)."""
@@ -152,20 +174,7 @@ class DeliveryStore:
         """
         item = DeliveryItem(webhook_pk(delivery.webhook_id), delivery_sk(delivery.delivery_id))
         attempts = [*delivery.attempts, attempt]
-        actions: list[Action] = [
-            DeliveryItem.attempts.set(json.dumps([_attempt_json(a) for a in attempts])),
-            DeliveryItem.attempt_count.set(len(attempts)),
-            DeliveryItem.status.set(status.value),
-        ]
-        if next_attempt_at is not None:
-            actions.append(DeliveryItem.next_attempt_at.set(iso_z(next_attempt_at)))
-        else:
-            actions.append(DeliveryItem.next_attempt_at.remove())
-        if swept and next_attempt_at is not None:
-            actions.append(DeliveryItem.GSI2PK.set(RETRY_PK))
-            actions.append(
-                DeliveryItem.GSI2SK.set(f"{iso_z(next_attempt_at)}#{delivery.delivery_id}")
-            )
+        actions = _record_actions(delivery.delivery_id, attempts, status, next_attempt_at, swept)
         try:
             item.update(
                 actions=actions,

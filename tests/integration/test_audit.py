@@ -202,3 +202,16 @@ def test_retention_deletes_old_entries_only(
     pipeline.run()  # the login above wrote fresh (audited) records: those stay
     remaining = get(client, token, f"{BASE}/logs")["items"]
     assert all(e["entity_type"] != "reservation" for e in remaining)
+
+
+def test_an_admin_granting_a_role_is_recorded_as_the_admin(
+    client: Client, pipeline: Pipeline, admin_token: str
+) -> None:
+    ada = person(client, "ada")
+    admin_id = get(client, admin_token, "/api/v1/users/me")["id"]
+    body = {"user_id": ada.user_id, "role": "admin"}
+    assert send_json(client, "POST", "/api/v1/roles/assign", body, admin_token).status_code == 200
+    pipeline.run()
+    latest = get(client, admin_token, f"{BASE}/entity/user/{ada.user_id}")["items"][0]
+    assert (latest["action"], latest["actor_id"]) == ("updated", admin_id)
+    assert latest["changes"]["roles"] == {"before": ["user"], "after": ["admin", "user"]}

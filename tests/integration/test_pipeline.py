@@ -15,12 +15,14 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib import wiring_events
+from chalicelib import wiring, wiring_events
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.integrations.event_bus import PublishFailed
+from chalicelib.store.connections import ConnectionStore
 from chalicelib.topology import AUDIT_QUEUE, EMAIL_QUEUE, NOTIFY_QUEUE, STREAM_HANDLER
 from infra.local.appload import lambda_context
 from tests.factories import auth_headers, send_json
+from tests.fakes.websocket import FakeWebsocketAPI
 from tests.integration.pipeline_driver import Pipeline
 from tests.integration.pipeline_kit import (
     FlakyMailer,
@@ -194,3 +196,26 @@ def test_redrive_of_an_unknown_queue_is_404_and_bad_bodies_422(
     assert bad.status_code == 422
     anonymous = client.http.get("/api/v1/admin/dead-letters")
     assert anonymous.status_code == 401
+
+
+def test_the_notification_is_pushed_to_the_owners_open_websockets(
+    client: Client, pipeline: Pipeline, clock: FrozenClock
+) -> None:
+    # Given Ada signed in on one WebSocket connection, Bea on another
+    fake = FakeWebsocketAPI()
+    wiring.use_websocket_api(fake)
+    ada, bea = person(client, "ada"), person(client, "bea")
+    connections = ConnectionStore()
+    for connection_id, who in (("conn-ada", ada), ("conn-bea", bea)):
+        connections.open(connection_id, "127.0.0.1", clock.now())
+        connections.attach_user(connection_id, who.user_id, clock.now())
+    # When Ada books
+    booked(client, ada.token, at(10), at(11))
+    pipeline.run()
+    # Then only Ada's connection gets the notification, as listed by the API
+    [pushed] = fake.replies("conn-ada")
+    listed = notifications(client, ada.token)["items"][0]
+    assert pushed["type"] == "notification"
+    assert pushed["notification"]["notification_id"] == listed["notification_id"]
+    assert pushed["notification"]["kind"] == "reservation.created"
+    assert fake.replies("conn-bea") == []

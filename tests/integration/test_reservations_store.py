@@ -7,7 +7,7 @@ transaction fail and the retry must then see the competitor.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -50,9 +50,9 @@ class Interleaved(BookingTransactions):
         self.snapshots = 0
 
     def snapshot(
-        self, resource_id: str, window: TimeRange, buffers: Buffers, now: datetime
+        self, resource_id: str, windows: Sequence[TimeRange], buffers: Buffers, now: datetime
     ) -> Snapshot:
-        taken = super().snapshot(resource_id, window, buffers, now)
+        taken = super().snapshot(resource_id, windows, buffers, now)
         self.snapshots += 1
         if self._left > 0:
             self._left -= 1

@@ -1,0 +1,421 @@
+"""Recurring series: create (all or nothing), read, cancel.
+
+Create: expand the rule in the resource's zone, check every occurrence against the rules and
+against each other, pre-check conflicts (read only: the common refusal costs no write), then
+write the series (`creating`), its occurrences in chunks of at most 100 transaction items,
+and finally mark it `active`. Each chunk is the same conditional day-version transaction as a
+single booking; if one loses a race, the chunks already written are cancelled again and the
+series ends `failed`: the caller gets a 409 and holds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from chalicelib.domain import booking_rules, conflicts, recurrence
+from chalicelib.domain.clock import Clock
+from chalicelib.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
+from chalicelib.domain.ids import IdFactory
+from chalicelib.domain.principal import Principal
+from chalicelib.domain.reservations import HistoryEntry, Reservation, ReservationStatus, TimeRange
+from chalicelib.domain.resources import Resource
+from chalicelib.domain.series import Series, SeriesStatus
+from chalicelib.domain.timeutil import iso_z
+from chalicelib.observability import logger
+from chalicelib.services.booking import ResourceCatalog, buffers_of, to_millis
+from chalicelib.services.reservation_access import conflict_error, visible_reservation
+from chalicelib.store.booking_tx import (
+    Buffers,
+    DuplicateRequest,
+    SlotTaken,
+    find_conflicts,
+    occupants_around,
+)
+from chalicelib.store.idempotency import IdempotencyClaim, IdempotencyStore, fingerprint
+from chalicelib.store.reservation_repo import ReservationRepository, plan_chunks
+from chalicelib.store.series import SeriesRepository
+
+ROLLBACK_REASON = "series creation rolled back"
+
+
+@dataclass(frozen=True)
+class SeriesRequest:
+    resource_id: str
+    start_time: datetime
+    end_time: datetime
+    rrule: str | None = None
+    simple: Mapping[str, Any] | None = None  # the old API's frequency/interval/days/end
+    exdates: Sequence[date | datetime] = ()
+    notes: str = ""
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    series: Series
+    occurrences: list[Reservation]
+    replayed: bool = False
+
+
+class SeriesService:
+    def __init__(
+        self,
+        catalog: ResourceCatalog,
+        reservations: ReservationRepository,
+        series: SeriesRepository,
+        idempotency: IdempotencyStore,
+        clock: Clock,
+        ids: IdFactory,
+        *,
+        rules: Callable[..., list[str]] = booking_rules.check_booking,
+    ) -> None:
+        self._catalog = catalog
+        self._reservations = reservations
+        self._series = series
+        self._idempotency = idempotency
+        self._clock = clock
+        self._ids = ids
+        self._rules = rules
+
+    # --- create -----------------------------------------------------------------------------
+
+    def create(
+        self, principal: Principal, request: SeriesRequest, idempotency_key: str | None = None
+    ) -> SeriesResult:
+        first = booking_rules.validate_window_input(request.start_time, request.end_time)
+        first = TimeRange(to_millis(first.start), to_millis(first.end))
+        if request.override and not principal.is_admin:
+            raise Forbidden(
+                "only administrators may override business hours and blackouts",
+                code="override_forbidden",
+            )
+        now = self._clock.now()
+        rule = request.rrule or recurrence.rrule_from_simple(request.simple or {})
+        claim = self._claim(principal, request, first, rule, idempotency_key)
+        if claim is not None and (replay := self._replay(claim, now)) is not None:
+            return replay
+        resource = self._catalog.get(request.resource_id)
+        windows = self._expand(resource, first, rule, request.exdates, now)
+        buffers = buffers_of(resource)
+        overridden = self._check_all(resource, windows, buffers, now, request.override)
+        self._precheck(resource.resource_id, windows, buffers, now, principal, claim)
+        series, bookings, entries = self._draft(
+            principal, resource, request, first, rule, windows, overridden, now
+        )
+        try:
+            self._series.start(series, claim)
+        except DuplicateRequest:
+            replay = self._replay(claim, now) if claim else None
+            if replay is None:
+                raise Conflict("this request is already being processed", code="series_in_progress")
+            return replay
+        return self._write(series, bookings, entries, buffers, principal, now)
+
+    def _claim(
+        self,
+        principal: Principal,
+        request: SeriesRequest,
+        first: TimeRange,
+        rule: str,
+        key: str | None,
+    ) -> IdempotencyClaim | None:
+        if key is None:
+            return None
+        payload = {
+            "resource_id": request.resource_id,
+            "start_time": iso_z(first.start),
+            "end_time": iso_z(first.end),
+            "rule": rule,
+            "exdates": [str(d) for d in request.exdates],
+            "notes": request.notes,
+            "override": request.override,
+        }
+        return IdempotencyClaim(principal.subject_id, key, fingerprint("create_series", payload))
+
+    def _replay(self, claim: IdempotencyClaim, now: datetime) -> SeriesResult | None:
+        record = self._idempotency.lookup(claim, now)
+        if record is None:
+            return None
+        if record.outcome != "series":
+            raise Conflict(
+                "the resource is already booked",
+                code="reservation_conflict",
+                details=record.details,
+            )
+        series = self._series.get(record.reservation_id or "")
+        if series is None:
+            raise NotFound("no such series", code="series_not_found")
+        if series.status == SeriesStatus.CREATING:
+            raise Conflict("this request is still being processed", code="series_in_progress")
+        if series.status == SeriesStatus.FAILED:
+            raise Conflict(
+                "the series could not be booked",
+                code="reservation_conflict",
+                details=series.failure,
+            )
+        return SeriesResult(series, self._series.occurrences(series), replayed=True)
+
+    def _expand(
+        self,
+        resource: Resource,
+        first: TimeRange,
+        rule: str,
+        exdates: Sequence[date | datetime],
+        now: datetime,
+    ) -> list[TimeRange]:
+        occurrences = recurrence.expand_recurrence(
+            first.start,
+            first.duration,
+            rule,
+            timezone=resource.timezone,
+            now=now,
+            horizon=resource.policy.horizon,
+            exdates=exdates,
+        )
+        return [TimeRange(to_millis(o.start), to_millis(o.end)) for o in occurrences]
+
+    def _check_all(
+        self,
+        resource: Resource,
+        windows: list[TimeRange],
+        buffers: Buffers,
+        now: datetime,
+        override: bool,
+    ) -> set[str]:
+        """Every occurrence against the rules and the others; all problems reported at once."""
+        pairs = conflicts.find_internal_overlaps(
+            windows, buffer_before=buffers.before, buffer_after=buffers.after
+        )
+        if pairs:
+            raise RuleViolation(
+                f"occurrences {pairs[0][0] + 1} and {pairs[0][1] + 1} overlap each other",
+                code="series_self_overlap",
+                details={"pairs": [list(p) for p in pairs]},
+            )
+        hours = self._catalog.hours_for(resource)
+        blackouts = self._catalog.blackouts_between(
+            resource.resource_id,
+            windows[0].start.date() - timedelta(days=1),
+            windows[-1].end.date() + timedelta(days=1),
+        )
+        overridden: set[str] = set()
+        broken: list[dict[str, Any]] = []
+        for index, window in enumerate(windows):
+            try:
+                overridden.update(
+                    self._rules(
+                        resource,
+                        window,
+                        now=now,
+                        hours=hours,
+                        blackouts=blackouts,
+                        override=override,
+                    )
+                )
+            except RuleViolation as exc:
+                broken.append(
+                    {**_describe(index, window), "code": exc.code, "message": exc.message}
+                )
+        if broken:
+            raise RuleViolation(
+                f"{len(broken)} of {len(windows)} occurrences break the booking rules",
+                code="series_rule_violation",
+                details={"occurrences": broken},
+            )
+        return overridden
+
+    def _precheck(
+        self,
+        resource_id: str,
+        windows: list[TimeRange],
+        buffers: Buffers,
+        now: datetime,
+        principal: Principal,
+        claim: IdempotencyClaim | None,
+    ) -> None:
+        """Read-only: the usual refusal (some occurrence is taken) costs no write at all."""
+        occupants = occupants_around(resource_id, windows, buffers, now)
+        by_window = {}
+        for index, window in enumerate(windows):
+            found = find_conflicts(window, occupants, buffers)
+            if found:
+                by_window[index] = found
+        if by_window:
+            unique = {o.reservation_id: o for found in by_window.values() for o in found}
+            error = _series_conflict(
+                SlotTaken(list(unique.values()), by_window), windows, 0, principal
+            )
+            if claim is not None:
+                self._idempotency.record_conflict(claim, error.details, now)
+            raise error
+
+    def _draft(
+        self,
+        principal: Principal,
+        resource: Resource,
+        request: SeriesRequest,
+        first: TimeRange,
+        rule: str,
+        windows: list[TimeRange],
+        overridden: set[str],
+        now: datetime,
+    ) -> tuple[Series, list[Reservation], list[HistoryEntry]]:
+        series_id = self._ids.new_id()
+        status = (
+            ReservationStatus.PENDING_APPROVAL
+            if resource.requires_approval
+            else ReservationStatus.ACTIVE
+        )
+        bookings = [
+            Reservation(
+                reservation_id=self._ids.new_id(),
+                resource_id=resource.resource_id,
+                user_id=principal.subject_id,
+                window=window,
+                status=status,
+                created_at=now,
+                notes=request.notes,
+                series_id=series_id,
+                override_by=principal.subject_id if overridden else None,
+            )
+            for window in windows
+        ]
+        details = {"series_id": series_id, "resource_id": resource.resource_id}
+        if overridden:
+            details["override"] = ",".join(sorted(overridden))
+        entries = [
+            HistoryEntry(
+                now,
+                principal.subject_id,
+                "created",
+                details={
+                    **details,
+                    "start_time": iso_z(b.window.start),
+                    "end_time": iso_z(b.window.end),
+                },
+            )
+            for b in bookings
+        ]
+        series = Series(
+            series_id=series_id,
+            resource_id=resource.resource_id,
+            user_id=principal.subject_id,
+            rule=rule,
+            first=first,
+            status=SeriesStatus.CREATING,
+            created_at=now,
+            occurrence_ids=tuple(b.reservation_id for b in bookings),
+            notes=request.notes,
+            exdates=tuple(str(d) for d in request.exdates),
+        )
+        return series, bookings, entries
+
+    def _write(
+        self,
+        series: Series,
+        bookings: list[Reservation],
+        entries: list[HistoryEntry],
+        buffers: Buffers,
+        principal: Principal,
+        now: datetime,
+    ) -> SeriesResult:
+        by_id = dict(zip((b.reservation_id for b in bookings), entries, strict=True))
+        written: list[Reservation] = []
+        try:
+            for chunk in plan_chunks(bookings, buffers):
+                self._reservations.create_many(
+                    chunk, [by_id[b.reservation_id] for b in chunk], buffers
+                )
+                written += chunk
+        except SlotTaken as exc:
+            windows = [b.window for b in bookings]
+            error = _series_conflict(exc, windows, len(written), principal)
+            self._roll_back(series, written, principal, now, error.details)
+            raise error from None
+        except Exception:
+            self._roll_back(series, written, principal, now, {"reason": "write failed"})
+            raise
+        active = self._series.transition(series, SeriesStatus.ACTIVE, now)
+        return SeriesResult(active, bookings)
+
+    def _roll_back(
+        self,
+        series: Series,
+        written: list[Reservation],
+        principal: Principal,
+        now: datetime,
+        failure: dict[str, Any],
+    ) -> None:
+        """Compensation: cancel what was written, mark the series failed. If this itself
+        fails, the series stays `creating` for a cleanup job to finish (logged)."""
+        try:
+            entry = HistoryEntry(now, principal.subject_id, "cancelled", ROLLBACK_REASON)
+            self._reservations.cancel_many(written, entry, ROLLBACK_REASON)
+            self._series.transition(series, SeriesStatus.FAILED, now, failure=failure)
+        except Exception:
+            logger.exception("series rollback incomplete", extra={"series_id": series.series_id})
+
+    # --- read and cancel --------------------------------------------------------------------
+
+    def get(self, principal: Principal, series_id: str) -> SeriesResult:
+        series = self._owned(principal, series_id)
+        return SeriesResult(series, self._series.occurrences(series))
+
+    def cancel(
+        self, principal: Principal, series_id: str, reason: str, *, future_only: bool = True
+    ) -> SeriesResult:
+        """Cancel the occurrences still occupying (only those not started yet, by default)."""
+        series = self._owned(principal, series_id)
+        if series.status == SeriesStatus.CANCELLED:
+            raise Conflict("the series is already cancelled", code="already_cancelled")
+        if series.status != SeriesStatus.ACTIVE:
+            raise Conflict(
+                f"a {series.status.value} series cannot be cancelled",
+                code="not_cancellable",
+                details={"status": series.status.value},
+            )
+        now = self._clock.now()
+        targets = [
+            r
+            for r in self._series.occurrences(series)
+            if r.occupies and (not future_only or r.window.start >= now)
+        ]
+        entry = HistoryEntry(
+            now, principal.subject_id, "cancelled", reason, {"series_id": series_id}
+        )
+        self._reservations.cancel_many(targets, entry, reason)
+        cancelled = self._series.transition(
+            series, SeriesStatus.CANCELLED, now, cancel_reason=reason
+        )
+        return SeriesResult(cancelled, self._series.occurrences(cancelled))
+
+    def _owned(self, principal: Principal, series_id: str) -> Series:
+        series = self._series.get(series_id)
+        if series is None or not visible_reservation(series.user_id, principal):
+            raise NotFound("no such series", code="series_not_found")
+        return series
+
+
+def _describe(index: int, window: TimeRange) -> dict[str, Any]:
+    return {"occurrence": index, "start_time": iso_z(window.start), "end_time": iso_z(window.end)}
+
+
+def _series_conflict(
+    exc: SlotTaken, windows: Sequence[TimeRange], offset: int, principal: Principal
+) -> Conflict:
+    """409 naming every occurrence that collides, and with what (caller-safe)."""
+    occurrences = []
+    for index, found in sorted(exc.by_window.items()):
+        safe = conflict_error(found, principal).details["conflicts"]
+        occurrences.append(
+            {**_describe(offset + index, windows[offset + index]), "conflicts": safe}
+        )
+    summary = conflict_error(exc.occupants, principal).details["conflicts"]
+    return Conflict(
+        f"{len(occurrences)} occurrence(s) of the series are already booked",
+        code="reservation_conflict",
+        details={"conflicts": summary, "occurrences": occurrences},
+    )
