@@ -24,6 +24,7 @@ from chalicelib.api.middleware import reshape_errors
 from chalicelib.api.resource_rules import bp as resource_rules_bp
 from chalicelib.api.resources import bp as resources_bp
 from chalicelib.api.routing import use_authenticator
+from chalicelib.api.series import bp as series_bp
 from chalicelib.integrations.websocket_api import websocket_api
 from chalicelib.workers import WORKER_BLUEPRINTS
 from chalicelib.ws import connect, disconnect, message
@@ -36,6 +37,7 @@ app.websocket_api = websocket_api
 
 app.register_blueprint(system.bp)
 app.register_blueprint(reservations.bp)
+app.register_blueprint(series_bp)
 app.register_blueprint(resources_bp)
 app.register_blueprint(resource_rules_bp)
 app.register_blueprint(availability_bp)

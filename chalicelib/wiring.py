@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from chalicelib.services.resource_bulk import ResourceBulkService
     from chalicelib.services.resource_rules import ResourceRulesService
     from chalicelib.services.resources import ResourceService
+    from chalicelib.services.series import SeriesService
     from chalicelib.store.connections import ConnectionStore
     from chalicelib.store.resources import ResourceRepository
 
@@ -108,6 +109,22 @@ def reservation_queries() -> ReservationQueries:
         resource_repository(),
         cursors(),
         clock(),
+    )
+
+
+def series() -> SeriesService:
+    from chalicelib.services.series import SeriesService
+    from chalicelib.store.idempotency import IdempotencyStore
+    from chalicelib.store.reservation_repo import ReservationRepository
+    from chalicelib.store.series import SeriesRepository
+
+    return SeriesService(
+        resource_repository(),
+        ReservationRepository(ids()),
+        SeriesRepository(),
+        IdempotencyStore(),
+        clock(),
+        ids=ids(),
     )
 
 

@@ -31,6 +31,9 @@ class EmailContent:
     html: str
 
 
+# A booking that waits for an approver (reservation.created with status pending_approval).
+PENDING_APPROVAL = "reservation.created/pending_approval"
+
 # event -> (subject, paragraphs); {what} {when} {by} {extra} are filled from the context and
 # a "Reason: ..." paragraph is added where {reason} appears.
 _TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -39,6 +42,13 @@ _TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {
         (
             "Your reservation of {what} is confirmed for {when}.",
             "The attached invitation adds it to your calendar.",
+        ),
+    ),
+    PENDING_APPROVAL: (
+        "Reservation requested: {what}",
+        (
+            "Your reservation of {what} {when} is waiting for approval.",
+            "You will get another message when it is decided.",
         ),
     ),
     ev.RESERVATION_RESCHEDULED: (

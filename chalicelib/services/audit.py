@@ -18,6 +18,7 @@ from chalicelib.domain.principal import Principal, require_admin
 from chalicelib.store.audit import AuditFilter, AuditStore
 from chalicelib.store.pagination import CursorCodec
 
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 EXPORT_MAX_ROWS = 10_000
 EXPORT_PAGE = 100
 CSV_COLUMNS = (
@@ -129,6 +130,7 @@ def _scope(spec: AuditFilter) -> str:
 
 def _csv_line(values: tuple[str, ...]) -> str:
     buffer = io.StringIO()
-    # Cells starting with = + - @ are neutralised so a spreadsheet does not run them.
-    csv.writer(buffer).writerow([f"'{v}" if v[:1] in {"=", "+", "-", "@"} else v for v in values])
+    # Cells that a spreadsheet would run as a formula are neutralised with a leading quote.
+    cells = [f"'{v}" if v[:1] in _FORMULA_STARTS and len(v) > 1 else v for v in values]
+    csv.writer(buffer).writerow(cells)
     return buffer.getvalue()

@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.domain import events as ev
-from chalicelib.domain.email_templates import EmailContext, context_extra, render
+from chalicelib.domain.email_templates import (
+    PENDING_APPROVAL,
+    EmailContext,
+    context_extra,
+    render,
+)
 from chalicelib.domain.events import DomainEvent
 from chalicelib.domain.notifications import Contact, local_window, recipients
 from chalicelib.domain.timeutil import parse_instant
@@ -67,7 +72,8 @@ class EmailService:
             reason=str(data.get("cancel_reason") or data.get("reason") or ""),
             extra=context_extra(data),
         )
-        content = render(event.name, ctx)
+        pending = event.name == ev.RESERVATION_CREATED and data.get("status") == "pending_approval"
+        content = render(PENDING_APPROVAL if pending else event.name, ctx)
         if content is None or not contact.email:
             return None
         return OutgoingEmail(
@@ -75,7 +81,7 @@ class EmailService:
             subject=content.subject,
             text=content.text,
             html=content.html,
-            attachments=self._invitation(event, what),
+            attachments=() if pending else self._invitation(event, what),
             headers={"X-Reserver-Event-Id": event.event_id},
         )
 

@@ -11,7 +11,7 @@ series ends `failed`: the caller gets a 409 and holds nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -60,6 +60,27 @@ class SeriesResult:
     replayed: bool = False
 
 
+@dataclass
+class _Plan:
+    """One create request as it is worked out step by step."""
+
+    principal: Principal
+    request: SeriesRequest
+    first: TimeRange
+    rule: str
+    now: datetime
+    claim: IdempotencyClaim | None = None
+    resource: Resource | None = None
+    windows: list[TimeRange] = field(default_factory=list)
+    buffers: Buffers = field(default_factory=Buffers)
+    overridden: set[str] = field(default_factory=set)
+
+    @property
+    def catalogued(self) -> Resource:
+        assert self.resource is not None, "the resource is read before it is used"
+        return self.resource
+
+
 class SeriesService:
     def __init__(
         self,
@@ -68,8 +89,8 @@ class SeriesService:
         series: SeriesRepository,
         idempotency: IdempotencyStore,
         clock: Clock,
-        ids: IdFactory,
         *,
+        ids: IdFactory,
         rules: Callable[..., list[str]] = booking_rules.check_booking,
     ) -> None:
         self._catalog = catalog
@@ -85,6 +106,27 @@ class SeriesService:
     def create(
         self, principal: Principal, request: SeriesRequest, idempotency_key: str | None = None
     ) -> SeriesResult:
+        plan = self._plan(principal, request, idempotency_key)
+        if plan.claim is not None and (replay := self._replay(plan.claim, plan.now)) is not None:
+            return replay
+        plan.resource = self._catalog.get(request.resource_id)
+        plan.buffers = buffers_of(plan.resource)
+        plan.windows = self._expand(plan)
+        self._check_all(plan)
+        self._precheck(plan)
+        series, bookings, entries = self._draft(plan)
+        try:
+            self._series.start(series, plan.claim)
+        except DuplicateRequest:
+            replay = self._replay(plan.claim, plan.now) if plan.claim else None
+            if replay is None:
+                raise Conflict(
+                    "this request is already being processed", code="series_in_progress"
+                ) from None
+            return replay
+        return self._write(plan, series, bookings, entries)
+
+    def _plan(self, principal: Principal, request: SeriesRequest, key: str | None) -> _Plan:
         first = booking_rules.validate_window_input(request.start_time, request.end_time)
         first = TimeRange(to_millis(first.start), to_millis(first.end))
         if request.override and not principal.is_admin:
@@ -92,48 +134,21 @@ class SeriesService:
                 "only administrators may override business hours and blackouts",
                 code="override_forbidden",
             )
-        now = self._clock.now()
         rule = request.rrule or recurrence.rrule_from_simple(request.simple or {})
-        claim = self._claim(principal, request, first, rule, idempotency_key)
-        if claim is not None and (replay := self._replay(claim, now)) is not None:
-            return replay
-        resource = self._catalog.get(request.resource_id)
-        windows = self._expand(resource, first, rule, request.exdates, now)
-        buffers = buffers_of(resource)
-        overridden = self._check_all(resource, windows, buffers, now, request.override)
-        self._precheck(resource.resource_id, windows, buffers, now, principal, claim)
-        series, bookings, entries = self._draft(
-            principal, resource, request, first, rule, windows, overridden, now
-        )
-        try:
-            self._series.start(series, claim)
-        except DuplicateRequest:
-            replay = self._replay(claim, now) if claim else None
-            if replay is None:
-                raise Conflict("this request is already being processed", code="series_in_progress")
-            return replay
-        return self._write(series, bookings, entries, buffers, principal, now)
-
-    def _claim(
-        self,
-        principal: Principal,
-        request: SeriesRequest,
-        first: TimeRange,
-        rule: str,
-        key: str | None,
-    ) -> IdempotencyClaim | None:
-        if key is None:
-            return None
-        payload = {
-            "resource_id": request.resource_id,
-            "start_time": iso_z(first.start),
-            "end_time": iso_z(first.end),
-            "rule": rule,
-            "exdates": [str(d) for d in request.exdates],
-            "notes": request.notes,
-            "override": request.override,
-        }
-        return IdempotencyClaim(principal.subject_id, key, fingerprint("create_series", payload))
+        plan = _Plan(principal, request, first, rule, self._clock.now())
+        if key is not None:
+            payload = {
+                "resource_id": request.resource_id,
+                "start_time": iso_z(first.start),
+                "end_time": iso_z(first.end),
+                "rule": rule,
+                "exdates": [str(d) for d in request.exdates],
+                "notes": request.notes,
+                "override": request.override,
+            }
+            digest = fingerprint("create_series", payload)
+            plan.claim = IdempotencyClaim(principal.subject_id, key, digest)
+        return plan
 
     def _replay(self, claim: IdempotencyClaim, now: datetime) -> SeriesResult | None:
         record = self._idempotency.lookup(claim, now)
@@ -158,34 +173,21 @@ class SeriesService:
             )
         return SeriesResult(series, self._series.occurrences(series), replayed=True)
 
-    def _expand(
-        self,
-        resource: Resource,
-        first: TimeRange,
-        rule: str,
-        exdates: Sequence[date | datetime],
-        now: datetime,
-    ) -> list[TimeRange]:
+    def _expand(self, plan: _Plan) -> list[TimeRange]:
         occurrences = recurrence.expand_recurrence(
-            first.start,
-            first.duration,
-            rule,
-            timezone=resource.timezone,
-            now=now,
-            horizon=resource.policy.horizon,
-            exdates=exdates,
+            plan.first.start,
+            plan.first.duration,
+            plan.rule,
+            timezone=plan.catalogued.timezone,
+            now=plan.now,
+            horizon=plan.catalogued.policy.horizon,
+            exdates=plan.request.exdates,
         )
         return [TimeRange(to_millis(o.start), to_millis(o.end)) for o in occurrences]
 
-    def _check_all(
-        self,
-        resource: Resource,
-        windows: list[TimeRange],
-        buffers: Buffers,
-        now: datetime,
-        override: bool,
-    ) -> set[str]:
+    def _check_all(self, plan: _Plan) -> None:
         """Every occurrence against the rules and the others; all problems reported at once."""
+        resource, windows, buffers = plan.catalogued, plan.windows, plan.buffers
         pairs = conflicts.find_internal_overlaps(
             windows, buffer_before=buffers.before, buffer_after=buffers.after
         )
@@ -201,20 +203,18 @@ class SeriesService:
             windows[0].start.date() - timedelta(days=1),
             windows[-1].end.date() + timedelta(days=1),
         )
-        overridden: set[str] = set()
         broken: list[dict[str, Any]] = []
         for index, window in enumerate(windows):
             try:
-                overridden.update(
-                    self._rules(
-                        resource,
-                        window,
-                        now=now,
-                        hours=hours,
-                        blackouts=blackouts,
-                        override=override,
-                    )
+                skipped = self._rules(
+                    resource,
+                    window,
+                    now=plan.now,
+                    hours=hours,
+                    blackouts=blackouts,
+                    override=plan.request.override,
                 )
+                plan.overridden.update(skipped)
             except RuleViolation as exc:
                 broken.append(
                     {**_describe(index, window), "code": exc.code, "message": exc.message}
@@ -225,44 +225,27 @@ class SeriesService:
                 code="series_rule_violation",
                 details={"occurrences": broken},
             )
-        return overridden
 
-    def _precheck(
-        self,
-        resource_id: str,
-        windows: list[TimeRange],
-        buffers: Buffers,
-        now: datetime,
-        principal: Principal,
-        claim: IdempotencyClaim | None,
-    ) -> None:
+    def _precheck(self, plan: _Plan) -> None:
         """Read-only: the usual refusal (some occurrence is taken) costs no write at all."""
-        occupants = occupants_around(resource_id, windows, buffers, now)
+        rid = plan.catalogued.resource_id
+        occupants = occupants_around(rid, plan.windows, plan.buffers, plan.now)
         by_window = {}
-        for index, window in enumerate(windows):
-            found = find_conflicts(window, occupants, buffers)
+        for index, window in enumerate(plan.windows):
+            found = find_conflicts(window, occupants, plan.buffers)
             if found:
                 by_window[index] = found
-        if by_window:
-            unique = {o.reservation_id: o for found in by_window.values() for o in found}
-            error = _series_conflict(
-                SlotTaken(list(unique.values()), by_window), windows, 0, principal
-            )
-            if claim is not None:
-                self._idempotency.record_conflict(claim, error.details, now)
-            raise error
+        if not by_window:
+            return
+        unique = {o.reservation_id: o for found in by_window.values() for o in found}
+        taken = SlotTaken(list(unique.values()), by_window)
+        error = _series_conflict(taken, plan.windows, 0, plan.principal)
+        if plan.claim is not None:
+            self._idempotency.record_conflict(plan.claim, error.details, plan.now)
+        raise error
 
-    def _draft(
-        self,
-        principal: Principal,
-        resource: Resource,
-        request: SeriesRequest,
-        first: TimeRange,
-        rule: str,
-        windows: list[TimeRange],
-        overridden: set[str],
-        now: datetime,
-    ) -> tuple[Series, list[Reservation], list[HistoryEntry]]:
+    def _draft(self, plan: _Plan) -> tuple[Series, list[Reservation], list[HistoryEntry]]:
+        resource, principal, now = plan.catalogued, plan.principal, plan.now
         series_id = self._ids.new_id()
         status = (
             ReservationStatus.PENDING_APPROVAL
@@ -277,15 +260,15 @@ class SeriesService:
                 window=window,
                 status=status,
                 created_at=now,
-                notes=request.notes,
+                notes=plan.request.notes,
                 series_id=series_id,
-                override_by=principal.subject_id if overridden else None,
+                override_by=principal.subject_id if plan.overridden else None,
             )
-            for window in windows
+            for window in plan.windows
         ]
         details = {"series_id": series_id, "resource_id": resource.resource_id}
-        if overridden:
-            details["override"] = ",".join(sorted(overridden))
+        if plan.overridden:
+            details["override"] = ",".join(sorted(plan.overridden))
         entries = [
             HistoryEntry(
                 now,
@@ -303,58 +286,49 @@ class SeriesService:
             series_id=series_id,
             resource_id=resource.resource_id,
             user_id=principal.subject_id,
-            rule=rule,
-            first=first,
+            rule=plan.rule,
+            first=plan.first,
             status=SeriesStatus.CREATING,
             created_at=now,
             occurrence_ids=tuple(b.reservation_id for b in bookings),
-            notes=request.notes,
-            exdates=tuple(str(d) for d in request.exdates),
+            notes=plan.request.notes,
+            exdates=tuple(str(d) for d in plan.request.exdates),
         )
         return series, bookings, entries
 
     def _write(
         self,
+        plan: _Plan,
         series: Series,
         bookings: list[Reservation],
         entries: list[HistoryEntry],
-        buffers: Buffers,
-        principal: Principal,
-        now: datetime,
     ) -> SeriesResult:
         by_id = dict(zip((b.reservation_id for b in bookings), entries, strict=True))
         written: list[Reservation] = []
         try:
-            for chunk in plan_chunks(bookings, buffers):
-                self._reservations.create_many(
-                    chunk, [by_id[b.reservation_id] for b in chunk], buffers
-                )
+            for chunk in plan_chunks(bookings, plan.buffers):
+                chunk_entries = [by_id[b.reservation_id] for b in chunk]
+                self._reservations.create_many(chunk, chunk_entries, plan.buffers)
                 written += chunk
         except SlotTaken as exc:
-            windows = [b.window for b in bookings]
-            error = _series_conflict(exc, windows, len(written), principal)
-            self._roll_back(series, written, principal, now, error.details)
+            error = _series_conflict(exc, plan.windows, len(written), plan.principal)
+            self._roll_back(plan, series, written, error.details)
             raise error from None
         except Exception:
-            self._roll_back(series, written, principal, now, {"reason": "write failed"})
+            self._roll_back(plan, series, written, {"reason": "write failed"})
             raise
-        active = self._series.transition(series, SeriesStatus.ACTIVE, now)
+        active = self._series.transition(series, SeriesStatus.ACTIVE, plan.now)
         return SeriesResult(active, bookings)
 
     def _roll_back(
-        self,
-        series: Series,
-        written: list[Reservation],
-        principal: Principal,
-        now: datetime,
-        failure: dict[str, Any],
+        self, plan: _Plan, series: Series, written: list[Reservation], failure: dict[str, Any]
     ) -> None:
         """Compensation: cancel what was written, mark the series failed. If this itself
         fails, the series stays `creating` for a cleanup job to finish (logged)."""
         try:
-            entry = HistoryEntry(now, principal.subject_id, "cancelled", ROLLBACK_REASON)
+            entry = HistoryEntry(plan.now, plan.principal.subject_id, "cancelled", ROLLBACK_REASON)
             self._reservations.cancel_many(written, entry, ROLLBACK_REASON)
-            self._series.transition(series, SeriesStatus.FAILED, now, failure=failure)
+            self._series.transition(series, SeriesStatus.FAILED, plan.now, failure=failure)
         except Exception:
             logger.exception("series rollback incomplete", extra={"series_id": series.series_id})
 

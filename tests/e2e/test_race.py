@@ -222,3 +222,48 @@ def _move_or_book(
             headers = {"Authorization": f"Bearer {alice}"}
             return _call(http, "PATCH", path, json=window, headers=headers).status_code
         return _create(http, bob, {"resource_id": resource, **window}).status_code
+
+
+def test_a_series_racing_single_bookings_never_overlaps_them(
+    target: Target, tokens: list[str]
+) -> None:
+    # Given a daily 30-occurrence series (several transactions) and 20 clients that each try
+    # to book one of its future slots at the same moment
+    (resource,) = seed_resources(target, 1)
+    start = base_day() + timedelta(days=30, hours=8)
+    series_body = {
+        "resource_id": resource,
+        "start_time": iso(start),
+        "end_time": iso(start + timedelta(hours=1)),
+        "rrule": "FREQ=DAILY;COUNT=30",
+    }
+
+    def race(index: int, barrier: threading.Barrier) -> int:
+        with httpx.Client(base_url=target.api_url, timeout=60) as http:
+            barrier.wait()
+            if index == 0:
+                headers = {
+                    "Authorization": f"Bearer {tokens[0]}",
+                    "Idempotency-Key": uuid.uuid4().hex,
+                }
+                path = "/api/v1/reservations/recurring"
+                return _call(http, "POST", path, json=series_body, headers=headers).status_code
+            day = start + timedelta(days=(index * 7) % 30, minutes=15)
+            single = {
+                "resource_id": resource,
+                "start_time": iso(day),
+                "end_time": iso(day + timedelta(hours=1)),
+            }
+            return _create(http, tokens[1 + index % (USERS - 1)], single).status_code
+
+    statuses = _run_together(21, race)
+    # Then the series either won entirely or was refused/rolled back, and nothing overlaps
+    series_status, singles = statuses[0], statuses[1:]
+    assert series_status in (201, 409), statuses
+    assert set(singles) <= {201, 409}, statuses
+    if series_status == 201:
+        assert 201 not in singles
+    stored = stored_reservations(target, [resource])
+    assert overlapping_pairs(stored) == []
+    occupying = [r for r in stored if r["status"] == "active"]
+    assert len(occupying) == (30 if series_status == 201 else singles.count(201))

@@ -117,3 +117,19 @@ def test_reminders_follow_each_users_setting(
     assert [m["To"] for m in sent_mail() if m["Subject"].startswith("Reminder")] == [
         "early@example.com"
     ]
+
+
+def test_a_booking_awaiting_approval_says_so_and_invites_nobody_yet(
+    client: Client, clock: FrozenClock
+) -> None:
+    create_resource("room-2", requires_approval=True)
+    pipeline = Pipeline(app)
+    ada = person(client, "ada")
+    booked(client, ada.token, at(10), at(11), resource_id="room-2")
+    pipeline.run()
+    [mail] = mail_to("ada@example.com")
+    assert mail["Subject"] == "Reservation requested: Resource room-2"
+    assert "waiting for approval" in text_of(mail)
+    assert "text/calendar" not in {p.get_content_type() for p in mail.walk()}
+    [note] = notifications(client, ada.token)["items"]
+    assert note["title"] == "Reservation awaiting approval"
