@@ -74,6 +74,11 @@ _SERIES_EXAMPLE: dict[str, Any] = {
     "resource_id": "01JD2XZP6C0N4B5Q8R7T2V1W3Y",
     "user_id": "01JD2XW3E9F5G6H7J8K9M0N1P2",
     "status": "active",
+    "rule": "FREQ=WEEKLY;COUNT=10",
+    "start_time": "2026-11-25T09:00:00.000Z",
+    "end_time": "2026-11-25T10:00:00.000Z",
+    "cancel_reason": None,
+    "occurrences": 10,
     "actor_id": "01JD2XW3E9F5G6H7J8K9M0N1P2",
 }
 
@@ -144,16 +149,16 @@ CATALOGUE: dict[str, EventSpec] = {
         ),
         _spec(
             SERIES_CREATED,
-            "A recurring series was created with all its occurrences.",
+            "A recurring series was created with all its occurrences (one notice for all).",
             "owner",
-            {**_SERIES_EXAMPLE, "rrule": "FREQ=WEEKLY;COUNT=10"},
+            _SERIES_EXAMPLE,
             notify=True,
         ),
         _spec(
             SERIES_CANCELLED,
             "A recurring series was cancelled.",
             "owner",
-            {**_SERIES_EXAMPLE, "status": "cancelled"},
+            {**_SERIES_EXAMPLE, "status": "cancelled", "cancel_reason": "Project ended"},
             notify=True,
             email=True,
         ),

@@ -130,15 +130,32 @@ def resource_events(change: ItemChange) -> list[Draft]:
     return drafts
 
 
-_SERIES_FIELDS = ("series_id", "resource_id", "user_id", "status", "rrule")
+_SERIES_FIELDS = (
+    "series_id",
+    "resource_id",
+    "user_id",
+    "status",
+    "rule",
+    "start_time",
+    "end_time",
+    "cancel_reason",
+)
 
 
 @REGISTRY.register("series")
 def series_events(change: ItemChange) -> list[Draft]:
-    """A recurring series: created with its occurrences, cancelled as a whole."""
-    data = {**_project(change.image, _SERIES_FIELDS), "actor_id": actor_of(change)}
-    if change.kind == "INSERT":
+    """A recurring series is written `creating`, then its occurrences, then `active` (or
+    `failed` after compensation): it is created when it becomes active, not before."""
+    image = change.image
+    data = {
+        **_project(image, _SERIES_FIELDS),
+        "occurrences": len(image.get("occurrence_ids") or []),
+        "actor_id": actor_of(change),
+    }
+    if change.kind == "REMOVE" or not change.changed("status"):
+        return []
+    if data["status"] == "active" and change.before("status") in {None, "creating"}:
         return [(ev.SERIES_CREATED, data)]
-    if change.kind == "MODIFY" and change.changed("status") and data["status"] == "cancelled":
+    if data["status"] == "cancelled":
         return [(ev.SERIES_CANCELLED, data)]
     return []

@@ -56,6 +56,19 @@ def recipients(event: DomainEvent) -> list[str]:
     return [str(owner)] if owner else []
 
 
+def covered_by_series(event: DomainEvent, series_status: str | None) -> bool:
+    """Occurrences of a series are announced once, by the series' own events: their own
+    `created` never, their `cancelled` only while the series itself is still active (one
+    occurrence cancelled), not when the whole series is cancelled or rolled back."""
+    if not event.data.get("series_id"):
+        return False
+    if event.name == ev.RESERVATION_CREATED:
+        return True
+    if event.name == ev.RESERVATION_CANCELLED:
+        return series_status != "active"
+    return False
+
+
 def notification_id_for(event_id: str, user_id: str, at: datetime) -> str:
     """Time-ordered and derived from (event, user): a redelivery writes the same id."""
     return derived_ulid(f"notification/{event_id}/{user_id}", at)

@@ -21,7 +21,7 @@ from chalicelib.domain.timeutil import parse_instant
 from chalicelib.integrations.ical import CalendarEntry, build_ics
 from chalicelib.integrations.mailer import Attachment, Mailer, OutgoingEmail
 from chalicelib.observability import logger
-from chalicelib.services.notifications import Directory
+from chalicelib.services.notifications import Directory, is_series_occurrence_noise
 
 _ICS_METHOD = {
     ev.RESERVATION_CREATED: "REQUEST",
@@ -45,6 +45,8 @@ class EmailService:
     def deliver(self, event: DomainEvent) -> int:
         """Send the event's email to each recipient who wants one; returns how many went."""
         sent = 0
+        if is_series_occurrence_noise(event, self._directory):
+            return 0
         for user_id in _email_recipients(event):
             contact = self._directory.contact(user_id)
             if contact is None or not contact.wants_email:

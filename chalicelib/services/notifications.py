@@ -9,7 +9,13 @@ from typing import Any, Protocol
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.events import DomainEvent
-from chalicelib.domain.notifications import Contact, Notification, compose, recipients
+from chalicelib.domain.notifications import (
+    Contact,
+    Notification,
+    compose,
+    covered_by_series,
+    recipients,
+)
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.observability import logger
@@ -26,11 +32,20 @@ class Directory(Protocol):
 
     def resource_name(self, resource_id: str) -> str | None: ...
 
+    def series_status(self, series_id: str) -> str | None: ...
+
 
 class Pusher(Protocol):
     """Sends a message to every open WebSocket connection of a user."""
 
     def push(self, user_id: str, message: dict[str, Any]) -> None: ...
+
+
+def is_series_occurrence_noise(event: DomainEvent, directory: Directory) -> bool:
+    series_id = event.data.get("series_id")
+    if not series_id:
+        return False
+    return covered_by_series(event, directory.series_status(str(series_id)))
 
 
 class NoPusher:
@@ -80,6 +95,8 @@ class NotificationService:
     def deliver(self, event: DomainEvent) -> int:
         """Store (once) and push the notification of each affected user; returns how many."""
         delivered = 0
+        if is_series_occurrence_noise(event, self._directory):
+            return 0
         resource_id = event.data.get("resource_id")
         name = self._directory.resource_name(str(resource_id)) if resource_id else None
         for user_id in recipients(event):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalicelib.domain.notifications import Contact
 from chalicelib.store.pagination import CursorCodec
 from chalicelib.store.resources import ResourceRepository
+from chalicelib.store.series import SeriesRepository
 from chalicelib.store.users import UserStore
 
 
@@ -12,6 +13,7 @@ class StoreDirectory:
     def __init__(self, cursors: CursorCodec) -> None:
         self._users = UserStore()
         self._resources = ResourceRepository(cursors)
+        self._series = SeriesRepository()
 
     def contact(self, user_id: str) -> Contact | None:
         user = self._users.get(user_id)
@@ -26,6 +28,10 @@ class StoreDirectory:
             timezone=user.timezone,
             is_admin=user.is_admin,
         )
+
+    def series_status(self, series_id: str) -> str | None:
+        series = self._series.get(series_id)
+        return None if series is None else series.status.value
 
     def resource_name(self, resource_id: str) -> str | None:
         resource = self._resources.find(resource_id, include_deleting=True)

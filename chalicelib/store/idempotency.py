@@ -24,8 +24,9 @@ from chalicelib.store.table import TableItem, raw_client
 
 RETENTION = timedelta(hours=24)
 IDEMPOTENCY_SK = "IDEMP"
-# created: a reservation (reservation_id); series: a series (its id); conflict: a recorded 409.
-Outcome = Literal["created", "series", "conflict"]
+# created: a reservation (reservation_id); series: a series (its id); bulk: a bulk batch (its
+# id); conflict: a recorded 409.
+Outcome = Literal["created", "series", "bulk", "conflict"]
 
 
 def idempotency_pk(user_id: str, idempotency_key: str) -> str:
@@ -131,6 +132,8 @@ class IdempotencyStore:
             outcome = "created"
         elif item.outcome == "series":
             outcome = "series"
+        elif item.outcome == "bulk":
+            outcome = "bulk"
         details = json.loads(item.details) if item.details else None
         return IdempotencyRecord(outcome, item.fingerprint, item.reservation_id, details)
 

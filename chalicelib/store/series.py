@@ -22,6 +22,7 @@ from chalicelib.domain.series import Series, SeriesStatus
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.store.audit_stamp import stamp_raw
 from chalicelib.store.booking_tx import DuplicateRequest, TransactionCancelled, transact
+from chalicelib.store.bulk import creating_index
 from chalicelib.store.idempotency import IdempotencyClaim, claim_put
 from chalicelib.store.reservations import (
     META,
@@ -83,7 +84,10 @@ def _item(series: Series, updated_at: datetime) -> dict[str, Any]:
         cancel_reason=series.cancel_reason or None,
         version=series.version,
     )
-    return {**item.serialize(), **stamp_raw()}
+    raw: dict[str, Any] = {**item.serialize(), **stamp_raw()}
+    if series.status == SeriesStatus.CREATING:  # found by the recovery job if it gets stuck
+        raw.update(creating_index("SERIES", series.series_id, series.created_at))
+    return raw
 
 
 def _from_raw(raw: dict[str, Any]) -> Series:

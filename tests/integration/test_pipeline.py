@@ -219,3 +219,34 @@ def test_the_notification_is_pushed_to_the_owners_open_websockets(
     assert pushed["notification"]["notification_id"] == listed["notification_id"]
     assert pushed["notification"]["kind"] == "reservation.created"
     assert fake.replies("conn-bea") == []
+
+
+def test_a_series_is_announced_once_not_once_per_occurrence(
+    client: Client, pipeline: Pipeline
+) -> None:
+    # Given Ada books a weekly series of three
+    ada = person(client, "ada")
+    body = {
+        "resource_id": "room-1",
+        "start_time": "2026-11-25T10:00:00Z",
+        "end_time": "2026-11-25T11:00:00Z",
+        "rrule": "FREQ=WEEKLY;COUNT=3",
+    }
+    created = send_json(client, "POST", "/api/v1/reservations/recurring", body, ada.token)
+    assert created.status_code == 201, created.body
+    series_id = created.json_body["series_id"]
+    pipeline.run()
+    # Then she gets one notification and one email for the series
+    assert [n["kind"] for n in notifications(client, ada.token)["items"]] == ["series.created"]
+    assert mail_to("ada@example.com") == []  # series.created is in-app only
+    # When she cancels the whole series, Then again one notice, not three
+    cancelled = send_json(
+        client, "POST", f"/api/v1/series/{series_id}/cancel", {"reason": "project over"}, ada.token
+    )
+    assert cancelled.status_code == 200, cancelled.body
+    pipeline.run()
+    kinds = [n["kind"] for n in notifications(client, ada.token)["items"]]
+    assert kinds == ["series.cancelled", "series.created"]
+    assert [m["Subject"] for m in mail_to("ada@example.com")] == [
+        "Recurring reservation cancelled: Resource room-1"
+    ]

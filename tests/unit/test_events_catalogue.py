@@ -8,7 +8,8 @@ from pathlib import Path
 
 from chalicelib.domain.event_catalogue import CATALOGUE
 from chalicelib.domain.event_mappings import REGISTRY
-from tests.unit.event_factories import change, reservation_image
+from chalicelib.domain.notifications import covered_by_series
+from tests.unit.event_factories import change, event, reservation_image
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"
 SECTION = re.compile(r"### `([a-z_.]+)`\n\n.*?```json\n(.*?)```", re.S)
@@ -49,21 +50,41 @@ def test_the_reminder_marker_becomes_reminder_due() -> None:
     assert REGISTRY.events_for(change("REMOVE", old=image)) == []
 
 
-def test_series_created_and_cancelled() -> None:
-    image = {
+def series_image(status: str, write_id: str) -> dict[str, object]:
+    return {
         "PK": "SERIES#s1",
         "SK": "META",
         "type": "series",
         "series_id": "s1",
         "resource_id": "room-1",
         "user_id": "u1",
-        "status": "active",
-        "rrule": "FREQ=DAILY",
+        "status": status,
+        "rule": "FREQ=DAILY;COUNT=2",
+        "occurrence_ids": ["r1", "r2"],
         "audit_actor": "u1",
-        "audit_write_id": "w1",
+        "audit_write_id": write_id,
     }
-    [created] = REGISTRY.events_for(change("INSERT", new=image))
-    assert created.name == "series.created"
-    cancelled = {**image, "status": "cancelled", "audit_write_id": "w2"}
-    [event] = REGISTRY.events_for(change("MODIFY", old=image, new=cancelled))
+
+
+def test_a_series_is_created_when_it_becomes_active_and_cancelled_as_a_whole() -> None:
+    creating, active = series_image("creating", "w1"), series_image("active", "w2")
+    assert REGISTRY.events_for(change("INSERT", new=creating)) == []
+    [created] = REGISTRY.events_for(change("MODIFY", old=creating, new=active))
+    assert created.name == "series.created" and created.data["occurrences"] == 2
+    assert set(created.data) == set(CATALOGUE["series.created"].example)
+    failed = series_image("failed", "w3")
+    assert REGISTRY.events_for(change("MODIFY", old=creating, new=failed)) == []
+    cancelled = series_image("cancelled", "w4")
+    [event] = REGISTRY.events_for(change("MODIFY", old=active, new=cancelled))
     assert event.name == "series.cancelled"
+
+
+def test_occurrences_are_announced_by_their_series() -> None:
+    occurrence = {"series_id": "s1"}
+    created = event("reservation.created", **occurrence)
+    cancelled = event("reservation.cancelled", **occurrence)
+    assert covered_by_series(created, "active")
+    assert not covered_by_series(cancelled, "active")  # one occurrence cancelled: tell them
+    assert covered_by_series(cancelled, "cancelled")
+    assert covered_by_series(cancelled, "failed")
+    assert not covered_by_series(event("reservation.created"), None)
