@@ -75,7 +75,13 @@ def get_series(ctx: RequestContext, series_id: str) -> SeriesOut:
 )
 def cancel_series(ctx: RequestContext, series_id: str) -> SeriesOut:
     body: SeriesCancel = ctx.body
-    result = wiring.series().cancel(
-        ctx.user, series_id, body.reason, future_only=body.scope == "future"
-    )
+    if body.scope == "following":
+        assert body.from_reservation_id is not None  # the schema guarantees it
+        result = wiring.series().cancel_following(
+            ctx.user, series_id, body.from_reservation_id, body.reason
+        )
+    else:
+        result = wiring.series().cancel(
+            ctx.user, series_id, body.reason, future_only=body.scope == "future"
+        )
     return SeriesOut.from_result(result)

@@ -366,6 +366,46 @@ class SeriesService:
         )
         return SeriesResult(cancelled, self._series.occurrences(cancelled))
 
+    def cancel_following(
+        self, principal: Principal, series_id: str, from_reservation_id: str, reason: str
+    ) -> SeriesResult:
+        """Cancel one occurrence and every later one; earlier ones stay booked."""
+        series = self._owned(principal, series_id)
+        if series.status != SeriesStatus.ACTIVE:
+            raise Conflict(
+                f"a {series.status.value} series cannot be cancelled",
+                code="not_cancellable",
+                details={"status": series.status.value},
+            )
+        occurrences = self._series.occurrences(series)
+        pivot = next((r for r in occurrences if r.reservation_id == from_reservation_id), None)
+        if pivot is None:
+            raise NotFound(
+                "that reservation is not an occurrence of this series",
+                code="occurrence_not_in_series",
+            )
+        targets = [r for r in occurrences if r.occupies and r.window.start >= pivot.window.start]
+        if not targets:
+            raise Conflict(
+                "nothing from that occurrence on is still booked", code="already_cancelled"
+            )
+        now = self._clock.now()
+        entry = HistoryEntry(
+            now,
+            principal.subject_id,
+            "cancelled",
+            reason,
+            {"series_id": series_id, "scope": "following"},
+        )
+        self._reservations.cancel_many(targets, entry, reason)
+        remaining = [r for r in occurrences if r.occupies and r not in targets]
+        if remaining:
+            return SeriesResult(series, self._series.occurrences(series))
+        cancelled = self._series.transition(
+            series, SeriesStatus.CANCELLED, now, cancel_reason=reason
+        )
+        return SeriesResult(cancelled, self._series.occurrences(cancelled))
+
     def _owned(self, principal: Principal, series_id: str) -> Series:
         series = self._series.get(series_id)
         if series is None or not visible_reservation(series.user_id, principal):

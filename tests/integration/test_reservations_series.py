@@ -201,6 +201,35 @@ def test_read_and_cancel_a_series(
     assert again.json_body["error"]["code"] == "already_cancelled"
 
 
+def test_cancel_this_and_following_keeps_the_earlier_occurrences(
+    client: Client, room: str, clock: FrozenClock, user_token: str
+) -> None:
+    # Given a series of four weekly occurrences
+    series = create(client, user_token, series_body(at(10))).json_body
+    path = f"/api/v1/series/{series['series_id']}/cancel"
+    occurrences = sorted(series["occurrences"], key=lambda o: o["start_time"])
+    third = occurrences[2]["reservation_id"]
+    # When the owner cancels the third occurrence "and following"
+    body = {"scope": "following", "from_reservation_id": third, "reason": "moved"}
+    response = send(client, "POST", path, user_token, body)
+    # Then the first two stay booked, the rest are cancelled, and the series stays active
+    assert response.status_code == 200, response.body
+    by_id = {o["reservation_id"]: o["status"] for o in response.json_body["occurrences"]}
+    assert [by_id[o["reservation_id"]] for o in occurrences] == [
+        "active",
+        "active",
+        "cancelled",
+        "cancelled",
+    ]
+    assert response.json_body["status"] == "active"
+    # And a reservation that is not part of the series, or a missing pivot, is refused
+    wrong = send(client, "POST", path, user_token, {**body, "from_reservation_id": "nope"})
+    assert wrong.status_code == 404
+    assert wrong.json_body["error"]["code"] == "occurrence_not_in_series"
+    missing = send(client, "POST", path, user_token, {"scope": "following"})
+    assert missing.status_code == 422
+
+
 class RaceOnSecondChunk(BookingTransactions):
     """After the first chunk committed, a rival books a slot of the second chunk."""
 

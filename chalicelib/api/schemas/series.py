@@ -55,10 +55,21 @@ class SeriesCreate(Strict):
 
 class SeriesCancel(Strict):
     reason: str = Field(default="", max_length=500)
-    scope: Literal["future", "all"] = Field(
+    scope: Literal["future", "all", "following"] = Field(
         default="future",
-        description="`future`: occurrences not started yet (default); `all`: every occupying one.",
+        description=(
+            "`future`: occurrences not started yet (default); `all`: every occupying one; "
+            "`following`: `from_reservation_id` and every later occurrence (the series stays "
+            "active for the earlier ones). To cancel one occurrence, cancel that reservation."
+        ),
     )
+    from_reservation_id: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _from_goes_with_following(self) -> SeriesCancel:
+        if (self.scope == "following") != (self.from_reservation_id is not None):
+            raise ValueError("'from_reservation_id' is required with, and only with, 'following'")
+        return self
 
 
 class SeriesOut(BaseModel):
