@@ -16,6 +16,7 @@ from cli import (
     reservations,
     resource_rules,
     resources,
+    series,
     setup,
     system,
     users,
@@ -62,6 +63,8 @@ def detail_lines(exc: ApiError, out: Output) -> list[str]:
     details = exc.details
     if exc.retry_after:
         return [f"try again in {exc.retry_after} s"]
+    if isinstance(details, dict) and isinstance(details.get("occurrences"), list):
+        return [_occurrence_line(o, out) for o in details["occurrences"] if isinstance(o, dict)]
     if isinstance(details, dict) and isinstance(details.get("conflicts"), list):
         return [_conflict_line(c, out) for c in details["conflicts"] if isinstance(c, dict)]
     if isinstance(details, list):
@@ -83,6 +86,18 @@ def _conflict_line(conflict: dict[str, Any], out: Output) -> str:
     end = format_local(conflict.get("end_time"), out.zone)
     owner = f" (reservation {conflict['reservation_id']})" if conflict.get("reservation_id") else ""
     return f"conflicts with {start} -> {end} {out.zone.key}{owner}"
+
+
+def _occurrence_line(item: dict[str, Any], out: Output) -> str:
+    """One failing occurrence of a series: what it collides with, or the rule it breaks."""
+    start = format_local(item.get("start_time"), out.zone)
+    end = format_local(item.get("end_time"), out.zone)
+    number = item.get("occurrence")
+    head = f"occurrence {number + 1 if isinstance(number, int) else '?'}: {start} -> {end}"
+    conflicts = [c for c in item.get("conflicts") or [] if isinstance(c, dict)]
+    if conflicts:
+        return f"{head}: " + "; ".join(_conflict_line(c, out) for c in conflicts)
+    return f"{head} {out.zone.key}: {item.get('message')} ({item.get('code')})"
 
 
 def _detail_item(item: Any) -> str:
@@ -148,7 +163,9 @@ app.add_typer(users.app, name="users")
 app.add_typer(mfa.app, name="mfa")
 resource_rules.register(resources.app)
 app.add_typer(resources.app, name="resources")
+reservations.app.command("recurring", epilog=TIME_EPILOG)(series.recurring)
 app.add_typer(reservations.app, name="reservations")
+app.add_typer(series.app, name="series")
 app.add_typer(admin.app, name="admin")
 app.add_typer(system.app, name="system")
 app.command("reserve", epilog=TIME_EPILOG)(reservations.reserve)

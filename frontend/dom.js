@@ -89,7 +89,12 @@ export function showError(box, error) {
   const code = error?.code ? ` (${error.code})` : '';
   box.append(h('p', { class: 'error-message' }, h('strong', { text: error?.message || String(error) }), code));
   const details = error?.details;
-  if (details && Array.isArray(details.conflicts) && details.conflicts.length) {
+  if (details && Array.isArray(details.occurrences) && details.occurrences.length) {
+    box.append(
+      h('p', { text: 'These occurrences of the series cannot be booked:' }),
+      h('ul', { class: 'occurrences' }, details.occurrences.map(occurrenceItem)),
+    );
+  } else if (details && Array.isArray(details.conflicts) && details.conflicts.length) {
     box.append(
       h('p', { text: 'The slot overlaps with:' }),
       h('ul', { class: 'conflicts' }, details.conflicts.map(conflictItem)),
@@ -103,9 +108,23 @@ export function showError(box, error) {
 }
 
 function conflictItem(conflict) {
-  const window = formatRange(conflict.start_time, conflict.end_time);
-  const who = conflict.reservation_id ? ` (your reservation ${conflict.reservation_id})` : '';
-  return h('li', { text: window + who });
+  return h('li', { text: conflictText(conflict) });
+}
+
+/** One failing occurrence of a series: taken (with what it overlaps) or against a rule. */
+function occurrenceItem(occurrence) {
+  const number = Number.isInteger(occurrence.occurrence) ? `#${occurrence.occurrence + 1} ` : '';
+  const window = number + formatRange(occurrence.start_time, occurrence.end_time);
+  if (Array.isArray(occurrence.conflicts) && occurrence.conflicts.length) {
+    return h('li', { text: `${window}: overlaps ${occurrence.conflicts.map(conflictText).join(', ')}` });
+  }
+  const why = occurrence.message ? `: ${occurrence.message}` : '';
+  return h('li', { text: window + why + (occurrence.code ? ` (${occurrence.code})` : '') });
+}
+
+function conflictText(conflict) {
+  const own = conflict.reservation_id ? ` (your reservation ${conflict.reservation_id})` : '';
+  return formatRange(conflict.start_time, conflict.end_time) + own;
 }
 
 function detailItem(item) {

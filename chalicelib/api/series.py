@@ -41,6 +41,7 @@ def create_series(ctx: RequestContext) -> Reply:
         exdates=tuple(body.exdates),
         notes=body.notes,
         override=body.override,
+        conflict_policy=body.conflict_policy,
     )
     key = idempotency_key(ctx.header("idempotency-key"))
     result = wiring.series().create(ctx.user, request, key)

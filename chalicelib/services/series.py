@@ -51,6 +51,9 @@ class SeriesRequest:
     exdates: Sequence[date | datetime] = ()
     notes: str = ""
     override: bool = False
+    # all_or_nothing: any taken occurrence refuses the series (409 naming each one);
+    # skip_conflicts: occurrences already taken at request time are left out and reported.
+    conflict_policy: str = "all_or_nothing"
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class SeriesResult:
     series: Series
     occurrences: list[Reservation]
     replayed: bool = False
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +78,7 @@ class _Plan:
     windows: list[TimeRange] = field(default_factory=list)
     buffers: Buffers = field(default_factory=Buffers)
     overridden: set[str] = field(default_factory=set)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def catalogued(self) -> Resource:
@@ -145,6 +150,7 @@ class SeriesService:
                 "exdates": [str(d) for d in request.exdates],
                 "notes": request.notes,
                 "override": request.override,
+                "conflict_policy": request.conflict_policy,
             }
             digest = fingerprint("create_series", payload)
             plan.claim = IdempotencyClaim(principal.subject_id, key, digest)
@@ -240,6 +246,10 @@ class SeriesService:
         unique = {o.reservation_id: o for found in by_window.values() for o in found}
         taken = SlotTaken(list(unique.values()), by_window)
         error = _series_conflict(taken, plan.windows, 0, plan.principal)
+        if plan.request.conflict_policy == "skip_conflicts" and len(by_window) < len(plan.windows):
+            plan.skipped = error.details["occurrences"]
+            plan.windows = [w for i, w in enumerate(plan.windows) if i not in by_window]
+            return
         if plan.claim is not None:
             self._idempotency.record_conflict(plan.claim, error.details, plan.now)
         raise error
@@ -292,7 +302,10 @@ class SeriesService:
             created_at=now,
             occurrence_ids=tuple(b.reservation_id for b in bookings),
             notes=plan.request.notes,
-            exdates=tuple(str(d) for d in plan.request.exdates),
+            exdates=(
+                *(str(d) for d in plan.request.exdates),
+                *(str(s["start_time"]) for s in plan.skipped),
+            ),
         )
         return series, bookings, entries
 
@@ -318,7 +331,7 @@ class SeriesService:
             self._roll_back(plan, series, written, {"reason": "write failed"})
             raise
         active = self._series.transition(series, SeriesStatus.ACTIVE, plan.now)
-        return SeriesResult(active, bookings)
+        return SeriesResult(active, bookings, skipped=plan.skipped)
 
     def _roll_back(
         self, plan: _Plan, series: Series, written: list[Reservation], failure: dict[str, Any]

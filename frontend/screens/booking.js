@@ -6,6 +6,7 @@ import { badge, checkbox, clearError, errorBox, field, h, onSubmit, openDialog, 
 import {
   browserTimeZone, formatDay, formatRange, formatTimes, isoToLocalInput, localInputToIso, nextHourWindow, toDateInput, toLocalInput,
 } from '../time.js';
+import { bookSeries, repeatSection, seriesResult } from './series.js';
 
 export function resourceIdOf(resource) {
   return resource.resource_id ?? resource.id;
@@ -44,11 +45,13 @@ export function openReserve(ctx, resource) {
   const times = windowFields(toLocalInput(start), toLocalInput(end));
   const notes = h('textarea', { name: 'notes', rows: '2', maxlength: '1000' });
   const override = h('input', { type: 'checkbox', name: 'override' });
+  const repeat = repeatSection(times.startInput);
   const box = errorBox();
   const form = h(
     'form',
     { class: 'stack', 'aria-label': `Reserve ${resource.name}` },
     ...times.elements,
+    repeat.element,
     resource.timezone && resource.timezone !== browserTimeZone()
       ? h('p', { class: 'hint', text: `This resource's opening hours are in ${resource.timezone}.` }) : null,
     resource.requires_approval
@@ -63,10 +66,16 @@ export function openReserve(ctx, resource) {
   // One key per distinct request: a network retry of the same booking is answered with the
   // first result; once the server has answered (even with an error) a new attempt gets a new key.
   let key = idempotencyKey();
+  const seriesKeys = { current: idempotencyKey() };
   onSubmit(form, box, async () => {
     const body = { resource_id: resourceIdOf(resource), ...times.read() };
     if (notes.value.trim()) body.notes = notes.value.trim();
     if (override.checked) body.override = true;
+    const repeating = repeat.read();
+    if (repeating) {
+      await reserveSeries(ctx, resource, { ...body, recurrence: repeating.recurrence }, repeating.policy, seriesKeys, form, dialog);
+      return;
+    }
     let created;
     try {
       created = await ctx.api.post('/api/v1/reservations', body, { headers: { 'Idempotency-Key': key } });
@@ -83,6 +92,22 @@ export function openReserve(ctx, resource) {
   });
   const dialog = openDialog(`Reserve ${resource.name}`, form);
   times.startInput.focus();
+}
+
+async function reserveSeries(ctx, resource, body, policy, keys, form, dialog) {
+  const { series, skipped } = await bookSeries(ctx.api, body, policy, keys);
+  ctx.emit('reservations-changed');
+  const occurrences = series?.occurrences ?? [];
+  const pending = occurrences.some((o) => o.status === 'pending_approval') ? ' (waiting for approval)' : '';
+  if (skipped.length) {
+    const result = seriesResult(series, skipped, () => dialog.close());
+    form.replaceWith(result);
+    result.querySelector('button')?.focus();
+    toast(`Reserved ${resource.name}: ${occurrences.length} occurrences${pending}, ${skipped.length} skipped.`);
+    return;
+  }
+  dialog.close();
+  toast(`Reserved ${resource.name}: ${occurrences.length} occurrences from ${formatRange(body.start_time, body.end_time)}${pending}.`);
 }
 
 export function openReschedule(ctx, reservation, resourceName) {

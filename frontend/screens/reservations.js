@@ -1,8 +1,10 @@
-// My reservations: list (cursor pages), cancel with a reason, history, reschedule.
+// My reservations: list (cursor pages), cancel with a reason, history, reschedule; occurrences
+// of a recurring series carry a "series" badge and cancel this one / following / the series.
 import { badge, errorBox, field, h, onSubmit, openDialog, showError, toast } from '../dom.js';
 import { pagedList } from '../paging.js';
 import { formatInstant, formatRange } from '../time.js';
 import { openReschedule } from './booking.js';
+import { openSeriesCancel, seriesBadge } from './series.js';
 
 const OCCUPYING = new Set(['active', 'pending_approval', 'held']);
 // The API's default listing is "occupying and not ended yet, soonest first".
@@ -65,19 +67,31 @@ function reservationCard(ctx, reservation, nameOf) {
   if (occupying && future && ctx.canBook !== false) {
     actions.append(
       h('button', { type: 'button', class: 'button', text: 'Reschedule', onclick: () => openReschedule(ctx, reservation, title.textContent) }),
-      h('button', { type: 'button', class: 'button danger', text: 'Cancel…', onclick: () => openCancel(ctx, reservation, title.textContent) }),
+      h('button', {
+        type: 'button',
+        class: 'button danger',
+        text: 'Cancel…',
+        onclick: () => (reservation.series_id ? openSeriesCancel : openCancel)(ctx, reservation, title.textContent),
+      }),
     );
   }
   actions.append(h('button', { type: 'button', class: 'button', text: 'History', onclick: () => openHistory(ctx, reservation, title.textContent) }));
   return h(
     'li',
-    { class: 'card reservation', dataset: { reservationId: reservation.reservation_id, status: reservation.status } },
-    h('div', { class: 'card-head' }, title, badge(String(reservation.status).replace('_', ' '), reservation.status)),
+    { class: 'card reservation', dataset: cardData(reservation) },
+    h('div', { class: 'card-head' }, title, h('span', { class: 'badges' },
+      seriesBadge(reservation), badge(String(reservation.status).replace('_', ' '), reservation.status))),
     h('p', { class: 'when', text: formatRange(reservation.start_time, reservation.end_time) }),
     reservation.notes ? h('p', { class: 'description', text: reservation.notes }) : null,
     reservation.cancellation_reason ? h('p', { class: 'hint', text: `Cancelled: ${reservation.cancellation_reason}` }) : null,
     actions,
   );
+}
+
+function cardData(reservation) {
+  const data = { reservationId: reservation.reservation_id, status: reservation.status };
+  if (reservation.series_id) data.seriesId = reservation.series_id;
+  return data;
 }
 
 function openCancel(ctx, reservation, name) {

@@ -112,6 +112,31 @@ def test_one_taken_occurrence_refuses_the_whole_series_and_writes_nothing(
     assert len(reservation_items()) == before
 
 
+def test_skip_conflicts_books_the_free_occurrences_and_reports_the_taken_ones(
+    client: Client, room: str, user_token: str, other_user_token: str
+) -> None:
+    # Given bob holds the third Wednesday
+    third = at(10) + timedelta(weeks=2)
+    booked(client, other_user_token, third, third + timedelta(hours=1))
+    # When alice asks for the series with conflict_policy skip_conflicts
+    body = series_body(at(10), conflict_policy="skip_conflicts")
+    response = create(client, user_token, body)
+    # Then the three free occurrences are booked and the taken one is reported, not booked
+    assert response.status_code == 201, response.body
+    series = response.json_body
+    starts = [o["start_time"] for o in series["occurrences"]]
+    assert starts == [iso_z(at(10) + timedelta(weeks=n)) for n in (0, 1, 3)]
+    assert [s["occurrence"] for s in series["skipped"]] == [2]
+    assert series["skipped"][0]["conflicts"] == [
+        {"start_time": iso_z(third), "end_time": iso_z(third + timedelta(hours=1))}
+    ]
+    # And when every occurrence is taken, skipping leaves nothing: 409 as before
+    again = create(client, user_token, series_body(at(10), conflict_policy="skip_conflicts"))
+    assert again.status_code == 409
+    bad = create(client, user_token, series_body(at(10), conflict_policy="maybe"))
+    assert bad.status_code == 422
+
+
 def test_rule_breaks_are_listed_per_occurrence_and_admins_may_override(
     client: Client, room: str, user_token: str, admin_token: str
 ) -> None:

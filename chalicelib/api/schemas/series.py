@@ -40,6 +40,14 @@ class SeriesCreate(Strict):
     exdates: list[date | UtcDatetime] = Field(default_factory=list, max_length=100)
     notes: str = Field(default="", max_length=1000)
     override: bool = False
+    conflict_policy: Literal["all_or_nothing", "skip_conflicts"] = Field(
+        default="all_or_nothing",
+        description=(
+            "`all_or_nothing`: any occurrence already taken refuses the whole series (409 "
+            "listing each); `skip_conflicts`: those occurrences are left out and listed in "
+            "`skipped` (409 only if every occurrence is taken)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _one_rule(self) -> SeriesCreate:
@@ -84,6 +92,7 @@ class SeriesOut(BaseModel):
     created_at: UtcDatetime
     cancellation_reason: str | None
     occurrences: list[ReservationOut]
+    skipped: list[dict[str, Any]] = Field(default_factory=list)
 
     @classmethod
     def from_result(cls, result: SeriesResult) -> SeriesOut:
@@ -100,4 +109,5 @@ class SeriesOut(BaseModel):
             created_at=series.created_at,
             cancellation_reason=series.cancel_reason or None,
             occurrences=[ReservationOut.from_domain(r) for r in result.occurrences],
+            skipped=result.skipped,
         )
