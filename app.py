@@ -20,6 +20,7 @@ from chalicelib.api import (
 from chalicelib.api import notifications as notifications_api
 from chalicelib.api import webhooks as webhooks_api
 from chalicelib.api.availability import bp as availability_bp
+from chalicelib.api.bulk import bp as bulk_bp
 from chalicelib.api.middleware import reshape_errors
 from chalicelib.api.resource_rules import bp as resource_rules_bp
 from chalicelib.api.resources import bp as resources_bp
@@ -38,6 +39,7 @@ app.websocket_api = websocket_api
 app.register_blueprint(system.bp)
 app.register_blueprint(reservations.bp)
 app.register_blueprint(series_bp)
+app.register_blueprint(bulk_bp)
 app.register_blueprint(resources_bp)
 app.register_blueprint(resource_rules_bp)
 app.register_blueprint(availability_bp)

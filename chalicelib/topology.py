@@ -157,6 +157,13 @@ _JOBS = (
         1440,
         "Delete audit entries older than the retention period",
     ),
+    # Bulk bookings / series (services/recovery.py): roll back anchors stuck in `creating`.
+    ScheduleDef(
+        "recover-stuck-batches",
+        "recover_batches_job",
+        5,
+        "Roll back series and bulk batches left half-written by a crashed request",
+    ),
 )
 
 TOPOLOGY = Topology(

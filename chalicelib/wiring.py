@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from chalicelib.services.auth_kit import AuthKit
     from chalicelib.services.availability import AvailabilityService
     from chalicelib.services.booking import BookingService
+    from chalicelib.services.bulk import BulkService
     from chalicelib.services.mfa import MfaService
     from chalicelib.services.oauth import OAuthService
+    from chalicelib.services.recovery import AnchorRecovery
     from chalicelib.services.reservations_query import ReservationQueries
     from chalicelib.services.resource_bulk import ResourceBulkService
     from chalicelib.services.resource_rules import ResourceRulesService
@@ -128,6 +130,33 @@ def series() -> SeriesService:
     )
 
 
+def bulk() -> BulkService:
+    from chalicelib.services.bulk import BulkService
+    from chalicelib.store.bulk import BulkRepository
+    from chalicelib.store.idempotency import IdempotencyStore
+    from chalicelib.store.reservation_repo import ReservationRepository
+
+    return BulkService(
+        resource_repository(),
+        ReservationRepository(ids()),
+        BulkRepository(),
+        IdempotencyStore(),
+        clock(),
+        ids=ids(),
+    )
+
+
+def recovery() -> AnchorRecovery:
+    from chalicelib.services.recovery import AnchorRecovery
+    from chalicelib.store.bulk import BulkRepository
+    from chalicelib.store.reservation_repo import ReservationRepository
+    from chalicelib.store.series import SeriesRepository
+
+    return AnchorRecovery(
+        BulkRepository(), SeriesRepository(), ReservationRepository(ids()), clock()
+    )
+
+
 def resource_repository() -> ResourceRepository:
     from chalicelib.store.resources import ResourceRepository
 
@@ -138,7 +167,9 @@ def resources() -> ResourceService:
     from chalicelib.services.resource_occupancy import ReservationPorts
     from chalicelib.services.resources import ResourceService
 
-    ports = ReservationPorts(lambda actor, rid, reason: booking().cancel(actor, rid, reason))
+    ports = ReservationPorts(
+        lambda actor, rid, reason: booking().cancel(actor, rid, reason), prefetch_pool()
+    )
     return ResourceService(resource_repository(), clock(), ids(), ports, ports)
 
 
@@ -191,10 +222,12 @@ def health_checks() -> dict[str, str]:
 def reset() -> None:
     """Drop every cached service and setting (tests, and a stage change in the local stack)."""
     from chalicelib import wiring_events
+    from chalicelib.store import reference_cache
     from chalicelib.store.table import unbind
 
     reset_settings()
     unbind()
+    reference_cache.forget_all()
     wiring_events.reset()
     _pinned_clock.clear()
     _pinned_ids.clear()

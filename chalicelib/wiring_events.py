@@ -234,6 +234,7 @@ def jobs() -> JobService:
         connections=ConnectionStore(),
         audit=audit(),
         webhooks=dispatcher(),
+        recovery=wiring.recovery(),
     )
     return JobService(deps, wiring.clock())
 

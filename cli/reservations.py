@@ -24,6 +24,7 @@ from cli.context import (
 )
 from cli.lookup import path_part, resource_id
 from cli.output import Column
+from cli.reservations_bulk import bulk, bulk_cancel
 from cli.timeparse import parse_duration, to_api
 
 app = typer.Typer(help="Book resources and manage your reservations.")
@@ -348,3 +349,7 @@ def reschedule(
         body["resource_id"] = resource_id(st.client, resource)
     moved = st.client.patch(f"reservations/{path_part(reservation)}", json=body)
     st.show(moved if as_json else with_names(st, [moved])[0], as_json, COLUMNS, title="Rescheduled")
+
+
+app.command("bulk", epilog=TIME_EPILOG)(bulk)
+app.command("bulk-cancel")(bulk_cancel)

@@ -273,9 +273,9 @@ class _FreeWindowFilter:
         # Any zone's local dates of the window lie within a day of its UTC dates.
         self._first = window.start.date() - timedelta(days=1)
         self._last = window.end.date() + timedelta(days=1)
-        self._default_hours = _Once(settings_items.default_hours)
+        self._default_hours = _Once(settings_items.default_hours_cached)
         self._global_blackouts = _Once(
-            lambda: blackout_store.between(None, self._first, self._last, include_global=True)
+            lambda: blackout_store.global_between_cached(self._first, self._last)
         )
 
     def __call__(self, resources: list[Resource]) -> list[Resource]:

@@ -7,13 +7,13 @@ never by this read. A 409 is answered at once: no sleeping, no stack trace.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from chalicelib.domain import booking_rules
+from chalicelib.domain import booking_rules, conflicts
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import (
     Conflict,
@@ -51,6 +51,10 @@ class ResourceCatalog(Protocol):
     """What booking needs from the resource catalogue (chalicelib/store/resources.py)."""
 
     def get(self, resource_id: str) -> Resource: ...
+
+    def get_for_booking(
+        self, resource_id: str, days: Sequence[date]
+    ) -> tuple[Resource, dict[date, int | None]]: ...
 
     def hours_for(self, resource: Resource) -> BusinessHours | None: ...
 
@@ -97,6 +101,7 @@ class _RuleContext:
     resource: Resource
     hours: BusinessHours | None
     blackouts: Sequence[Blackout]
+    versions: Mapping[date, int | None]  # day versions read with the resource
 
 
 class BookingService:
@@ -170,7 +175,9 @@ class BookingService:
         entry = HistoryEntry(
             now, principal.subject_id, "created", details=_created_details(reservation, overridden)
         )
-        self._reservations.create(reservation, entry, buffers_of(resource), claim)
+        self._reservations.create(
+            reservation, entry, buffers_of(resource), claim, versions=context.versions
+        )
         return BookingResult(reservation)
 
     def _claim(
@@ -273,7 +280,9 @@ class BookingService:
             details=_moved_details(current, updated, overridden),
         )
         try:
-            return self._reservations.reschedule(current, updated, entry, buffers_of(resource))
+            return self._reservations.reschedule(
+                current, updated, entry, buffers_of(resource), context.versions
+            )
         except SlotTaken as exc:
             raise conflict_error(exc.occupants, principal) from None
 
@@ -342,14 +351,15 @@ class BookingService:
             )
 
     def _context(self, resource_id: str, window: TimeRange) -> _RuleContext:
-        """The resource (+ its hours) and the blackouts, read concurrently. Blackouts are
-        fetched for the window's UTC dates +-1 day, which covers its dates in every zone."""
+        """The resource (+ its hours, and the day versions of the window's UTC days, in the
+        same read) and the blackouts, read concurrently. Blackouts are fetched for the window's
+        UTC dates +-1 day, which covers its dates in every zone."""
         first = window.start.date() - timedelta(days=1)
         last = window.end.date() + timedelta(days=1)
         blackouts = self._prefetch.submit(self._catalog.blackouts_between, resource_id, first, last)
-        resource = self._catalog.get(resource_id)
+        resource, versions = self._catalog.get_for_booking(resource_id, conflicts.utc_days(window))
         hours = self._catalog.hours_for(resource)
-        return _RuleContext(resource, hours, blackouts.result())
+        return _RuleContext(resource, hours, blackouts.result(), versions)
 
     def _check_rules(
         self, context: _RuleContext, window: TimeRange, now: datetime, override: bool

@@ -45,6 +45,12 @@ class ConnectionPurger(Protocol):
     def purge_expired(self, now: datetime, *, limit: int = 200) -> int: ...
 
 
+class Recoverer(Protocol):
+    """services/recovery.py: rolls back series / bulk batches stuck in `creating`."""
+
+    def recover(self, now: datetime | None = None) -> dict[str, int]: ...
+
+
 class Contacts(Protocol):
     def contact(self, user_id: str) -> Contact | None: ...
 
@@ -67,6 +73,7 @@ class JobDeps:
     connections: ConnectionPurger
     audit: Retention
     webhooks: Sweeper
+    recovery: Recoverer
 
 
 def months_between(first: datetime, last: datetime) -> Iterator[date]:
@@ -87,6 +94,7 @@ class JobService:
             "webhook-retry-sweep": lambda now: {"enqueued": self._d.webhooks.sweep()},
             "purge-stale-records": self.purge_stale_records,
             "audit-retention": lambda now: {"deleted": self._d.audit.apply_retention()},
+            "recover-stuck-batches": self._d.recovery.recover,
         }
         missing = {s.name for s in TOPOLOGY.schedules} ^ set(self._jobs)
         if missing:

@@ -17,7 +17,7 @@ from pynamodb.exceptions import DoesNotExist
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.resources import Blackout
 from chalicelib.domain.timeutil import iso_z
-from chalicelib.store import audit_stamp
+from chalicelib.store import audit_stamp, reference_cache
 from chalicelib.store.resource_items import META, ResourceItem, resource_pk
 from chalicelib.store.table import TableItem, bind
 from chalicelib.store.transact import Tx
@@ -101,6 +101,8 @@ def add(blackout: Blackout, *, actor_id: str, now: datetime) -> Blackout:
             lambda: NotFound(f"resource '{rid}' does not exist", code="resource_not_found"),
         )
     tx.commit()
+    if blackout.resource_id is None:
+        reference_cache.forget_blackouts()
     return blackout
 
 
@@ -119,6 +121,8 @@ def remove(blackout_id: str, *, resource_id: str | None) -> None:
     tx.on_fail("blackout", lambda: _not_found(blackout_id))
     tx.on_fail("ref", lambda: _not_found(blackout_id))
     tx.commit()
+    if resource_id is None:
+        reference_cache.forget_blackouts()
 
 
 def _scope_between(resource_id: str | None, start: date, end: date) -> list[Blackout]:
@@ -140,6 +144,27 @@ def between(
     if include_global or resource_id is None:
         found += _scope_between(None, start, end)
     return sorted(found, key=lambda b: (b.start_date, b.end_date, b.blackout_id))
+
+
+def between_cached(resource_id: str | None, start: date, end: date) -> list[Blackout]:
+    """`between(..., include_global=True)` with the global part reused for up to a few
+    seconds (see store/reference_cache.py); the resource's own blackouts are always read."""
+    bind()
+    found = _scope_between(resource_id, start, end) if resource_id is not None else []
+    found += global_between_cached(start, end)
+    return sorted(found, key=lambda b: (b.start_date, b.end_date, b.blackout_id))
+
+
+def global_between_cached(start: date, end: date) -> list[Blackout]:
+    bind()
+    return reference_cache.global_blackouts(start, end, _global_from)
+
+
+def _global_from(floor: date) -> list[Blackout]:
+    results = BlackoutItem.query(
+        scope_pk(None), floor.isoformat() <= BlackoutItem.SK, consistent_read=True
+    )
+    return [_to_domain(item) for item in results]
 
 
 def purge(resource_id: str) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -138,6 +138,9 @@ class Claim:
     ignore_id: str | None = None
     idempotency_index: int | None = None
     more_windows: tuple[TimeRange, ...] = ()
+    # Day versions already read (with the resource, before the rule checks): used by the first
+    # attempt if they cover its days. Read before the slot query, so the invariant holds.
+    versions: Mapping[date, int | None] | None = None
 
     @property
     def windows(self) -> tuple[TimeRange, ...]:
@@ -157,7 +160,7 @@ class BookingTransactions:
 
     def occupy(self, claim: Claim) -> None:
         for attempt in range(MAX_ATTEMPTS):
-            snapshot = self.snapshot(claim.resource_id, claim.windows, claim.buffers, claim.now)
+            snapshot = self._snapshot(claim, claim.versions if attempt == 0 else None)
             _refuse_overlaps(claim, snapshot.occupants)
             bumps = day_bumps(claim.resource_id, snapshot.versions)
             try:
@@ -195,11 +198,23 @@ class BookingTransactions:
         resource_id: str, windows: Sequence[TimeRange], buffers: Buffers, now: datetime
     ) -> Snapshot:
         """Versions FIRST, then neighbours (see the module docstring for why)."""
-        widen = {"buffer_before": buffers.before, "buffer_after": buffers.after}
-        days = sorted({day for w in windows for day in conflicts.utc_days(w, **widen)})
-        versions = read_versions(resource_id, days)
+        versions = read_versions(resource_id, _days(windows, buffers))
         occupants = occupants_around(resource_id, windows, buffers, now)
         return Snapshot(versions, occupants)
+
+    def _snapshot(self, claim: Claim, known: Mapping[date, int | None] | None) -> Snapshot:
+        """`snapshot`, except that versions the caller read already (before this call, so
+        still before the neighbour query) are not read again."""
+        days = _days(claim.windows, claim.buffers)
+        if known is None or not all(day in known for day in days):
+            return self.snapshot(claim.resource_id, claim.windows, claim.buffers, claim.now)
+        occupants = occupants_around(claim.resource_id, claim.windows, claim.buffers, claim.now)
+        return Snapshot({day: known[day] for day in days}, occupants)
+
+
+def _days(windows: Sequence[TimeRange], buffers: Buffers) -> list[date]:
+    widen = {"buffer_before": buffers.before, "buffer_after": buffers.after}
+    return sorted({day for w in windows for day in conflicts.utc_days(w, **widen)})
 
 
 def _refuse_overlaps(claim: Claim, occupants: list[Occupant]) -> None:
@@ -246,24 +261,35 @@ def _reasons_from_message(error: dict[str, Any]) -> list[str | None]:
 
 
 def read_versions(resource_id: str, days: list[date]) -> dict[date, int | None]:
+    return read_with_versions(resource_id, days)[1]
+
+
+def read_with_versions(
+    resource_id: str, days: Sequence[date], extra_key: dict[str, Any] | None = None
+) -> tuple[dict[str, Any] | None, dict[date, int | None]]:
+    """The day versions of `days` and, with `extra_key`, one more item (the resource, read in
+    the same call by the booking path): consistent reads, BatchGetItem for more than one key."""
     client = raw_client()
     table = table_name()
     pk = resource_pk(resource_id)
-    if len(days) == 1:
+    if extra_key is None and len(days) == 1:
         got = client.get_item(
             TableName=table, Key=key(pk, day_sk(days[0])), ConsistentRead=True
         ).get("Item")
-        return {days[0]: _version(got)}
-    found: dict[str, int | None] = {}
-    for first in range(0, len(days), 100):  # BatchGetItem takes at most 100 keys
-        keys = [key(pk, day_sk(d)) for d in days[first : first + 100]]
-        request: dict[str, Any] = {table: {"Keys": keys, "ConsistentRead": True}}
+        return None, {days[0]: _version(got)}
+    keys = [key(pk, day_sk(d)) for d in days] + ([extra_key] if extra_key else [])
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for first in range(0, len(keys), 100):  # BatchGetItem takes at most 100 keys
+        request: dict[str, Any] = {
+            table: {"Keys": keys[first : first + 100], "ConsistentRead": True}
+        }
         while request:
             response = client.batch_get_item(RequestItems=request)
             for raw in response.get("Responses", {}).get(table, []):
-                found[raw["SK"]["S"]] = _version(raw)
+                found[(raw["PK"]["S"], raw["SK"]["S"])] = raw
             request = response.get("UnprocessedKeys") or {}
-    return {d: found.get(day_sk(d)) for d in days}
+    extra = found.get((extra_key["PK"]["S"], extra_key["SK"]["S"])) if extra_key else None
+    return extra, {d: _version(found.get((pk, day_sk(d)))) for d in days}
 
 
 def _version(raw: dict[str, Any] | None) -> int | None:

@@ -7,7 +7,7 @@ used by a concurrent request that committed first).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -118,8 +118,10 @@ class ReservationRepository:
         entry: HistoryEntry,
         buffers: Buffers,
         idempotency: IdempotencyClaim | None = None,
+        versions: Mapping[date, int | None] | None = None,
     ) -> Reservation:
-        """Book: occupancy + reservation + history (+ idempotency record), all or nothing."""
+        """Book: occupancy + reservation + history (+ idempotency record), all or nothing.
+        `versions`: day versions the caller already read (see `Claim.versions`)."""
         table = table_name()
         items = [
             _put(occupancy_item(reservation).serialize(), table, _NEW),
@@ -138,12 +140,18 @@ class ReservationRepository:
                 now=entry.at,
                 items=items,
                 idempotency_index=idem_index,
+                versions=versions,
             )
         )
         return reservation
 
     def reschedule(
-        self, current: Reservation, updated: Reservation, entry: HistoryEntry, buffers: Buffers
+        self,
+        current: Reservation,
+        updated: Reservation,
+        entry: HistoryEntry,
+        buffers: Buffers,
+        versions: Mapping[date, int | None] | None = None,
     ) -> Reservation:
         """Move an occupying reservation; its own old slot never conflicts with the new one."""
         table = table_name()
@@ -164,6 +172,7 @@ class ReservationRepository:
                     now=entry.at,
                     items=items,
                     ignore_id=current.reservation_id,
+                    versions=versions,
                 )
             )
         except StaleItem as exc:

@@ -14,7 +14,7 @@ from pynamodb.attributes import UnicodeAttribute
 from chalicelib.domain.catalog_hours import parse_week, render_week
 from chalicelib.domain.resources import BusinessHours
 from chalicelib.domain.timeutil import iso_z
-from chalicelib.store import audit_stamp
+from chalicelib.store import audit_stamp, reference_cache
 from chalicelib.store.table import TableItem, bind
 
 SETTINGS_PK = "SETTINGS"
@@ -39,6 +39,12 @@ def default_hours() -> BusinessHours | None:
     return parse_week(json.loads(item.value))
 
 
+def default_hours_cached() -> BusinessHours | None:
+    """`default_hours()` reused for up to a few seconds (see store/reference_cache.py): for
+    the booking path and the availability reads, not for the admin's own view."""
+    return reference_cache.default_hours(default_hours)
+
+
 def set_default_hours(hours: BusinessHours | None, *, actor_id: str, now: datetime) -> None:
     bind()
     value = None if hours is None else json.dumps(render_week(hours), sort_keys=True)
@@ -50,3 +56,4 @@ def set_default_hours(hours: BusinessHours | None, *, actor_id: str, now: dateti
         updated_by=actor_id,
     )
     audit_stamp.stamp(item).save()
+    reference_cache.forget_hours()

@@ -79,3 +79,12 @@ def purge_records_job(event: CloudWatchEvent) -> None:
 )
 def audit_retention_job(event: CloudWatchEvent) -> None:
     run("audit_retention_job")
+
+
+@bp.schedule(
+    _rate("recover_batches_job"),
+    name="recover_batches_job",
+    description=_schedule("recover_batches_job").description,
+)
+def recover_batches_job(event: CloudWatchEvent) -> None:
+    run("recover_batches_job")

@@ -1,4 +1,4 @@
-"""The REST API: Chalice's own local server (`chalice.local`), with two fixes.
+"""The REST API: Chalice's own local server (`chalice.local`), with three fixes.
 
 1. Keep-alive stall. `BaseHTTPRequestHandler` writes a response in two sends: status line
    and headers when `end_headers()` flushes, then the body. With Nagle's algorithm on, the
@@ -12,6 +12,7 @@
    Token"; our gateway (and the CDK stack, via a Gateway Response) answers 404 with the
    house envelope. Every other error produced here rather than by the app (malformed
    request line, unsupported method, a crash outside the app) gets the envelope too.
+3. Listen backlog: 128 instead of socketserver's 5 (`ReserverHTTPServer`).
 
 Run: python -m infra.local.api_server --app app --port 8000 --stage local
 """
@@ -35,6 +36,7 @@ from chalice.local import (
     LocalGateway,
     LocalGatewayException,
     NotAuthorizedError,
+    ThreadedHTTPServer,
 )
 
 from infra.local.appload import load_app
@@ -137,6 +139,12 @@ class ReserverRequestHandler(ChaliceRequestHandler):
             self.wfile.write(body)
 
 
+class ReserverHTTPServer(ThreadedHTTPServer):
+    # socketserver's default listen backlog is 5: 50 clients connecting at once (the race
+    # tests, a burst of browsers) saw connection resets before a thread could accept them.
+    request_queue_size = 128
+
+
 def _thread_local_requests(app: Chalice) -> None:
     """What `chalice.local.create_local_server` does first: `current_request` per thread."""
     if not isinstance(app, LocalChalice):
@@ -147,7 +155,14 @@ def _thread_local_requests(app: Chalice) -> None:
 def build_server(app: Chalice, stage: str, port: int, host: str = LOCALHOST) -> LocalDevServer:
     config = Config.create(chalice_stage=stage, app_name=app.app_name)
     _thread_local_requests(app)
-    return LocalDevServer(app, config, host, port, handler_cls=ReserverRequestHandler)
+    return LocalDevServer(
+        app,
+        config,
+        host,
+        port,
+        handler_cls=ReserverRequestHandler,
+        server_cls=ReserverHTTPServer,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -59,6 +59,7 @@ def test_only_admins_may_list_or_run_jobs(
         "webhook-retry-sweep",
         "purge-stale-records",
         "audit-retention",
+        "recover-stuck-batches",
     }
     assert client.http.get(JOBS, headers=auth_headers(user_token)).status_code == 403
     for path in (f"{JOBS}/expire-reservations/run", "/api/v1/admin/cleanup-expired"):
