@@ -136,8 +136,36 @@ def target_from(args: argparse.Namespace) -> Iterator[Target]:
     if args.url:
         yield Target(args.url, args.dynamodb_url)
         return
-    with own_stack() as started:
+    if not args.pause_workers:
+        with own_stack() as started:
+            yield started
+        return
+    with _stack_with_paused_workers() as started:
         yield started
+
+
+@contextmanager
+def _stack_with_paused_workers() -> Iterator[Target]:
+    """The request path alone: the stream/queue workers are stopped (SIGSTOP) while measuring,
+    so the event pipeline's own DynamoDB and moto work does not share the two cores; they are
+    resumed (SIGCONT) before the stack stops, and catch up from the stream."""
+    import signal
+    import tempfile
+    from pathlib import Path
+
+    from infra.local.config import Ports, StackConfig
+    from infra.local.stack import start_stack
+    from tests.e2e.conftest import free_port
+
+    ports = Ports(*(free_port() for _ in range(5)))
+    state = Path(tempfile.mkdtemp(prefix="bench-booking-"))
+    with start_stack(StackConfig(ports=ports, state_dir=state, frontend_dir=None)) as running:
+        workers = running.child("workers").pid
+        os.kill(workers, signal.SIGSTOP)
+        try:
+            yield Target(running.urls["api"], running.dynamodb_url)
+        finally:
+            os.kill(workers, signal.SIGCONT)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -146,6 +174,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dynamodb-url", default="http://127.0.0.1:8010")
     parser.add_argument("--creates", type=int, default=1200, help="creates in the 8-client run")
     parser.add_argument("--conflicts", type=int, default=400)
+    parser.add_argument(
+        "--pause-workers",
+        action="store_true",
+        help="measure the request path alone: pause the event pipeline's workers meanwhile",
+    )
     args = parser.parse_args(argv)
     with target_from(args) as target:
         resources = seed_resources(target, RESOURCES)
