@@ -121,17 +121,20 @@ def search_resources(ctx: RequestContext) -> ResourcePageOut:
     response=SummaryOut,
     description=(
         "`total` and `enabled` come from counters, `maintenance` from one marker per resource "
-        "in maintenance, all kept by the catalogue's writes. `in_use` stays null: a "
-        "reservation starting or ending is not a "
-        "write, so no counter can follow it, and counting it on read means one occupancy "
-        "query per resource (or a scan of every recent reservation), which grows with the "
-        "catalogue. Use `GET /api/v1/resources?status=in_use` (paginated) instead."
+        "in maintenance, all kept by the catalogue's writes. `in_use` counts resources with a "
+        "reservation running now, read from the reservations started in the last 7 days "
+        "(the longest a reservation may last): its cost follows recent bookings, not the "
+        "catalogue, and it is eventually consistent (an index read)."
     ),
 )
 def summary(ctx: RequestContext) -> SummaryOut:
     s = wiring.resources().summary(ctx.user)
     return SummaryOut(
-        total=s.total, enabled=s.enabled, disabled=s.disabled, maintenance=s.maintenance
+        total=s.total,
+        enabled=s.enabled,
+        disabled=s.disabled,
+        maintenance=s.maintenance,
+        in_use=s.in_use,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from chalicelib.domain.catalog import Occupant
 from chalicelib.domain.errors import Conflict
@@ -17,6 +17,7 @@ from chalicelib.domain.principal import Principal
 from chalicelib.domain.resources import MAX_RESERVATION_SPAN
 from chalicelib.services.prefetch import InlineExecutor
 from chalicelib.store import booking_tx
+from chalicelib.store.reservation_listing import ReservationListing
 from chalicelib.store.reservations import SLOT_PREFIX, slot_bound
 
 Cancel = Callable[[Principal, str, str], object]
@@ -59,6 +60,23 @@ class ReservationPorts:
             if o.window.start <= now < o.window.end:
                 return Occupant(o.reservation_id, o.window.start, o.window.end)
         return None
+
+    def count_in_use(self, now: datetime) -> int:
+        """Resources with a reservation running now: read from the start-month buckets of the
+        last MAX_RESERVATION_SPAN (cost follows recent bookings, not the catalogue size)."""
+        listing = ReservationListing()
+        earliest = now - MAX_RESERVATION_SPAN
+        months = sorted({date(earliest.year, earliest.month, 1), date(now.year, now.month, 1)})
+        busy: set[str] = set()
+        for month in months:
+            start_key = None
+            while True:
+                page = listing.running_at(month, now, limit=100, start_key=start_key)
+                busy.update(r.resource_id for r in page.items if r.window.start <= now)
+                if page.last_key is None:
+                    break
+                start_key = page.last_key
+        return len(busy)
 
     def current_many(self, resource_ids: Sequence[str], now: datetime) -> Mapping[str, Occupant]:
         """One bounded query per resource of the page (the page is at most 100 resources),

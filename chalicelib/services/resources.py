@@ -47,6 +47,10 @@ class CurrentOccupancy(Protocol):
         """One batched read for a page of resources (never one query per resource)."""
         ...
 
+    def count_in_use(self, now: datetime) -> int:
+        """How many resources have a reservation running at `now`."""
+        ...
+
 
 class NoReservations:
     """Stand-in for both ports until the reservation store implements them."""
@@ -61,6 +65,9 @@ class NoReservations:
 
     def current(self, resource_id: str, now: datetime) -> Occupant | None:
         return None
+
+    def count_in_use(self, now: datetime) -> int:
+        return 0
 
     def current_many(self, resource_ids: Sequence[str], now: datetime) -> Mapping[str, Occupant]:
         return {}
@@ -84,6 +91,7 @@ class Summary:
     enabled: int
     disabled: int
     maintenance: int
+    in_use: int
 
 
 def require_writer(actor: Principal) -> None:
@@ -163,12 +171,14 @@ class ResourceService:
         return keep
 
     def summary(self, actor: Principal) -> Summary:
-        counts: CatalogCounts = self._repo.counts(self._clock.now())
+        now = self._clock.now()
+        counts: CatalogCounts = self._repo.counts(now)
         return Summary(
             total=counts.total,
             enabled=counts.enabled,
             disabled=counts.total - counts.enabled,
             maintenance=counts.maintenance,
+            in_use=self._occupancy.count_in_use(now),
         )
 
     def status(self, actor: Principal, resource_id: str) -> ResourceView:

@@ -209,6 +209,44 @@ class ReservationListing:
         }
         return _collect(kwargs, limit, start_key, reservation_from_raw)
 
+    def running_at(
+        self,
+        month: date,
+        now: datetime,
+        *,
+        limit: int,
+        start_key: dict[str, Any] | None,
+    ) -> Page[Reservation]:
+        """Occupying reservations starting in `month` (GSI2 bucket) that are running at `now`.
+
+        A running reservation started at most MAX_RESERVATION_SPAN ago, so the read covers only
+        the reservations started in that span: its cost follows recent bookings, not the
+        catalogue (GSI: eventually consistent, which suits a dashboard count).
+        """
+        occupying = [
+            s.value
+            for s in (
+                ReservationStatus.ACTIVE,
+                ReservationStatus.PENDING_APPROVAL,
+                ReservationStatus.HELD,
+            )
+        ]
+        kwargs = {
+            "TableName": table_name(),
+            "IndexName": "GSI2",
+            "KeyConditionExpression": "GSI2PK = :pk AND GSI2SK BETWEEN :lo AND :hi",
+            "FilterExpression": "#end > :now AND #st IN (:s0, :s1, :s2)",
+            "ExpressionAttributeNames": {"#end": "end_time", "#st": "status"},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": month_pk(month)},
+                ":lo": {"S": iso_z(now - MAX_RESERVATION_SPAN)},
+                ":hi": {"S": iso_z(now) + _AFTER_ALL},
+                ":now": {"S": iso_z(now)},
+                **{f":s{i}": {"S": s} for i, s in enumerate(occupying)},
+            },
+        }
+        return _collect(kwargs, limit, start_key, reservation_from_raw)
+
     def schedule(
         self,
         resource_id: str,

@@ -36,6 +36,9 @@ class FakeReservations:
     def current(self, resource_id: str, now: datetime) -> Occupant | None:
         return self.current_many([resource_id], now).get(resource_id)
 
+    def count_in_use(self, now: datetime) -> int:
+        return len({r for r, o in self.bookings if o.start <= now < o.end})
+
     def current_many(self, resource_ids: Sequence[str], now: datetime) -> Mapping[str, Occupant]:
         self.batch_calls += 1
         wanted = set(resource_ids)

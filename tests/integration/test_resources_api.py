@@ -188,7 +188,7 @@ def test_enable_and_disable(client: Client, admin_token: str, user_token: str) -
     assert response.status_code == 200
     assert (response.json_body["enabled"], response.json_body["status"]) == (False, "disabled")
     summary = get_json(client, f"{RESOURCES}/availability/summary", user_token).json_body
-    assert summary == {"total": 1, "enabled": 0, "disabled": 1, "maintenance": 0, "in_use": None}
+    assert summary == {"total": 1, "enabled": 0, "disabled": 1, "maintenance": 0, "in_use": 0}
 
 
 @pytest.mark.parametrize(

@@ -81,7 +81,10 @@ def test_a_running_reservation_makes_the_resource_in_use(
     available = get_json(client, f"{RESOURCES}?status=available", token).json_body["items"]
     assert [r["name"] for r in in_use] == ["Busy"] and in_use[0]["status"] == "in_use"
     assert [r["name"] for r in available] == ["Idle"]
+    summary = get_json(client, f"{RESOURCES}/availability/summary", token).json_body
+    assert (summary["total"], summary["in_use"]) == (2, 1)
     # And when it has ended, the room is available again
     clock.advance(timedelta(minutes=45))
     token = login(client, "alice", USER_PASSWORD)["access_token"]
     assert get_json(client, f"{RESOURCES}/{busy}/status", token).json_body["status"] == "available"
+    assert get_json(client, f"{RESOURCES}/availability/summary", token).json_body["in_use"] == 0

@@ -342,7 +342,7 @@ class SummaryOut(BaseModel):
     enabled: int
     disabled: int
     maintenance: int = Field(description="enabled resources whose maintenance is in force")
-    in_use: int | None = Field(default=None, description="not computed yet")
+    in_use: int = Field(description="resources with a reservation running now")
 
 
 class TagOut(BaseModel):
