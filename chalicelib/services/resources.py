@@ -270,8 +270,10 @@ class ResourceService:
                 details={"resource_id": resource_id, "future_reservations": pending},
             )
         cancelled = 0
+        # Always tombstone first: the write is stamped with the actor, so the delete's stream
+        # record (whose old image is this write) names who deleted it in the audit log.
+        resource = self._repo.mark_deleting(resource)
         if pending:
-            resource = self._repo.mark_deleting(resource)
             cancelled = self._future.cancel_all_future(
                 resource_id, now, actor=actor, reason="resource deleted"
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.resources import Blackout
@@ -115,6 +115,13 @@ def remove(blackout_id: str, *, resource_id: str | None) -> None:
         raise _not_found(blackout_id) from None
     if ref.scope != scope_pk(resource_id):
         raise _not_found(blackout_id)
+    # Stamp first, so the REMOVE record's old image names who deleted it (audit log).
+    try:
+        BlackoutItem(PK=ref.scope, SK=ref.sort_key).update(
+            actions=audit_stamp.stamp_actions(), condition=BlackoutItem.PK.exists()
+        )
+    except UpdateError:
+        raise _not_found(blackout_id) from None
     tx = Tx()
     tx.delete(BlackoutItem(PK=ref.scope, SK=ref.sort_key), BlackoutItem.PK.exists(), "blackout")
     tx.delete(BlackoutRefItem(PK=ref.PK, SK=REF_SK), BlackoutRefItem.PK.exists(), "ref")

@@ -215,3 +215,40 @@ def test_an_admin_granting_a_role_is_recorded_as_the_admin(
     latest = get(client, admin_token, f"{BASE}/entity/user/{ada.user_id}")["items"][0]
     assert (latest["action"], latest["actor_id"]) == ("updated", admin_id)
     assert latest["changes"]["roles"] == {"before": ["user"], "after": ["admin", "user"]}
+
+
+def test_deletes_name_the_admin_who_deleted(
+    client: Client, pipeline: Pipeline, admin_token: str
+) -> None:
+    # Given a resource and a blackout created by the first admin, and a second admin
+    created = send_json(client, "POST", "/api/v1/resources", {"name": "Lab 7"}, admin_token)
+    resource_id = created.json_body["resource_id"]
+    blackout = send_json(
+        client,
+        "POST",
+        f"/api/v1/resources/{resource_id}/blackouts",
+        {"start_date": "2026-12-24", "end_date": "2026-12-26", "reason": "holidays"},
+        admin_token,
+    ).json_body
+    grace = person(client, "grace")
+    promoted = send_json(
+        client,
+        "POST",
+        "/api/v1/roles/assign",
+        {"user_id": grace.user_id, "role": "admin"},
+        admin_token,
+    )
+    assert promoted.status_code == 200, promoted.body
+    # When the second admin deletes the blackout, then the resource
+    path = f"/api/v1/resources/{resource_id}/blackouts/{blackout['blackout_id']}"
+    assert client.http.delete(path, headers=auth_headers(grace.token)).status_code in (200, 204)
+    deleted = client.http.delete(
+        f"/api/v1/resources/{resource_id}", headers=auth_headers(grace.token)
+    )
+    assert deleted.status_code == 200, deleted.body
+    pipeline.run()
+    # Then the audit log names her as the one who deleted each of them
+    for entity in (f"resource/{resource_id}", f"blackout/{blackout['blackout_id']}"):
+        items = get(client, admin_token, f"{BASE}/entity/{entity}")["items"]
+        removal = next(i for i in items if i["action"] == "deleted")
+        assert removal["actor_id"] == grace.user_id, (entity, removal)
