@@ -7,6 +7,7 @@ import {
   browserTimeZone, formatDay, formatRange, formatTimes, isoToLocalInput, localInputToIso, nextHourWindow, toDateInput, toLocalInput,
 } from '../time.js';
 import { bookSeries, repeatSection, seriesResult } from './series.js';
+import { freeSlotsSection } from './slots.js';
 
 export function resourceIdOf(resource) {
   return resource.resource_id ?? resource.id;
@@ -40,8 +41,9 @@ function windowFields(start, end) {
   };
 }
 
-export function openReserve(ctx, resource) {
-  const { start, end } = nextHourWindow();
+/** `window` ({start, end} Dates, optional) pre-fills the times; default: the next hour. */
+export function openReserve(ctx, resource, window = null) {
+  const { start, end } = window ?? nextHourWindow();
   const times = windowFields(toLocalInput(start), toLocalInput(end));
   const notes = h('textarea', { name: 'notes', rows: '2', maxlength: '1000' });
   const override = h('input', { type: 'checkbox', name: 'override' });
@@ -148,7 +150,10 @@ export function openSchedule(ctx, resource) {
   const box = errorBox();
   const list = h('div', { class: 'schedule', 'aria-live': 'polite' });
 
+  let generation = 0;  // a newer period's answer must not be replaced by an older one
+
   async function load() {
+    const mine = ++generation;
     clearError(box);
     const start = new Date(`${from.value}T00:00`);
     if (Number.isNaN(start.getTime())) return;
@@ -164,21 +169,26 @@ export function openSchedule(ctx, resource) {
         response = await ctx.api.get(path, { ...query, cursor: response.next_cursor });
         blocks = blocks.concat(blocksOf(response));
       }
+      if (mine !== generation) return;
       list.replaceChildren(renderBlocks(blocks, start, end));
       if (response?.next_cursor) list.append(h('p', { class: 'hint', text: 'More reservations exist: choose a shorter period.' }));
     } catch (error) {
-      showError(box, error);
+      if (mine === generation) showError(box, error);
     } finally {
-      list.removeAttribute('aria-busy');
+      if (mine === generation) list.removeAttribute('aria-busy');
     }
   }
 
   from.addEventListener('change', load);
   days.addEventListener('change', load);
-  const stopListening = ctx.on('reservations-changed', load);
+  const reload = () => { load(); slots.load(); };
+  const stopListening = ctx.on('reservations-changed', reload);
   ctx.live?.subscribe(id);
+  const slots = freeSlotsSection(ctx, resource, id, (window) => { dialog.close(); openReserve(ctx, resource, window); });
   const dialog = openDialog(
     `Schedule: ${resource.name}`,
+    slots.element,
+    h('h3', { text: 'Reservations' }),
     h('div', { class: 'row' }, field('From', from), field('Show', days)),
     box,
     list,
@@ -186,9 +196,9 @@ export function openSchedule(ctx, resource) {
       h('button', { type: 'button', class: 'button primary', text: 'Reserve…', onclick: () => { dialog.close(); openReserve(ctx, resource); } })),
   );
   dialog.addEventListener('close', stopListening);
-  const stopResource = ctx.on('resources-changed', load);
+  const stopResource = ctx.on('resources-changed', reload);
   dialog.addEventListener('close', stopResource);
-  load();
+  reload();
 }
 
 /** Busy blocks by day. Other people's blocks carry no name or notes (the API hides them). */
