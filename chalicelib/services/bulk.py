@@ -39,6 +39,7 @@ from chalicelib.domain.principal import Principal
 from chalicelib.domain.reservations import HistoryEntry, Reservation, ReservationStatus, TimeRange
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.observability import logger
+from chalicelib.services.anchor_replay import ensure_settled, replayed_anchor_id
 from chalicelib.services.booking import ResourceCatalog, to_millis
 from chalicelib.services.bulk_checks import BulkRequest, Evaluation, evaluate
 from chalicelib.services.reservation_access import conflict_error, visible_reservation
@@ -301,26 +302,20 @@ class BulkService:
         return RuleViolation(summary, code="bulk_rejected", details={"items": items})
 
     def _replay(self, claim: IdempotencyClaim, now: datetime) -> BulkResult | None:
-        record = self._idempotency.lookup(claim, now)
-        if record is None:
+        batch_id = replayed_anchor_id(
+            self._idempotency, claim, now, "bulk", "the resources are already booked"
+        )
+        if batch_id is None:
             return None
-        if record.outcome != "bulk":
-            raise Conflict(
-                "the resources are already booked",
-                code="reservation_conflict",
-                details=record.details,
-            )
-        batch = self._batches.get(record.reservation_id or "")
+        batch = self._batches.get(batch_id)
         if batch is None:
             raise NotFound("no such bulk batch", code="batch_not_found")
-        if batch.status == BatchStatus.CREATING:
-            raise Conflict("this request is still being processed", code="bulk_in_progress")
-        if batch.status == BatchStatus.FAILED:
-            raise Conflict(
-                "the bulk booking failed and was rolled back",
-                code="reservation_conflict",
-                details=batch.failure,
-            )
+        ensure_settled(
+            batch.status,
+            batch.failure,
+            in_progress_code="bulk_in_progress",
+            failed_message="the bulk booking failed and was rolled back",
+        )
         found = reservations_by_id(batch.reservation_ids)
         outcomes = [
             ItemOutcome(i, r.resource_id, r.window, reservation=r) for i, r in enumerate(found)

@@ -20,7 +20,8 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.domain.reservations import HistoryEntry, Reservation
 from chalicelib.domain.series import SeriesStatus
 from chalicelib.observability import logger
-from chalicelib.store.bulk import BulkRepository, StuckAnchor, reservations_by_id
+from chalicelib.store.anchors import StuckAnchor
+from chalicelib.store.bulk import BulkRepository, reservations_by_id
 from chalicelib.store.reservation_repo import ReservationRepository
 from chalicelib.store.series import SeriesRepository
 

@@ -25,6 +25,7 @@ from chalicelib.domain.resources import Resource
 from chalicelib.domain.series import Series, SeriesStatus
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.observability import logger
+from chalicelib.services.anchor_replay import ensure_settled, replayed_anchor_id
 from chalicelib.services.booking import ResourceCatalog, buffers_of, to_millis
 from chalicelib.services.reservation_access import conflict_error, visible_reservation
 from chalicelib.store.booking_tx import (
@@ -157,26 +158,20 @@ class SeriesService:
         return plan
 
     def _replay(self, claim: IdempotencyClaim, now: datetime) -> SeriesResult | None:
-        record = self._idempotency.lookup(claim, now)
-        if record is None:
+        series_id = replayed_anchor_id(
+            self._idempotency, claim, now, "series", "the resource is already booked"
+        )
+        if series_id is None:
             return None
-        if record.outcome != "series":
-            raise Conflict(
-                "the resource is already booked",
-                code="reservation_conflict",
-                details=record.details,
-            )
-        series = self._series.get(record.reservation_id or "")
+        series = self._series.get(series_id)
         if series is None:
             raise NotFound("no such series", code="series_not_found")
-        if series.status == SeriesStatus.CREATING:
-            raise Conflict("this request is still being processed", code="series_in_progress")
-        if series.status == SeriesStatus.FAILED:
-            raise Conflict(
-                "the series could not be booked",
-                code="reservation_conflict",
-                details=series.failure,
-            )
+        ensure_settled(
+            series.status,
+            series.failure,
+            in_progress_code="series_in_progress",
+            failed_message="the series could not be booked",
+        )
         return SeriesResult(series, self._series.occurrences(series), replayed=True)
 
     def _expand(self, plan: _Plan) -> list[TimeRange]:

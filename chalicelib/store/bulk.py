@@ -22,9 +22,8 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
-from botocore.exceptions import ClientError
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.domain import conflicts
@@ -33,6 +32,13 @@ from chalicelib.domain.errors import Conflict, TooManyRequests
 from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.reservations import HistoryEntry, Reservation
 from chalicelib.domain.timeutil import iso_z
+from chalicelib.store.anchors import (
+    StuckAnchor,
+    creating_index,
+    put_if_version,
+    put_new_anchor,
+    stuck_anchors,
+)
 from chalicelib.store.audit_stamp import stamp_raw
 from chalicelib.store.booking_tx import (
     MAX_ATTEMPTS,
@@ -47,7 +53,7 @@ from chalicelib.store.booking_tx import (
     read_versions,
     transact,
 )
-from chalicelib.store.idempotency import IdempotencyClaim, claim_put
+from chalicelib.store.idempotency import IdempotencyClaim
 from chalicelib.store.reservations import (
     META,
     history_item,
@@ -62,21 +68,11 @@ from chalicelib.store.reservations import (
 )
 from chalicelib.store.table import TableItem, raw_client
 
-CREATING_PK = "CREATING"
-AnchorKind = Literal["BULK", "SERIES"]
 _NEW = "attribute_not_exists(PK)"
 
 
 def bulk_pk(batch_id: str) -> str:
     return f"BULK#{batch_id}"
-
-
-def creating_index(kind: AnchorKind, entity_id: str, created_at: datetime) -> dict[str, Any]:
-    """The sparse GSI2 entry of an anchor that is still `creating` (raw attributes)."""
-    return {
-        "GSI2PK": {"S": CREATING_PK},
-        "GSI2SK": {"S": f"{iso_z(created_at)}#{kind}#{entity_id}"},
-    }
 
 
 class BulkBatchItem(TableItem, discriminator="bulk_batch"):  # type: ignore[call-arg]
@@ -124,12 +120,6 @@ def _from_raw(raw: dict[str, Any]) -> BulkBatch:
     )
 
 
-@dataclass(frozen=True)
-class StuckAnchor:
-    kind: AnchorKind
-    entity_id: str
-
-
 class BulkRepository:
     def get(self, batch_id: str) -> BulkBatch | None:
         raw = (
@@ -145,36 +135,16 @@ class BulkRepository:
 
     def start(self, batch: BulkBatch, claim: IdempotencyClaim | None) -> None:
         """Put the `creating` batch (and the Idempotency-Key record, which then points here)."""
-        table = table_name()
-        put = self.anchor_put(batch)
-        put["Put"]["ConditionExpression"] = _NEW
-        items = [put]
-        if claim is not None:
-            items.append(claim_put(claim, batch.batch_id, batch.created_at, table, "bulk"))
-        try:
-            transact(items)
-        except TransactionCancelled as exc:
-            if claim is not None and exc.reasons[1:2] == ["ConditionalCheckFailed"]:
-                raise DuplicateRequest() from exc
-            raise exc.error from exc
+        item = _item(batch, batch.created_at)
+        put_new_anchor(item, claim, batch.batch_id, batch.created_at, "bulk")
 
     def transition(
         self, batch: BulkBatch, status: BatchStatus, at: datetime, **changes: Any
     ) -> BulkBatch:
         """Move the batch on, if nobody else did since it was read (409 otherwise)."""
         updated = replace(batch, status=status, version=batch.version + 1, **changes)
-        try:
-            raw_client().put_item(
-                TableName=table_name(),
-                Item=_item(updated, at),
-                ConditionExpression="#v = :v",
-                ExpressionAttributeNames={"#v": "version"},
-                ExpressionAttributeValues={":v": {"N": str(batch.version)}},
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise Conflict("the batch changed meanwhile", code="batch_changed") from exc
-            raise
+        changed = Conflict("the batch changed meanwhile", code="batch_changed")
+        put_if_version(_item(updated, at), batch.version, changed)
         return updated
 
     def still_creating(self, batch: BulkBatch) -> dict[str, Any]:
@@ -194,24 +164,8 @@ class BulkRepository:
 
     @staticmethod
     def stuck(created_before: datetime, *, limit: int = 100) -> list[StuckAnchor]:
-        """Anchors (batches and series) still `creating` that were created before the cutoff.
-        The index is eventually consistent: callers re-read each anchor before acting."""
-        response = raw_client().query(
-            TableName=table_name(),
-            IndexName="GSI2",
-            KeyConditionExpression="GSI2PK = :pk AND GSI2SK < :hi",
-            ExpressionAttributeValues={
-                ":pk": {"S": CREATING_PK},
-                ":hi": {"S": iso_z(created_before)},
-            },
-            Limit=limit,
-        )
-        found = []
-        for raw in response.get("Items", []):
-            _, kind, entity_id = raw["GSI2SK"]["S"].split("#", 2)
-            if kind in ("BULK", "SERIES"):
-                found.append(StuckAnchor("BULK" if kind == "BULK" else "SERIES", entity_id))
-        return found
+        """Anchors (batches and series) still `creating` created before the cutoff."""
+        return stuck_anchors(created_before, limit=limit)
 
 
 def reservations_by_id(ids: Sequence[str]) -> list[Reservation]:

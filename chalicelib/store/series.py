@@ -13,17 +13,15 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.reservations import Reservation, TimeRange
 from chalicelib.domain.series import Series, SeriesStatus
 from chalicelib.domain.timeutil import iso_z
+from chalicelib.store.anchors import creating_index, put_if_version, put_new_anchor
 from chalicelib.store.audit_stamp import stamp_raw
-from chalicelib.store.booking_tx import DuplicateRequest, TransactionCancelled, transact
-from chalicelib.store.bulk import creating_index
-from chalicelib.store.idempotency import IdempotencyClaim, claim_put
+from chalicelib.store.idempotency import IdempotencyClaim
 from chalicelib.store.reservations import (
     META,
     key,
@@ -122,44 +120,16 @@ class SeriesRepository:
 
     def start(self, series: Series, claim: IdempotencyClaim | None) -> None:
         """Put the `creating` series (and the Idempotency-Key record, which then points here)."""
-        table = table_name()
-        items: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": table,
-                    "Item": _item(series, series.created_at),
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            }
-        ]
-        if claim is not None:
-            items.append(claim_put(claim, series.series_id, series.created_at, table, "series"))
-        try:
-            transact(items)
-        except TransactionCancelled as exc:
-            if claim is not None and exc.reasons[1:2] == ["ConditionalCheckFailed"]:
-                raise DuplicateRequest() from exc
-            raise exc.error from exc
+        item = _item(series, series.created_at)
+        put_new_anchor(item, claim, series.series_id, series.created_at, "series")
 
     def transition(
         self, series: Series, status: SeriesStatus, at: datetime, **changes: Any
     ) -> Series:
         """Move the series on, if nobody else did since it was read (409 otherwise)."""
         updated = replace(series, status=status, version=series.version + 1, **changes)
-        try:
-            raw_client().put_item(
-                TableName=table_name(),
-                Item=_item(updated, at),
-                ConditionExpression="#v = :v",
-                ExpressionAttributeNames={"#v": "version"},
-                ExpressionAttributeValues={":v": {"N": str(series.version)}},
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise Conflict(
-                    "the series changed meanwhile; reload it", code="series_changed"
-                ) from exc
-            raise
+        changed = Conflict("the series changed meanwhile; reload it", code="series_changed")
+        put_if_version(_item(updated, at), series.version, changed)
         return updated
 
     def occurrences(self, series: Series) -> list[Reservation]:

@@ -12,10 +12,12 @@ from typing import Any
 
 import boto3
 import pytest
+from playwright.sync_api import Browser
 
 from infra.local.config import FAKE_AWS_ENV, PORT_ENV, Ports, StackConfig
 from infra.local.procs import is_ours
 from infra.local.stack import RunningStack, start_stack
+from tests.e2e.browser import ApiClient, Site, chromium, create_room
 
 SAMPLE_APP = "tests.e2e.sample_app.app"
 SAMPLE_TOPOLOGY = "tests.e2e.sample_app.topology:TOPOLOGY"
@@ -90,3 +92,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     is never skipped because another suite set the admin up earlier in the session."""
     first = [item for item in items if item.name == "test_first_run_setup_creates_the_first_admin"]
     items[:] = first + [item for item in items if item not in first]
+
+
+# --- the browser suite (tests/e2e/test_frontend*.py) -------------------------------------------
+# Module-scoped: each test module gets its own chromium, API client and room. A module that
+# needs something else (test_pipeline.py's `api`) defines its own fixture of the same name.
+
+
+@pytest.fixture(scope="module")
+def site(stack: RunningStack) -> Site:
+    return Site.of(stack)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="module")
+def api(site: Site) -> Iterator[ApiClient]:
+    client = ApiClient(site.api)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def admin_api_token(api: ApiClient) -> str:
+    return api.ensure_admin()
+
+
+@pytest.fixture(scope="module")
+def room(api: ApiClient, admin_api_token: str) -> dict[str, Any]:
+    return create_room(api, admin_api_token)

@@ -11,7 +11,6 @@ setup screen of the session's fresh stack.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,8 +24,6 @@ from tests.e2e.browser import (
     USER_PASSWORD,
     ApiClient,
     Site,
-    chromium,
-    create_room,
     day_after_tomorrow_at,
     expect_dashboard,
     new_page,
@@ -43,34 +40,6 @@ from tests.e2e.browser import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 PARIS = ZoneInfo("Europe/Paris")
-
-
-@pytest.fixture(scope="module")
-def site(stack: object) -> Site:
-    return Site.of(stack)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def api(site: Site) -> Iterator[ApiClient]:
-    client = ApiClient(site.api)
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="module")
-def admin_api_token(api: ApiClient) -> str:
-    return api.ensure_admin()
-
-
-@pytest.fixture(scope="module")
-def room(api: ApiClient, admin_api_token: str) -> dict[str, Any]:
-    return create_room(api, admin_api_token)
 
 
 def test_first_run_setup_creates_the_first_admin(

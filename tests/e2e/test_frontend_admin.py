@@ -4,7 +4,6 @@ CSV import) and users. Each change is checked through the API as well."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +16,6 @@ from tests.e2e.browser import (
     USER_PASSWORD,
     ApiClient,
     Site,
-    chromium,
     expect_dashboard,
     new_page,
     screenshot,
@@ -27,29 +25,6 @@ from tests.e2e.browser import (
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-
-@pytest.fixture(scope="module")
-def site(stack: object) -> Site:
-    return Site.of(stack)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def api(site: Site) -> Iterator[ApiClient]:
-    client = ApiClient(site.api)
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="module")
-def admin_api_token(api: ApiClient) -> str:
-    return api.ensure_admin()
 
 
 def test_admin_creates_a_resource_in_the_admin_tab(

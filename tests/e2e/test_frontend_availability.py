@@ -4,7 +4,6 @@ and the free slots of a date in a resource's Schedule dialog (Europe/Paris brows
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,7 +16,6 @@ from tests.e2e.browser import (
     USER_PASSWORD,
     ApiClient,
     Site,
-    chromium,
     day_after_tomorrow_at,
     screenshot,
     settled,
@@ -41,24 +39,6 @@ class Rooms:
     building: str
     booked: dict[str, Any]  # capacity 12, busy 10:00-11:00 the day after tomorrow
     free: dict[str, Any]  # capacity 4, never booked
-
-
-@pytest.fixture(scope="module")
-def site(stack: object) -> Site:
-    return Site.of(stack)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def api(site: Site) -> Iterator[ApiClient]:
-    client = ApiClient(site.api)
-    yield client
-    client.close()
 
 
 def _room(api: ApiClient, token: str, building: str, capacity: int) -> dict[str, Any]:

@@ -3,7 +3,6 @@ reschedule, history and a resource's schedule (times typed in Europe/Paris brows
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,8 +14,6 @@ from tests.e2e.browser import (
     USER_PASSWORD,
     ApiClient,
     Site,
-    chromium,
-    create_room,
     day_after_tomorrow_at,
     fill_window,
     resource_card,
@@ -27,34 +24,6 @@ from tests.e2e.browser import (
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 PARIS = ZoneInfo("Europe/Paris")
 DASH = "\N{EN DASH}"  # between the ends of a time range, as the page writes it
-
-
-@pytest.fixture(scope="module")
-def site(stack: object) -> Site:
-    return Site.of(stack)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def api(site: Site) -> Iterator[ApiClient]:
-    client = ApiClient(site.api)
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="module")
-def admin_api_token(api: ApiClient) -> str:
-    return api.ensure_admin()
-
-
-@pytest.fixture(scope="module")
-def room(api: ApiClient, admin_api_token: str) -> dict[str, Any]:
-    return create_room(api, admin_api_token)
 
 
 def test_book_see_conflict_and_cancel(

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.browser import Site, chromium, new_page
+from tests.e2e.browser import Site, new_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -31,17 +31,6 @@ FAKE_FETCH = """
   };
 }
 """
-
-
-@pytest.fixture(scope="module")
-def site(stack: object) -> Site:
-    return Site.of(stack)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ that are taken (then booked anyway by skipping them). Browser time is Europe/Par
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,8 +15,6 @@ from tests.e2e.browser import (
     USER_PASSWORD,
     ApiClient,
     Site,
-    chromium,
-    create_room,
     day_after_tomorrow_at,
     fill_window,
     resource_card,
@@ -29,29 +26,6 @@ from tests.e2e.browser import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 PARIS = ZoneInfo("Europe/Paris")
-
-
-@pytest.fixture(scope="module")
-def site(stack: object) -> Site:
-    return Site.of(stack)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def api(site: Site) -> Iterator[ApiClient]:
-    client = ApiClient(site.api)
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="module")
-def room(api: ApiClient) -> dict[str, Any]:
-    return create_room(api, api.ensure_admin())
 
 
 def paris(day: date, hour: int) -> datetime:

@@ -21,6 +21,7 @@ from chalicelib.domain.ids import SequentialIds
 from chalicelib.domain.reservations import HistoryEntry, Reservation, ReservationStatus, TimeRange
 from chalicelib.domain.series import Series, SeriesStatus
 from chalicelib.services.recovery import AnchorRecovery
+from chalicelib.store.anchors import StuckAnchor
 from chalicelib.store.booking_tx import Buffers
 from chalicelib.store.bulk import (
     BatchLost,
@@ -28,7 +29,6 @@ from chalicelib.store.bulk import (
     BulkChunk,
     BulkRepository,
     BulkTransactions,
-    StuckAnchor,
 )
 from chalicelib.store.reservation_repo import ReservationRepository
 from chalicelib.store.series import SeriesRepository
