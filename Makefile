@@ -12,9 +12,9 @@ export AWS_EC2_METADATA_DISABLED := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run stop test lint typecheck unit integration e2e check deps fmt bench clean
+.PHONY: run stop test lint typecheck unit integration e2e check deps fmt bench clean shifted
 
-deps: $(PIP_STAMP) $(NPM_STAMP) /usr/bin/chromium
+deps: $(PIP_STAMP) $(NPM_STAMP) /usr/bin/chromium /usr/bin/faketime
 
 $(PIP_STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -26,9 +26,9 @@ $(NPM_STAMP): package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-/usr/bin/chromium:
+/usr/bin/chromium /usr/bin/faketime:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(notdir $@) >/dev/null
 
 run: deps
 	$(PY) -m infra.local.run
@@ -60,9 +60,16 @@ check: lint typecheck
 
 # Unit + integration run on both cores (each xdist worker has its own in-process moto);
 # the e2e suites share one local stack per session, so they run in a single process.
+# `shifted` runs unit + integration again with the machine's clock a year ahead and a year
+# back (libfaketime): the frozen test clock must be the only time the app compares against.
 test: deps lint typecheck
 	$(VENV)/bin/pytest tests/unit tests/integration -q -n 2 --cov=chalicelib --cov=cli --cov-report= --durations=10
+	$(MAKE) --no-print-directory shifted
 	$(VENV)/bin/pytest tests/e2e -q --cov=chalicelib --cov=cli --cov-append --cov-report=term:skip-covered --durations=10
+
+shifted: deps
+	faketime -f '+365d' $(VENV)/bin/pytest tests/unit tests/integration -q -n 2 -p no:cacheprovider
+	faketime -f '-365d' $(VENV)/bin/pytest tests/unit tests/integration -q -n 2 -p no:cacheprovider
 
 bench: deps
 	$(PY) -m bench.booking

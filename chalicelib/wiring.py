@@ -37,12 +37,19 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def clock() -> Clock:
+    """The app's one clock: every instant a service or store writes or compares."""
     return _pinned_clock[0] if _pinned_clock else SystemClock()
+
+
+def wall_clock() -> Clock:
+    """The system clock, for the times others stamp with it (Powertools' idempotency
+    `expiration`); see docs/data-model.md "Time". Tests pin it to follow their frozen clock."""
+    return _pinned_wall_clock[0] if _pinned_wall_clock else SystemClock()
 
 
 @lru_cache(maxsize=1)
 def ids() -> IdFactory:
-    return _pinned_ids[0] if _pinned_ids else UlidFactory()
+    return _pinned_ids[0] if _pinned_ids else UlidFactory(clock())
 
 
 @lru_cache(maxsize=1)
@@ -222,7 +229,7 @@ def health_checks() -> dict[str, str]:
 def reset() -> None:
     """Drop every cached service and setting (tests, and a stage change in the local stack)."""
     from chalicelib import wiring_events
-    from chalicelib.store import reference_cache
+    from chalicelib.store import audit_stamp, reference_cache
     from chalicelib.store.table import unbind
 
     reset_settings()
@@ -230,7 +237,9 @@ def reset() -> None:
     reference_cache.forget_all()
     wiring_events.reset()
     _pinned_clock.clear()
+    _pinned_wall_clock.clear()
     _pinned_ids.clear()
+    audit_stamp.use_clock(SystemClock())
     _pinned_websocket_api.clear()
     for factory in (clock, ids, cursors, auth_kit, connections):
         factory.cache_clear()
@@ -240,9 +249,19 @@ def reset() -> None:
 
 
 def use_clock(new_clock: Clock) -> None:
-    """Replace the clock at the composition root (tests freeze time this way)."""
+    """Replace the clock at the composition root (tests freeze time this way): services,
+    ids and the audit stamps of store writes all follow it."""
+    from chalicelib.store import audit_stamp
+
     clock.cache_clear()
+    ids.cache_clear()
     _pinned_clock[:] = [new_clock]
+    audit_stamp.use_clock(new_clock)
+
+
+def use_wall_clock(new_clock: Clock) -> None:
+    """Replace the system clock seen by `wall_clock()` (tests make it follow their clock)."""
+    _pinned_wall_clock[:] = [new_clock]
 
 
 def use_ids(new_ids: IdFactory) -> None:
@@ -257,5 +276,6 @@ def use_websocket_api(api: WebsocketPort) -> None:
 
 
 _pinned_clock: list[Clock] = []
+_pinned_wall_clock: list[Clock] = []
 _pinned_ids: list[IdFactory] = []
 _pinned_websocket_api: list[WebsocketPort] = []

@@ -236,7 +236,7 @@ def jobs() -> JobService:
         webhooks=dispatcher(),
         recovery=wiring.recovery(),
     )
-    return JobService(deps, wiring.clock())
+    return JobService(deps, wiring.clock(), wiring.wall_clock())
 
 
 @lru_cache(maxsize=1)

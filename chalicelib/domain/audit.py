@@ -106,9 +106,13 @@ class AuditEntry:
         )
 
 
-def entry_id_for(record_id: str, at: datetime) -> str:
-    """Time-ordered and derived from the stream record: a redelivery writes the same entry."""
-    return derived_ulid(f"audit/{record_id}", at)
+def entry_id_for(record_id: str, at: datetime, write_id: str | None = None) -> str:
+    """Time-ordered and stable for the stream record: a redelivery writes the same entry.
+
+    A stamped write's own id is used when there is one: the stamps are strictly increasing
+    within a millisecond, so two changes made in the same millisecond keep their order.
+    """
+    return write_id or derived_ulid(f"audit/{record_id}", at)
 
 
 def is_audited(item_type: str) -> bool:
@@ -162,7 +166,7 @@ def entry_for(change: ItemChange) -> AuditEntry | None:
     actor, channel, client_ip, correlation_id = _who(change)
     entity_type, entity_id = entity_of(change)
     return AuditEntry(
-        entry_id=entry_id_for(change.record_id, change.at),
+        entry_id=entry_id_for(change.record_id, change.at, change.write_id),
         at=change.at,
         actor_id=actor,
         channel=channel,

@@ -4,10 +4,12 @@ A request only writes to DynamoDB; the table's stream is the outbox. Each commit
 change becomes zero or more events, all in the same envelope (STYLE rule 11):
 
     {"data": {...}, "metadata": {"event_name", "event_version", "event_id",
-                                 "correlation_id", "occurred_at"}}
+                                 "correlation_id", "occurred_at", ["sequence"]}}
 
 Event ids are derived from the stream record id, so a retried stream batch republishes the
-same ids and the idempotent workers ignore the repeats.
+same ids and the idempotent workers ignore the repeats. `sequence` (optional) is the write
+stamp of the change: ids derived from the event keep the order of writes made in the same
+millisecond (see `derived_ulid`).
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class EventMetadata:
     correlation_id: str
     occurred_at: datetime
     event_version: str = EVENT_VERSION
+    sequence: str = ""  # the change's write stamp (a ULID), when it had one
 
 
 @dataclass(frozen=True)
@@ -88,16 +91,16 @@ class DomainEvent:
 
     def to_dict(self) -> dict[str, Any]:
         m = self.metadata
-        return {
-            "data": self.data,
-            "metadata": {
-                "event_name": m.event_name,
-                "event_version": m.event_version,
-                "event_id": m.event_id,
-                "correlation_id": m.correlation_id,
-                "occurred_at": iso_z(m.occurred_at),
-            },
+        metadata = {
+            "event_name": m.event_name,
+            "event_version": m.event_version,
+            "event_id": m.event_id,
+            "correlation_id": m.correlation_id,
+            "occurred_at": iso_z(m.occurred_at),
         }
+        if m.sequence:
+            metadata["sequence"] = m.sequence
+        return {"data": self.data, "metadata": metadata}
 
     @classmethod
     def from_dict(cls, raw: Any) -> DomainEvent:
@@ -113,6 +116,7 @@ class DomainEvent:
                 event_id=_text(meta, "event_id"),
                 correlation_id=_text(meta, "correlation_id"),
                 occurred_at=parse_instant(_text(meta, "occurred_at")),
+                sequence=str(meta.get("sequence") or ""),
             )
         except ValueError as exc:  # InvalidInput from parse_instant is not a ValueError
             raise MalformedEvent(str(exc)) from exc
@@ -133,12 +137,36 @@ def derived_event_id(source_id: str, event_name: str) -> str:
     return str(uuid.uuid5(_ID_NAMESPACE, f"{source_id}/{event_name}"))
 
 
-def derived_ulid(seed: str, at: datetime) -> str:
+_TAIL_BITS = 80
+_SEED_BITS = 24
+
+
+def derived_ulid(seed: str, at: datetime, sequence: str = "") -> str:
     """A ULID whose time part is `at` and whose random part comes from `seed`: records made
-    from one source (an event, a stream record) get one stable, time-ordered id."""
+    from one source (an event, a stream record) get one stable, time-ordered id.
+
+    With a `sequence` (a write stamp of the same millisecond), the random part starts with
+    the stamp's own, so records derived from writes made in one millisecond (always the case
+    under a frozen test clock) sort in the order of those writes.
+    """
     millis = max(0, int(at.timestamp() * 1000))
-    tail = hashlib.sha256(seed.encode()).digest()[:10]
-    return str(ULID.from_bytes(millis.to_bytes(6, "big") + tail))
+    digest = hashlib.sha256(seed.encode()).digest()
+    tail = int.from_bytes(digest[:10], "big")
+    ordered = _sequence_tail(sequence, millis)
+    if ordered is not None:
+        seed_part = tail >> (_TAIL_BITS - _SEED_BITS)
+        tail = ((ordered << _SEED_BITS) | seed_part) & ((1 << _TAIL_BITS) - 1)
+    return str(ULID.from_bytes(millis.to_bytes(6, "big") + tail.to_bytes(10, "big")))
+
+
+def _sequence_tail(sequence: str, millis: int) -> int | None:
+    try:
+        stamp = ULID.from_str(sequence) if sequence else None
+    except ValueError:
+        return None
+    if stamp is None or stamp.milliseconds != millis:
+        return None
+    return int.from_bytes(stamp.bytes[6:], "big")
 
 
 def make_event(
@@ -148,6 +176,7 @@ def make_event(
     source_id: str,
     occurred_at: datetime,
     correlation_id: str | None = None,
+    sequence: str | None = None,
 ) -> DomainEvent:
     event_id = derived_event_id(source_id, name)
     return DomainEvent(
@@ -157,6 +186,7 @@ def make_event(
             event_id=event_id,
             correlation_id=correlation_id or event_id,
             occurred_at=occurred_at,
+            sequence=sequence or "",
         ),
     )
 
@@ -176,6 +206,7 @@ class ItemChange:
     old: dict[str, Any] | None = None
     new: dict[str, Any] | None = None
     by_ttl: bool = False  # removed by DynamoDB TTL, not by a request
+    write_id: str | None = None  # the fresh stamp of an INSERT/MODIFY (store.audit_stamp)
 
     @property
     def image(self) -> dict[str, Any]:
@@ -225,6 +256,7 @@ class MapperRegistry:
                 source_id=change.record_id,
                 occurred_at=change.at,
                 correlation_id=correlation,
+                sequence=change.write_id,
             )
             for name, data in mapper(change)
         ]

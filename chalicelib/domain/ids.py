@@ -6,14 +6,22 @@ from typing import Protocol
 
 from ulid import ULID
 
+from chalicelib.domain.clock import Clock
+
 
 class IdFactory(Protocol):
     def new_id(self) -> str: ...
 
 
 class UlidFactory:
+    """ULIDs whose time part comes from the app's clock, so an id sorts with the instants the
+    app writes beside it (a frozen clock in tests, the system clock in production)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
     def new_id(self) -> str:
-        return str(ULID())
+        return str(ULID.from_datetime(self._clock.now()))
 
 
 class SequentialIds:

@@ -69,9 +69,9 @@ def covered_by_series(event: DomainEvent, series_status: str | None) -> bool:
     return False
 
 
-def notification_id_for(event_id: str, user_id: str, at: datetime) -> str:
+def notification_id_for(event_id: str, user_id: str, at: datetime, sequence: str = "") -> str:
     """Time-ordered and derived from (event, user): a redelivery writes the same id."""
-    return derived_ulid(f"notification/{event_id}/{user_id}", at)
+    return derived_ulid(f"notification/{event_id}/{user_id}", at, sequence)
 
 
 def local_window(data: dict[str, Any], timezone: str) -> str:
@@ -141,7 +141,7 @@ def compose(
     }
     return Notification(
         notification_id=notification_id_for(
-            event.event_id, contact.user_id, event.metadata.occurred_at
+            event.event_id, contact.user_id, event.metadata.occurred_at, event.metadata.sequence
         ),
         user_id=contact.user_id,
         kind=event.name,

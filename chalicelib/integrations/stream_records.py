@@ -53,34 +53,47 @@ def change_from_record(record: dict[str, Any], *, fallback_now: datetime) -> Ite
         raise UnreadableRecord("a stream record needs an eventID (event ids derive from it)")
     identity = record.get("userIdentity") or {}
     old, new = image(ddb.get("OldImage")), image(ddb.get("NewImage"))
+    write_id = _fresh_stamp(kind, old, new)
+    stamped_at = _time_of(write_id)
     return ItemChange(
         kind=kind,
         record_id=record_id,
-        at=_write_time(kind, old, new)
-        or _created_at(ddb.get("ApproximateCreationDateTime"), fallback_now),
+        at=stamped_at or _created_at(ddb.get("ApproximateCreationDateTime"), fallback_now),
         old=old,
         new=new,
         by_ttl=identity.get("principalId") == "dynamodb.amazonaws.com",
+        write_id=write_id if stamped_at and kind != "REMOVE" else None,
     )
 
 
-def _write_time(
-    kind: ChangeKind, old: dict[str, Any] | None, new: dict[str, Any] | None
-) -> datetime | None:
-    """When a stamped write happened (its `audit_write_id` is a ULID), to the millisecond.
-
-    A removal, or a modification that did not stamp (the write id is the previous one),
-    has no fresh stamp: the stream's own (coarser) time is used instead.
-    """
-    write_id = (new or {}).get("audit_write_id")
-    if kind == "REMOVE" or not isinstance(write_id, str):
-        return None
-    if kind == "MODIFY" and write_id == (old or {}).get("audit_write_id"):
+def _time_of(write_id: str | None) -> datetime | None:
+    if write_id is None:
         return None
     try:
         return ULID.from_str(write_id).datetime.astimezone(UTC)
     except ValueError:
         return None
+
+
+def _fresh_stamp(
+    kind: ChangeKind, old: dict[str, Any] | None, new: dict[str, Any] | None
+) -> str | None:
+    """The id of the stamp made for this change (a ULID dated by the app's clock, so it
+    dates the change to the millisecond), or None.
+
+    A removal is dated by the stamp made for it (`audit_delete_id` equals the old image's
+    write id). A change the app did not stamp (a TTL deletion, a modification that kept the
+    previous write id) has no fresh stamp: the stream's own time, AWS's wall clock, is used.
+    """
+    if kind == "REMOVE":
+        before = old or {}
+        deleted_by = before.get("audit_delete_id")
+        write_id = deleted_by if deleted_by == before.get("audit_write_id") else None
+    else:
+        write_id = (new or {}).get("audit_write_id")
+        if kind == "MODIFY" and write_id == (old or {}).get("audit_write_id"):
+            return None
+    return write_id if isinstance(write_id, str) else None
 
 
 def _created_at(raw: Any, fallback: datetime) -> datetime:

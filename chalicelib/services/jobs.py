@@ -84,9 +84,12 @@ def months_between(first: datetime, last: datetime) -> Iterator[date]:
 
 
 class JobService:
-    def __init__(self, deps: JobDeps, clock: Clock) -> None:
+    def __init__(self, deps: JobDeps, clock: Clock, wall_clock: Clock) -> None:
         self._d = deps
         self._clock = clock
+        # Powertools stamps idempotency records' `expiration` with the system clock itself,
+        # so only the same clock can tell which of them have expired.
+        self._wall_clock = wall_clock
         self._jobs: dict[str, Callable[[datetime], dict[str, int]]] = {
             "expire-reservations": self.expire_reservations,
             "maintenance-auto-reset": self.reset_maintenance,
@@ -205,6 +208,6 @@ class JobService:
 
     def purge_stale_records(self, now: datetime) -> dict[str, int]:
         return {
-            "idempotency_records": self._d.jobs.purge_idempotency(now),
+            "idempotency_records": self._d.jobs.purge_idempotency(self._wall_clock.now()),
             "connections": self._d.connections.purge_expired(now),
         }

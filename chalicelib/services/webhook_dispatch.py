@@ -83,7 +83,9 @@ class WebhookDispatcher:
                 continue
             delivery = Delivery(
                 delivery_id=derived_ulid(
-                    f"delivery/{event.event_id}/{hook.webhook_id}", event.metadata.occurred_at
+                    f"delivery/{event.event_id}/{hook.webhook_id}",
+                    event.metadata.occurred_at,
+                    event.metadata.sequence,
                 ),
                 webhook_id=hook.webhook_id,
                 owner_id=hook.owner_id,

@@ -8,7 +8,12 @@ unchanged write id means the writer did not stamp, so the actor is "unknown", no
 previous writer).
 
 Deletes cannot carry attributes: call `stamp_actions()` in an update right before deleting
-(see `stamp_then_delete`), so the stream's old image names the deleter.
+(see `stamp_then_delete`), so the stream's old image names the deleter and, through
+`audit_delete_id`, dates the delete.
+
+The write id's time part is the app's clock (`use_clock`, pinned by the composition root
+together with every other clock consumer), so an audit entry is dated in the same time the
+service that made the change used.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any, TypeVar
 from pynamodb.expressions.update import Action
 from ulid import ULID
 
+from chalicelib.domain.clock import Clock, SystemClock
 from chalicelib.domain.principal import Channel, Principal
 from chalicelib.store.table import TableItem
 
@@ -36,6 +42,13 @@ class AuditContext:
 
 SYSTEM_CONTEXT = AuditContext(actor_id="system", channel=Channel.SYSTEM.value)
 _current: ContextVar[AuditContext | None] = ContextVar("audit_context", default=None)
+_clock: list[Clock] = [SystemClock()]
+DELETE_MARK = "audit_delete_id"
+
+
+def use_clock(clock: Clock) -> None:
+    """The clock that dates writes (called by the composition root only)."""
+    _clock[:] = [clock]
 
 
 def from_principal(principal: Principal, *, correlation_id: str = "") -> AuditContext:
@@ -74,7 +87,7 @@ def stamp_values() -> dict[str, str]:
     ctx = current()
     # A ULID: unique per write, and its time part (ms) dates the change more precisely than
     # the stream's ApproximateCreationDateTime (whole minutes on DynamoDB Local).
-    write_id = str(ULID())
+    write_id = str(ULID.from_datetime(_clock[0].now()))
     # Every attribute is always written (an update must not leave a previous writer's ip or
     # correlation id behind); "-" stands for "not known".
     return {
@@ -89,10 +102,13 @@ def stamp_values() -> dict[str, str]:
 ItemT = TypeVar("ItemT", bound=TableItem)
 
 
-def stamp(item: ItemT) -> ItemT:
-    """Set the stamp on a model before `save()` (or before adding it to a transaction)."""
-    for name, value in stamp_values().items():
+def stamp(item: ItemT, *, for_delete: bool = False) -> ItemT:
+    """Set the stamp on a model before `save()` (or before adding it to a transaction);
+    `for_delete` when this write is the tombstone the item's delete follows."""
+    values = stamp_values()
+    for name, value in values.items():
         setattr(item, name, value)
+    item.audit_delete_id = values["audit_write_id"] if for_delete else None
     return item
 
 
@@ -118,8 +134,16 @@ def stamp_raw_update(prefix: str = "aud") -> tuple[str, dict[str, str], dict[str
     return fragment, names, attr_values
 
 
+def delete_stamp_actions() -> list[Action]:
+    """Stamp actions for an update that precedes a delete: `DELETE_MARK` repeats the write id,
+    so the REMOVE record's old image shows the stamp was made for the delete (and dates it)."""
+    values = stamp_values()
+    actions = [getattr(TableItem, name).set(value) for name, value in values.items()]
+    return [*actions, TableItem.audit_delete_id.set(values["audit_write_id"])]
+
+
 def stamp_then_delete(item: TableItem, condition: Any = None) -> None:
     """Stamp, then delete: the REMOVE record's old image then names who deleted the item."""
     cond = type(item).PK.exists()
-    item.update(actions=stamp_actions(), condition=cond)
+    item.update(actions=delete_stamp_actions(), condition=cond)
     item.delete(condition=condition)

@@ -118,7 +118,7 @@ def remove(blackout_id: str, *, resource_id: str | None) -> None:
     # Stamp first, so the REMOVE record's old image names who deleted it (audit log).
     try:
         BlackoutItem(PK=ref.scope, SK=ref.sort_key).update(
-            actions=audit_stamp.stamp_actions(), condition=BlackoutItem.PK.exists()
+            actions=audit_stamp.delete_stamp_actions(), condition=BlackoutItem.PK.exists()
         )
     except UpdateError:
         raise _not_found(blackout_id) from None

@@ -94,7 +94,8 @@ def _plan_resource(tx: Tx, old: Resource | None, new: Resource | None, deleting:
     if new is None:
         tx.delete(ResourceItem(PK=resource_pk(old.resource_id), SK=META), same_version, "resource")
     else:
-        tx.put(audit_stamp.stamp(to_item(new, deleting=deleting)), same_version, "resource")
+        item = audit_stamp.stamp(to_item(new, deleting=deleting), for_delete=deleting)
+        tx.put(item, same_version, "resource")
     tx.on_fail("resource", lambda: _stale(old))
 
 

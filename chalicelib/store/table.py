@@ -60,6 +60,7 @@ class TableItem(Model):
     audit_ip = UnicodeAttribute(null=True)
     audit_correlation_id = UnicodeAttribute(null=True)
     audit_write_id = UnicodeAttribute(null=True)
+    audit_delete_id = UnicodeAttribute(null=True)  # = audit_write_id when stamped to delete
 
     gsi1 = GSI1()
     gsi2 = GSI2()

@@ -152,7 +152,7 @@ class WebhookStore:
 
     def delete(self, hook: Webhook) -> None:
         item = WebhookItem(webhook_pk(hook.webhook_id), META)
-        item.update(actions=audit_stamp.stamp_actions(), condition=WebhookItem.PK.exists())
+        item.update(actions=audit_stamp.delete_stamp_actions(), condition=WebhookItem.PK.exists())
         tx = Tx()
         tx.delete(item, WebhookItem.version == hook.version, "hook")
         tx.on_fail("hook", _stale)

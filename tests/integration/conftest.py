@@ -13,6 +13,7 @@ from moto import mock_aws
 from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
 from infra.provision import create_messaging, create_tables
+from tests.fakes.clocks import FollowingWallClock
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +39,7 @@ def aws(provisioning_clients: dict[str, object]) -> Iterator[None]:
 def clock(aws: None) -> FrozenClock:
     frozen = FrozenClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
     wiring.use_clock(frozen)
+    wiring.use_wall_clock(FollowingWallClock(frozen))
     return frozen
 
 
