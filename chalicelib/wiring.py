@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.services.availability import AvailabilityService
     from chalicelib.services.booking import BookingService
     from chalicelib.services.bulk import BulkService
+    from chalicelib.services.idempotent import IdempotentCreates
     from chalicelib.services.mfa import MfaService
     from chalicelib.services.oauth import OAuthService
     from chalicelib.services.recovery import AnchorRecovery
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from chalicelib.services.resource_rules import ResourceRulesService
     from chalicelib.services.resources import ResourceService
     from chalicelib.services.series import SeriesService
+    from chalicelib.store.booking_writer import BookingWriter
     from chalicelib.store.connections import ConnectionStore
     from chalicelib.store.resources import ResourceRepository
 
@@ -92,18 +94,30 @@ def prefetch_pool() -> Executor:
     return ContextPool(max_workers=8, thread_name_prefix="prefetch")
 
 
+def booking_writer() -> BookingWriter:
+    from chalicelib.store.booking_writer import BookingWriter
+
+    return BookingWriter(ids(), resource_repository())
+
+
+def idempotent_creates() -> IdempotentCreates:
+    from chalicelib.services.idempotent import IdempotentCreates
+    from chalicelib.store.idempotency import IdempotencyStore
+
+    return IdempotentCreates(IdempotencyStore(), clock())
+
+
 def booking() -> BookingService:
     from chalicelib.services.booking import BookingService
-    from chalicelib.store.idempotency import IdempotencyStore
     from chalicelib.store.reservation_repo import ReservationRepository
 
     return BookingService(
         resource_repository(),
-        ReservationRepository(ids()),
-        IdempotencyStore(),
+        ReservationRepository(),
         clock(),
-        ids(),
-        prefetch=prefetch_pool(),
+        writer=booking_writer(),
+        idempotency=idempotent_creates(),
+        ids=ids(),
     )
 
 
@@ -113,7 +127,7 @@ def reservation_queries() -> ReservationQueries:
     from chalicelib.store.reservation_repo import ReservationRepository
 
     return ReservationQueries(
-        ReservationRepository(ids()),
+        ReservationRepository(),
         ReservationListing(),
         resource_repository(),
         cursors(),
@@ -123,16 +137,16 @@ def reservation_queries() -> ReservationQueries:
 
 def series() -> SeriesService:
     from chalicelib.services.series import SeriesService
-    from chalicelib.store.idempotency import IdempotencyStore
     from chalicelib.store.reservation_repo import ReservationRepository
     from chalicelib.store.series import SeriesRepository
 
     return SeriesService(
         resource_repository(),
-        ReservationRepository(ids()),
+        ReservationRepository(),
         SeriesRepository(),
-        IdempotencyStore(),
         clock(),
+        writer=booking_writer(),
+        idempotency=idempotent_creates(),
         ids=ids(),
     )
 
@@ -140,15 +154,15 @@ def series() -> SeriesService:
 def bulk() -> BulkService:
     from chalicelib.services.bulk import BulkService
     from chalicelib.store.bulk import BulkRepository
-    from chalicelib.store.idempotency import IdempotencyStore
     from chalicelib.store.reservation_repo import ReservationRepository
 
     return BulkService(
         resource_repository(),
-        ReservationRepository(ids()),
+        ReservationRepository(),
         BulkRepository(),
-        IdempotencyStore(),
         clock(),
+        writer=booking_writer(),
+        idempotency=idempotent_creates(),
         ids=ids(),
     )
 
@@ -160,7 +174,11 @@ def recovery() -> AnchorRecovery:
     from chalicelib.store.series import SeriesRepository
 
     return AnchorRecovery(
-        BulkRepository(), SeriesRepository(), ReservationRepository(ids()), clock()
+        BulkRepository(),
+        SeriesRepository(),
+        ReservationRepository(),
+        clock(),
+        writer=booking_writer(),
     )
 
 

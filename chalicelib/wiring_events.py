@@ -227,7 +227,8 @@ def jobs() -> JobService:
 
     deps = JobDeps(
         jobs=JobStore(),
-        reservations=ReservationRepository(wiring.ids()),
+        reservations=ReservationRepository(),
+        writer=wiring.booking_writer(),
         listing=ReservationListing(),
         resources=ResourceRepository(wiring.cursors()),
         contacts=directory(),

@@ -13,6 +13,8 @@ from chalice.app import Response
 from pydantic import ValidationError
 
 from chalicelib.domain import errors as domain
+from chalicelib.domain.conflicts import ReservationConflict
+from chalicelib.domain.principal import Principal
 from chalicelib.observability import logger
 
 _STATUS: list[tuple[type[domain.DomainError], int]] = [
@@ -55,7 +57,9 @@ def status_for(error: domain.DomainError) -> int:
     return 400
 
 
-def from_domain_error(error: domain.DomainError) -> Response:
+def from_domain_error(error: domain.DomainError, viewer: Principal | None = None) -> Response:
+    """The response for a refused request; `viewer` (the caller, if known) decides what a
+    reservation conflict may show of other people's bookings."""
     status = status_for(error)
     logger.info("request refused", extra={"status": status, "code": error.code})
     headers: dict[str, str] = {}
@@ -63,7 +67,10 @@ def from_domain_error(error: domain.DomainError) -> Response:
         headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, domain.NotAuthenticated):
         headers["WWW-Authenticate"] = "Bearer"
-    return error_response(status, error.code, error.message, error.details, headers)
+    details = error.details
+    if isinstance(error, ReservationConflict):
+        details = error.details_for(viewer)
+    return error_response(status, error.code, error.message, details, headers)
 
 
 def from_validation_error(error: ValidationError, *, where: str) -> Response:

@@ -138,13 +138,14 @@ def endpoint(
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         def handle(**path_params: str) -> Response:
             request = bp.current_request
+            ctx: RequestContext | None = None
             try:
                 ctx = _build_context(request, spec)
                 with audit_stamp.acting_as(_audit_context(ctx)):
                     result = view(ctx, **path_params)
                 return _serialize(result, spec.status)
             except DomainError as exc:
-                return errors.from_domain_error(exc)
+                return errors.from_domain_error(exc, ctx.principal if ctx else None)
             except _InvalidBody as exc:
                 return exc.response
             except Exception as exc:  # the last line of defence: never a stack trace out

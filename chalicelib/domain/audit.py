@@ -30,6 +30,7 @@ NOT_AUDITED = frozenset(
         # catalogue bookkeeping (the resource / blackout item carries the change)
         "resource_name",
         "resource_tag",
+        "blackout_count",
         "tag_count",
         "resource_stats",
         "resource_maintenance",

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from chalicelib.domain.conflicts import Occupant
 from chalicelib.domain.reservations import TimeRange
 from chalicelib.domain.timeutil import iso_z
 
@@ -48,8 +49,9 @@ class ItemError:
 
     code: str
     message: str
-    conflicts: list[dict[str, str]] = field(default_factory=list)
+    conflicts: list[dict[str, str]] = field(default_factory=list)  # as the caller may see them
     overlaps_with: list[int] = field(default_factory=list)
+    occupants: tuple[Occupant, ...] = ()  # what a conflict collides with
 
     @property
     def is_conflict(self) -> bool:

@@ -83,3 +83,9 @@ def require_owner_or_admin(principal: Principal, owner_id: str) -> None:
     if principal.is_admin or principal.subject_id == owner_id:
         return
     raise Forbidden("you may only act on your own records", code="not_owner")
+
+
+def visible_to(owner_id: str, viewer: Principal | None) -> bool:
+    """Owners and admins see a reservation (or series) whole; everyone else only that a
+    time is taken (a 409's conflicts, a schedule's busy blocks)."""
+    return viewer is not None and (viewer.is_admin or owner_id == viewer.subject_id)

@@ -98,6 +98,9 @@ class Resource:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 0
+    # How many blackouts of its own (read with the resource on the booking path; None: not
+    # known). Not part of the resource's state.
+    own_blackouts: int | None = field(default=None, compare=False)
 
     def in_maintenance(self, now: datetime) -> bool:
         m = self.maintenance

@@ -30,6 +30,7 @@ from chalicelib.domain.booking_rules import (
 )
 from chalicelib.domain.catalog import ResourceQuery
 from chalicelib.domain.clock import Clock
+from chalicelib.domain.conflicts import Buffers, Occupant
 from chalicelib.domain.errors import InvalidInput, RuleViolation
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.reservations import Reservation, TimeRange
@@ -58,12 +59,12 @@ class SlotOccupancy:
 
     def around(self, resource: Resource, window: TimeRange, now: datetime) -> list[Reservation]:
         policy = resource.policy
-        buffers = booking_tx.Buffers(policy.buffer_before, policy.buffer_after)
+        buffers = Buffers(policy.buffer_before, policy.buffer_after)
         found = booking_tx.query_occupants(resource.resource_id, window, buffers, now)
         return [_as_reservation(o, resource.resource_id) for o in found]
 
 
-def _as_reservation(occupant: booking_tx.Occupant, resource_id: str) -> Reservation:
+def _as_reservation(occupant: Occupant, resource_id: str) -> Reservation:
     # The occupancy item does not carry the creation time; nothing here reads it.
     return Reservation(
         reservation_id=occupant.reservation_id,

@@ -14,13 +14,18 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain import booking_rules, conflicts
 from chalicelib.domain.bulk import ItemError
+from chalicelib.domain.conflicts import (
+    CONFLICT_MESSAGE,
+    Buffers,
+    conflict_listing,
+    find_conflicts,
+)
 from chalicelib.domain.errors import InvalidInput, NotFound, RuleViolation
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.reservations import TimeRange
 from chalicelib.domain.resources import Blackout, BusinessHours, Resource
 from chalicelib.services.booking import ResourceCatalog, buffers_of, to_millis
-from chalicelib.services.reservation_access import conflict_error
-from chalicelib.store.booking_tx import Buffers, find_conflicts, occupants_around
+from chalicelib.store.booking_tx import occupants_around
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,7 @@ def _load_resources(catalog: ResourceCatalog, found: Evaluation) -> None:
         if spans:
             first = min(w.start for w in spans).date() - timedelta(days=1)
             last = max(w.end for w in spans).date() + timedelta(days=1)
-            blackouts = catalog.blackouts_between(resource_id, first, last)
+            blackouts = catalog.blackouts_for(resource, first, last)
         found.contexts[resource_id] = ResourceContext(
             resource, catalog.hours_for(resource), blackouts, buffers_of(resource)
         )
@@ -174,6 +179,7 @@ def _check_table(found: Evaluation, resource_id: str, principal: Principal, now:
         if clashes:
             found.errors[index] = ItemError(
                 "reservation_conflict",
-                "the resource is already booked for (part of) this time",
-                conflicts=conflict_error(clashes, principal).details["conflicts"],
+                CONFLICT_MESSAGE,
+                conflicts=conflict_listing(clashes, principal),
+                occupants=tuple(clashes),
             )

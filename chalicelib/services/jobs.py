@@ -17,11 +17,12 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.notifications import Contact
 from chalicelib.domain.principal import Principal, require_admin
-from chalicelib.domain.reservations import HistoryEntry, Reservation, ReservationStatus
+from chalicelib.domain.reservations import SYSTEM, InvalidTransition, Reservation, ReservationStatus
 from chalicelib.domain.resources import MAX_RESERVATION_SPAN
 from chalicelib.domain.timeutil import parse_instant
 from chalicelib.store import audit_stamp
 from chalicelib.store.booking_tx import StaleItem
+from chalicelib.store.booking_writer import BookingWriter
 from chalicelib.store.jobs import JobStore
 from chalicelib.store.reservation_listing import ListingFilter, ReservationListing
 from chalicelib.store.reservation_repo import ReservationRepository
@@ -67,6 +68,7 @@ class JobRun:
 class JobDeps:
     jobs: JobStore
     reservations: ReservationRepository
+    writer: BookingWriter
     listing: ReservationListing
     resources: ResourceRepository
     contacts: Contacts
@@ -146,15 +148,9 @@ class JobService:
         return False  # more next run; the watermark stays put
 
     def _expire(self, reservation: Reservation, now: datetime) -> bool:
-        entry = HistoryEntry(at=now, actor_id="system", action="expired", reason="ended")
         try:
-            self._d.reservations.change_status(
-                reservation,
-                ReservationStatus.EXPIRED,
-                entry,
-                from_statuses=[ReservationStatus.ACTIVE],
-            )
-        except StaleItem:
+            self._d.writer.apply(reservation.expire(SYSTEM, now, "ended"))
+        except (StaleItem, InvalidTransition):
             return False  # changed meanwhile (cancelled, or another run expired it)
         return True
 

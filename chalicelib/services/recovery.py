@@ -17,16 +17,17 @@ from datetime import datetime, timedelta
 from chalicelib.domain.bulk import STUCK_AFTER, BatchStatus
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.reservations import HistoryEntry, Reservation
+from chalicelib.domain.reservations import SYSTEM, Reservation
 from chalicelib.domain.series import SeriesStatus
 from chalicelib.observability import logger
+from chalicelib.services.anchored_write import cancel_all
 from chalicelib.store.anchors import StuckAnchor
-from chalicelib.store.bulk import BulkRepository, reservations_by_id
+from chalicelib.store.booking_writer import BookingWriter
+from chalicelib.store.bulk import BulkRepository
 from chalicelib.store.reservation_repo import ReservationRepository
 from chalicelib.store.series import SeriesRepository
 
 REASON = "creation interrupted; rolled back by recovery"
-SYSTEM = "system"
 
 
 class AnchorRecovery:
@@ -37,11 +38,13 @@ class AnchorRecovery:
         reservations: ReservationRepository,
         clock: Clock,
         *,
+        writer: BookingWriter,
         stuck_after: timedelta = STUCK_AFTER,
     ) -> None:
         self._batches = batches
         self._series = series
         self._reservations = reservations
+        self._writer = writer
         self._clock = clock
         self._stuck_after = stuck_after
 
@@ -76,12 +79,14 @@ class AnchorRecovery:
         batch = self._batches.get(anchor.entity_id)
         if batch is None or batch.status != BatchStatus.CREATING or batch.created_at >= cutoff:
             return False
-        counts["cancelled"] += self._cancel(reservations_by_id(batch.reservation_ids), now)
+        counts["cancelled"] += self._cancel(self._reservations.get_many(batch.reservation_ids), now)
         self._batches.transition(batch, BatchStatus.FAILED, now, failure={"reason": REASON})
         counts["batches"] += 1
         logger.info("stuck bulk batch rolled back", extra={"batch_id": batch.batch_id})
         return True
 
     def _cancel(self, written: list[Reservation], now: datetime) -> int:
-        entry = HistoryEntry(now, SYSTEM, "cancelled", REASON)
-        return len(self._reservations.cancel_many(written, entry, REASON))
+        cancelled = cancel_all(
+            self._writer, self._reservations, written, actor=SYSTEM, at=now, reason=REASON
+        )
+        return len(cancelled)

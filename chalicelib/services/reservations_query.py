@@ -11,11 +11,10 @@ from typing import Any, Generic, TypeVar
 
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import InvalidInput, NotFound
-from chalicelib.domain.principal import Principal, require_admin
+from chalicelib.domain.principal import Principal, require_admin, visible_to
 from chalicelib.domain.reservations import OCCUPYING, HistoryEntry, Reservation, ReservationStatus
 from chalicelib.domain.resources import MAX_RESERVATION_SPAN
 from chalicelib.services.booking import ResourceCatalog
-from chalicelib.services.reservation_access import visible_reservation
 from chalicelib.store.pagination import CursorCodec
 from chalicelib.store.reservation_listing import ListingFilter, ReservationListing
 from chalicelib.store.reservation_repo import ReservationRepository
@@ -74,7 +73,7 @@ class ReservationQueries:
 
     def get(self, principal: Principal, reservation_id: str) -> Reservation:
         found = self._reservations.get(reservation_id)
-        if found is None or not visible_reservation(found.user_id, principal):
+        if found is None or not visible_to(found.user_id, principal):
             raise NotFound("no such reservation", code="reservation_not_found")
         return found
 
@@ -180,7 +179,7 @@ class ReservationQueries:
         )
         blocks = []
         for occupant in page.items:
-            visible = visible_reservation(occupant.user_id, principal)
+            visible = visible_to(occupant.user_id, principal)
             blocks.append(
                 ScheduleBlock(
                     start_time=occupant.window.start,

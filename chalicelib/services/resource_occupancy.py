@@ -12,6 +12,7 @@ from concurrent.futures import Executor
 from datetime import date, datetime, timedelta
 
 from chalicelib.domain.catalog import Occupant
+from chalicelib.domain.conflicts import Occupant as Slot
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.resources import MAX_RESERVATION_SPAN
@@ -31,7 +32,7 @@ class ReservationPorts:
         self._cancel = cancel
         self._executor = executor or InlineExecutor()
 
-    def _ongoing_or_later(self, resource_id: str, now: datetime) -> list[booking_tx.Occupant]:
+    def _ongoing_or_later(self, resource_id: str, now: datetime) -> list[Slot]:
         # A reservation still running now started at most MAX_RESERVATION_SPAN ago.
         low = slot_bound(now - MAX_RESERVATION_SPAN)
         found = booking_tx.scan_slots(resource_id, low, _AFTER_EVERY_SLOT, now)

@@ -2,41 +2,38 @@
 
 Create: expand the rule in the resource's zone, check every occurrence against the rules and
 against each other, pre-check conflicts (read only: the common refusal costs no write), then
-write the series (`creating`), its occurrences in chunks of at most 100 transaction items,
-and finally mark it `active`. Each chunk is the same conditional day-version transaction as a
-single booking; if one loses a race, the chunks already written are cancelled again and the
-series ends `failed`: the caller gets a 409 and holds nothing.
+write the series and its occurrences through the one anchored writer
+(services/anchored_write.py): one transaction when it fits, else the series `creating`, its
+occurrences in fenced chunks, then `active`; a lost race rolls the written chunks back and
+the caller gets a 409 and holds nothing. The Idempotency-Key flow is services/idempotent.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain import booking_rules, conflicts, recurrence
+from chalicelib.domain.bulk import ItemCost, plan_chunks
 from chalicelib.domain.clock import Clock
+from chalicelib.domain.conflicts import Buffers, ReservationConflict, find_conflicts
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from chalicelib.domain.ids import IdFactory
-from chalicelib.domain.principal import Principal
-from chalicelib.domain.reservations import HistoryEntry, Reservation, ReservationStatus, TimeRange
+from chalicelib.domain.principal import Principal, visible_to
+from chalicelib.domain.reservations import Actor, Reservation, TimeRange
 from chalicelib.domain.resources import Resource
 from chalicelib.domain.series import Series, SeriesStatus
 from chalicelib.domain.timeutil import iso_z
-from chalicelib.observability import logger
-from chalicelib.services.anchor_replay import ensure_settled, replayed_anchor_id
-from chalicelib.services.booking import ResourceCatalog, buffers_of, to_millis
-from chalicelib.services.reservation_access import conflict_error, visible_reservation
-from chalicelib.store.booking_tx import (
-    Buffers,
-    DuplicateRequest,
-    SlotTaken,
-    find_conflicts,
-    occupants_around,
-)
-from chalicelib.store.idempotency import IdempotencyClaim, IdempotencyStore, fingerprint
-from chalicelib.store.reservation_repo import ReservationRepository, plan_chunks
+from chalicelib.services.anchored_write import AnchoredCreate, AnchoredWriter, cancel_all
+from chalicelib.services.booking import ResourceCatalog, buffers_of, initial_status, to_millis
+from chalicelib.services.idempotent import IdempotentCreates, ensure_settled
+from chalicelib.store.booking_tx import occupants_around
+from chalicelib.store.booking_writer import Booking, BookingWriter
+from chalicelib.store.dynamo import MAX_TRANSACTION_ITEMS
+from chalicelib.store.idempotency import IdempotencyClaim, fingerprint
+from chalicelib.store.reservation_repo import ReservationRepository
 from chalicelib.store.series import SeriesRepository
 
 ROLLBACK_REASON = "series creation rolled back"
@@ -93,15 +90,20 @@ class SeriesService:
         catalog: ResourceCatalog,
         reservations: ReservationRepository,
         series: SeriesRepository,
-        idempotency: IdempotencyStore,
         clock: Clock,
         *,
+        writer: BookingWriter,
+        idempotency: IdempotentCreates,
         ids: IdFactory,
         rules: Callable[..., list[str]] = booking_rules.check_booking,
     ) -> None:
         self._catalog = catalog
         self._reservations = reservations
         self._series = series
+        self._writer = writer
+        self._anchored: AnchoredWriter[Series, SeriesStatus] = AnchoredWriter(
+            writer, series, reservations, "series"
+        )
         self._idempotency = idempotency
         self._clock = clock
         self._ids = ids
@@ -113,24 +115,40 @@ class SeriesService:
         self, principal: Principal, request: SeriesRequest, idempotency_key: str | None = None
     ) -> SeriesResult:
         plan = self._plan(principal, request, idempotency_key)
-        if plan.claim is not None and (replay := self._replay(plan.claim, plan.now)) is not None:
-            return replay
-        plan.resource = self._catalog.get(request.resource_id)
+        return self._idempotency.run(
+            principal,
+            plan.claim,
+            "series",
+            lambda: self._create(plan),
+            self._replay,
+            look_first=True,  # a retry skips the expansion and the pre-check
+        )
+
+    def _create(self, plan: _Plan) -> SeriesResult:
+        plan.resource = self._catalog.get(plan.request.resource_id)
         plan.buffers = buffers_of(plan.resource)
         plan.windows = self._expand(plan)
         self._check_all(plan)
         self._precheck(plan)
-        series, bookings, entries = self._draft(plan)
-        try:
-            self._series.start(series, plan.claim)
-        except DuplicateRequest:
-            replay = self._replay(plan.claim, plan.now) if plan.claim else None
-            if replay is None:
-                raise Conflict(
-                    "this request is already being processed", code="series_in_progress"
-                ) from None
-            return replay
-        return self._write(plan, series, bookings, entries)
+        series, bookings = self._draft(plan)
+        active = self._anchored.write(
+            AnchoredCreate(
+                creating=series,
+                done=_settled(series, SeriesStatus.ACTIVE),
+                done_status=SeriesStatus.ACTIVE,
+                failed_status=SeriesStatus.FAILED,
+                entity_id=series.series_id,
+                bookings=bookings,
+                chunks=_chunks(bookings),
+                actor=Actor.of(plan.principal),
+                now=plan.now,
+                rollback_reason=ROLLBACK_REASON,
+                interrupted_code="series_interrupted",
+                explain=lambda lost, positions: _series_conflict(lost, plan.windows, positions),
+                claim=plan.claim,
+            )
+        )
+        return SeriesResult(active, [b.reservation for b in bookings], skipped=plan.skipped)
 
     def _plan(self, principal: Principal, request: SeriesRequest, key: str | None) -> _Plan:
         first = booking_rules.validate_window_input(request.start_time, request.end_time)
@@ -157,12 +175,7 @@ class SeriesService:
             plan.claim = IdempotencyClaim(principal.subject_id, key, digest)
         return plan
 
-    def _replay(self, claim: IdempotencyClaim, now: datetime) -> SeriesResult | None:
-        series_id = replayed_anchor_id(
-            self._idempotency, claim, now, "series", "the resource is already booked"
-        )
-        if series_id is None:
-            return None
+    def _replay(self, series_id: str) -> SeriesResult:
         series = self._series.get(series_id)
         if series is None:
             raise NotFound("no such series", code="series_not_found")
@@ -199,8 +212,8 @@ class SeriesService:
                 details={"pairs": [list(p) for p in pairs]},
             )
         hours = self._catalog.hours_for(resource)
-        blackouts = self._catalog.blackouts_between(
-            resource.resource_id,
+        blackouts = self._catalog.blackouts_for(
+            resource,
             windows[0].start.date() - timedelta(days=1),
             windows[-1].end.date() + timedelta(days=1),
         )
@@ -231,34 +244,31 @@ class SeriesService:
         """Read-only: the usual refusal (some occurrence is taken) costs no write at all."""
         rid = plan.catalogued.resource_id
         occupants = occupants_around(rid, plan.windows, plan.buffers, plan.now)
-        by_window = {}
+        clashes = {}
         for index, window in enumerate(plan.windows):
             found = find_conflicts(window, occupants, plan.buffers)
             if found:
-                by_window[index] = found
-        if not by_window:
+                clashes[index] = found
+        if not clashes:
             return
-        unique = {o.reservation_id: o for found in by_window.values() for o in found}
-        taken = SlotTaken(list(unique.values()), by_window)
-        error = _series_conflict(taken, plan.windows, 0, plan.principal)
-        if plan.request.conflict_policy == "skip_conflicts" and len(by_window) < len(plan.windows):
-            plan.skipped = error.details["occurrences"]
-            plan.windows = [w for i, w in enumerate(plan.windows) if i not in by_window]
+        error = _series_conflict(ReservationConflict(clashes), plan.windows, None)
+        if plan.request.conflict_policy == "skip_conflicts" and len(clashes) < len(plan.windows):
+            plan.skipped = error.details_for(plan.principal)["occurrences"]
+            plan.windows = [w for i, w in enumerate(plan.windows) if i not in clashes]
             return
-        if plan.claim is not None:
-            self._idempotency.record_conflict(plan.claim, error.details, plan.now)
         raise error
 
-    def _draft(self, plan: _Plan) -> tuple[Series, list[Reservation], list[HistoryEntry]]:
+    def _draft(self, plan: _Plan) -> tuple[Series, list[Booking]]:
         resource, principal, now = plan.catalogued, plan.principal, plan.now
         series_id = self._ids.new_id()
-        status = (
-            ReservationStatus.PENDING_APPROVAL
-            if resource.requires_approval
-            else ReservationStatus.ACTIVE
-        )
-        bookings = [
-            Reservation(
+        status = initial_status(resource)
+        details = {"series_id": series_id, "resource_id": resource.resource_id}
+        if plan.overridden:
+            details["override"] = ",".join(sorted(plan.overridden))
+        actor = Actor.of(principal)
+        bookings = []
+        for window in plan.windows:
+            reservation = Reservation(
                 reservation_id=self._ids.new_id(),
                 resource_id=resource.resource_id,
                 user_id=principal.subject_id,
@@ -269,24 +279,11 @@ class SeriesService:
                 series_id=series_id,
                 override_by=principal.subject_id if plan.overridden else None,
             )
-            for window in plan.windows
-        ]
-        details = {"series_id": series_id, "resource_id": resource.resource_id}
-        if plan.overridden:
-            details["override"] = ",".join(sorted(plan.overridden))
-        entries = [
-            HistoryEntry(
-                now,
-                principal.subject_id,
-                "created",
-                details={
-                    **details,
-                    "start_time": iso_z(b.window.start),
-                    "end_time": iso_z(b.window.end),
-                },
+            entry = reservation.created_entry(
+                actor,
+                {**details, "start_time": iso_z(window.start), "end_time": iso_z(window.end)},
             )
-            for b in bookings
-        ]
+            bookings.append(Booking(reservation, entry, plan.buffers))
         series = Series(
             series_id=series_id,
             resource_id=resource.resource_id,
@@ -295,50 +292,14 @@ class SeriesService:
             first=plan.first,
             status=SeriesStatus.CREATING,
             created_at=now,
-            occurrence_ids=tuple(b.reservation_id for b in bookings),
+            occurrence_ids=tuple(b.reservation.reservation_id for b in bookings),
             notes=plan.request.notes,
             exdates=(
                 *(str(d) for d in plan.request.exdates),
                 *(str(s["start_time"]) for s in plan.skipped),
             ),
         )
-        return series, bookings, entries
-
-    def _write(
-        self,
-        plan: _Plan,
-        series: Series,
-        bookings: list[Reservation],
-        entries: list[HistoryEntry],
-    ) -> SeriesResult:
-        by_id = dict(zip((b.reservation_id for b in bookings), entries, strict=True))
-        written: list[Reservation] = []
-        try:
-            for chunk in plan_chunks(bookings, plan.buffers):
-                chunk_entries = [by_id[b.reservation_id] for b in chunk]
-                self._reservations.create_many(chunk, chunk_entries, plan.buffers)
-                written += chunk
-        except SlotTaken as exc:
-            error = _series_conflict(exc, plan.windows, len(written), plan.principal)
-            self._roll_back(plan, series, written, error.details)
-            raise error from None
-        except Exception:
-            self._roll_back(plan, series, written, {"reason": "write failed"})
-            raise
-        active = self._series.transition(series, SeriesStatus.ACTIVE, plan.now)
-        return SeriesResult(active, bookings, skipped=plan.skipped)
-
-    def _roll_back(
-        self, plan: _Plan, series: Series, written: list[Reservation], failure: dict[str, Any]
-    ) -> None:
-        """Compensation: cancel what was written, mark the series failed. If this itself
-        fails, the series stays `creating` for a cleanup job to finish (logged)."""
-        try:
-            entry = HistoryEntry(plan.now, plan.principal.subject_id, "cancelled", ROLLBACK_REASON)
-            self._reservations.cancel_many(written, entry, ROLLBACK_REASON)
-            self._series.transition(series, SeriesStatus.FAILED, plan.now, failure=failure)
-        except Exception:
-            logger.exception("series rollback incomplete", extra={"series_id": series.series_id})
+        return series, bookings
 
     # --- read and cancel --------------------------------------------------------------------
 
@@ -365,10 +326,15 @@ class SeriesService:
             for r in self._series.occurrences(series)
             if r.occupies and (not future_only or r.window.start >= now)
         ]
-        entry = HistoryEntry(
-            now, principal.subject_id, "cancelled", reason, {"series_id": series_id}
+        cancel_all(
+            self._writer,
+            self._reservations,
+            targets,
+            actor=Actor.of(principal),
+            at=now,
+            reason=reason,
+            details={"series_id": series_id},
         )
-        self._reservations.cancel_many(targets, entry, reason)
         cancelled = self._series.transition(
             series, SeriesStatus.CANCELLED, now, cancel_reason=reason
         )
@@ -398,14 +364,15 @@ class SeriesService:
                 "nothing from that occurrence on is still booked", code="already_cancelled"
             )
         now = self._clock.now()
-        entry = HistoryEntry(
-            now,
-            principal.subject_id,
-            "cancelled",
-            reason,
-            {"series_id": series_id, "scope": "following"},
+        cancel_all(
+            self._writer,
+            self._reservations,
+            targets,
+            actor=Actor.of(principal),
+            at=now,
+            reason=reason,
+            details={"series_id": series_id, "scope": "following"},
         )
-        self._reservations.cancel_many(targets, entry, reason)
         remaining = [r for r in occurrences if r.occupies and r not in targets]
         if remaining:
             return SeriesResult(series, self._series.occurrences(series))
@@ -416,7 +383,7 @@ class SeriesService:
 
     def _owned(self, principal: Principal, series_id: str) -> Series:
         series = self._series.get(series_id)
-        if series is None or not visible_reservation(series.user_id, principal):
+        if series is None or not visible_to(series.user_id, principal):
             raise NotFound("no such series", code="series_not_found")
         return series
 
@@ -426,18 +393,35 @@ def _describe(index: int, window: TimeRange) -> dict[str, Any]:
 
 
 def _series_conflict(
-    exc: SlotTaken, windows: Sequence[TimeRange], offset: int, principal: Principal
-) -> Conflict:
-    """409 naming every occurrence that collides, and with what (caller-safe)."""
-    occurrences = []
-    for index, found in sorted(exc.by_window.items()):
-        safe = conflict_error(found, principal).details["conflicts"]
-        occurrences.append(
-            {**_describe(offset + index, windows[offset + index]), "conflicts": safe}
-        )
-    summary = conflict_error(exc.occupants, principal).details["conflicts"]
-    return Conflict(
-        f"{len(occurrences)} occurrence(s) of the series are already booked",
-        code="reservation_conflict",
-        details={"conflicts": summary, "occurrences": occurrences},
+    lost: ReservationConflict, windows: Sequence[TimeRange], positions: Sequence[int] | None
+) -> ReservationConflict:
+    """409 naming every occurrence that collides, and with what (rendered for the caller)."""
+    clashes = (
+        lost.clashes if positions is None else {positions[i]: f for i, f in lost.clashes.items()}
     )
+    return lost.described(
+        "occurrences",
+        {index: _describe(index, windows[index]) for index in clashes},
+        message=f"{len(clashes)} occurrence(s) of the series are already booked",
+        positions=positions,
+    )
+
+
+def _settled(series: Series, status: SeriesStatus) -> Series:
+    return replace(series, status=status)
+
+
+def _chunks(bookings: Sequence[Booking]) -> list[list[int]]:
+    """Transactions of at most 100 items; the one-transaction case leaves room for the series
+    item and the Idempotency-Key record, a chunk for its fence."""
+    costs = [
+        ItemCost(
+            i,
+            frozenset(
+                (b.reservation.resource_id, d) for d in b.buffers.days([b.reservation.window])
+            ),
+        )
+        for i, b in enumerate(bookings)
+    ]
+    whole = plan_chunks(costs, MAX_TRANSACTION_ITEMS - 2)
+    return whole if len(whole) == 1 else plan_chunks(costs, MAX_TRANSACTION_ITEMS - 1)

@@ -16,10 +16,11 @@ from botocore.exceptions import ClientError
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.timeutil import iso_z
-from chalicelib.store.booking_tx import DuplicateRequest, TransactionCancelled, transact
+from chalicelib.store import dynamo
+from chalicelib.store.booking_tx import DuplicateRequest
+from chalicelib.store.dynamo import Item, TransactionCancelled, transact
 from chalicelib.store.idempotency import IdempotencyClaim, Outcome, claim_put
-from chalicelib.store.reservations import table_name
-from chalicelib.store.table import raw_client
+from chalicelib.store.reservations import META, key, table_name
 
 CREATING_PK = "CREATING"
 AnchorKind = Literal["BULK", "SERIES"]
@@ -49,15 +50,7 @@ def put_new_anchor(
     """Put the `creating` anchor (and the Idempotency-Key record, which then points here).
     A claim taken meanwhile by a concurrent request is a `DuplicateRequest` (replay it)."""
     table = table_name()
-    items: list[dict[str, Any]] = [
-        {
-            "Put": {
-                "TableName": table,
-                "Item": item,
-                "ConditionExpression": "attribute_not_exists(PK)",
-            }
-        }
-    ]
+    items: list[dict[str, Any]] = [new_anchor_put(item)]
     if claim is not None:
         items.append(claim_put(claim, entity_id, created_at, table, outcome))
     try:
@@ -68,10 +61,39 @@ def put_new_anchor(
         raise exc.error from exc
 
 
+def new_anchor_put(item: Item) -> Item:
+    """The transaction item that creates an anchor (when the whole write fits one transaction)."""
+    return {
+        "Put": {
+            "TableName": table_name(),
+            "Item": item,
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+    }
+
+
+def still_creating(pk: str, version: int) -> Item:
+    """A ConditionCheck fence: the anchor has not moved on since it was started. Every chunk
+    of a multi-transaction write carries it, so no chunk can commit after the recovery job
+    (or a compensation) settled the anchor."""
+    return {
+        "ConditionCheck": {
+            "TableName": table_name(),
+            "Key": key(pk, META),
+            "ConditionExpression": "#v = :v AND #s = :creating",
+            "ExpressionAttributeNames": {"#v": "version", "#s": "status"},
+            "ExpressionAttributeValues": {
+                ":v": {"N": str(version)},
+                ":creating": {"S": "creating"},
+            },
+        }
+    }
+
+
 def put_if_version(item: dict[str, Any], version: int, changed: Conflict) -> None:
     """Replace the anchor if it is still at `version` (raise `changed` otherwise)."""
     try:
-        raw_client().put_item(
+        dynamo.client().put_item(
             TableName=table_name(),
             Item=item,
             ConditionExpression="#v = :v",
@@ -87,7 +109,7 @@ def put_if_version(item: dict[str, Any], version: int, changed: Conflict) -> Non
 def stuck_anchors(created_before: datetime, *, limit: int = 100) -> list[StuckAnchor]:
     """Anchors (batches and series) still `creating` that were created before the cutoff.
     The index is eventually consistent: callers re-read each anchor before acting."""
-    response = raw_client().query(
+    response = dynamo.client().query(
         TableName=table_name(),
         IndexName="GSI2",
         KeyConditionExpression="GSI2PK = :pk AND GSI2SK < :hi",

@@ -9,12 +9,13 @@ Items:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
-from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, DomainError, NotFound
 from chalicelib.domain.resources import Blackout
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.store import audit_stamp, reference_cache
@@ -53,6 +54,63 @@ class BlackoutRefItem(TableItem, discriminator="blackout_ref"):  # type: ignore[
     sort_key = UnicodeAttribute()
 
 
+class BlackoutCountItem(TableItem, discriminator="blackout_count"):  # type: ignore[call-arg]
+    """`RESOURCE#<id>` / `BLACKOUTS`: how many blackouts of its own a resource has, counted in
+    the transaction that adds or removes one (created with the resource). The booking path
+    reads it with the resource (same BatchGetItem) and skips the blackout query when it is 0;
+    a missing marker (a resource from before markers existed) means "unknown: query"."""
+
+    total = NumberAttribute()
+
+
+COUNT_SK = "BLACKOUTS"
+
+
+def count_key(resource_id: str) -> dict[str, dict[str, str]]:
+    return {"PK": {"S": resource_pk(resource_id)}, "SK": {"S": COUNT_SK}}
+
+
+def empty_count(resource_id: str) -> BlackoutCountItem:
+    """The marker of a new resource: no blackouts of its own yet."""
+    return BlackoutCountItem(PK=resource_pk(resource_id), SK=COUNT_SK, total=0)
+
+
+def start_counts(resource_ids: list[str]) -> None:
+    """Markers for resources created without one (an import): each put only if absent, so a
+    blackout counted meanwhile is kept."""
+    for resource_id in resource_ids:
+        try:
+            empty_count(resource_id).save(condition=BlackoutCountItem.PK.does_not_exist())
+        except PutError:
+            continue  # counted already
+
+
+def count_from_raw(raw: dict[str, object] | None) -> int | None:
+    return int(BlackoutCountItem.from_raw_data(raw).total) if raw else None
+
+
+class _Uncounted(DomainError):
+    """The resource has no marker (it predates them): its blackouts stay uncounted."""
+
+    def __init__(self) -> None:
+        super().__init__("the resource has no blackout marker", code="blackouts_uncounted")
+
+
+def _count_changes(tx: Tx, resource_id: str, delta: int) -> None:
+    """Count the change on the marker, if the resource has one: a resource from before the
+    markers keeps none, so the booking path keeps querying its blackouts."""
+    marker = BlackoutCountItem(PK=resource_pk(resource_id), SK=COUNT_SK)
+    tx.update(marker, [BlackoutCountItem.total.add(delta)], BlackoutCountItem.PK.exists(), "count")
+    tx.on_fail("count", _Uncounted)
+
+
+def _commit_counted(build: Callable[[bool], Tx]) -> None:
+    try:
+        build(True).commit()
+    except _Uncounted:
+        build(False).commit()
+
+
 def _to_domain(item: BlackoutItem) -> Blackout:
     return Blackout(
         blackout_id=item.blackout_id,
@@ -73,8 +131,16 @@ def _not_found(blackout_id: str) -> NotFound:
 
 def add(blackout: Blackout, *, actor_id: str, now: datetime) -> Blackout:
     """Store a blackout; a resource blackout also checks (in the same transaction) that the
-    resource still exists, so none is left behind by a concurrent delete."""
+    resource still exists, so none is left behind by a concurrent delete, and counts itself
+    on the resource's marker."""
     bind()
+    _commit_counted(lambda counted: _add_tx(blackout, actor_id, now, counted=counted))
+    if blackout.resource_id is None:
+        reference_cache.forget_blackouts()
+    return blackout
+
+
+def _add_tx(blackout: Blackout, actor_id: str, now: datetime, *, counted: bool) -> Tx:
     pk, sk = scope_pk(blackout.resource_id), blackout_sk(blackout)
     tx = Tx()
     item = BlackoutItem(
@@ -100,10 +166,9 @@ def add(blackout: Blackout, *, actor_id: str, now: datetime) -> Blackout:
             "resource",
             lambda: NotFound(f"resource '{rid}' does not exist", code="resource_not_found"),
         )
-    tx.commit()
-    if blackout.resource_id is None:
-        reference_cache.forget_blackouts()
-    return blackout
+        if counted:
+            _count_changes(tx, rid, +1)
+    return tx
 
 
 def remove(blackout_id: str, *, resource_id: str | None) -> None:
@@ -122,12 +187,18 @@ def remove(blackout_id: str, *, resource_id: str | None) -> None:
         )
     except UpdateError:
         raise _not_found(blackout_id) from None
-    tx = Tx()
-    tx.delete(BlackoutItem(PK=ref.scope, SK=ref.sort_key), BlackoutItem.PK.exists(), "blackout")
-    tx.delete(BlackoutRefItem(PK=ref.PK, SK=REF_SK), BlackoutRefItem.PK.exists(), "ref")
-    tx.on_fail("blackout", lambda: _not_found(blackout_id))
-    tx.on_fail("ref", lambda: _not_found(blackout_id))
-    tx.commit()
+
+    def build(counted: bool) -> Tx:
+        tx = Tx()
+        tx.delete(BlackoutItem(PK=ref.scope, SK=ref.sort_key), BlackoutItem.PK.exists(), "blackout")
+        tx.delete(BlackoutRefItem(PK=ref.PK, SK=REF_SK), BlackoutRefItem.PK.exists(), "ref")
+        tx.on_fail("blackout", lambda: _not_found(blackout_id))
+        tx.on_fail("ref", lambda: _not_found(blackout_id))
+        if counted and resource_id is not None:
+            _count_changes(tx, resource_id, -1)
+        return tx
+
+    _commit_counted(build)
     if resource_id is None:
         reference_cache.forget_blackouts()
 
@@ -179,6 +250,7 @@ def purge(resource_id: str) -> None:
     bind()
     items = list(BlackoutItem.query(scope_pk(resource_id), consistent_read=True))
     with BlackoutItem.batch_write() as batch:
+        batch.delete(BlackoutCountItem(PK=resource_pk(resource_id), SK=COUNT_SK))
         for item in items:
             batch.delete(item)
             batch.delete(BlackoutRefItem(PK=ref_pk(item.blackout_id), SK=REF_SK))

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
+from chalicelib.domain.conflicts import Occupant
 from chalicelib.domain.reservations import Reservation, ReservationStatus
 from chalicelib.domain.resources import MAX_RESERVATION_SPAN
 from chalicelib.domain.timeutil import epoch_seconds, iso_z
-from chalicelib.store.booking_tx import Occupant, occupant_from_raw
+from chalicelib.store.booking_tx import occupant_from_raw
 from chalicelib.store.reservations import (
     USER_RESV_PREFIX,
     month_pk,

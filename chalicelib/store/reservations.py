@@ -133,6 +133,7 @@ class HistoryItem(TableItem, discriminator="reservation_history"):  # type: igno
     action = UnicodeAttribute()
     reason = UnicodeAttribute(null=True)
     details = UnicodeAttribute(null=True)  # JSON object of strings
+    channel = UnicodeAttribute(null=True)  # web / cli / api / system
 
 
 # --- mapping --------------------------------------------------------------------------------
@@ -217,6 +218,7 @@ def history_item(reservation_id: str, entry: HistoryEntry, entry_id: str) -> His
         action=entry.action,
         reason=entry.reason or None,
         details=json.dumps(entry.details, sort_keys=True) if entry.details else None,
+        channel=entry.channel or None,
     )
 
 
@@ -229,4 +231,5 @@ def history_from_raw(raw: dict[str, Any]) -> HistoryEntry:
         action=item.action,
         reason=item.reason or "",
         details={str(k): str(v) for k, v in details.items()},
+        channel=item.channel or "",
     )

@@ -16,6 +16,7 @@ from pynamodb.exceptions import PynamoDBException
 from chalicelib.domain.errors import Conflict, DomainError
 from chalicelib.domain.resources import Resource
 from chalicelib.observability import logger
+from chalicelib.store import blackouts as blackout_store
 from chalicelib.store.resources import (
     Plan,
     ResourceRepository,
@@ -53,6 +54,9 @@ def _write(changes: Sequence[tuple[Resource | None, Resource | None]]) -> None:
         plan_change(plan, old, new)
     finish(plan).commit()
     forget_unused_tags(plan)
+    # After the commit (the chunk's transaction is full): until then a missing marker only
+    # means "unknown", which the booking path answers by querying the blackouts.
+    blackout_store.start_counts([new.resource_id for old, new in changes if old is None and new])
 
 
 def import_all(repository: ResourceRepository, resources: Sequence[Resource]) -> None:

@@ -201,6 +201,8 @@ def finish(plan: Plan) -> Tx:
 def commit_change(old: Resource | None, new: Resource | None, *, deleting: bool = False) -> None:
     plan = Plan()
     plan_change(plan, old, new, deleting=deleting)
+    if old is None and new is not None:  # a new resource starts with no blackouts of its own
+        plan.tx.put(blackout_store.empty_count(new.resource_id), None, "blackout_count")
     finish(plan).commit()
     forget_unused_tags(plan)
 
@@ -264,15 +266,28 @@ class ResourceRepository:
     ) -> tuple[Resource, dict[date, int | None]]:
         """`get(resource_id)` and the booking invariant's day versions of `days`, in ONE
         strongly consistent BatchGetItem (one DynamoDB call less per booking attempt)."""
-        raw, versions = booking_tx.read_with_versions(
-            resource_id, days, {"PK": {"S": resource_pk(resource_id)}, "SK": {"S": META}}
+        found, versions = booking_tx.read_with_versions(
+            resource_id,
+            days,
+            {"PK": {"S": resource_pk(resource_id)}, "SK": {"S": META}},
+            blackout_store.count_key(resource_id),
         )
+        raw = found[0]
         if raw is None:
             raise not_found(resource_id)
         item = ResourceItem.from_raw_data(raw)
         if item.deleting:
             raise not_found(resource_id)
-        return from_item(item), versions
+        resource = replace(from_item(item), own_blackouts=blackout_store.count_from_raw(found[1]))
+        return resource, versions
+
+    def blackouts_for(self, resource: Resource, start_date: date, end_date: date) -> list[Blackout]:
+        """The blackouts that may apply to a booking of `resource` between the dates: only the
+        global ones (cached) when its marker says it has none of its own, which spares the
+        booking path a query."""
+        if resource.own_blackouts == 0:
+            return blackout_store.global_between_cached(start_date, end_date)
+        return self.blackouts_between(resource.resource_id, start_date, end_date)
 
     def hours_for(self, resource: Resource) -> BusinessHours | None:
         """The resource's own hours, else the global default (reused for up to a few

@@ -19,19 +19,26 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.domain.reservations import Reservation, TimeRange
 from chalicelib.domain.series import Series, SeriesStatus
 from chalicelib.domain.timeutil import iso_z
-from chalicelib.store.anchors import creating_index, put_if_version, put_new_anchor
+from chalicelib.store import dynamo
+from chalicelib.store.anchors import (
+    creating_index,
+    new_anchor_put,
+    put_if_version,
+    put_new_anchor,
+    still_creating,
+)
 from chalicelib.store.audit_stamp import stamp_raw
+from chalicelib.store.dynamo import Item
 from chalicelib.store.idempotency import IdempotencyClaim
+from chalicelib.store.reservation_repo import ReservationRepository
 from chalicelib.store.reservations import (
     META,
     key,
     parse_instant,
-    reservation_from_raw,
-    reservation_pk,
     table_name,
     user_pk,
 )
-from chalicelib.store.table import TableItem, raw_client
+from chalicelib.store.table import TableItem
 
 
 def series_pk(series_id: str) -> str:
@@ -109,14 +116,15 @@ def _from_raw(raw: dict[str, Any]) -> Series:
 
 class SeriesRepository:
     def get(self, series_id: str) -> Series | None:
-        raw = (
-            raw_client()
-            .get_item(
-                TableName=table_name(), Key=key(series_pk(series_id), META), ConsistentRead=True
-            )
-            .get("Item")
-        )
+        raw = dynamo.get(table_name(), key(series_pk(series_id), META))
         return _from_raw(raw) if raw else None
+
+    def anchor_put(self, series: Series) -> Item:
+        """The transaction item that creates the series (a write that fits one transaction)."""
+        return new_anchor_put(_item(series, series.created_at))
+
+    def still_creating(self, series: Series) -> Item:
+        return still_creating(series_pk(series.series_id), series.version)
 
     def start(self, series: Series, claim: IdempotencyClaim | None) -> None:
         """Put the `creating` series (and the Idempotency-Key record, which then points here)."""
@@ -133,16 +141,6 @@ class SeriesRepository:
         return updated
 
     def occurrences(self, series: Series) -> list[Reservation]:
-        """The series' reservations in start order (consistent BatchGet, 100 keys a call)."""
-        client = raw_client()
-        table = table_name()
-        found: list[Reservation] = []
-        ids = list(series.occurrence_ids)
-        for first in range(0, len(ids), 100):
-            keys = [key(reservation_pk(rid), META) for rid in ids[first : first + 100]]
-            request: dict[str, Any] = {table: {"Keys": keys, "ConsistentRead": True}}
-            while request:
-                response = client.batch_get_item(RequestItems=request)
-                found += [reservation_from_raw(r) for r in response["Responses"].get(table, [])]
-                request = response.get("UnprocessedKeys") or {}
+        """The series' reservations in start order (one consistent batch read)."""
+        found = ReservationRepository().get_many(series.occurrence_ids)
         return sorted(found, key=lambda r: (r.window.start, r.reservation_id))

@@ -9,13 +9,11 @@ import boto3
 import pytest
 
 from chalicelib import wiring
+from chalicelib.domain.conflicts import Buffers, ReservationConflict
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.ids import SequentialIds
 from chalicelib.domain.resources import Resource
-from chalicelib.store.booking_tx import Buffers, SlotTaken
-from chalicelib.store.reservation_repo import ReservationRepository
 from chalicelib.store.resources import ResourceRepository
-from tests.integration.test_reservations_store import Interleaved, created, reservation
+from tests.integration.test_reservations_store import Interleaved, Writer, created, reservation
 
 T0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
 DAY = T0.date()
@@ -41,7 +39,7 @@ def test_the_resource_and_its_day_versions_come_back_from_one_read(
     catalog: ResourceRepository,
 ) -> None:
     # Given a resource with one booking on DAY
-    ReservationRepository(SequentialIds("h")).create(reservation("r1", T0), created(), Buffers())
+    Writer("h").create(reservation("r1", T0), created(), Buffers())
     # When the booking path reads it with the versions of DAY and the next day
     resource, versions = catalog.get_for_booking("res-1", [DAY, DAY + timedelta(days=1)])
     # Then it gets the resource, the bumped version of DAY and none for the untouched day
@@ -60,9 +58,7 @@ def test_fresh_pre_read_versions_spare_the_version_read(catalog: ResourceReposit
     _, versions = catalog.get_for_booking("res-1", [DAY])
     tx = counting()
     # When we book with them
-    ReservationRepository(SequentialIds("o"), tx).create(
-        reservation("mine", T0), created(), Buffers(), versions=versions
-    )
+    Writer("o", tx).create(reservation("mine", T0), created(), Buffers(), versions=versions)
     # Then the transaction committed without reading the versions again
     assert tx.snapshots == 0
     assert slots() == ["SLOT#2026-12-01T09:00:00.000Z#mine"]
@@ -74,10 +70,10 @@ def test_a_stale_pre_read_sees_an_overlapping_rival_and_refuses(
     # Given versions read before a rival booked 09:30-10:30
     _, stale = catalog.get_for_booking("res-1", [DAY])
     rival = reservation("rival", T0 + timedelta(minutes=30))
-    ReservationRepository(SequentialIds("h")).create(rival, created(), Buffers())
+    Writer("h").create(rival, created(), Buffers())
     # When we book 09:00-10:00 with the stale versions
-    with pytest.raises(SlotTaken) as refused:
-        ReservationRepository(SequentialIds("o"), counting()).create(
+    with pytest.raises(ReservationConflict) as refused:
+        Writer("o", counting()).create(
             reservation("mine", T0), created(), Buffers(), versions=stale
         )
     # Then the rival is the only occupant
@@ -91,12 +87,10 @@ def test_a_stale_pre_read_of_a_busy_day_costs_one_retry_not_an_overlap(
     # Given versions read before a rival booked a later hour of the same day
     _, stale = catalog.get_for_booking("res-1", [DAY])
     rival = reservation("rival", T0 + timedelta(hours=3))
-    ReservationRepository(SequentialIds("h")).create(rival, created(), Buffers())
+    Writer("h").create(rival, created(), Buffers())
     tx = counting()
     # When we book 09:00-10:00 with the stale versions
-    ReservationRepository(SequentialIds("o"), tx).create(
-        reservation("mine", T0), created(), Buffers(), versions=stale
-    )
+    Writer("o", tx).create(reservation("mine", T0), created(), Buffers(), versions=stale)
     # Then the first transaction failed on the version, the retry re-read it and committed
     assert tx.snapshots == 1
     assert slots() == [
@@ -113,9 +107,7 @@ def test_versions_not_covering_the_buffered_days_are_read_again(
     tx = counting()
     early = reservation("mine", datetime(2026, 12, 1, 0, 30, tzinfo=UTC))
     # When it is booked
-    ReservationRepository(SequentialIds("o"), tx).create(
-        early, created(), Buffers(before=timedelta(hours=1)), versions=versions
-    )
+    Writer("o", tx).create(early, created(), Buffers(before=timedelta(hours=1)), versions=versions)
     # Then the versions were read afresh (both days), and the booking committed
     assert tx.snapshots == 1
     assert slots() == ["SLOT#2026-12-01T00:30:00.000Z#mine"]

@@ -11,7 +11,7 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib import wiring, wiring_events
+from chalicelib import wiring_events
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.reservations import ReservationStatus
 from chalicelib.store.reservation_repo import ReservationRepository
@@ -42,7 +42,7 @@ def run(client: Client, name: str) -> dict[str, int]:
 
 
 def status_of(reservation_id: str) -> ReservationStatus:
-    found = ReservationRepository(wiring.ids()).get(reservation_id)
+    found = ReservationRepository().get(reservation_id)
     assert found is not None
     return found.status
 
@@ -102,7 +102,7 @@ def test_an_overlapping_expiry_run_with_a_stale_view_changes_nothing(
 ) -> None:
     ada = person(client, "ada")
     reservation_id = booked(client, ada.token, at(10), at(11))
-    stale = ReservationRepository(wiring.ids()).get(reservation_id)
+    stale = ReservationRepository().get(reservation_id)
     assert stale is not None
     clock.set(at(12))
     assert run(client, "expire-reservations")["expired"] == 1

@@ -17,19 +17,16 @@ from chalice.test import Client
 from chalicelib import wiring, wiring_events
 from chalicelib.domain.bulk import STUCK_AFTER, BatchStatus, BulkBatch
 from chalicelib.domain.clock import FrozenClock
+from chalicelib.domain.conflicts import Buffers
 from chalicelib.domain.ids import SequentialIds
 from chalicelib.domain.reservations import HistoryEntry, Reservation, ReservationStatus, TimeRange
 from chalicelib.domain.series import Series, SeriesStatus
 from chalicelib.services.recovery import AnchorRecovery
 from chalicelib.store.anchors import StuckAnchor
-from chalicelib.store.booking_tx import Buffers
-from chalicelib.store.bulk import (
-    BatchLost,
-    Booking,
-    BulkChunk,
-    BulkRepository,
-    BulkTransactions,
-)
+from chalicelib.store.booking_tx import FenceFailed
+from chalicelib.store.booking_writer import Booking, BookingWriter
+from chalicelib.store.bulk import BulkRepository
+from chalicelib.store.dynamo import Item
 from chalicelib.store.reservation_repo import ReservationRepository
 from chalicelib.store.series import SeriesRepository
 from tests.factories import auth_headers
@@ -74,8 +71,7 @@ def crashed_series(now: datetime) -> Series:
         occurrence_ids=tuple(r.reservation_id for r in occurrences),
     )
     SeriesRepository().start(series, None)
-    entries = [HistoryEntry(now, "alice-id", "created") for _ in occurrences[:2]]
-    ReservationRepository(SequentialIds("h")).create_many(occurrences[:2], entries, Buffers())
+    write_chunk(SeriesRepository().still_creating(series), occurrences[:2], now)
     return series
 
 
@@ -90,16 +86,14 @@ def crashed_batch(now: datetime) -> BulkBatch:
         reservation_ids=tuple(r.reservation_id for r in bookings),
     )
     BulkRepository().start(batch, None)
-    write_chunk(batch, bookings[:2], now)
+    write_chunk(BulkRepository().still_creating(batch), bookings[:2], now)
     return batch
 
 
-def write_chunk(batch: BulkBatch, reservations: list[Reservation], now: datetime) -> None:
-    chunk = tuple(
-        Booking(r, HistoryEntry(now, "alice-id", "created"), Buffers()) for r in reservations
-    )
-    fence = (BulkRepository().still_creating(batch),)
-    BulkTransactions(SequentialIds("hb")).occupy(BulkChunk(chunk, now, fence))
+def write_chunk(fence: Item, reservations: list[Reservation], now: datetime) -> None:
+    """One chunk as the anchored writer writes it: fenced on its anchor being `creating`."""
+    chunk = [Booking(r, HistoryEntry(now, "alice-id", "created"), Buffers()) for r in reservations]
+    BookingWriter(SequentialIds(f"h-{reservations[0].reservation_id}")).create(chunk, extra=[fence])
 
 
 def statuses(prefix: str) -> list[str]:
@@ -159,9 +153,26 @@ def test_a_chunk_cannot_land_after_its_batch_was_rolled_back(
     clock.advance(STUCK_AFTER + timedelta(minutes=1))
     wiring.recovery().recover()
     # When the (not quite dead) writer tries its next chunk, Then the fence refuses it
-    with pytest.raises(BatchLost):
-        write_chunk(batch, drafts("blk", clock.now(), 4, hour=14)[2:], clock.now())
+    with pytest.raises(FenceFailed):
+        fence = BulkRepository().still_creating(batch)
+        write_chunk(fence, drafts("blk", clock.now(), 4, hour=14)[2:], clock.now())
     assert statuses("blk") == ["cancelled", "cancelled"]
+
+
+def test_a_series_chunk_cannot_land_after_its_series_was_rolled_back(
+    client: Client, room: str, clock: FrozenClock
+) -> None:
+    # Given a series whose request stalled after its first chunk, rolled back by recovery
+    series = crashed_series(clock.now())
+    clock.advance(STUCK_AFTER + timedelta(minutes=1))
+    wiring.recovery().recover()
+    # When the stalled writer wakes up and writes its next chunk, Then the fence refuses it
+    with pytest.raises(FenceFailed):
+        fence = SeriesRepository().still_creating(series)
+        write_chunk(fence, drafts("occ", clock.now(), 4, series_id="s-1")[2:], clock.now())
+    # And nothing of the series occupies the room
+    assert statuses("occ") == ["cancelled", "cancelled"]
+    assert occupancy() == []
 
 
 class OverlappingRun(BulkRepository):
@@ -182,9 +193,10 @@ def test_two_overlapping_runs_roll_back_each_anchor_once(
     crashed_series(clock.now())
     crashed_batch(clock.now())
     clock.advance(STUCK_AFTER + timedelta(minutes=1))
-    repos = (SeriesRepository(), ReservationRepository(SequentialIds("r")), clock)
-    other = AnchorRecovery(BulkRepository(), *repos)
-    first = AnchorRecovery(OverlappingRun(other), *repos)
+    repos = (SeriesRepository(), ReservationRepository(), clock)
+    writer = BookingWriter(SequentialIds("r"))
+    other = AnchorRecovery(BulkRepository(), *repos, writer=writer)
+    first = AnchorRecovery(OverlappingRun(other), *repos, writer=writer)
     # When a run acts on anchors another run already rolled back
     result = first.recover()
     # Then it skips them, and everything was cancelled exactly once

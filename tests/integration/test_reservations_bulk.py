@@ -15,6 +15,7 @@ from chalice.test import Client
 from chalicelib import wiring
 from chalicelib.domain.bulk import BatchStatus
 from chalicelib.domain.clock import FrozenClock
+from chalicelib.domain.conflicts import Buffers
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import SequentialIds
 from chalicelib.domain.principal import Principal, Role
@@ -22,8 +23,10 @@ from chalicelib.domain.reservations import HistoryEntry, Reservation, Reservatio
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.services.bulk import BulkService
 from chalicelib.services.bulk_checks import BulkItem, BulkRequest
-from chalicelib.store.booking_tx import Buffers
-from chalicelib.store.bulk import Booking, BulkRepository, BulkSnapshot, BulkTransactions
+from chalicelib.services.idempotent import IdempotentCreates
+from chalicelib.store.booking_tx import BookingTransactions, Snapshot
+from chalicelib.store.booking_writer import Booking, BookingWriter
+from chalicelib.store.bulk import BulkRepository
 from chalicelib.store.idempotency import IdempotencyStore
 from chalicelib.store.reservation_repo import ReservationRepository
 from tests.factories import auth_headers
@@ -231,19 +234,21 @@ def test_an_idempotent_retry_returns_the_first_result(
     assert other.json_body["error"]["code"] == "idempotency_key_reused"
 
 
-class RaceOnSecondChunk(BulkTransactions):
+class RaceOnSecondChunk(BookingTransactions):
     """After the first chunk committed, a rival books a slot of a later chunk."""
 
     def __init__(self, rival: Reservation) -> None:
-        super().__init__(SequentialIds("h"), sleep=lambda _: None)
+        super().__init__(sleep=lambda _: None)
         self.rival, self.snapshots = rival, 0
 
-    def snapshot(self, bookings: Sequence[Booking], now: datetime) -> BulkSnapshot:
-        taken = super().snapshot(bookings, now)
+    def snapshot(
+        self, resource_id: str, windows: Sequence[TimeRange], buffers: Buffers, now: datetime
+    ) -> Snapshot:
+        taken = super().snapshot(resource_id, windows, buffers, now)
         self.snapshots += 1
         if self.snapshots == 2:
             entry = HistoryEntry(now, "rival", "created")
-            ReservationRepository(SequentialIds("rv")).create(self.rival, entry, Buffers())
+            BookingWriter(SequentialIds("rv")).create([Booking(self.rival, entry, Buffers())])
         return taken
 
 
@@ -262,12 +267,12 @@ def test_a_rival_landing_between_chunks_leaves_nothing_booked(
     )
     service = BulkService(
         wiring.resource_repository(),
-        ReservationRepository(SequentialIds("c")),
+        ReservationRepository(),
         BulkRepository(),
-        IdempotencyStore(),
         clock,
+        writer=BookingWriter(SequentialIds("h"), transactions=RaceOnSecondChunk(rival)),
+        idempotency=IdempotentCreates(IdempotencyStore(), clock),
         ids=SequentialIds("b"),
-        transactions=RaceOnSecondChunk(rival),
     )
     alice = Principal("alice-id", "alice", frozenset({Role.USER}))
     windows = [at(10) + timedelta(days=n) for n in range(60)]

@@ -13,15 +13,19 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import wiring
+from chalicelib.domain.bulk import STUCK_AFTER
 from chalicelib.domain.clock import FrozenClock
+from chalicelib.domain.conflicts import Buffers
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import SequentialIds
 from chalicelib.domain.principal import Principal, Role
 from chalicelib.domain.reservations import HistoryEntry, Reservation, ReservationStatus, TimeRange
 from chalicelib.domain.series import SeriesStatus
 from chalicelib.domain.timeutil import iso_z
+from chalicelib.services.idempotent import IdempotentCreates
 from chalicelib.services.series import SeriesRequest, SeriesService
-from chalicelib.store.booking_tx import BookingTransactions, Buffers, Snapshot
+from chalicelib.store.booking_tx import BookingTransactions, Snapshot
+from chalicelib.store.booking_writer import Booking, BookingWriter
 from chalicelib.store.idempotency import IdempotencyStore
 from chalicelib.store.reservation_repo import ReservationRepository
 from chalicelib.store.series import SeriesRepository
@@ -269,7 +273,7 @@ class RaceOnSecondChunk(BookingTransactions):
         self.snapshots += 1
         if self.snapshots == 2:
             entry = HistoryEntry(now, "rival", "created")
-            ReservationRepository(SequentialIds("rv")).create(self.rival, entry, buffers)
+            BookingWriter(SequentialIds("rv")).create([Booking(self.rival, entry, buffers)])
         return taken
 
 
@@ -286,13 +290,16 @@ def test_losing_a_race_in_a_later_chunk_rolls_the_whole_series_back(
         ReservationStatus.ACTIVE,
         clock.now(),
     )
-    racing = ReservationRepository(SequentialIds("h"), RaceOnSecondChunk(rival))
+    racing = BookingWriter(
+        SequentialIds("h"), wiring.resource_repository(), RaceOnSecondChunk(rival)
+    )
     service = SeriesService(
         wiring.resource_repository(),
-        racing,
+        ReservationRepository(),
         SeriesRepository(),
-        IdempotencyStore(),
         clock,
+        writer=racing,
+        idempotency=IdempotentCreates(IdempotencyStore(), clock),
         ids=SequentialIds("s"),
     )
     alice = Principal("alice-id", "alice", frozenset({Role.USER}))
@@ -313,6 +320,58 @@ def test_losing_a_race_in_a_later_chunk_rolls_the_whole_series_back(
         if i["SK"]["S"].startswith("SLOT#")
     ]
     assert [s["reservation_id"]["S"] for s in slots] == ["rival-1"]
+
+
+class RecoveryAfterFirstChunk(BookingTransactions):
+    """The request stalls after its first chunk: long enough for the recovery job to roll
+    the series back before the second chunk is written."""
+
+    def __init__(self, clock: FrozenClock) -> None:
+        super().__init__(sleep=lambda _: None)
+        self.clock, self.snapshots = clock, 0
+
+    def snapshot(
+        self, resource_id: str, windows: Sequence[TimeRange], buffers: Buffers, now: datetime
+    ) -> Snapshot:
+        self.snapshots += 1
+        if self.snapshots == 2:
+            self.clock.advance(STUCK_AFTER + timedelta(minutes=1))
+            wiring.recovery().recover()
+        return super().snapshot(resource_id, windows, buffers, now)
+
+
+def test_a_series_rolled_back_by_recovery_mid_write_books_nothing_more(
+    client: Client, room: str, clock: FrozenClock
+) -> None:
+    # Given a series of 60 (three chunks) whose writer stalls after chunk 1 until recovery ran
+    service = SeriesService(
+        wiring.resource_repository(),
+        ReservationRepository(),
+        SeriesRepository(),
+        clock,
+        writer=BookingWriter(
+            SequentialIds("h"), wiring.resource_repository(), RecoveryAfterFirstChunk(clock)
+        ),
+        idempotency=IdempotentCreates(IdempotencyStore(), clock),
+        ids=SequentialIds("s"),
+    )
+    alice = Principal("alice-id", "alice", frozenset({Role.USER}))
+    request = SeriesRequest("room-1", at(10), at(11), rrule="FREQ=DAILY;COUNT=60")
+    # When the writer resumes, Then its next chunk is refused by the fence, and it says so
+    with pytest.raises(Conflict) as interrupted:
+        service.create(alice, request)
+    assert interrupted.value.code == "series_interrupted"
+    # And nothing of the series occupies the room; the series is failed (by recovery)
+    slots = [
+        i
+        for i in boto3.client("dynamodb").scan(TableName="reserver-main")["Items"]
+        if i["SK"]["S"].startswith("SLOT#")
+    ]
+    assert slots == []
+    mine = reservation_items()
+    assert mine and {i["status"]["S"] for i in mine} == {"cancelled"}
+    stored = SeriesRepository().get(mine[0]["series_id"]["S"])
+    assert stored is not None and stored.status == SeriesStatus.FAILED
 
 
 def test_series_keep_local_time_across_dst(

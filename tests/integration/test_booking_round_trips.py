@@ -1,0 +1,117 @@
+"""The booking path's cost in DynamoDB calls (issue 8, part 5): a create is at most 4 calls
+(the caller's token check, the resource with its day versions and blackout marker in one
+BatchGetItem, the slot query, the transaction) and a refusal (409) at most 3. Blackouts are
+read only for a resource whose marker says it has some (or has no marker), and they are
+enforced whatever the marker says."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+
+from chalicelib.domain.clock import FrozenClock
+from chalicelib.store.blackouts import count_key
+from chalicelib.store.table import TableItem
+from tests.integration.reservations_kit import (
+    TOMORROW,
+    add_blackout,
+    at,
+    book,
+    create_resource,
+)
+
+
+@pytest.fixture
+def dynamodb_calls(client: Client) -> Iterator[Callable[[], list[str]]]:
+    """The DynamoDB operations the app makes from now on, in order."""
+    calls: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        calls.append(str(model.name))
+
+    events = TableItem._get_connection().connection.client.meta.events
+    events.register("before-call.dynamodb", record)
+    mark = [0]
+
+    def since() -> list[str]:
+        seen = calls[mark[0] :]
+        mark[0] = len(calls)
+        return seen
+
+    yield since
+    events.unregister("before-call.dynamodb", record)
+
+
+def test_a_create_costs_four_calls_and_a_refusal_three(
+    client: Client, clock: FrozenClock, user_token: str, dynamodb_calls: Callable[[], list[str]]
+) -> None:
+    # Given a resource with no blackouts of its own, and reference data (default hours,
+    # global blackouts) already in the process's short-lived cache by an earlier booking
+    create_resource("room-1")
+    assert book(client, user_token, at(8), at(9)).status_code == 201
+    dynamodb_calls()
+    # When a booking is made
+    created = book(client, user_token, at(10), at(11))
+    assert created.status_code == 201, created.body
+    # Then it cost: the token check (user + deny-list), the resource with its day versions
+    # and blackout marker, the slot query, the transaction
+    assert dynamodb_calls() == ["BatchGetItem", "BatchGetItem", "Query", "TransactWriteItems"]
+    # When the same time is asked for again, Then the 409 cost one call less
+    refused = book(client, user_token, at(10, 30), at(11, 30))
+    assert refused.status_code == 409
+    assert dynamodb_calls() == ["BatchGetItem", "BatchGetItem", "Query"]
+
+
+def test_blackouts_bind_whatever_the_marker_says(
+    client: Client, clock: FrozenClock, user_token: str, dynamodb_calls: Callable[[], list[str]]
+) -> None:
+    # Given a resource with a blackout tomorrow (its marker counts one)
+    create_resource("room-1")
+    add_blackout("room-1", TOMORROW)
+    # When a booking falls into it, Then it is refused (the blackouts were read)
+    refused = book(client, user_token, at(10), at(11))
+    assert refused.status_code == 422
+    assert refused.json_body["error"]["code"] == "blackout_date"
+    # And a resource from before the markers (none stored) still has its blackouts read
+    day_after = TOMORROW + timedelta(days=1)
+    create_resource("room-2")
+    add_blackout("room-2", day_after)
+    boto3.client("dynamodb").delete_item(TableName="reserver-main", Key=count_key("room-2"))
+    dynamodb_calls()
+    legacy = book(
+        client, user_token, at(10, day=day_after), at(11, day=day_after), resource_id="room-2"
+    )
+    assert legacy.status_code == 422 and legacy.json_body["error"]["code"] == "blackout_date"
+    assert "Query" in dynamodb_calls()[2:]
+
+
+def test_the_marker_counts_adds_and_removals(client: Client, admin_token: str) -> None:
+    create_resource("room-1")
+    table = boto3.client("dynamodb")
+
+    def marker() -> int:
+        item = table.get_item(TableName="reserver-main", Key=count_key("room-1"))["Item"]
+        return int(item["total"]["N"])
+
+    assert marker() == 0
+    body = {"start_date": "2026-12-24", "end_date": "2026-12-26", "reason": "holidays"}
+    added = client.http.post(
+        "/api/v1/resources/room-1/blackouts",
+        headers={"Authorization": f"Bearer {admin_token}", "Content-Type": "application/json"},
+        body=json.dumps(body),
+    )
+    assert added.status_code == 201, added.body
+    assert marker() == 1
+    blackout_id = added.json_body["blackout_id"]
+    removed = client.http.delete(
+        f"/api/v1/resources/room-1/blackouts/{blackout_id}",
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert removed.status_code in (200, 204), removed.body
+    assert marker() == 0
