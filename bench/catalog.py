@@ -1,7 +1,7 @@
 """Catalogue reads at 1,000 resources and 10,000 reservations (figures, not a test).
 
 1. Seed (timed, printed):
-   - 1,000 resources through the catalogue's own store (`ResourceRepository.create`: the same
+   - 1,000 resources through the catalogue's own store (`ResourceStore.create`: the same
      transaction per resource as `POST /api/v1/resources`, minus HTTP and auth), 4 threads;
    - 10,000 reservations (10 per resource, one hour each, over 10 days) written DIRECTLY into
      DynamoDB Local with the store's key builders (occupancy + reservation + history items,
@@ -57,13 +57,13 @@ import pytest  # noqa: E402
 
 from bench.booking import Phase  # noqa: E402
 from chalicelib import wiring  # noqa: E402
+from chalicelib.domain.catalog.resources import Resource  # noqa: E402
 from chalicelib.domain.reservations import (  # noqa: E402
     HistoryEntry,
     Reservation,
     ReservationStatus,
     TimeRange,
 )
-from chalicelib.domain.resources import Resource  # noqa: E402
 from tests.e2e.race_kit import TABLE, Target, _free_port, base_day, iso, register_users  # noqa: E402
 
 TAGS = ("projector", "whiteboard", "video", "quiet")
@@ -113,13 +113,13 @@ def make_resource(index: int, rng: random.Random, created: datetime) -> Resource
 
 
 def seed_resources(target: Target, count: int) -> list[str]:
-    from chalicelib.store.resources import ResourceRepository
+    from chalicelib.store.catalog.repository import ResourceStore
 
     rng = random.Random(7)
     created = datetime(2026, 1, 1, tzinfo=UTC)
     resources = [make_resource(i, rng, created) for i in range(count)]
     with store_env(target):
-        repo = ResourceRepository(wiring.cursors())
+        repo = ResourceStore(wiring.cursors())
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(repo.create, resources))
     return [r.resource_id for r in resources]
@@ -127,7 +127,7 @@ def seed_resources(target: Target, count: int) -> list[str]:
 
 def reservation_items(resource_id: str, rng: random.Random, user: str) -> list[dict[str, Any]]:
     """One resource's reservations (one per day, at a random hour) and its day versions."""
-    from chalicelib.store.reservations import (
+    from chalicelib.store.reservations.items import (
         DayVersionItem,
         day_sk,
         history_item,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chalicelib.domain import event_catalogue, events
+from chalicelib.domain.pipeline import catalogue as event_catalogue
+from chalicelib.domain.pipeline import events
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,8 @@ _JOBS = (
         1440,
         "Delete audit entries older than the retention period",
     ),
-    # Bulk bookings / series (services/recovery.py): roll back anchors stuck in `creating`.
+    # Bulk bookings / series (services/reservations/recovery.py): roll back anchors stuck in
+    # `creating`.
     ScheduleDef(
         "recover-stuck-batches",
         "recover_batches_job",

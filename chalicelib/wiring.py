@@ -17,24 +17,24 @@ from chalicelib.store.pagination import CursorCodec
 
 if TYPE_CHECKING:
     from chalicelib.integrations.websocket_sender import WebsocketPort, WebsocketSender
-    from chalicelib.services.accounts import AccountService
-    from chalicelib.services.auth import SessionService, TokenAuthenticator
-    from chalicelib.services.auth_kit import AuthKit
-    from chalicelib.services.availability import AvailabilityService
-    from chalicelib.services.booking import BookingService
-    from chalicelib.services.bulk import BulkService
-    from chalicelib.services.idempotent import IdempotentCreates
-    from chalicelib.services.mfa import MfaService
-    from chalicelib.services.oauth import OAuthService
-    from chalicelib.services.recovery import AnchorRecovery
-    from chalicelib.services.reservations_query import ReservationQueries
-    from chalicelib.services.resource_bulk import ResourceBulkService
-    from chalicelib.services.resource_rules import ResourceRulesService
-    from chalicelib.services.resources import ResourceService
-    from chalicelib.services.series import SeriesService
-    from chalicelib.store.booking_writer import BookingWriter
-    from chalicelib.store.connections import ConnectionStore
-    from chalicelib.store.resources import ResourceRepository
+    from chalicelib.services.accounts.accounts import AccountService
+    from chalicelib.services.accounts.auth import SessionService, TokenAuthenticator
+    from chalicelib.services.accounts.auth_kit import AuthKit
+    from chalicelib.services.accounts.mfa import MfaService
+    from chalicelib.services.accounts.oauth import OAuthService
+    from chalicelib.services.catalog.availability import AvailabilityService
+    from chalicelib.services.catalog.bulk_edit import ResourceBulkService
+    from chalicelib.services.catalog.resources import ResourceService
+    from chalicelib.services.catalog.rules import ResourceRulesService
+    from chalicelib.services.reservations.booking import BookingService
+    from chalicelib.services.reservations.bulk import BulkService
+    from chalicelib.services.reservations.idempotent import IdempotentCreates
+    from chalicelib.services.reservations.queries import ReservationQueries
+    from chalicelib.services.reservations.recovery import AnchorRecovery
+    from chalicelib.services.reservations.series import SeriesService
+    from chalicelib.store.catalog.repository import ResourceStore
+    from chalicelib.store.pipeline.connections import ConnectionStore
+    from chalicelib.store.reservations.writer import BookingWriter
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +61,7 @@ def cursors() -> CursorCodec:
 
 @lru_cache(maxsize=1)
 def auth_kit() -> AuthKit:
-    from chalicelib.services.auth_kit import AuthKit
+    from chalicelib.services.accounts.auth_kit import AuthKit
 
     return AuthKit(get_settings())
 
@@ -95,25 +95,25 @@ def prefetch_pool() -> Executor:
 
 
 def booking_writer() -> BookingWriter:
-    from chalicelib.store.booking_writer import BookingWriter
+    from chalicelib.store.reservations.writer import BookingWriter
 
     return BookingWriter(ids(), resource_repository())
 
 
 def idempotent_creates() -> IdempotentCreates:
-    from chalicelib.services.idempotent import IdempotentCreates
-    from chalicelib.store.idempotency import IdempotencyStore
+    from chalicelib.services.reservations.idempotent import IdempotentCreates
+    from chalicelib.store.reservations.idempotency import IdempotencyStore
 
     return IdempotentCreates(IdempotencyStore(), clock())
 
 
 def booking() -> BookingService:
-    from chalicelib.services.booking import BookingService
-    from chalicelib.store.reservation_repo import ReservationRepository
+    from chalicelib.services.reservations.booking import BookingService
+    from chalicelib.store.reservations.repository import ReservationStore
 
     return BookingService(
         resource_repository(),
-        ReservationRepository(),
+        ReservationStore(),
         clock(),
         writer=booking_writer(),
         idempotency=idempotent_creates(),
@@ -122,12 +122,12 @@ def booking() -> BookingService:
 
 
 def reservation_queries() -> ReservationQueries:
-    from chalicelib.services.reservations_query import ReservationQueries
-    from chalicelib.store.reservation_listing import ReservationListing
-    from chalicelib.store.reservation_repo import ReservationRepository
+    from chalicelib.services.reservations.queries import ReservationQueries
+    from chalicelib.store.reservations.listing import ReservationListing
+    from chalicelib.store.reservations.repository import ReservationStore
 
     return ReservationQueries(
-        ReservationRepository(),
+        ReservationStore(),
         ReservationListing(),
         resource_repository(),
         cursors(),
@@ -136,14 +136,14 @@ def reservation_queries() -> ReservationQueries:
 
 
 def series() -> SeriesService:
-    from chalicelib.services.series import SeriesService
-    from chalicelib.store.reservation_repo import ReservationRepository
-    from chalicelib.store.series import SeriesRepository
+    from chalicelib.services.reservations.series import SeriesService
+    from chalicelib.store.reservations.repository import ReservationStore
+    from chalicelib.store.reservations.series import SeriesStore
 
     return SeriesService(
         resource_repository(),
-        ReservationRepository(),
-        SeriesRepository(),
+        ReservationStore(),
+        SeriesStore(),
         clock(),
         writer=booking_writer(),
         idempotency=idempotent_creates(),
@@ -152,14 +152,14 @@ def series() -> SeriesService:
 
 
 def bulk() -> BulkService:
-    from chalicelib.services.bulk import BulkService
-    from chalicelib.store.bulk import BulkRepository
-    from chalicelib.store.reservation_repo import ReservationRepository
+    from chalicelib.services.reservations.bulk import BulkService
+    from chalicelib.store.reservations.bulk import BulkStore
+    from chalicelib.store.reservations.repository import ReservationStore
 
     return BulkService(
         resource_repository(),
-        ReservationRepository(),
-        BulkRepository(),
+        ReservationStore(),
+        BulkStore(),
         clock(),
         writer=booking_writer(),
         idempotency=idempotent_creates(),
@@ -168,29 +168,29 @@ def bulk() -> BulkService:
 
 
 def recovery() -> AnchorRecovery:
-    from chalicelib.services.recovery import AnchorRecovery
-    from chalicelib.store.bulk import BulkRepository
-    from chalicelib.store.reservation_repo import ReservationRepository
-    from chalicelib.store.series import SeriesRepository
+    from chalicelib.services.reservations.recovery import AnchorRecovery
+    from chalicelib.store.reservations.bulk import BulkStore
+    from chalicelib.store.reservations.repository import ReservationStore
+    from chalicelib.store.reservations.series import SeriesStore
 
     return AnchorRecovery(
-        BulkRepository(),
-        SeriesRepository(),
-        ReservationRepository(),
+        BulkStore(),
+        SeriesStore(),
+        ReservationStore(),
         clock(),
         writer=booking_writer(),
     )
 
 
-def resource_repository() -> ResourceRepository:
-    from chalicelib.store.resources import ResourceRepository
+def resource_repository() -> ResourceStore:
+    from chalicelib.store.catalog.repository import ResourceStore
 
-    return ResourceRepository(cursors())
+    return ResourceStore(cursors())
 
 
 def resources() -> ResourceService:
-    from chalicelib.services.resource_occupancy import ReservationPorts
-    from chalicelib.services.resources import ResourceService
+    from chalicelib.services.catalog.occupancy import ReservationPorts
+    from chalicelib.services.catalog.resources import ResourceService
 
     ports = ReservationPorts(
         lambda actor, rid, reason: booking().cancel(actor, rid, reason), prefetch_pool()
@@ -199,7 +199,7 @@ def resources() -> ResourceService:
 
 
 def availability() -> AvailabilityService:
-    from chalicelib.services.availability import AvailabilityService, SlotOccupancy
+    from chalicelib.services.catalog.availability import AvailabilityService, SlotOccupancy
 
     return AvailabilityService(
         resource_repository(), resources(), clock(), prefetch_pool(), SlotOccupancy()
@@ -207,20 +207,20 @@ def availability() -> AvailabilityService:
 
 
 def resource_rules() -> ResourceRulesService:
-    from chalicelib.services.resource_rules import ResourceRulesService
+    from chalicelib.services.catalog.rules import ResourceRulesService
 
     return ResourceRulesService(resource_repository(), clock(), ids())
 
 
 def resource_bulk() -> ResourceBulkService:
-    from chalicelib.services.resource_bulk import ResourceBulkService
+    from chalicelib.services.catalog.bulk_edit import ResourceBulkService
 
     return ResourceBulkService(resource_repository(), clock(), ids())
 
 
 @lru_cache(maxsize=1)
 def connections() -> ConnectionStore:
-    from chalicelib.store.connections import ConnectionStore
+    from chalicelib.store.pipeline.connections import ConnectionStore
 
     return ConnectionStore()
 
@@ -247,7 +247,8 @@ def health_checks() -> dict[str, str]:
 def reset() -> None:
     """Drop every cached service and setting (tests, and a stage change in the local stack)."""
     from chalicelib import wiring_events
-    from chalicelib.store import audit_stamp, reference_cache
+    from chalicelib.store import audit_stamp
+    from chalicelib.store.catalog import reference_cache
     from chalicelib.store.table import unbind
 
     reset_settings()

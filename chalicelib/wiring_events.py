@@ -19,18 +19,18 @@ if TYPE_CHECKING:
         BasePersistenceLayer,
     )
 
-    from chalicelib.domain.auth.secrets_box import SecretBox
+    from chalicelib.domain.accounts.secrets_box import SecretBox
     from chalicelib.integrations.event_bus import EventPublisher
     from chalicelib.integrations.mailer import Mailer
     from chalicelib.integrations.task_queue import TaskQueue
     from chalicelib.integrations.webhook_sender import WebhookSender
-    from chalicelib.services.audit import AuditService
-    from chalicelib.services.email import EmailService
-    from chalicelib.services.jobs import JobService
-    from chalicelib.services.notifications import Directory, NotificationService, Pusher
-    from chalicelib.services.operations import OperationsService
-    from chalicelib.services.webhook_dispatch import WebhookDispatcher
-    from chalicelib.services.webhooks import WebhookService
+    from chalicelib.services.pipeline.audit import AuditService
+    from chalicelib.services.pipeline.email import EmailService
+    from chalicelib.services.pipeline.jobs import JobService
+    from chalicelib.services.pipeline.notifications import Directory, NotificationService, Pusher
+    from chalicelib.services.pipeline.operations import OperationsService
+    from chalicelib.services.pipeline.webhook_dispatch import WebhookDispatcher
+    from chalicelib.services.pipeline.webhooks import WebhookService
 
 T = TypeVar("T")
 _overrides: dict[str, Any] = {}
@@ -84,14 +84,14 @@ def persistence(worker_name: str) -> BasePersistenceLayer:
 
 @lru_cache(maxsize=1)
 def directory() -> Directory:
-    from chalicelib.store.directory import StoreDirectory
+    from chalicelib.store.pipeline.directory import StoreDirectory
 
     return _pick("directory", lambda: StoreDirectory(wiring.cursors()))
 
 
 @lru_cache(maxsize=1)
 def pusher() -> Pusher:
-    from chalicelib.services.notifications import NoPusher
+    from chalicelib.services.pipeline.notifications import NoPusher
 
     return _pick("pusher", _websocket_pusher_or(NoPusher))
 
@@ -110,8 +110,8 @@ def _websocket_pusher_or(fallback: Callable[[], Pusher]) -> Callable[[], Pusher]
 
 @lru_cache(maxsize=1)
 def notifications() -> NotificationService:
-    from chalicelib.services.notifications import NotificationService
-    from chalicelib.store.notifications import NotificationStore
+    from chalicelib.services.pipeline.notifications import NotificationService
+    from chalicelib.store.pipeline.notifications import NotificationStore
 
     return NotificationService(
         NotificationStore(), directory(), pusher(), wiring.clock(), wiring.cursors()
@@ -127,7 +127,7 @@ def mailer() -> Mailer:
 
 @lru_cache(maxsize=1)
 def email() -> EmailService:
-    from chalicelib.services.email import EmailService, EmailSettings
+    from chalicelib.services.pipeline.email import EmailService, EmailSettings
 
     settings = get_settings()
     return EmailService(
@@ -137,8 +137,8 @@ def email() -> EmailService:
 
 @lru_cache(maxsize=1)
 def secret_box() -> SecretBox:
-    from chalicelib.domain.auth.secrets_box import SecretBox
-    from chalicelib.services.webhooks import SECRET_PURPOSE
+    from chalicelib.domain.accounts.secrets_box import SecretBox
+    from chalicelib.services.pipeline.webhooks import SECRET_PURPOSE
 
     return SecretBox(get_settings().secret_key, purpose=SECRET_PURPOSE)
 
@@ -155,10 +155,10 @@ def delivery_queue() -> TaskQueue:
 def webhook_sender() -> WebhookSender:
     from chalicelib.integrations.ssrf import AllowEntry
     from chalicelib.integrations.webhook_sender import HttpWebhookSender
-    from chalicelib.store.webhooks import WebhookStore
+    from chalicelib.store.pipeline.webhooks import WebhookStore
 
     def allowlist() -> list[AllowEntry]:
-        from chalicelib.domain.webhooks import parse_network
+        from chalicelib.domain.pipeline.webhooks import parse_network
 
         return [
             AllowEntry(parse_network(str(e["network"])), e["port"])  # type: ignore[arg-type]
@@ -170,9 +170,9 @@ def webhook_sender() -> WebhookSender:
 
 @lru_cache(maxsize=1)
 def webhooks() -> WebhookService:
-    from chalicelib.services.webhooks import WebhookService
-    from chalicelib.store.webhook_deliveries import DeliveryStore
-    from chalicelib.store.webhooks import WebhookStore
+    from chalicelib.services.pipeline.webhooks import WebhookService
+    from chalicelib.store.pipeline.webhook_deliveries import DeliveryStore
+    from chalicelib.store.pipeline.webhooks import WebhookStore
 
     return WebhookService(
         WebhookStore(),
@@ -187,9 +187,9 @@ def webhooks() -> WebhookService:
 
 @lru_cache(maxsize=1)
 def dispatcher() -> WebhookDispatcher:
-    from chalicelib.services.webhook_dispatch import WebhookDispatcher
-    from chalicelib.store.webhook_deliveries import DeliveryStore
-    from chalicelib.store.webhooks import WebhookStore
+    from chalicelib.services.pipeline.webhook_dispatch import WebhookDispatcher
+    from chalicelib.store.pipeline.webhook_deliveries import DeliveryStore
+    from chalicelib.store.pipeline.webhooks import WebhookStore
 
     return WebhookDispatcher(
         WebhookStore(),
@@ -205,8 +205,8 @@ def dispatcher() -> WebhookDispatcher:
 
 @lru_cache(maxsize=1)
 def audit() -> AuditService:
-    from chalicelib.services.audit import AuditService
-    from chalicelib.store.audit import AuditStore
+    from chalicelib.services.pipeline.audit import AuditService
+    from chalicelib.store.pipeline.audit import AuditStore
 
     return AuditService(
         AuditStore(),
@@ -218,19 +218,19 @@ def audit() -> AuditService:
 
 @lru_cache(maxsize=1)
 def jobs() -> JobService:
-    from chalicelib.services.jobs import JobDeps, JobService
-    from chalicelib.store.connections import ConnectionStore
-    from chalicelib.store.jobs import JobStore
-    from chalicelib.store.reservation_listing import ReservationListing
-    from chalicelib.store.reservation_repo import ReservationRepository
-    from chalicelib.store.resources import ResourceRepository
+    from chalicelib.services.pipeline.jobs import JobDeps, JobService
+    from chalicelib.store.catalog.repository import ResourceStore
+    from chalicelib.store.pipeline.connections import ConnectionStore
+    from chalicelib.store.pipeline.jobs import JobStore
+    from chalicelib.store.reservations.listing import ReservationListing
+    from chalicelib.store.reservations.repository import ReservationStore
 
     deps = JobDeps(
         jobs=JobStore(),
-        reservations=ReservationRepository(),
+        reservations=ReservationStore(),
         writer=wiring.booking_writer(),
         listing=ReservationListing(),
-        resources=ResourceRepository(wiring.cursors()),
+        resources=ResourceStore(wiring.cursors()),
         contacts=directory(),
         connections=ConnectionStore(),
         audit=audit(),
@@ -243,7 +243,7 @@ def jobs() -> JobService:
 @lru_cache(maxsize=1)
 def operations() -> OperationsService:
     from chalicelib.integrations.dead_letters import SqsDeadLetters
-    from chalicelib.services.operations import OperationsService
+    from chalicelib.services.pipeline.operations import OperationsService
 
     return OperationsService(SqsDeadLetters(aws("sqs"), TOPOLOGY), jobs())
 

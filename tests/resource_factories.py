@@ -9,9 +9,9 @@ from typing import Any
 
 from chalice.test import Client
 
-from chalicelib.domain import catalog
-from chalicelib.domain.catalog import ResourceDraft
-from chalicelib.domain.resources import Resource
+from chalicelib.domain.catalog import rules as catalog
+from chalicelib.domain.catalog.resources import Resource
+from chalicelib.domain.catalog.rules import ResourceDraft
 from tests.factories import auth_headers, register_and_login, send_json, user_id_of
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

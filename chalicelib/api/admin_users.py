@@ -15,7 +15,7 @@ from chalicelib.api.schemas.auth import (
     UserPage,
 )
 from chalicelib.api.schemas.common import Message
-from chalicelib.domain.auth.accounts import ROLE_DESCRIPTIONS
+from chalicelib.domain.accounts.accounts import ROLE_DESCRIPTIONS
 
 bp = Blueprint(__name__)
 TAGS = ("admin",)

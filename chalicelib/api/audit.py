@@ -15,7 +15,7 @@ from chalicelib.api.schemas.audit import (
     AuditQuery,
     AuditWindowQuery,
 )
-from chalicelib.domain.audit import AuditEntry
+from chalicelib.domain.pipeline.audit import AuditEntry
 
 bp = Blueprint(__name__)
 TAGS = ("audit",)

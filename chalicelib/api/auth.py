@@ -15,8 +15,8 @@ from chalicelib.api.schemas.auth import (
     UserOut,
 )
 from chalicelib.api.schemas.common import Message
-from chalicelib.services.accounts import NewAccount
-from chalicelib.services.auth import TokenPair
+from chalicelib.services.accounts.accounts import NewAccount
+from chalicelib.services.accounts.auth import TokenPair
 
 bp = Blueprint(__name__)
 TAGS = ("auth",)

@@ -18,7 +18,7 @@ from chalicelib.api.schemas.availability import (
     NextAvailableOut,
     NextQuery,
 )
-from chalicelib.services.availability import SEARCH_DAYS
+from chalicelib.services.catalog.availability import SEARCH_DAYS
 
 bp = Blueprint(__name__)
 TAGS = ("availability",)

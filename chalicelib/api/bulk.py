@@ -14,7 +14,7 @@ from chalicelib.api.schemas.bulk import (
     CancelResultOut,
 )
 from chalicelib.api.schemas.reservations import idempotency_key
-from chalicelib.services.bulk_checks import BulkItem, BulkRequest
+from chalicelib.services.reservations.bulk_checks import BulkItem, BulkRequest
 
 bp = Blueprint(__name__)
 TAGS = ("reservations", "bulk")

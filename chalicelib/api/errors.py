@@ -13,8 +13,8 @@ from chalice.app import Response
 from pydantic import ValidationError
 
 from chalicelib.domain import errors as domain
-from chalicelib.domain.conflicts import ReservationConflict
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.reservations.conflicts import ReservationConflict
 from chalicelib.observability import logger
 
 _STATUS: list[tuple[type[domain.DomainError], int]] = [

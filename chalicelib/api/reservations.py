@@ -26,8 +26,8 @@ from chalicelib.api.schemas.reservations import (
     idempotency_key,
     statuses,
 )
-from chalicelib.services.booking import BookingRequest, RescheduleRequest
-from chalicelib.services.reservations_query import ListQuery
+from chalicelib.services.reservations.booking import BookingRequest, RescheduleRequest
+from chalicelib.services.reservations.queries import ListQuery
 
 bp = Blueprint(__name__)
 TAGS = ("reservations",)

@@ -17,8 +17,8 @@ from chalicelib.api.schemas.resources import (
     StatusOut,
     week,
 )
-from chalicelib.services.resource_rules import HoursView
-from chalicelib.services.resources import ResourceView
+from chalicelib.services.catalog.resources import ResourceView
+from chalicelib.services.catalog.rules import HoursView
 
 bp = Blueprint(__name__)
 TAGS = ("resources",)

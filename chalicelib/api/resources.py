@@ -30,7 +30,7 @@ from chalicelib.api.schemas.resources import (
     TagPageOut,
     TagRenameIn,
 )
-from chalicelib.services.resources import ResourceView
+from chalicelib.services.catalog.resources import ResourceView
 
 bp = Blueprint(__name__)
 TAGS = ("resources",)

@@ -8,7 +8,7 @@ from chalicelib import wiring
 from chalicelib.api.routing import Reply, RequestContext, endpoint
 from chalicelib.api.schemas.reservations import idempotency_key
 from chalicelib.api.schemas.series import SeriesCancel, SeriesCreate, SeriesOut
-from chalicelib.services.series import SeriesRequest
+from chalicelib.services.reservations.series import SeriesRequest
 
 bp = Blueprint(__name__)
 TAGS = ("reservations", "series")

@@ -7,7 +7,7 @@ from chalice.app import Blueprint
 from chalicelib import wiring
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.auth import SetupInitialize, SetupResult, SetupStatus, UserOut
-from chalicelib.services.accounts import NewAccount
+from chalicelib.services.accounts.accounts import NewAccount
 
 bp = Blueprint(__name__)
 TAGS = ("setup",)

@@ -8,7 +8,7 @@ from chalicelib import wiring
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.auth import PasswordChange, ProfileUpdate, UserOut
 from chalicelib.api.schemas.common import Message
-from chalicelib.domain.auth.accounts import ProfileChanges
+from chalicelib.domain.accounts.accounts import ProfileChanges
 
 bp = Blueprint(__name__)
 TAGS = ("users",)

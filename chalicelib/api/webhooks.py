@@ -20,7 +20,7 @@ from chalicelib.api.schemas.webhooks import (
     WebhookUpdate,
     WebhookWithSecret,
 )
-from chalicelib.domain.event_catalogue import CATALOGUE, WEBHOOK_EVENT_NAMES
+from chalicelib.domain.pipeline.catalogue import CATALOGUE, WEBHOOK_EVENT_NAMES
 
 bp = Blueprint(__name__)
 TAGS = ("webhooks",)

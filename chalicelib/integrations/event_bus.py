@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from chalicelib.domain.events import DomainEvent
+from chalicelib.domain.pipeline.events import DomainEvent
 from chalicelib.observability import logger
 
 MAX_ENTRIES_PER_CALL = 10  # the PutEvents limit

@@ -10,7 +10,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer
 from ulid import ULID
 
-from chalicelib.domain.events import ChangeKind, ItemChange
+from chalicelib.domain.pipeline.events import ChangeKind, ItemChange
 
 _DESERIALIZER = TypeDeserializer()
 _KINDS: dict[str, ChangeKind] = {"INSERT": "INSERT", "MODIFY": "MODIFY", "REMOVE": "REMOVE"}

@@ -15,7 +15,7 @@ from chalice.app import WebsocketDisconnectedError
 
 from chalicelib.domain.clock import Clock
 from chalicelib.observability import logger
-from chalicelib.store.connections import ConnectionStore
+from chalicelib.store.pipeline.connections import ConnectionStore
 
 
 class WebsocketPort(Protocol):
@@ -59,7 +59,7 @@ class WebsocketSender:
         return sum(self.send(connection_id, message) for connection_id in set(targets))
 
     def push(self, user_id: str, message: dict[str, Any]) -> None:
-        """The `Pusher` port of the notification service (chalicelib.services.notifications)."""
+        """The `Pusher` port of the notification service (services/pipeline/notifications.py)."""
         self.send_to_user(user_id, message)
 
 

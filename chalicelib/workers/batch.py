@@ -26,7 +26,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
-from chalicelib.domain.events import DomainEvent, MalformedEvent
+from chalicelib.domain.pipeline.events import DomainEvent, MalformedEvent
 from chalicelib.observability import logger
 
 # Long enough to cover SQS/EventBridge redeliveries and an admin's DLQ redrive the next days.

@@ -7,7 +7,7 @@ from typing import Any
 from chalice.app import Blueprint, SQSEvent
 
 from chalicelib import wiring_events
-from chalicelib.domain.events import DomainEvent
+from chalicelib.domain.pipeline.events import DomainEvent
 from chalicelib.topology import NOTIFY_QUEUE
 from chalicelib.workers.batch import Worker, event_handler
 

@@ -16,9 +16,9 @@ from typing import Any
 from chalice.app import Blueprint, DynamoDBEvent
 
 from chalicelib import wiring, wiring_events
-from chalicelib.domain import audit
-from chalicelib.domain.event_mappings import REGISTRY
-from chalicelib.domain.events import AUDIT_CHANGE, DomainEvent, ItemChange, make_event
+from chalicelib.domain.pipeline import audit
+from chalicelib.domain.pipeline.events import AUDIT_CHANGE, DomainEvent, ItemChange, make_event
+from chalicelib.domain.pipeline.mappings import REGISTRY
 from chalicelib.integrations.event_bus import EventPublisher
 from chalicelib.integrations.stream_records import change_from_record
 from chalicelib.observability import logger

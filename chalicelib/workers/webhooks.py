@@ -8,8 +8,8 @@ from typing import Any
 from chalice.app import Blueprint, SQSEvent
 
 from chalicelib import wiring_events
-from chalicelib.domain.events import DomainEvent
-from chalicelib.services.webhook_dispatch import DeliveryTask
+from chalicelib.domain.pipeline.events import DomainEvent
+from chalicelib.services.pipeline.webhook_dispatch import DeliveryTask
 from chalicelib.topology import WEBHOOK_DELIVERY_QUEUE, WEBHOOK_QUEUE
 from chalicelib.workers.batch import Worker, event_handler
 

@@ -17,7 +17,7 @@ from chalicelib.domain.errors import DomainError, Forbidden, NotAuthenticated, N
 from chalicelib.domain.principal import Channel
 from chalicelib.integrations.websocket_sender import WebsocketSender
 from chalicelib.observability import logger
-from chalicelib.store.connections import ConnectionStore
+from chalicelib.store.pipeline.connections import ConnectionStore
 from chalicelib.ws import protocol
 from chalicelib.ws.protocol import (
     AuthAction,

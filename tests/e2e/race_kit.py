@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from chalicelib import wiring
-from chalicelib.domain.resources import BookingPolicy, Resource
+from chalicelib.domain.catalog.resources import BookingPolicy, Resource
 
 TABLE = "reserver-main"
 PASSWORD = "Race-passw0rd-1"
@@ -64,9 +64,9 @@ def seed_resources(target: Target, count: int, **policy: Any) -> list[str]:
         env.setenv("AWS_ENDPOINT_URL_DYNAMODB", target.dynamodb_url)
         env.setenv("STAGE", "local")
         wiring.reset()
-        from chalicelib.store.resources import ResourceRepository
+        from chalicelib.store.catalog.repository import ResourceStore
 
-        repo = ResourceRepository(wiring.cursors())
+        repo = ResourceStore(wiring.cursors())
         for rid in ids:
             repo.create(
                 Resource(

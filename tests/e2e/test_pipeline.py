@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.webhooks import verify
+from chalicelib.domain.pipeline.webhooks import verify
 from infra.local.stack import RunningStack
 from tests.e2e.browser import USER_PASSWORD, ApiClient, create_room, unique
 from tests.e2e.helpers import eventually

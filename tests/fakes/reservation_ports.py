@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from chalicelib.domain.catalog import Occupant
+from chalicelib.domain.catalog.rules import Occupant
 from chalicelib.domain.principal import Principal
 
 

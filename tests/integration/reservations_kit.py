@@ -13,15 +13,15 @@ from typing import Any
 from chalice.test import Client
 
 from chalicelib import wiring
-from chalicelib.domain.resources import (
+from chalicelib.domain.catalog.resources import (
     Blackout,
     BookingPolicy,
     BusinessHours,
     DayHours,
     Resource,
 )
-from chalicelib.store import blackouts
-from chalicelib.store.resources import ResourceRepository
+from chalicelib.store.catalog import blackouts
+from chalicelib.store.catalog.repository import ResourceStore
 from tests.factories import auth_headers
 
 TOMORROW = date(2026, 11, 25)
@@ -54,7 +54,7 @@ def create_resource(
         created_at=created,
         updated_at=created,
     )
-    return ResourceRepository(wiring.cursors()).create(resource)
+    return ResourceStore(wiring.cursors()).create(resource)
 
 
 def office_hours() -> BusinessHours:

@@ -9,9 +9,9 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import wiring
-from chalicelib.domain.auth import mfa as rules
+from chalicelib.domain.accounts import mfa as rules
 from chalicelib.domain.clock import FrozenClock
-from chalicelib.store.users import UserItem, user_pk
+from chalicelib.store.accounts.users import UserItem, user_pk
 from tests.factories import (
     USER_PASSWORD,
     auth_headers,

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from chalice.test import Client
 
-from chalicelib.domain.auth.accounts import User
+from chalicelib.domain.accounts.accounts import User
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.principal import Role
-from chalicelib.store.users import UserStore
+from chalicelib.store.accounts.users import UserStore
 from tests.factories import (
     ADMIN_PASSWORD,
     USER_PASSWORD,

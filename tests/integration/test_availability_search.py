@@ -14,10 +14,10 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import wiring
-from chalicelib.domain import catalog
-from chalicelib.domain.catalog import ResourceDraft
+from chalicelib.domain.catalog import rules as catalog
+from chalicelib.domain.catalog.rules import ResourceDraft
 from chalicelib.domain.clock import FrozenClock
-from chalicelib.store.resource_import import import_all
+from chalicelib.store.catalog.importer import import_all
 from tests.factories import error_code, send_json
 from tests.integration.reservations_kit import booked, cancel
 from tests.resource_factories import RESOURCES, create_resource, get_json, names_of

@@ -9,10 +9,10 @@ import boto3
 import pytest
 
 from chalicelib import wiring
-from chalicelib.domain.conflicts import Buffers, ReservationConflict
+from chalicelib.domain.catalog.resources import Resource
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.resources import Resource
-from chalicelib.store.resources import ResourceRepository
+from chalicelib.domain.reservations.conflicts import Buffers, ReservationConflict
+from chalicelib.store.catalog.repository import ResourceStore
 from tests.integration.test_reservations_store import Interleaved, Writer, created, reservation
 
 T0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
@@ -20,8 +20,8 @@ DAY = T0.date()
 
 
 @pytest.fixture
-def catalog(aws: None) -> ResourceRepository:
-    repo = ResourceRepository(wiring.cursors())
+def catalog(aws: None) -> ResourceStore:
+    repo = ResourceStore(wiring.cursors())
     repo.create(Resource(resource_id="res-1", name="Room 1", created_at=T0, updated_at=T0))
     return repo
 
@@ -36,7 +36,7 @@ def counting() -> Interleaved:
 
 
 def test_the_resource_and_its_day_versions_come_back_from_one_read(
-    catalog: ResourceRepository,
+    catalog: ResourceStore,
 ) -> None:
     # Given a resource with one booking on DAY
     Writer("h").create(reservation("r1", T0), created(), Buffers())
@@ -47,13 +47,13 @@ def test_the_resource_and_its_day_versions_come_back_from_one_read(
     assert versions == {DAY: 1, DAY + timedelta(days=1): None}
 
 
-def test_an_unknown_resource_is_not_found(catalog: ResourceRepository) -> None:
+def test_an_unknown_resource_is_not_found(catalog: ResourceStore) -> None:
     with pytest.raises(NotFound) as missing:
         catalog.get_for_booking("nope", [DAY])
     assert missing.value.code == "resource_not_found"
 
 
-def test_fresh_pre_read_versions_spare_the_version_read(catalog: ResourceRepository) -> None:
+def test_fresh_pre_read_versions_spare_the_version_read(catalog: ResourceStore) -> None:
     # Given versions read with the resource, nothing booked since
     _, versions = catalog.get_for_booking("res-1", [DAY])
     tx = counting()
@@ -65,7 +65,7 @@ def test_fresh_pre_read_versions_spare_the_version_read(catalog: ResourceReposit
 
 
 def test_a_stale_pre_read_sees_an_overlapping_rival_and_refuses(
-    catalog: ResourceRepository,
+    catalog: ResourceStore,
 ) -> None:
     # Given versions read before a rival booked 09:30-10:30
     _, stale = catalog.get_for_booking("res-1", [DAY])
@@ -82,7 +82,7 @@ def test_a_stale_pre_read_sees_an_overlapping_rival_and_refuses(
 
 
 def test_a_stale_pre_read_of_a_busy_day_costs_one_retry_not_an_overlap(
-    catalog: ResourceRepository,
+    catalog: ResourceStore,
 ) -> None:
     # Given versions read before a rival booked a later hour of the same day
     _, stale = catalog.get_for_booking("res-1", [DAY])
@@ -100,7 +100,7 @@ def test_a_stale_pre_read_of_a_busy_day_costs_one_retry_not_an_overlap(
 
 
 def test_versions_not_covering_the_buffered_days_are_read_again(
-    catalog: ResourceRepository,
+    catalog: ResourceStore,
 ) -> None:
     # Given a pre-read of DAY only, for a booking at 00:30 whose 1 h buffer reaches the day before
     _, versions = catalog.get_for_booking("res-1", [DAY])

@@ -16,7 +16,7 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.domain.clock import FrozenClock
-from chalicelib.store.blackouts import count_key
+from chalicelib.store.catalog.blackouts import count_key
 from chalicelib.store.table import TableItem
 from tests.integration.reservations_kit import (
     TOMORROW,

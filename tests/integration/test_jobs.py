@@ -14,7 +14,7 @@ from app import app
 from chalicelib import wiring_events
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.reservations import ReservationStatus
-from chalicelib.store.reservation_repo import ReservationRepository
+from chalicelib.store.reservations.repository import ReservationStore
 from tests.factories import ADMIN_PASSWORD, ADMIN_USERNAME, auth_headers, login, send_json
 from tests.integration.pipeline_driver import Pipeline
 from tests.integration.pipeline_kit import event_names, person
@@ -42,7 +42,7 @@ def run(client: Client, name: str) -> dict[str, int]:
 
 
 def status_of(reservation_id: str) -> ReservationStatus:
-    found = ReservationRepository().get(reservation_id)
+    found = ReservationStore().get(reservation_id)
     assert found is not None
     return found.status
 
@@ -102,7 +102,7 @@ def test_an_overlapping_expiry_run_with_a_stale_view_changes_nothing(
 ) -> None:
     ada = person(client, "ada")
     reservation_id = booked(client, ada.token, at(10), at(11))
-    stale = ReservationRepository().get(reservation_id)
+    stale = ReservationStore().get(reservation_id)
     assert stale is not None
     clock.set(at(12))
     assert run(client, "expire-reservations")["expired"] == 1

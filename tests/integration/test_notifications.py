@@ -9,9 +9,9 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.domain.clock import FrozenClock
-from chalicelib.domain.events import derived_ulid
-from chalicelib.domain.notifications import Notification
-from chalicelib.store.notifications import NotificationStore
+from chalicelib.domain.pipeline.events import derived_ulid
+from chalicelib.domain.pipeline.notifications import Notification
+from chalicelib.store.pipeline.notifications import NotificationStore
 from tests.factories import auth_headers, login, send_json, user_id_of
 from tests.integration.pipeline_kit import notifications
 

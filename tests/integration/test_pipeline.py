@@ -18,7 +18,7 @@ from app import app
 from chalicelib import wiring, wiring_events
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.integrations.event_bus import PublishFailed
-from chalicelib.store.connections import ConnectionStore
+from chalicelib.store.pipeline.connections import ConnectionStore
 from chalicelib.topology import AUDIT_QUEUE, EMAIL_QUEUE, NOTIFY_QUEUE, STREAM_HANDLER
 from infra.local.appload import lambda_context
 from tests.factories import auth_headers, send_json

@@ -15,20 +15,20 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import wiring, wiring_events
-from chalicelib.domain.bulk import STUCK_AFTER, BatchStatus, BulkBatch
 from chalicelib.domain.clock import FrozenClock
-from chalicelib.domain.conflicts import Buffers
 from chalicelib.domain.ids import SequentialIds
 from chalicelib.domain.reservations import HistoryEntry, Reservation, ReservationStatus, TimeRange
-from chalicelib.domain.series import Series, SeriesStatus
-from chalicelib.services.recovery import AnchorRecovery
-from chalicelib.store.anchors import StuckAnchor
-from chalicelib.store.booking_tx import FenceFailed
-from chalicelib.store.booking_writer import Booking, BookingWriter
-from chalicelib.store.bulk import BulkRepository
+from chalicelib.domain.reservations.bulk import STUCK_AFTER, BatchStatus, BulkBatch
+from chalicelib.domain.reservations.conflicts import Buffers
+from chalicelib.domain.reservations.series import Series, SeriesStatus
+from chalicelib.services.reservations.recovery import AnchorRecovery
 from chalicelib.store.dynamo import Item
-from chalicelib.store.reservation_repo import ReservationRepository
-from chalicelib.store.series import SeriesRepository
+from chalicelib.store.reservations.anchors import StuckAnchor
+from chalicelib.store.reservations.booking_tx import FenceFailed
+from chalicelib.store.reservations.bulk import BulkStore
+from chalicelib.store.reservations.repository import ReservationStore
+from chalicelib.store.reservations.series import SeriesStore
+from chalicelib.store.reservations.writer import Booking, BookingWriter
 from tests.factories import auth_headers
 from tests.integration.reservations_kit import at, create_resource
 
@@ -70,8 +70,8 @@ def crashed_series(now: datetime) -> Series:
         now,
         occurrence_ids=tuple(r.reservation_id for r in occurrences),
     )
-    SeriesRepository().start(series, None)
-    write_chunk(SeriesRepository().still_creating(series), occurrences[:2], now)
+    SeriesStore().start(series, None)
+    write_chunk(SeriesStore().still_creating(series), occurrences[:2], now)
     return series
 
 
@@ -85,8 +85,8 @@ def crashed_batch(now: datetime) -> BulkBatch:
         now,
         reservation_ids=tuple(r.reservation_id for r in bookings),
     )
-    BulkRepository().start(batch, None)
-    write_chunk(BulkRepository().still_creating(batch), bookings[:2], now)
+    BulkStore().start(batch, None)
+    write_chunk(BulkStore().still_creating(batch), bookings[:2], now)
     return batch
 
 
@@ -135,8 +135,8 @@ def test_a_stuck_series_and_a_stuck_batch_are_rolled_back_once(
     # Then what was written is cancelled and both anchors are failed
     assert result == {"series": 1, "batches": 1, "cancelled": 4, "skipped": 0}
     assert statuses("occ") == statuses("blk") == ["cancelled", "cancelled"]
-    stored_series = SeriesRepository().get(series.series_id)
-    stored_batch = BulkRepository().get(batch.batch_id)
+    stored_series = SeriesStore().get(series.series_id)
+    stored_batch = BulkStore().get(batch.batch_id)
     assert stored_series is not None and stored_series.status == SeriesStatus.FAILED
     assert stored_batch is not None and stored_batch.status == BatchStatus.FAILED
     # And the slots are free again
@@ -154,7 +154,7 @@ def test_a_chunk_cannot_land_after_its_batch_was_rolled_back(
     wiring.recovery().recover()
     # When the (not quite dead) writer tries its next chunk, Then the fence refuses it
     with pytest.raises(FenceFailed):
-        fence = BulkRepository().still_creating(batch)
+        fence = BulkStore().still_creating(batch)
         write_chunk(fence, drafts("blk", clock.now(), 4, hour=14)[2:], clock.now())
     assert statuses("blk") == ["cancelled", "cancelled"]
 
@@ -168,14 +168,14 @@ def test_a_series_chunk_cannot_land_after_its_series_was_rolled_back(
     wiring.recovery().recover()
     # When the stalled writer wakes up and writes its next chunk, Then the fence refuses it
     with pytest.raises(FenceFailed):
-        fence = SeriesRepository().still_creating(series)
+        fence = SeriesStore().still_creating(series)
         write_chunk(fence, drafts("occ", clock.now(), 4, series_id="s-1")[2:], clock.now())
     # And nothing of the series occupies the room
     assert statuses("occ") == ["cancelled", "cancelled"]
     assert occupancy() == []
 
 
-class OverlappingRun(BulkRepository):
+class OverlappingRun(BulkStore):
     """Lists the stuck anchors, then lets another run finish them all before acting."""
 
     def __init__(self, other: AnchorRecovery) -> None:
@@ -193,9 +193,9 @@ def test_two_overlapping_runs_roll_back_each_anchor_once(
     crashed_series(clock.now())
     crashed_batch(clock.now())
     clock.advance(STUCK_AFTER + timedelta(minutes=1))
-    repos = (SeriesRepository(), ReservationRepository(), clock)
+    repos = (SeriesStore(), ReservationStore(), clock)
     writer = BookingWriter(SequentialIds("r"))
-    other = AnchorRecovery(BulkRepository(), *repos, writer=writer)
+    other = AnchorRecovery(BulkStore(), *repos, writer=writer)
     first = AnchorRecovery(OverlappingRun(other), *repos, writer=writer)
     # When a run acts on anchors another run already rolled back
     result = first.recover()

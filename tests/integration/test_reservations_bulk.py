@@ -13,22 +13,22 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import wiring
-from chalicelib.domain.bulk import BatchStatus
 from chalicelib.domain.clock import FrozenClock
-from chalicelib.domain.conflicts import Buffers
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import SequentialIds
 from chalicelib.domain.principal import Principal, Role
 from chalicelib.domain.reservations import HistoryEntry, Reservation, ReservationStatus, TimeRange
+from chalicelib.domain.reservations.bulk import BatchStatus
+from chalicelib.domain.reservations.conflicts import Buffers
 from chalicelib.domain.timeutil import iso_z
-from chalicelib.services.bulk import BulkService
-from chalicelib.services.bulk_checks import BulkItem, BulkRequest
-from chalicelib.services.idempotent import IdempotentCreates
-from chalicelib.store.booking_tx import BookingTransactions, Snapshot
-from chalicelib.store.booking_writer import Booking, BookingWriter
-from chalicelib.store.bulk import BulkRepository
-from chalicelib.store.idempotency import IdempotencyStore
-from chalicelib.store.reservation_repo import ReservationRepository
+from chalicelib.services.reservations.bulk import BulkService
+from chalicelib.services.reservations.bulk_checks import BulkItem, BulkRequest
+from chalicelib.services.reservations.idempotent import IdempotentCreates
+from chalicelib.store.reservations.booking_tx import BookingTransactions, Snapshot
+from chalicelib.store.reservations.bulk import BulkStore
+from chalicelib.store.reservations.idempotency import IdempotencyStore
+from chalicelib.store.reservations.repository import ReservationStore
+from chalicelib.store.reservations.writer import Booking, BookingWriter
 from tests.factories import auth_headers
 from tests.integration.reservations_kit import (
     RESERVATIONS,
@@ -267,8 +267,8 @@ def test_a_rival_landing_between_chunks_leaves_nothing_booked(
     )
     service = BulkService(
         wiring.resource_repository(),
-        ReservationRepository(),
-        BulkRepository(),
+        ReservationStore(),
+        BulkStore(),
         clock,
         writer=BookingWriter(SequentialIds("h"), transactions=RaceOnSecondChunk(rival)),
         idempotency=IdempotentCreates(IdempotencyStore(), clock),

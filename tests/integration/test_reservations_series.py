@@ -13,22 +13,22 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import wiring
-from chalicelib.domain.bulk import STUCK_AFTER
 from chalicelib.domain.clock import FrozenClock
-from chalicelib.domain.conflicts import Buffers
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import SequentialIds
 from chalicelib.domain.principal import Principal, Role
 from chalicelib.domain.reservations import HistoryEntry, Reservation, ReservationStatus, TimeRange
-from chalicelib.domain.series import SeriesStatus
+from chalicelib.domain.reservations.bulk import STUCK_AFTER
+from chalicelib.domain.reservations.conflicts import Buffers
+from chalicelib.domain.reservations.series import SeriesStatus
 from chalicelib.domain.timeutil import iso_z
-from chalicelib.services.idempotent import IdempotentCreates
-from chalicelib.services.series import SeriesRequest, SeriesService
-from chalicelib.store.booking_tx import BookingTransactions, Snapshot
-from chalicelib.store.booking_writer import Booking, BookingWriter
-from chalicelib.store.idempotency import IdempotencyStore
-from chalicelib.store.reservation_repo import ReservationRepository
-from chalicelib.store.series import SeriesRepository
+from chalicelib.services.reservations.idempotent import IdempotentCreates
+from chalicelib.services.reservations.series import SeriesRequest, SeriesService
+from chalicelib.store.reservations.booking_tx import BookingTransactions, Snapshot
+from chalicelib.store.reservations.idempotency import IdempotencyStore
+from chalicelib.store.reservations.repository import ReservationStore
+from chalicelib.store.reservations.series import SeriesStore
+from chalicelib.store.reservations.writer import Booking, BookingWriter
 from tests.factories import auth_headers
 from tests.integration.reservations_kit import (
     RESERVATIONS,
@@ -295,8 +295,8 @@ def test_losing_a_race_in_a_later_chunk_rolls_the_whole_series_back(
     )
     service = SeriesService(
         wiring.resource_repository(),
-        ReservationRepository(),
-        SeriesRepository(),
+        ReservationStore(),
+        SeriesStore(),
         clock,
         writer=racing,
         idempotency=IdempotentCreates(IdempotencyStore(), clock),
@@ -312,7 +312,7 @@ def test_losing_a_race_in_a_later_chunk_rolls_the_whole_series_back(
     mine = [i for i in reservation_items() if i["user_id"]["S"] == "alice-id"]
     assert mine and {i["status"]["S"] for i in mine} == {"cancelled"}
     series_id = mine[0]["series_id"]["S"]
-    stored = SeriesRepository().get(series_id)
+    stored = SeriesStore().get(series_id)
     assert stored is not None and stored.status == SeriesStatus.FAILED
     slots = [
         i
@@ -346,8 +346,8 @@ def test_a_series_rolled_back_by_recovery_mid_write_books_nothing_more(
     # Given a series of 60 (three chunks) whose writer stalls after chunk 1 until recovery ran
     service = SeriesService(
         wiring.resource_repository(),
-        ReservationRepository(),
-        SeriesRepository(),
+        ReservationStore(),
+        SeriesStore(),
         clock,
         writer=BookingWriter(
             SequentialIds("h"), wiring.resource_repository(), RecoveryAfterFirstChunk(clock)
@@ -370,7 +370,7 @@ def test_a_series_rolled_back_by_recovery_mid_write_books_nothing_more(
     assert slots == []
     mine = reservation_items()
     assert mine and {i["status"]["S"] for i in mine} == {"cancelled"}
-    stored = SeriesRepository().get(mine[0]["series_id"]["S"])
+    stored = SeriesStore().get(mine[0]["series_id"]["S"])
     assert stored is not None and stored.status == SeriesStatus.FAILED
 
 
@@ -378,7 +378,7 @@ def test_series_keep_local_time_across_dst(
     client: Client, clock: FrozenClock, user_token: str
 ) -> None:
     # Given a Berlin room, When a weekly 09:00 series crosses the end of March DST switch
-    from chalicelib.domain.resources import Resource
+    from chalicelib.domain.catalog.resources import Resource
 
     created = datetime(2026, 1, 1, tzinfo=UTC)
     wiring.resource_repository().create(

@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, timedelta
 import boto3
 import pytest
 
-from chalicelib.domain.conflicts import Buffers, ReservationConflict
 from chalicelib.domain.errors import TooManyRequests
 from chalicelib.domain.ids import SequentialIds
 from chalicelib.domain.reservations import (
@@ -23,17 +22,23 @@ from chalicelib.domain.reservations import (
     ReservationStatus,
     TimeRange,
 )
-from chalicelib.store import booking_tx
-from chalicelib.store.booking_tx import (
+from chalicelib.domain.reservations.conflicts import Buffers, ReservationConflict
+from chalicelib.store.dynamo import TransactionCancelled
+from chalicelib.store.reservations import booking_tx
+from chalicelib.store.reservations.booking_tx import (
     BookingTransactions,
     DuplicateRequest,
     Snapshot,
     StaleItem,
 )
-from chalicelib.store.booking_writer import Booking, BookingWriter, IdempotencyRecord, Move
-from chalicelib.store.dynamo import TransactionCancelled
-from chalicelib.store.idempotency import IdempotencyClaim
-from chalicelib.store.reservation_repo import ReservationRepository
+from chalicelib.store.reservations.idempotency import IdempotencyClaim
+from chalicelib.store.reservations.repository import ReservationStore
+from chalicelib.store.reservations.writer import (
+    Booking,
+    BookingWriter,
+    IdempotencyRecord,
+    Move,
+)
 
 T0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
 NO_BUFFERS = Buffers()
@@ -69,7 +74,7 @@ def created(user: str = "u1") -> HistoryEntry:
     return HistoryEntry(T0, user, "created")
 
 
-READ = ReservationRepository()
+READ = ReservationStore()
 
 
 class Writer:

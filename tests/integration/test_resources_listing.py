@@ -9,11 +9,11 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import wiring
-from chalicelib.domain import catalog
-from chalicelib.domain.catalog import ResourceDraft
+from chalicelib.domain.catalog import rules as catalog
+from chalicelib.domain.catalog.resources import Location
+from chalicelib.domain.catalog.rules import ResourceDraft
 from chalicelib.domain.clock import FrozenClock
-from chalicelib.domain.resources import Location
-from chalicelib.store.resource_import import import_all
+from chalicelib.store.catalog.importer import import_all
 from tests.factories import ADMIN_PASSWORD, ADMIN_USERNAME, error_code, login, send_json
 from tests.resource_factories import RESOURCES, get_json
 

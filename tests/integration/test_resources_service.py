@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 import pytest
 
 from chalicelib import wiring
-from chalicelib.domain.catalog import Occupant, ResourceQuery
+from chalicelib.domain.catalog.resources import Resource, ResourceStatus
+from chalicelib.domain.catalog.rules import Occupant, ResourceQuery
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.principal import SYSTEM, Principal, Role
-from chalicelib.domain.resources import Resource, ResourceStatus
-from chalicelib.services.resources import ResourceService
-from chalicelib.store.resources import ResourceRepository
+from chalicelib.services.catalog.resources import ResourceService
+from chalicelib.store.catalog.repository import ResourceStore
 from tests.fakes.reservation_ports import FakeReservations
 from tests.resource_factories import a_draft
 
@@ -38,7 +38,7 @@ class FailingOnce(FakeReservations):
 
 def service_with(ports: FakeReservations) -> ResourceService:
     return ResourceService(
-        ResourceRepository(wiring.cursors()), wiring.clock(), wiring.ids(), ports, ports
+        ResourceStore(wiring.cursors()), wiring.clock(), wiring.ids(), ports, ports
     )
 
 

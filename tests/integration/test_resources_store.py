@@ -9,21 +9,22 @@ import boto3
 import pytest
 
 from chalicelib import wiring
-from chalicelib.domain import catalog
-from chalicelib.domain.catalog_hours import new_blackout, parse_week
+from chalicelib.domain.catalog import rules as catalog
+from chalicelib.domain.catalog.hours import new_blackout, parse_week
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.ids import SequentialIds
-from chalicelib.store import blackouts, resource_import, settings_items
-from chalicelib.store.resource_import import chunks
-from chalicelib.store.resources import ResourceRepository
+from chalicelib.store.catalog import blackouts, settings_items
+from chalicelib.store.catalog import importer as resource_import
+from chalicelib.store.catalog.importer import chunks
+from chalicelib.store.catalog.repository import ResourceStore
 from tests.resource_factories import NOW, a_resource
 
 WEEKDAYS_9_TO_5 = {d: {"opens": "09:00", "closes": "17:00"} for d in ("mon", "tue", "wed")}
 
 
 @pytest.fixture
-def repo(aws: None) -> ResourceRepository:
-    return ResourceRepository(wiring.cursors())
+def repo(aws: None) -> ResourceStore:
+    return ResourceStore(wiring.cursors())
 
 
 def item_count() -> int:
@@ -32,7 +33,7 @@ def item_count() -> int:
     return int(scan["Count"])
 
 
-def test_create_then_get_and_get_many(repo: ResourceRepository) -> None:
+def test_create_then_get_and_get_many(repo: ResourceStore) -> None:
     # Given two stored resources
     one = repo.create(a_resource("r1", "One", tags=("a",), capacity=4))
     repo.create(a_resource("r2", "Two"))
@@ -47,7 +48,7 @@ def test_create_then_get_and_get_many(repo: ResourceRepository) -> None:
     assert caught.value.code == "resource_not_found"
 
 
-def test_names_are_unique_case_insensitively(repo: ResourceRepository) -> None:
+def test_names_are_unique_case_insensitively(repo: ResourceStore) -> None:
     repo.create(a_resource("r1", "Room 1"))
     with pytest.raises(Conflict) as caught:
         repo.create(a_resource("r2", "ROOM  1"))
@@ -57,7 +58,7 @@ def test_names_are_unique_case_insensitively(repo: ResourceRepository) -> None:
     assert repo.counts(NOW).total == 1
 
 
-def test_rename_frees_the_old_name_and_takes_the_new_one(repo: ResourceRepository) -> None:
+def test_rename_frees_the_old_name_and_takes_the_new_one(repo: ResourceStore) -> None:
     old = repo.create(a_resource("r1", "Alpha"))
     repo.create(a_resource("r2", "Beta"))
     renamed = repo.save(old, replace(old, name="Gamma"))
@@ -68,7 +69,7 @@ def test_rename_frees_the_old_name_and_takes_the_new_one(repo: ResourceRepositor
     assert caught.value.code == "resource_name_taken"
 
 
-def test_a_stale_version_is_refused(repo: ResourceRepository) -> None:
+def test_a_stale_version_is_refused(repo: ResourceStore) -> None:
     first = repo.create(a_resource("r1"))
     repo.save(first, replace(first, capacity=2))
     with pytest.raises(Conflict) as caught:
@@ -77,7 +78,7 @@ def test_a_stale_version_is_refused(repo: ResourceRepository) -> None:
     assert repo.get("r1").capacity == 2
 
 
-def test_tag_counters_follow_every_write(repo: ResourceRepository) -> None:
+def test_tag_counters_follow_every_write(repo: ResourceStore) -> None:
     a = repo.create(a_resource("r1", "A", tags=("x", "y")))
     repo.create(a_resource("r2", "B", tags=("x",)))
     repo.save(a, replace(a, tags=("y", "z")))
@@ -88,7 +89,7 @@ def test_tag_counters_follow_every_write(repo: ResourceRepository) -> None:
     assert dict(repo.tag_page(10, None)[0]) == {"y": 1, "z": 1}
 
 
-def test_counts_track_total_enabled_and_maintenance_in_force(repo: ResourceRepository) -> None:
+def test_counts_track_total_enabled_and_maintenance_in_force(repo: ResourceStore) -> None:
     a = repo.create(a_resource("r1", "A"))
     repo.create(a_resource("r2", "B", enabled=False))
     maintenance = catalog.begin_maintenance(NOW, "fix", 2)
@@ -100,7 +101,7 @@ def test_counts_track_total_enabled_and_maintenance_in_force(repo: ResourceRepos
     assert repo.counts(NOW + timedelta(hours=2)).maintenance == 0
 
 
-def test_delete_removes_every_item_of_the_resource(repo: ResourceRepository) -> None:
+def test_delete_removes_every_item_of_the_resource(repo: ResourceStore) -> None:
     # Given an empty table, When a resource with tags, maintenance and a blackout is deleted
     before = item_count()
     r = repo.create(a_resource("r1", "A", tags=("x", "y")))
@@ -115,7 +116,7 @@ def test_delete_removes_every_item_of_the_resource(repo: ResourceRepository) -> 
     repo.create(a_resource("r2", "a"))
 
 
-def test_hours_for_prefers_the_resource_then_the_default(repo: ResourceRepository) -> None:
+def test_hours_for_prefers_the_resource_then_the_default(repo: ResourceStore) -> None:
     own = parse_week(WEEKDAYS_9_TO_5)
     plain = repo.create(a_resource("r1", "A"))
     custom = repo.create(replace(a_resource("r2", "B"), business_hours=own))
@@ -127,7 +128,7 @@ def test_hours_for_prefers_the_resource_then_the_default(repo: ResourceRepositor
 
 
 def test_blackouts_between_returns_resource_and_global_ones_touching_the_range(
-    repo: ResourceRepository,
+    repo: ResourceStore,
 ) -> None:
     repo.create(a_resource("r1", "A"))
     repo.create(a_resource("r2", "B"))
@@ -150,7 +151,7 @@ def test_blackouts_between_returns_resource_and_global_ones_touching_the_range(
     ] == ["later"]
 
 
-def test_a_blackout_for_a_missing_resource_is_refused_atomically(repo: ResourceRepository) -> None:
+def test_a_blackout_for_a_missing_resource_is_refused_atomically(repo: ResourceStore) -> None:
     with pytest.raises(NotFound):
         blackouts.add(
             new_blackout("b1", date(2026, 12, 1), date(2026, 12, 1), "", "nope"),
@@ -173,7 +174,7 @@ def test_import_chunks_fit_in_one_transaction_each() -> None:
 
 
 def test_a_failing_import_chunk_removes_the_chunks_already_written(
-    repo: ResourceRepository,
+    repo: ResourceStore,
 ) -> None:
     # Given ids that will collide in the second chunk with a resource created meanwhile
     ids = SequentialIds("imp")

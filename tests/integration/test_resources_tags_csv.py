@@ -9,11 +9,11 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import wiring
-from chalicelib.domain import catalog
-from chalicelib.domain.catalog import ResourceDraft
+from chalicelib.domain.catalog import rules as catalog
+from chalicelib.domain.catalog.rules import ResourceDraft
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.ids import SequentialIds
-from chalicelib.store.resource_import import chunks, import_all
+from chalicelib.store.catalog.importer import chunks, import_all
 from tests.factories import error_code, send_json
 from tests.resource_factories import (
     RESOURCES,

@@ -13,7 +13,7 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.domain.clock import FrozenClock
-from chalicelib.domain.webhooks import verify
+from chalicelib.domain.pipeline.webhooks import verify
 from tests.factories import auth_headers, send_json
 from tests.integration.pipeline_driver import Pipeline
 from tests.integration.pipeline_kit import person

@@ -13,7 +13,7 @@ from app import app
 from chalicelib import wiring_events
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.integrations.task_queue import InMemoryTaskQueue
-from chalicelib.services.webhook_dispatch import DeliveryTask
+from chalicelib.services.pipeline.webhook_dispatch import DeliveryTask
 from chalicelib.settings import reset_settings
 from tests.factories import ADMIN_PASSWORD, ADMIN_USERNAME, auth_headers, login, send_json
 from tests.integration.pipeline_driver import Pipeline

@@ -16,7 +16,7 @@ from chalice.test import Client
 
 from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
-from chalicelib.domain.connections import CONNECTION_LIFETIME
+from chalicelib.domain.pipeline.connections import CONNECTION_LIFETIME
 from chalicelib.integrations.websocket_api import ConfigurableWebsocketAPI
 from chalicelib.settings import reset_settings
 from tests.factories import user_id_of

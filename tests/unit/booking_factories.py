@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.reservations import Reservation, ReservationStatus, TimeRange
-from chalicelib.domain.resources import (
+from chalicelib.domain.catalog.resources import (
     Blackout,
     BookingPolicy,
     BusinessHours,
@@ -16,6 +15,7 @@ from chalicelib.domain.resources import (
     Maintenance,
     Resource,
 )
+from chalicelib.domain.reservations import Reservation, ReservationStatus, TimeRange
 
 _ids = itertools.count(1)
 

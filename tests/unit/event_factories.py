@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.domain.events import ChangeKind, DomainEvent, ItemChange, make_event
+from chalicelib.domain.pipeline.events import ChangeKind, DomainEvent, ItemChange, make_event
 
 AT = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 OWNER = "user-owner"

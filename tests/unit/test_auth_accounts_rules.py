@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.domain.auth.accounts import (
+from chalicelib.domain.accounts.accounts import (
     User,
     scopes_for,
     validate_email,
     validate_reminder_hours,
     validate_timezone,
 )
-from chalicelib.domain.auth.secrets_box import DecryptionFailed, SecretBox
+from chalicelib.domain.accounts.secrets_box import DecryptionFailed, SecretBox
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.principal import ROLE_SCOPES, Role
 

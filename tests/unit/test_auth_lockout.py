@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.domain.auth.lockout import LockoutPolicy, attempt_key
+from chalicelib.domain.accounts.lockout import LockoutPolicy, attempt_key
 
 POLICY = LockoutPolicy(
     max_failures=5,

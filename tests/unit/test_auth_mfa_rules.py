@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.domain.auth import mfa
+from chalicelib.domain.accounts import mfa
 
 NOW = datetime(2026, 11, 24, 9, 0, 10, tzinfo=UTC)
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

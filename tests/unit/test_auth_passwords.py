@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.domain.auth.passwords import PasswordPolicy, character_classes
+from chalicelib.domain.accounts.passwords import PasswordPolicy, character_classes
 from chalicelib.domain.errors import InvalidInput
 
 POLICY = PasswordPolicy()

@@ -8,7 +8,7 @@ from typing import Any
 import jwt
 import pytest
 
-from chalicelib.domain.auth.tokens import TokenCodec, claims_from_payload, new_claims
+from chalicelib.domain.accounts.tokens import TokenCodec, claims_from_payload, new_claims
 from chalicelib.domain.errors import NotAuthenticated
 
 SECRET = "unit-test-secret-0123456789-0123456789"

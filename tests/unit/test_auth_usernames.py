@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.domain.auth.usernames import normalize_username, validate_username
+from chalicelib.domain.accounts.usernames import normalize_username, validate_username
 from chalicelib.domain.errors import InvalidInput
 
 

@@ -10,18 +10,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.domain.availability import free_slots, is_free, next_available
-from chalicelib.domain.booking_rules import check_booking
-from chalicelib.domain.conflicts import find_conflicts
-from chalicelib.domain.errors import InvalidInput, RuleViolation
-from chalicelib.domain.reservations import Reservation, ReservationStatus, TimeRange
-from chalicelib.domain.resources import (
+from chalicelib.domain.catalog.resources import (
     Blackout,
     BookingPolicy,
     BusinessHours,
     Maintenance,
     Resource,
 )
+from chalicelib.domain.errors import InvalidInput, RuleViolation
+from chalicelib.domain.reservations import Reservation, ReservationStatus, TimeRange
+from chalicelib.domain.reservations.availability import free_slots, is_free, next_available
+from chalicelib.domain.reservations.booking_rules import check_booking
+from chalicelib.domain.reservations.conflicts import find_conflicts
 from tests.unit.booking_factories import (
     NOW,
     always_open_hours,

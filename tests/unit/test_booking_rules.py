@@ -7,21 +7,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.domain.booking_rules import (
-    OVERRIDE_BLACKOUTS,
-    OVERRIDE_BUSINESS_HOURS,
-    check_booking,
-    human_duration,
-    validate_window_input,
-)
-from chalicelib.domain.errors import InvalidInput, RuleViolation
-from chalicelib.domain.reservations import TimeRange
-from chalicelib.domain.resources import (
+from chalicelib.domain.catalog.resources import (
     MAX_RESERVATION_SPAN,
     Blackout,
     BusinessHours,
     Maintenance,
     Resource,
+)
+from chalicelib.domain.errors import InvalidInput, RuleViolation
+from chalicelib.domain.reservations import TimeRange
+from chalicelib.domain.reservations.booking_rules import (
+    OVERRIDE_BLACKOUTS,
+    OVERRIDE_BUSINESS_HOURS,
+    check_booking,
+    human_duration,
+    validate_window_input,
 )
 from tests.unit.booking_factories import (
     NOW,

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.domain import catalog
-from chalicelib.domain.catalog import ResourceDraft, ResourceQuery
+from chalicelib.domain.catalog import rules as catalog
+from chalicelib.domain.catalog.resources import BookingPolicy, Location, ResourceStatus
+from chalicelib.domain.catalog.rules import ResourceDraft, ResourceQuery
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.resources import BookingPolicy, Location, ResourceStatus
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

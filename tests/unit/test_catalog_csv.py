@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.domain.catalog_csv import MAX_ROWS, decode_csv, parse_resources_csv
+from chalicelib.domain.catalog.csv_import import MAX_ROWS, decode_csv, parse_resources_csv
 from chalicelib.domain.errors import InvalidInput
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"

@@ -6,15 +6,15 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from chalicelib.domain.catalog_hours import (
+from chalicelib.domain.catalog.hours import (
     date_window,
     local_today,
     new_blackout,
     parse_week,
     render_week,
 )
+from chalicelib.domain.catalog.resources import DayHours
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.resources import DayHours
 
 
 def test_a_week_parses_to_weekday_numbers_and_missing_days_are_closed() -> None:

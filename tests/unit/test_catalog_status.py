@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.domain import catalog
-from chalicelib.domain.catalog import Occupant, ResourceDraft
+from chalicelib.domain.catalog import rules as catalog
+from chalicelib.domain.catalog.resources import Resource, ResourceStatus
+from chalicelib.domain.catalog.rules import Occupant, ResourceDraft
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.resources import Resource, ResourceStatus
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

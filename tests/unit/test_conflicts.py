@@ -9,7 +9,10 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from chalicelib.domain.conflicts import (
+from chalicelib.domain.catalog.resources import MAX_RESERVATION_SPAN
+from chalicelib.domain.errors import InvalidInput, RuleViolation
+from chalicelib.domain.reservations import OCCUPYING, ReservationStatus, TimeRange
+from chalicelib.domain.reservations.conflicts import (
     conflict_summary,
     find_conflicts,
     find_internal_overlaps,
@@ -20,9 +23,6 @@ from chalicelib.domain.conflicts import (
     series_utc_days,
     utc_days,
 )
-from chalicelib.domain.errors import InvalidInput, RuleViolation
-from chalicelib.domain.reservations import OCCUPYING, ReservationStatus, TimeRange
-from chalicelib.domain.resources import MAX_RESERVATION_SPAN
 from tests.unit.booking_factories import make_reservation, utc, window
 
 TEN = utc(2026, 3, 2, 10)

@@ -6,15 +6,15 @@ import json
 
 import pytest
 
-from chalicelib.domain import events as ev
-from chalicelib.domain.event_catalogue import (
+from chalicelib.domain.pipeline import events as ev
+from chalicelib.domain.pipeline.catalogue import (
     CATALOGUE,
     EMAIL_EVENT_NAMES,
     NOTIFY_EVENT_NAMES,
     WEBHOOK_EVENT_NAMES,
 )
-from chalicelib.domain.event_mappings import REGISTRY
-from chalicelib.domain.events import DomainEvent, MalformedEvent, actor_of
+from chalicelib.domain.pipeline.events import DomainEvent, MalformedEvent, actor_of
+from chalicelib.domain.pipeline.mappings import REGISTRY
 from tests.unit.event_factories import ADMIN, AT, OWNER, change, reservation_image
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.domain import audit
+from chalicelib.domain.pipeline import audit
 from tests.unit.event_factories import ADMIN, AT, OWNER, change, reservation_image
 
 

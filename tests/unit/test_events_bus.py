@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.events import DomainEvent, make_event
+from chalicelib.domain.pipeline.events import DomainEvent, make_event
 from chalicelib.integrations.event_bus import EventBridgePublisher, PublishFailed
 from tests.unit.event_factories import AT
 

@@ -6,9 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from chalicelib.domain.event_catalogue import CATALOGUE
-from chalicelib.domain.event_mappings import REGISTRY
-from chalicelib.domain.notifications import covered_by_series
+from chalicelib.domain.pipeline.catalogue import CATALOGUE
+from chalicelib.domain.pipeline.mappings import REGISTRY
+from chalicelib.domain.pipeline.notifications import covered_by_series
 from tests.unit.event_factories import change, event, reservation_image
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"

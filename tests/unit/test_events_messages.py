@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from icalendar import Calendar
 
-from chalicelib.domain.email_templates import EmailContext, render
-from chalicelib.domain.notifications import Contact, compose, local_window, recipients
+from chalicelib.domain.pipeline.email_templates import EmailContext, render
+from chalicelib.domain.pipeline.notifications import Contact, compose, local_window, recipients
 from chalicelib.integrations.ical import CalendarEntry, build_ics
 from chalicelib.integrations.mailer import Attachment, InMemoryMailer, OutgoingEmail
 from tests.unit.event_factories import ADMIN, AT, OWNER, event

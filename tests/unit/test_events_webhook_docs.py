@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from chalicelib.domain.webhooks import sign
+from chalicelib.domain.pipeline.webhooks import sign
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
 

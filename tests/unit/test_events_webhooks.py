@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.webhooks import (
+from chalicelib.domain.pipeline.webhooks import (
     RETRY_DELAYS,
     may_receive,
     retry_delay,

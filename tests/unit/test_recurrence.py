@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.errors import InvalidInput, RuleViolation
-from chalicelib.domain.recurrence import (
+from chalicelib.domain.reservations.recurrence import (
     MAX_OCCURRENCES,
     LocalAdjustment,
     Occurrence,

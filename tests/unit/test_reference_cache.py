@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from chalicelib.domain.resources import Blackout
-from chalicelib.store.reference_cache import FLOOR_MARGIN, GlobalBlackouts, TtlSlot
+from chalicelib.domain.catalog.resources import Blackout
+from chalicelib.store.catalog.reference_cache import FLOOR_MARGIN, GlobalBlackouts, TtlSlot
 
 
 class FakeMonotonic:
@@ -99,7 +99,7 @@ def test_global_blackouts_are_filtered_to_the_requested_dates() -> None:
 
 
 def test_the_floor_leaves_a_margin_before_the_first_request() -> None:
-    from chalicelib.store import reference_cache
+    from chalicelib.store.catalog import reference_cache
 
     # Given an empty cache
     reference_cache.forget_all()

@@ -7,17 +7,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.domain.availability import free_slots
-from chalicelib.domain.booking_rules import (
+from chalicelib.domain.errors import RuleViolation
+from chalicelib.domain.reservations.availability import free_slots
+from chalicelib.domain.reservations.booking_rules import (
     check_booking,
     day_bounds,
     local_dates,
     opening_window,
     validate_window_input,
 )
-from chalicelib.domain.conflicts import find_conflicts, utc_days
-from chalicelib.domain.errors import RuleViolation
-from chalicelib.domain.recurrence import LocalAdjustment, expand_recurrence
+from chalicelib.domain.reservations.conflicts import find_conflicts, utc_days
+from chalicelib.domain.reservations.recurrence import LocalAdjustment, expand_recurrence
 from tests.unit.booking_factories import (
     NOW,
     always_open_hours,

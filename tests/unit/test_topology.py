@@ -6,8 +6,8 @@ from __future__ import annotations
 from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
 
 from app import app
-from chalicelib.domain.event_catalogue import CATALOGUE
-from chalicelib.domain.events import AUDIT_CHANGE
+from chalicelib.domain.pipeline.catalogue import CATALOGUE
+from chalicelib.domain.pipeline.events import AUDIT_CHANGE
 from chalicelib.topology import STREAM_HANDLER, TOPOLOGY
 
 

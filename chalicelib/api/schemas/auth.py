@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from chalicelib.api.schemas.common import Page, PageQuery, Strict, UtcDatetime
-from chalicelib.domain.auth.accounts import User
+from chalicelib.domain.accounts.accounts import User
 from chalicelib.domain.principal import Role
 
 # Generous transport limits; the domain rules give the precise messages.

@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api.schemas.common import Strict, UtcDatetime
 from chalicelib.api.schemas.resources import ResourceListQuery
+from chalicelib.domain.catalog.resources import MAX_RESERVATION_SPAN
 from chalicelib.domain.reservations import TimeRange
-from chalicelib.domain.resources import MAX_RESERVATION_SPAN
-from chalicelib.services.availability import DaySlots, NextSlot
+from chalicelib.services.catalog.availability import DaySlots, NextSlot
 
 _MAX_MINUTES = int(MAX_RESERVATION_SPAN.total_seconds() // 60)
 

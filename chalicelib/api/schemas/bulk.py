@@ -6,9 +6,9 @@ from pydantic import BaseModel, Field
 
 from chalicelib.api.schemas.common import Strict, UtcDatetime
 from chalicelib.api.schemas.reservations import ReservationOut, ResourceId
-from chalicelib.domain.bulk import MAX_ITEMS
+from chalicelib.domain.reservations.bulk import MAX_ITEMS
 from chalicelib.domain.timeutil import iso_z
-from chalicelib.services.bulk import BulkResult, CancelOutcome, ItemOutcome
+from chalicelib.services.reservations.bulk import BulkResult, CancelOutcome, ItemOutcome
 
 
 class BulkItemIn(Strict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from chalicelib.api.schemas.common import PageQuery, UtcDatetime
-from chalicelib.domain.notifications import Notification
+from chalicelib.domain.pipeline.notifications import Notification
 
 
 class NotificationQuery(PageQuery):

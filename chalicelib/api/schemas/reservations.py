@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 from chalicelib.api.schemas.common import Page, PageQuery, Strict, UtcDatetime
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.reservations import HistoryEntry, Reservation, ReservationStatus
-from chalicelib.services.reservations_query import ScheduleBlock
+from chalicelib.services.reservations.queries import ScheduleBlock
 
 _SPACED_OFFSET = re.compile(r"^(.*\d) (\d{2}:?\d{2})$")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")

@@ -9,9 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chalicelib.api.schemas.common import Page, PageQuery, Strict, UtcDatetime
-from chalicelib.domain.catalog import ResourceDraft, ResourceQuery
-from chalicelib.domain.catalog_hours import parse_week, render_week
-from chalicelib.domain.resources import (
+from chalicelib.domain.catalog.hours import parse_week, render_week
+from chalicelib.domain.catalog.resources import (
     Blackout,
     BookingPolicy,
     BusinessHours,
@@ -19,7 +18,8 @@ from chalicelib.domain.resources import (
     Maintenance,
     ResourceStatus,
 )
-from chalicelib.services.resources import ResourceView
+from chalicelib.domain.catalog.rules import ResourceDraft, ResourceQuery
+from chalicelib.services.catalog.resources import ResourceView
 
 _MINUTES_MAX = 7 * 24 * 60
 _POLICY_FIELDS = {

@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field, model_validator
 
 from chalicelib.api.schemas.common import Strict, UtcDatetime
 from chalicelib.api.schemas.reservations import ReservationOut, ResourceId
-from chalicelib.domain.series import SeriesStatus
-from chalicelib.services.series import SeriesResult
+from chalicelib.domain.reservations.series import SeriesStatus
+from chalicelib.services.reservations.series import SeriesResult
 
 
 class RecurrenceEnd(Strict):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from chalicelib.api.schemas.common import Strict, UtcDatetime
-from chalicelib.domain.webhooks import Attempt, Delivery, Webhook
-from chalicelib.services.webhooks import WebhookChanges, WebhookDraft
+from chalicelib.domain.pipeline.webhooks import Attempt, Delivery, Webhook
+from chalicelib.services.pipeline.webhooks import WebhookChanges, WebhookDraft
 
 
 class WebhookCreate(Strict):

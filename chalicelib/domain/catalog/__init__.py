@@ -1,0 +1,1 @@
+"""The catalogue aggregate: resources, their hours, CSV import rules, status."""

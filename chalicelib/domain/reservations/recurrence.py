@@ -1,0 +1,415 @@
+"""Recurring bookings: RFC 5545 RRULE expansion (python-dateutil) in the resource's time zone.
+
+How a series is expanded:
+
+- The first occurrence's start (any offset) is converted to the resource's zone; its local wall
+  clock is the rule's DTSTART. dateutil expands the rule over local wall-clock times, and each
+  occurrence is converted to UTC on its own, so a weekly 09:00 booking stays at 09:00 local
+  across DST changes (its UTC time moves by an hour).
+- An occurrence lasts `duration` of elapsed time from its start.
+- A local start that does not exist (spring-forward gap) is shifted forward by the gap (02:30 ->
+  03:30 in Berlin); an ambiguous one (fall-back) is the first of the two instants (`fold=0`,
+  still on summer time). Each `Occurrence` says whether that happened.
+- dateutil semantics for DTSTART: the start anchors the time of day and the earliest date; if its
+  date does not match the rule (a Tuesday start for BYDAY=MO,WE), only matching dates are booked.
+- UNTIL (in the rule or as `until`) is inclusive. A DATE value means "through the end of that local
+  date"; a `...Z` value is a UTC instant; a floating value is local wall-clock time.
+- EXDATE: a date removes every occurrence on that local date; a datetime (with an offset) removes
+  the occurrence starting at that instant (or at that local wall-clock time). COUNT counts
+  occurrences before EXDATEs are removed, as in RFC 5545.
+- Limits: at most MAX_OCCURRENCES occurrences after EXDATEs. A rule without COUNT/UNTIL is
+  expanded up to `now + horizon` and must stay within the cap there. Frequencies below DAILY,
+  and BYHOUR/BYMINUTE/BYSECOND, are refused: the time of day comes from the start. Parts that
+  RFC 5545 marks N/A for a frequency are refused, and so is a BYMONTHDAY that no month has,
+  because dateutil would search until year 9999 for them.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrule, rrulestr
+
+from chalicelib.domain.errors import InvalidInput, RuleViolation
+from chalicelib.domain.reservations import TimeRange
+from chalicelib.domain.reservations.booking_rules import parse_zone
+
+MAX_OCCURRENCES = 100
+SUPPORTED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+_SUB_DAILY = frozenset({"HOURLY", "MINUTELY", "SECONDLY"})
+_TIME_PARTS = frozenset({"BYHOUR", "BYMINUTE", "BYSECOND"})
+# RFC 5545 section 3.3.10, the table of BYxxx parts: "N/A" for these frequencies.
+_NOT_APPLICABLE = {
+    "DAILY": frozenset({"BYYEARDAY", "BYWEEKNO"}),
+    "WEEKLY": frozenset({"BYYEARDAY", "BYWEEKNO", "BYMONTHDAY"}),
+    "MONTHLY": frozenset({"BYYEARDAY", "BYWEEKNO"}),
+    "YEARLY": frozenset(),
+}
+_RFC_PARTS = frozenset(
+    {"FREQ", "UNTIL", "COUNT", "INTERVAL", "WKST", "BYSETPOS", "BYDAY", "BYMONTH"}
+    | {"BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"}
+    | _TIME_PARTS
+)
+_END_OF_DAY = time(23, 59, 59, 999999)
+
+
+class LocalAdjustment(StrEnum):
+    NONE = "none"
+    GAP_SHIFTED_FORWARD = "gap_shifted_forward"  # the wall-clock time did not exist that day
+    AMBIGUOUS_FIRST = "ambiguous_first"  # the wall-clock time existed twice; the first is used
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    index: int  # 0-based position in the expanded series (after EXDATEs)
+    window: TimeRange  # UTC
+    local_date: date  # in the resource's zone, for display
+    local_start: datetime  # aware, in the resource's zone, as actually booked
+    adjustment: LocalAdjustment = LocalAdjustment.NONE
+
+    @property
+    def start(self) -> datetime:
+        return self.window.start
+
+    @property
+    def end(self) -> datetime:
+        return self.window.end
+
+
+def _invalid_rrule(reason: str) -> InvalidInput:
+    return InvalidInput(
+        f"The recurrence rule is not valid: {reason}",
+        code="invalid_rrule",
+        details={"reason": reason},
+    )
+
+
+def _require_aware(value: datetime, field: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(
+            f"{field} must include a UTC offset such as Z or +02:00",
+            code="naive_datetime",
+            details={"field": field},
+        )
+    return value
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def split_rule(text: str) -> dict[str, str]:
+    """'RRULE:FREQ=WEEKLY;COUNT=3' -> {'FREQ': 'WEEKLY', 'COUNT': '3'}; shape errors only."""
+    body = text.strip()
+    if body.upper().startswith("RRULE:"):
+        body = body[len("RRULE:") :]
+    if not body:
+        raise _invalid_rrule("the rule is empty")
+    if any(ch in body for ch in ":\r\n"):
+        raise _invalid_rrule("give one RRULE value; DTSTART comes from the start time")
+    parts: dict[str, str] = {}
+    for item in body.strip(";").split(";"):
+        name, sep, value = item.partition("=")
+        name = name.strip().upper()
+        if not sep or not name or not value.strip():
+            raise _invalid_rrule(f"'{item}' is not NAME=VALUE")
+        if name in parts:
+            raise _invalid_rrule(f"{name} is given twice")
+        parts[name] = value.strip().upper()
+    return parts
+
+
+def _check_parts(parts: Mapping[str, str]) -> str:
+    freq = parts.get("FREQ")
+    if freq is None:
+        raise _invalid_rrule("FREQ is required")
+    if freq in _SUB_DAILY:
+        raise InvalidInput(
+            f"FREQ={freq} is not supported; the shortest frequency is DAILY",
+            code="unsupported_frequency",
+            details={"frequency": freq, "allowed": list(SUPPORTED_FREQUENCIES)},
+        )
+    if freq not in SUPPORTED_FREQUENCIES:
+        raise _invalid_rrule(f"invalid 'FREQ': {freq}")
+    unknown = sorted(set(parts) - _RFC_PARTS)
+    if unknown:
+        raise _invalid_rrule(f"unknown parameter '{unknown[0]}'")
+    refused = sorted(set(parts) & (_TIME_PARTS | _NOT_APPLICABLE[freq]))
+    if refused:
+        raise _invalid_rrule(f"{refused[0]} is not supported with FREQ={freq}")
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise _invalid_rrule("COUNT and UNTIL cannot be used together")
+    _check_numbers(parts)
+    _check_monthdays_exist(parts)
+    return freq
+
+
+def _ints(value: str, name: str) -> list[int]:
+    try:
+        return [int(v) for v in value.split(",")]
+    except ValueError:
+        raise _invalid_rrule(f"invalid '{name}': {value}") from None
+
+
+# Allowed magnitudes of numeric parts (RFC 5545 3.3.10); dateutil accepts some nonsense, such as
+# INTERVAL=0 (the same occurrence forever) or BYMONTH=13 (never, after a search to year 9999).
+_NUMERIC_RANGES = {
+    "INTERVAL": (1, 1000, False),
+    "COUNT": (1, 10**6, False),
+    "BYMONTH": (1, 12, False),
+    "BYMONTHDAY": (1, 31, True),
+    "BYYEARDAY": (1, 366, True),
+    "BYWEEKNO": (1, 53, True),
+    "BYSETPOS": (1, 366, True),
+}
+
+
+def _check_numbers(parts: Mapping[str, str]) -> None:
+    for name, (low, high, signed) in _NUMERIC_RANGES.items():
+        if name not in parts:
+            continue
+        for value in _ints(parts[name], name):
+            if not low <= (abs(value) if signed else value) <= high:
+                raise _invalid_rrule(f"invalid '{name}': {parts[name]}")
+
+
+def _check_monthdays_exist(parts: Mapping[str, str]) -> None:
+    if "BYMONTHDAY" not in parts:
+        return
+    days = _ints(parts["BYMONTHDAY"], "BYMONTHDAY")
+    months = _ints(parts["BYMONTH"], "BYMONTH") if "BYMONTH" in parts else list(range(1, 13))
+    lengths = [calendar.monthrange(2024, m)[1] for m in months if 1 <= m <= 12]  # leap year
+    if lengths and not any(1 <= abs(d) <= n for d in days for n in lengths):
+        raise _invalid_rrule("BYMONTHDAY names a day that none of the months has")
+
+
+def _parse_until(value: str, zone: ZoneInfo) -> datetime:
+    """An RRULE UNTIL value as naive local wall-clock time (inclusive)."""
+    try:
+        if len(value) == 8:
+            return datetime.combine(datetime.strptime(value, "%Y%m%d").date(), _END_OF_DAY)
+        if value.endswith("Z"):
+            instant = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            return instant.astimezone(zone).replace(tzinfo=None)
+        return datetime.strptime(value, "%Y%m%dT%H%M%S")
+    except ValueError:
+        raise _invalid_rrule(f"invalid 'UNTIL': {value}") from None
+
+
+def _until_local(until: date | datetime, zone: ZoneInfo) -> datetime:
+    if isinstance(until, datetime):
+        return _require_aware(until, "until").astimezone(zone).replace(tzinfo=None)
+    return datetime.combine(until, _END_OF_DAY)
+
+
+def build_rule(
+    text: str, dtstart_local: datetime, zone: ZoneInfo, until: date | datetime | None
+) -> tuple[rrule, bool]:
+    """Parse and check the rule text; returns the dateutil rule and whether it is bounded."""
+    parts = split_rule(text)
+    _check_parts(parts)
+    if until is not None and ("COUNT" in parts or "UNTIL" in parts):
+        raise _invalid_rrule("give the end either in the rule (COUNT/UNTIL) or as until")
+    until_local = _parse_until(parts.pop("UNTIL"), zone) if "UNTIL" in parts else None
+    if until is not None:
+        until_local = _until_local(until, zone)
+    body = ";".join(f"{name}={value}" for name, value in parts.items())
+    try:
+        parsed = rrulestr(body, dtstart=dtstart_local)
+    except (ValueError, TypeError) as exc:
+        raise _invalid_rrule(str(exc)) from exc
+    if not isinstance(parsed, rrule):  # pragma: no cover - one RRULE line never gives a set
+        raise _invalid_rrule("expected a single RRULE")
+    if until_local is not None:
+        parsed = parsed.replace(until=until_local)
+    return parsed, until_local is not None or "COUNT" in parts
+
+
+# ---------------------------------------------------------------- expansion
+
+
+def localize(wall_clock: datetime, zone: ZoneInfo) -> tuple[datetime, LocalAdjustment]:
+    """Naive local wall-clock time -> aware time in `zone`, with the gap/ambiguity policy."""
+    first = wall_clock.replace(tzinfo=zone, fold=0)
+    actual = first.astimezone(UTC).astimezone(zone)
+    if actual.replace(tzinfo=None) != wall_clock:
+        return actual, LocalAdjustment.GAP_SHIFTED_FORWARD
+    if first.replace(fold=1).utcoffset() != first.utcoffset():
+        return first, LocalAdjustment.AMBIGUOUS_FIRST
+    return first, LocalAdjustment.NONE
+
+
+@dataclass(frozen=True)
+class _Exclusions:
+    dates: frozenset[date]
+    instants: frozenset[datetime]
+    wall_clock: frozenset[datetime]
+
+    @classmethod
+    def build(cls, exdates: Iterable[date | datetime], zone: ZoneInfo) -> _Exclusions:
+        dates: set[date] = set()
+        instants: set[datetime] = set()
+        wall_clock: set[datetime] = set()
+        for value in exdates:
+            if isinstance(value, datetime):
+                aware = _require_aware(value, "exdates")
+                instants.add(aware.astimezone(UTC))
+                wall_clock.add(aware.astimezone(zone).replace(tzinfo=None))
+            else:
+                dates.add(value)
+        return cls(frozenset(dates), frozenset(instants), frozenset(wall_clock))
+
+    def excludes(self, nominal: datetime, actual: datetime) -> bool:
+        return (
+            nominal.date() in self.dates
+            or nominal in self.wall_clock
+            or actual.astimezone(UTC) in self.instants
+        )
+
+
+def expand_recurrence(
+    start: datetime,
+    duration: timedelta,
+    rule: str,
+    *,
+    timezone: str,
+    now: datetime,
+    horizon: timedelta,
+    exdates: Sequence[date | datetime] = (),
+    until: date | datetime | None = None,
+    max_occurrences: int = MAX_OCCURRENCES,
+) -> list[Occurrence]:
+    """Expand `rule` from `start` into UTC occurrences, in order (see the module docstring).
+
+    Raises InvalidInput (naive_datetime, invalid_rrule, unsupported_frequency, invalid_duration)
+    for a malformed request, RuleViolation too_many_occurrences past the cap and no_occurrences
+    when nothing is left to book. Per-occurrence rules (past, horizon, hours, blackouts) are
+    check_booking's job.
+    """
+    _require_aware(start, "start_time")
+    if duration <= timedelta(0):
+        raise InvalidInput("the duration must be positive", code="invalid_duration")
+    zone = parse_zone(timezone)
+    dtstart_local = start.astimezone(zone).replace(tzinfo=None)
+    parsed, bounded = build_rule(rule, dtstart_local, zone, until)
+    exclusions = _Exclusions.build(exdates, zone)
+    latest = None if bounded else now + horizon
+    occurrences: list[Occurrence] = []
+    for nominal, actual, adjustment in _walk(parsed, zone, start, latest):
+        if exclusions.excludes(nominal, actual):
+            continue
+        if len(occurrences) == max_occurrences:
+            raise _too_many(max_occurrences, bounded, horizon)
+        begin = actual.astimezone(UTC)
+        window = TimeRange(begin, begin + duration)
+        occurrences.append(Occurrence(len(occurrences), window, actual.date(), actual, adjustment))
+    if not occurrences:
+        raise RuleViolation(
+            "The recurrence rule leaves no occurrence to book", code="no_occurrences"
+        )
+    return occurrences
+
+
+def _walk(
+    parsed: rrule, zone: ZoneInfo, first: datetime, latest: datetime | None
+) -> Iterator[tuple[datetime, datetime, LocalAdjustment]]:
+    """(nominal wall clock, actual aware local start, adjustment); stops after `latest` if set.
+
+    The occurrence at DTSTART is `first` itself: on a fall-back day the caller may have meant the
+    second 02:30, which the wall clock alone cannot tell. dateutil drops microseconds; they are
+    put back so every occurrence starts at the same fraction of a second.
+    """
+    first_local = first.astimezone(zone)
+    dtstart = first_local.replace(tzinfo=None, fold=0)
+    for produced in parsed:
+        nominal = produced.replace(microsecond=dtstart.microsecond)
+        if nominal == dtstart:
+            actual, adjustment = first_local, LocalAdjustment.NONE
+        else:
+            actual, adjustment = localize(nominal, zone)
+        if latest is not None and actual > latest:
+            return
+        yield nominal, actual, adjustment
+
+
+def _too_many(cap: int, bounded: bool, horizon: timedelta) -> RuleViolation:
+    where = "" if bounded else f" within the booking horizon ({horizon.days} days)"
+    return RuleViolation(
+        f"A series may have at most {cap} occurrences; this rule has more{where}",
+        code="too_many_occurrences",
+        details={"max_occurrences": cap},
+    )
+
+
+# ---------------------------------------------------------------- the old product's simple form
+
+_FREQUENCIES = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY"}
+_BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _simple_error(message: str, field: str) -> InvalidInput:
+    return InvalidInput(message, code="invalid_recurrence", details={"field": field})
+
+
+def _positive_int(value: Any, field: str, default: int | None = None) -> int:
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _simple_error(f"{field} must be a positive whole number", field)
+    return value
+
+
+def _simple_days(frequency: str, days: Any) -> str | None:
+    if days is None or days == []:
+        return None
+    if frequency == "monthly":
+        raise _simple_error("days_of_week applies to daily and weekly series only", "days_of_week")
+    if not isinstance(days, list | tuple) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in days
+    ):
+        raise _simple_error("days_of_week must list weekdays 0 (Monday) to 6", "days_of_week")
+    return ",".join(_BYDAY[d] for d in sorted(set(days)))
+
+
+def _simple_end(end: Any) -> str | None:
+    if end is None:
+        return None
+    if not isinstance(end, Mapping) or len(end) != 1 or not set(end) <= {"count", "until"}:
+        raise _simple_error("end must be {'count': n} or {'until': date}", "end")
+    if "count" in end:
+        return f"COUNT={_positive_int(end['count'], 'end.count')}"
+    until = end["until"]
+    if isinstance(until, str):
+        try:
+            until = date.fromisoformat(until)
+        except ValueError:
+            raise _simple_error("end.until must be a date (YYYY-MM-DD)", "end.until") from None
+    if isinstance(until, datetime) or not isinstance(until, date):
+        raise _simple_error("end.until must be a date (YYYY-MM-DD)", "end.until")
+    return f"UNTIL={until.strftime('%Y%m%d')}"
+
+
+def rrule_from_simple(spec: Mapping[str, Any]) -> str:
+    """The old API's {"frequency", "interval", "days_of_week", "end"} as an RRULE string.
+
+    days_of_week uses 0 = Monday (as BusinessHours does); `end.until` is an inclusive local date.
+    """
+    frequency = spec.get("frequency")
+    if frequency not in _FREQUENCIES:
+        raise _simple_error("frequency must be daily, weekly or monthly", "frequency")
+    parts = [f"FREQ={_FREQUENCIES[frequency]}"]
+    interval = _positive_int(spec.get("interval"), "interval", default=1)
+    if interval != 1:
+        parts.append(f"INTERVAL={interval}")
+    byday = _simple_days(frequency, spec.get("days_of_week"))
+    if byday:
+        parts.append(f"BYDAY={byday}")
+    end = _simple_end(spec.get("end"))
+    if end:
+        parts.append(end)
+    return ";".join(parts)

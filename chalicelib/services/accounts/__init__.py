@@ -1,0 +1,1 @@
+"""Account use cases: registration, sign-in and sessions, MFA, OAuth clients."""

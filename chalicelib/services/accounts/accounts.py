@@ -1,0 +1,163 @@
+"""Accounts: registration, first-run setup, profile, passwords, roles, enable/disable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from chalicelib.domain.accounts.accounts import (
+    ProfileChanges,
+    User,
+    validate_email,
+    validated_changes,
+)
+from chalicelib.domain.accounts.passwords import PasswordHasher, PasswordPolicy
+from chalicelib.domain.accounts.usernames import normalize_username, validate_username
+from chalicelib.domain.clock import Clock
+from chalicelib.domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from chalicelib.domain.ids import IdFactory
+from chalicelib.domain.principal import Principal, Role, require_admin
+from chalicelib.store.accounts.users import UserStore
+from chalicelib.store.pagination import CursorCodec
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    username: str
+    password: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class UserPage:
+    users: list[User]
+    next_cursor: str | None
+
+
+class AccountService:
+    def __init__(
+        self,
+        *,
+        users: UserStore,
+        hasher: PasswordHasher,
+        ids: IdFactory,
+        clock: Clock,
+        cursors: CursorCodec,
+        policy: PasswordPolicy | None = None,
+    ) -> None:
+        self._users = users
+        self._hasher = hasher
+        self._ids = ids
+        self._clock = clock
+        self._cursors = cursors
+        self._policy = policy or PasswordPolicy()
+
+    def register(self, account: NewAccount) -> User:
+        user = self._new_user(account, frozenset({Role.USER}))
+        self._users.create(user)
+        return user
+
+    def setup_status(self) -> bool:
+        return self._users.setup_complete()
+
+    def initialize(self, account: NewAccount) -> User:
+        """First run: create the first admin, or promote an existing user who proves it.
+
+        The setup item is written with attribute_not_exists in the same transaction, so of
+        two racing calls exactly one creates an admin; the other gets 409 setup_complete.
+        """
+        if self._users.setup_complete():
+            raise Conflict("setup is already complete", code="setup_complete")
+        existing = self._users.find_by_username(normalize_username(account.username))
+        if existing is None:
+            user = self._new_user(account, frozenset({Role.ADMIN, Role.USER}))
+            self._users.create(user, first_admin_at=self._clock.now())
+            return user
+        if not self._hasher.verify(existing.password_hash, account.password):
+            raise NotAuthenticated(
+                "this username exists: give its password to promote it", code="invalid_credentials"
+            )
+        self._users.promote_first_admin(existing.user_id, self._clock.now())
+        return replace(existing, roles=existing.roles | {Role.ADMIN})
+
+    def _new_user(self, account: NewAccount, roles: frozenset[Role]) -> User:
+        username = validate_username(account.username)
+        self._policy.check(account.password, username=username)
+        email = validate_email(account.email) if account.email else None
+        return User(
+            user_id=self._ids.new_id(),
+            username=username,
+            roles=roles,
+            password_hash=self._hasher.hash(account.password),
+            created_at=self._clock.now(),
+            email=email,
+        )
+
+    def profile(self, principal: Principal) -> User:
+        return self._users.require(principal.subject_id)
+
+    def update_profile(self, principal: Principal, changes: ProfileChanges) -> User:
+        return self._users.update_profile(principal.subject_id, validated_changes(changes))
+
+    def change_password(self, principal: Principal, current: str, new: str) -> None:
+        user = self._users.require(principal.subject_id)
+        if not self._hasher.verify(user.password_hash, current):
+            raise NotAuthenticated(
+                "the current password is not correct", code="invalid_credentials"
+            )
+        if current == new:
+            raise InvalidInput(
+                "the new password must differ from the current one",
+                code="weak_password",
+                details={"rule": "unchanged"},
+            )
+        self._policy.check(new, username=user.username)
+        self._users.set_password(user.user_id, self._hasher.hash(new))
+
+    def admin_reset_password(
+        self, admin: Principal, *, user_id: str | None, username: str | None, new_password: str
+    ) -> User:
+        require_admin(admin)
+        user = self._resolve(user_id, username)
+        self._policy.check(new_password, username=user.username)
+        return self._users.set_password(user.user_id, self._hasher.hash(new_password))
+
+    def _resolve(self, user_id: str | None, username: str | None) -> User:
+        if user_id:
+            return self._users.require(user_id)
+        if username:
+            user = self._users.find_by_username(normalize_username(username))
+            if user is not None:
+                return user
+            raise NotFound("no such user", code="user_not_found")
+        raise InvalidInput("give user_id or username", code="user_required")
+
+    def list_users(
+        self, admin: Principal, *, limit: int, cursor: str | None, prefix: str
+    ) -> UserPage:
+        require_admin(admin)
+        scope = f"users:{normalize_username(prefix)}"
+        start: dict[str, Any] | None = self._cursors.decode(cursor, scope=scope)
+        users, last = self._users.page(
+            limit=limit, start_key=start, prefix=normalize_username(prefix)
+        )
+        return UserPage(users, self._cursors.encode(last, scope=scope))
+
+    def assign_role(self, admin: Principal, user_id: str, role: Role) -> User:
+        require_admin(admin)
+        return self._users.add_role(user_id, role)
+
+    def remove_role(self, admin: Principal, user_id: str, role: Role) -> User:
+        require_admin(admin)
+        if role is Role.ADMIN and user_id == admin.subject_id:
+            raise Conflict(
+                "you cannot remove your own admin role; ask another admin",
+                code="cannot_remove_own_admin",
+            )
+        return self._users.remove_role(user_id, role)
+
+    def set_disabled(self, admin: Principal, user_id: str, disabled: bool) -> User:
+        require_admin(admin)
+        if disabled and user_id == admin.subject_id:
+            raise Conflict("you cannot disable your own account", code="cannot_disable_self")
+        return self._users.set_disabled(user_id, disabled)

@@ -1,0 +1,257 @@
+"""Sessions: password login (with lockout and MFA), refresh rotation, logout, and the
+authenticator that turns a bearer token into a `Principal` on every request."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chalicelib.domain.accounts import tokens
+from chalicelib.domain.accounts.accounts import User, scopes_for
+from chalicelib.domain.accounts.lockout import LockoutPolicy, attempt_key
+from chalicelib.domain.accounts.passwords import PasswordHasher
+from chalicelib.domain.accounts.usernames import normalize_username
+from chalicelib.domain.clock import Clock
+from chalicelib.domain.errors import Forbidden, NotAuthenticated, TooManyRequests
+from chalicelib.domain.ids import IdFactory
+from chalicelib.domain.principal import Channel, Principal, Role
+from chalicelib.domain.timeutil import epoch_seconds
+from chalicelib.services.accounts.mfa import MfaService
+from chalicelib.store.accounts.login_attempts import LoginAttemptStore
+from chalicelib.store.accounts.oauth_clients import OAuthClientItem, client_pk
+from chalicelib.store.accounts.tokens import RotationRefused, TokenStore, user_key
+from chalicelib.store.accounts.users import UserItem, UserStore, to_domain
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    access_lifetime: timedelta
+    refresh_lifetime: timedelta
+    lockout: LockoutPolicy
+
+
+def hash_secret(value: str) -> str:
+    """Refresh tokens and client secrets are 256-bit random: SHA-256 is enough at rest."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _bad_credentials() -> NotAuthenticated:
+    return NotAuthenticated("wrong username or password", code="invalid_credentials")
+
+
+def _revoked() -> NotAuthenticated:
+    return NotAuthenticated("this token has been revoked; sign in again", code="token_revoked")
+
+
+class SessionService:
+    def __init__(
+        self,
+        *,
+        users: UserStore,
+        tokens_store: TokenStore,
+        attempts: LoginAttemptStore,
+        hasher: PasswordHasher,
+        codec: tokens.TokenCodec,
+        mfa: MfaService,
+        ids: IdFactory,
+        clock: Clock,
+        config: SessionConfig,
+    ) -> None:
+        self._users = users
+        self._tokens = tokens_store
+        self._attempts = attempts
+        self._hasher = hasher
+        self._codec = codec
+        self._mfa = mfa
+        self._ids = ids
+        self._clock = clock
+        self._config = config
+
+    # -- login ---------------------------------------------------------------------------
+
+    def login(self, username: str, password: str, otp: str | None, client_ip: str) -> TokenPair:
+        name = normalize_username(username)
+        key = attempt_key(name, client_ip)
+        self._refuse_if_locked(key)
+        user = self._users.find_by_username(name)
+        if user is None:
+            self._hasher.verify_dummy(password)
+            raise self._failure(key)
+        if not self._hasher.verify(user.password_hash, password):
+            raise self._failure(key)
+        if user.mfa.enabled:
+            if not otp:
+                raise NotAuthenticated(
+                    "this account uses two-factor authentication: send the code in 'otp'",
+                    code="mfa_required",
+                )
+            if not self._mfa.check_second_factor(user, otp):
+                raise self._failure(key, code="invalid_otp")
+        if user.disabled:
+            raise Forbidden("this account is disabled", code="account_disabled")
+        self._attempts.clear(key)
+        return self._start_session(user)
+
+    def _refuse_if_locked(self, key: str) -> None:
+        now = self._clock.now()
+        count = self._attempts.current(key, now)
+        if count is None:
+            return
+        last = datetime.fromtimestamp(count.last_failure, tz=now.tzinfo)
+        wait = self._config.lockout.retry_after(count.failures, last, now)
+        if wait > 0:
+            raise TooManyRequests(
+                "too many failed sign-in attempts; try again later",
+                retry_after=wait,
+                code="too_many_attempts",
+            )
+
+    def _failure(self, key: str, code: str = "invalid_credentials") -> NotAuthenticated:
+        now = self._clock.now()
+        self._attempts.record_failure(key, now, self._config.lockout.window_end(now))
+        if code == "invalid_otp":
+            return NotAuthenticated("the one-time code is not valid", code=code)
+        return _bad_credentials()
+
+    def _start_session(self, user: User) -> TokenPair:
+        now = self._clock.now()
+        refresh = secrets.token_urlsafe(32)
+        self._tokens.start_family(
+            user_id=user.user_id,
+            family_id=self._ids.new_id(),
+            token_hash=hash_secret(refresh),
+            token_version=user.token_version,
+            now=now,
+            expires_at=epoch_seconds(now + self._config.refresh_lifetime),
+        )
+        return TokenPair(self.access_token_for(user), refresh, self.expires_in)
+
+    @property
+    def expires_in(self) -> int:
+        return int(self._config.access_lifetime.total_seconds())
+
+    def access_token_for(self, user: User) -> str:
+        claims = tokens.new_claims(
+            subject=user.user_id,
+            username=user.username,
+            roles=[r.value for r in user.effective_roles],
+            token_id=self._ids.new_id(),
+            now=self._clock.now(),
+            lifetime=self._config.access_lifetime,
+            token_version=user.token_version,
+        )
+        return self._codec.encode(claims)
+
+    # -- refresh -------------------------------------------------------------------------
+
+    def refresh(self, refresh_token: str) -> TokenPair:
+        now = self._clock.now()
+        old_hash = hash_secret(refresh_token)
+        stored = self._tokens.find_refresh(old_hash)
+        if stored is None:
+            raise NotAuthenticated("unknown refresh token", code="invalid_refresh_token")
+        if stored.used:
+            self._tokens.revoke_family(stored.user_id, stored.family_id)
+            raise _reused()
+        if stored.expires_at <= epoch_seconds(now):
+            raise NotAuthenticated("the refresh token has expired", code="refresh_token_expired")
+        user = self._users.get(stored.user_id)
+        if user is None or user.disabled or user.token_version != stored.token_version:
+            raise _revoked()
+        new_refresh = secrets.token_urlsafe(32)
+        try:
+            self._tokens.rotate(
+                old_hash=old_hash,
+                new_hash=hash_secret(new_refresh),
+                stored=stored,
+                now=now,
+                expires_at=epoch_seconds(now + self._config.refresh_lifetime),
+            )
+        except RotationRefused as exc:
+            if exc.reason == "reused":
+                self._tokens.revoke_family(stored.user_id, stored.family_id)
+                raise _reused() from exc
+            raise _revoked() from exc
+        return TokenPair(self.access_token_for(user), new_refresh, self.expires_in)
+
+    # -- logout --------------------------------------------------------------------------
+
+    def logout(self, principal: Principal, refresh_token: str | None) -> None:
+        now = self._clock.now()
+        # Deny the presented token until it would have expired anyway (+ skew).
+        until = now + self._config.access_lifetime + timedelta(seconds=tokens.LEEWAY_SECONDS)
+        self._tokens.deny_access_token(principal.token_id, epoch_seconds(until))
+        stored = self._tokens.find_refresh(hash_secret(refresh_token)) if refresh_token else None
+        if stored is not None and stored.user_id == principal.subject_id:
+            self._tokens.revoke_family(stored.user_id, stored.family_id)
+        else:
+            self._tokens.revoke_all_families(principal.subject_id, now)
+
+
+def _reused() -> NotAuthenticated:
+    return NotAuthenticated(
+        "this refresh token was already used; every session of this login is revoked",
+        code="refresh_token_reused",
+    )
+
+
+class TokenAuthenticator:
+    """Verifies a bearer JWT; one consistent BatchGetItem per request (subject + deny-list)."""
+
+    def __init__(self, codec: tokens.TokenCodec, tokens_store: TokenStore, clock: Clock) -> None:
+        self._codec = codec
+        self._tokens = tokens_store
+        self._clock = clock
+
+    def authenticate(self, bearer: str, *, client_ip: str, channel: Channel) -> Principal:
+        now = self._clock.now()
+        claims = self._codec.decode(bearer, now)
+        if claims.token_type == "client":
+            key = (client_pk(claims.subject), "CLIENT")
+        else:
+            key = user_key(claims.subject)
+        subject, denied = self._tokens.load_subject_and_denial(*key, claims.token_id, now)
+        if denied:
+            raise _revoked()
+        if isinstance(subject, UserItem) and claims.token_type == "access":
+            return self._user_principal(to_domain(subject), claims, client_ip, channel)
+        if isinstance(subject, OAuthClientItem) and claims.token_type == "client":
+            return Principal(
+                subject_id=subject.client_id,
+                username=subject.name,
+                roles=frozenset(),
+                # Never more than the client holds now: shrinking a client's scopes bites at once.
+                scopes=frozenset(claims.scopes) & frozenset(subject.scopes or ()),
+                is_client=True,
+                channel=channel,
+                client_ip=client_ip,
+                token_id=claims.token_id,
+            )
+        raise _revoked()
+
+    @staticmethod
+    def _user_principal(
+        user: User, claims: tokens.Claims, client_ip: str, channel: Channel
+    ) -> Principal:
+        if user.disabled or user.token_version != claims.token_version:
+            raise _revoked()
+        # Roles come from the item just read, not the token: a removed role bites at once.
+        roles: frozenset[Role] = user.effective_roles
+        return Principal(
+            subject_id=user.user_id,
+            username=user.username,
+            roles=roles,
+            scopes=scopes_for(roles),
+            channel=channel,
+            client_ip=client_ip,
+            token_id=claims.token_id,
+        )

@@ -1,0 +1,1 @@
+"""Catalogue use cases: resources, rules (hours, blackouts), bulk edits, availability."""

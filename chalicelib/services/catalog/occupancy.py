@@ -1,0 +1,87 @@
+"""The catalogue's reservation ports, implemented over the reservation store.
+
+Reads the resource's occupancy items (`RESOURCE#<id>` / `SLOT#<start>#<reservation id>`,
+strongly consistent, see docs/data-model.md) and cancels through the booking service, so a
+cancellation gets its history entry and notifications like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from datetime import date, datetime, timedelta
+
+from chalicelib.domain.catalog.resources import MAX_RESERVATION_SPAN
+from chalicelib.domain.catalog.rules import Occupant
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.principal import Principal
+from chalicelib.domain.reservations.conflicts import Occupant as Slot
+from chalicelib.services.prefetch import InlineExecutor
+from chalicelib.store.reservations import booking_tx
+from chalicelib.store.reservations.items import SLOT_PREFIX, slot_bound
+from chalicelib.store.reservations.listing import ReservationListing
+
+Cancel = Callable[[Principal, str, str], object]
+_AFTER_EVERY_SLOT = SLOT_PREFIX + "~"  # sorts after every ISO instant
+
+
+class ReservationPorts:
+    """Implements services.resources.FutureReservations and CurrentOccupancy."""
+
+    def __init__(self, cancel: Cancel, executor: Executor | None = None) -> None:
+        self._cancel = cancel
+        self._executor = executor or InlineExecutor()
+
+    def _ongoing_or_later(self, resource_id: str, now: datetime) -> list[Slot]:
+        # A reservation still running now started at most MAX_RESERVATION_SPAN ago.
+        low = slot_bound(now - MAX_RESERVATION_SPAN)
+        found = booking_tx.scan_slots(resource_id, low, _AFTER_EVERY_SLOT, now)
+        return [o for o in found if o.window.end > now]
+
+    def count_future(self, resource_id: str, now: datetime) -> int:
+        return len(self._ongoing_or_later(resource_id, now))
+
+    def cancel_all_future(
+        self, resource_id: str, now: datetime, *, actor: Principal, reason: str
+    ) -> int:
+        cancelled = 0
+        for occupant in self._ongoing_or_later(resource_id, now):
+            try:
+                self._cancel(actor, occupant.reservation_id, reason)
+                cancelled += 1
+            except Conflict as exc:  # cancelled or decided meanwhile: nothing left to do
+                if exc.code not in {"already_cancelled", "not_cancellable"}:
+                    raise
+        return cancelled
+
+    def current(self, resource_id: str, now: datetime) -> Occupant | None:
+        low = slot_bound(now - MAX_RESERVATION_SPAN)
+        high = slot_bound(now + timedelta(milliseconds=1))
+        for o in booking_tx.scan_slots(resource_id, low, high, now):
+            if o.window.start <= now < o.window.end:
+                return Occupant(o.reservation_id, o.window.start, o.window.end)
+        return None
+
+    def count_in_use(self, now: datetime) -> int:
+        """Resources with a reservation running now: read from the start-month buckets of the
+        last MAX_RESERVATION_SPAN (cost follows recent bookings, not the catalogue size)."""
+        listing = ReservationListing()
+        earliest = now - MAX_RESERVATION_SPAN
+        months = sorted({date(earliest.year, earliest.month, 1), date(now.year, now.month, 1)})
+        busy: set[str] = set()
+        for month in months:
+            start_key = None
+            while True:
+                page = listing.running_at(month, now, limit=100, start_key=start_key)
+                busy.update(r.resource_id for r in page.items if r.window.start <= now)
+                if page.last_key is None:
+                    break
+                start_key = page.last_key
+        return len(busy)
+
+    def current_many(self, resource_ids: Sequence[str], now: datetime) -> Mapping[str, Occupant]:
+        """One bounded query per resource of the page (the page is at most 100 resources),
+        run concurrently on the executor: a page waits for the slowest, not the sum."""
+        futures = {rid: self._executor.submit(self.current, rid, now) for rid in resource_ids}
+        found = {rid: future.result() for rid, future in futures.items()}
+        return {rid: occupant for rid, occupant in found.items() if occupant is not None}

@@ -1,0 +1,1 @@
+"""Pipeline use cases: notifications, email, webhooks, audit, jobs, operations."""

@@ -1,0 +1,1 @@
+"""Reservation use cases: book, reschedule, cancel, series, bulk, queries, recovery."""

@@ -1,0 +1,175 @@
+"""The one writer of creates that may not fit one transaction (a series, a bulk batch).
+
+All or nothing from the user's point of view (DESIGN.md section 2):
+- when every booking fits one transaction with the anchor (the series or batch item, written
+  in its final status) and the Idempotency-Key record, it is that one transaction;
+- otherwise the anchor is put `creating` with the key record, the bookings follow in chunks,
+  each carrying a fence (the anchor is still `creating` at the version we started), and the
+  anchor is finally moved to its done status. If a chunk loses a race, or anything fails, the
+  chunks already written are cancelled again (compensation) and the anchor ends `failed`; if
+  the fence fails, the recovery job already rolled the anchor back, so only our own writes are
+  undone. An anchor left `creating` by a crash is rolled back by services/reservations/recovery.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
+
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.reservations import Actor, Reservation
+from chalicelib.domain.reservations.conflicts import ReservationConflict
+from chalicelib.observability import logger
+from chalicelib.store.dynamo import Item
+from chalicelib.store.reservations.booking_tx import FenceFailed
+from chalicelib.store.reservations.idempotency import IdempotencyClaim
+from chalicelib.store.reservations.writer import Booking, BookingWriter, IdempotencyRecord
+
+A = TypeVar("A")
+S = TypeVar("S")
+S_contra = TypeVar("S_contra", contravariant=True)
+
+
+class AnchorStore(Protocol[A, S_contra]):
+    """The anchor's own store (store/reservations/series.py, store/reservations/bulk.py)."""
+
+    def anchor_put(self, anchor: A, /) -> Item: ...
+
+    def start(self, anchor: A, claim: IdempotencyClaim | None, /) -> None: ...
+
+    def still_creating(self, anchor: A, /) -> Item: ...
+
+    def transition(self, anchor: A, status: S_contra, at: datetime, /, *, failure: Any) -> A: ...
+
+
+class Reader(Protocol):
+    def get(self, reservation_id: str) -> Reservation | None: ...
+
+
+@dataclass(frozen=True)
+class AnchoredCreate(Generic[A, S]):
+    """One create: the anchor as it starts (`creating`) and as it ends when all went well."""
+
+    creating: A
+    done: A
+    done_status: S
+    failed_status: S
+    entity_id: str
+    bookings: Sequence[Booking]
+    chunks: Sequence[Sequence[int]]  # booking indexes per transaction (see plan_chunks)
+    actor: Actor
+    now: datetime
+    rollback_reason: str
+    interrupted_code: str
+    # How a lost race reads for the caller: the conflict, re-indexed to the request.
+    explain: Callable[[ReservationConflict, Sequence[int]], ReservationConflict]
+    claim: IdempotencyClaim | None = None
+
+
+class AnchoredWriter(Generic[A, S]):
+    def __init__(
+        self,
+        writer: BookingWriter,
+        anchors: AnchorStore[A, S],
+        reservations: Reader,
+        outcome: Any,
+    ) -> None:
+        self._writer = writer
+        self._anchors = anchors
+        self._reservations = reservations
+        self._outcome = outcome
+
+    def write(self, create: AnchoredCreate[A, S]) -> A:
+        if len(create.chunks) == 1:
+            return self._at_once(create)
+        return self._in_chunks(create)
+
+    def _at_once(self, create: AnchoredCreate[A, S]) -> A:
+        record = (
+            IdempotencyRecord(create.claim, create.entity_id, self._outcome)
+            if create.claim is not None
+            else None
+        )
+        try:
+            self._writer.create(
+                create.bookings, record=record, extra=[self._anchors.anchor_put(create.done)]
+            )
+        except ReservationConflict as lost:
+            raise create.explain(lost, list(range(len(create.bookings)))) from None
+        return create.done
+
+    def _in_chunks(self, create: AnchoredCreate[A, S]) -> A:
+        self._anchors.start(create.creating, create.claim)
+        fence = self._anchors.still_creating(create.creating)
+        written: list[Reservation] = []
+        try:
+            for indexes in create.chunks:
+                chunk = [create.bookings[i] for i in indexes]
+                try:
+                    self._writer.create(chunk, extra=[fence])
+                except ReservationConflict as lost:
+                    error = create.explain(lost, indexes)
+                    self._roll_back(create, written, error.details)
+                    raise error from None
+                written += [b.reservation for b in chunk]
+            return self._anchors.transition(
+                create.creating, create.done_status, create.now, failure={}
+            )
+        except (FenceFailed, Conflict) as exc:
+            if isinstance(exc, Conflict) and not exc.code.endswith("_changed"):
+                raise
+            self._roll_back(create, written, None)  # the anchor was settled by someone else
+            raise Conflict(
+                "the request was interrupted and rolled back; retry",
+                code=create.interrupted_code,
+            ) from None
+        except Exception:
+            self._roll_back(create, written, {"reason": "write failed"})
+            raise
+
+    def _roll_back(
+        self,
+        create: AnchoredCreate[A, S],
+        written: Sequence[Reservation],
+        failure: dict[str, Any] | None,
+    ) -> None:
+        """Compensation: cancel what was written, then mark the anchor failed (unless someone
+        else settled it). If this itself fails, the anchor stays `creating` for the recovery
+        job to finish (logged)."""
+        try:
+            cancel_all(
+                self._writer,
+                self._reservations,
+                written,
+                actor=create.actor,
+                at=create.now,
+                reason=create.rollback_reason,
+            )
+            if failure is not None:
+                self._anchors.transition(
+                    create.creating, create.failed_status, create.now, failure=failure
+                )
+        except Exception:
+            logger.exception("rollback incomplete", extra={"anchor_id": create.entity_id})
+
+
+def cancel_all(
+    writer: BookingWriter,
+    reservations: Reader,
+    targets: Sequence[Reservation],
+    *,
+    actor: Actor,
+    at: datetime,
+    reason: str,
+    details: dict[str, str] | None = None,
+) -> list[Reservation]:
+    """Cancel every occupying reservation of `targets` (33 per transaction; one that changed
+    meanwhile is decided again from a fresh read). Returns those this call cancelled."""
+
+    def cancel(current: Reservation) -> Any:
+        return current.cancel(actor, at, reason, details) if current.occupies else None
+
+    changes = [cancel(r) for r in targets if r.occupies]
+    return writer.apply_many(changes, cancel, reservations.get)

@@ -1,0 +1,305 @@
+"""Booking use cases: create, reschedule, cancel. One method per use case.
+
+The rules (hours, blackouts, durations...) are pure functions checked before writing; the
+invariant (no two occupying reservations overlap) is enforced by the store's transaction,
+never by this read. A 409 is answered at once: no sleeping, no stack trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
+
+from chalicelib.domain.catalog.resources import Blackout, BusinessHours, Resource
+from chalicelib.domain.clock import Clock
+from chalicelib.domain.errors import Forbidden, NotFound, TooManyRequests
+from chalicelib.domain.ids import IdFactory
+from chalicelib.domain.principal import Principal, visible_to
+from chalicelib.domain.reservations import (
+    Actor,
+    Reservation,
+    ReservationStatus,
+    TimeRange,
+    Transition,
+    booking_rules,
+)
+from chalicelib.domain.reservations.conflicts import Buffers
+from chalicelib.domain.timeutil import iso_z
+from chalicelib.services.reservations.idempotent import IdempotentCreates
+from chalicelib.store.reservations.booking_tx import StaleItem
+from chalicelib.store.reservations.idempotency import IdempotencyClaim, fingerprint
+from chalicelib.store.reservations.repository import ReservationStore
+from chalicelib.store.reservations.writer import (
+    Booking,
+    BookingWriter,
+    IdempotencyRecord,
+    Move,
+)
+
+STATUS_CHANGE_ATTEMPTS = 4
+
+
+class ResourceCatalog(Protocol):
+    """What booking needs from the resource catalogue (chalicelib/store/resources.py)."""
+
+    def get(self, resource_id: str) -> Resource: ...
+
+    def hours_for(self, resource: Resource) -> BusinessHours | None: ...
+
+    def blackouts_for(
+        self, resource: Resource, start_date: date, end_date: date
+    ) -> Sequence[Blackout]: ...
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    resource_id: str
+    start_time: datetime
+    end_time: datetime
+    notes: str = ""
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class RescheduleRequest:
+    start_time: datetime
+    end_time: datetime
+    resource_id: str | None = None
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    reservation: Reservation
+    replayed: bool = False  # an Idempotency-Key retry answered with the first result
+
+
+def to_millis(value: datetime) -> datetime:
+    """Instants are kept to the millisecond, the precision of the sort keys."""
+    utc = value.astimezone(UTC)
+    return utc.replace(microsecond=utc.microsecond // 1000 * 1000)
+
+
+def buffers_of(resource: Resource) -> Buffers:
+    return Buffers(resource.policy.buffer_before, resource.policy.buffer_after)
+
+
+class BookingService:
+    def __init__(
+        self,
+        catalog: ResourceCatalog,
+        reservations: ReservationStore,
+        clock: Clock,
+        *,
+        writer: BookingWriter,
+        idempotency: IdempotentCreates,
+        ids: IdFactory,
+        rules: Callable[..., list[str]] = booking_rules.check_booking,
+    ) -> None:
+        self._catalog = catalog
+        self._reservations = reservations
+        self._writer = writer
+        self._idempotency = idempotency
+        self._clock = clock
+        self._ids = ids
+        self._rules = rules
+
+    # --- create -----------------------------------------------------------------------------
+
+    def create(
+        self, principal: Principal, request: BookingRequest, idempotency_key: str | None = None
+    ) -> BookingResult:
+        """Book (once per Idempotency-Key: see services/reservations/idempotent.py)."""
+        window = self._window(request.start_time, request.end_time)
+        self._check_override(principal, request.override)
+        claim = self._claim(principal, request, window, idempotency_key)
+
+        def book() -> BookingResult:
+            return BookingResult(self._book(principal, request, window, claim))
+
+        def replay(reservation_id: str) -> BookingResult:
+            found = self._reservations.get(reservation_id)
+            if found is None:
+                raise NotFound("the reservation no longer exists", code="reservation_not_found")
+            return BookingResult(found, replayed=True)
+
+        return self._idempotency.run(principal, claim, "created", book, replay)
+
+    def _book(
+        self,
+        principal: Principal,
+        request: BookingRequest,
+        window: TimeRange,
+        claim: IdempotencyClaim | None,
+    ) -> Reservation:
+        now = self._clock.now()
+
+        def decide(resource: Resource) -> Booking:
+            overridden = self._check_rules(resource, window, now, request.override)
+            reservation = Reservation(
+                reservation_id=self._ids.new_id(),
+                resource_id=resource.resource_id,
+                user_id=principal.subject_id,
+                window=window,
+                status=initial_status(resource),
+                created_at=now,
+                notes=request.notes,
+                override_by=principal.subject_id if overridden else None,
+            )
+            entry = reservation.created_entry(
+                Actor.of(principal), created_details(reservation, overridden)
+            )
+            return Booking(reservation, entry, buffers_of(resource))
+
+        def record(booking: Booking) -> IdempotencyRecord | None:
+            if claim is None:
+                return None
+            return IdempotencyRecord(claim, booking.reservation.reservation_id)
+
+        return self._writer.book(request.resource_id, window, decide, record=record)
+
+    def _claim(
+        self, principal: Principal, request: BookingRequest, window: TimeRange, key: str | None
+    ) -> IdempotencyClaim | None:
+        if key is None:
+            return None
+        payload = {
+            "resource_id": request.resource_id,
+            "start_time": iso_z(window.start),
+            "end_time": iso_z(window.end),
+            "notes": request.notes,
+            "override": request.override,
+        }
+        return IdempotencyClaim(
+            principal.subject_id, key, fingerprint("create_reservation", payload)
+        )
+
+    # --- reschedule -------------------------------------------------------------------------
+
+    def reschedule(
+        self, principal: Principal, reservation_id: str, request: RescheduleRequest
+    ) -> Reservation:
+        window = self._window(request.start_time, request.end_time)
+        self._check_override(principal, request.override)
+        current = self.owned(principal, reservation_id)
+        current.require(Transition.RESCHEDULE)
+        target_id = request.resource_id or current.resource_id
+        if target_id == current.resource_id and window == current.window:
+            return current
+        now = self._clock.now()
+
+        def decide(resource: Resource) -> Move:
+            overridden = self._check_rules(resource, window, now, request.override)
+            change = current.reschedule(
+                Actor.of(principal),
+                now,
+                resource_id=resource.resource_id,
+                window=window,
+                status=moved_status(current, resource, principal),
+                details=moved_details(current, resource.resource_id, window, overridden),
+                override_by=principal.subject_id if overridden else current.override_by,
+            )
+            return Move(change, buffers_of(resource))
+
+        return self._writer.move(target_id, window, decide)
+
+    # --- cancel -----------------------------------------------------------------------------
+
+    def cancel(self, principal: Principal, reservation_id: str, reason: str) -> Reservation:
+        for _ in range(STATUS_CHANGE_ATTEMPTS):
+            current = self.owned(principal, reservation_id)
+            details = {} if current.user_id == principal.subject_id else {"on_behalf_of": "owner"}
+            change = current.cancel(Actor.of(principal), self._clock.now(), reason, details)
+            try:
+                return self._writer.apply(change)
+            except StaleItem:
+                continue  # changed meanwhile (rescheduled, approved...): decide again
+        raise TooManyRequests(
+            "the reservation keeps changing; retry", retry_after=1, code="booking_contention"
+        )
+
+    # --- shared -----------------------------------------------------------------------------
+
+    def owned(self, principal: Principal, reservation_id: str) -> Reservation:
+        """The reservation if the caller owns it or is an admin; 404 otherwise (no leak)."""
+        found = self._reservations.get(reservation_id)
+        if found is None or not visible_to(found.user_id, principal):
+            raise NotFound("no such reservation", code="reservation_not_found")
+        return found
+
+    @staticmethod
+    def _window(start: datetime, end: datetime) -> TimeRange:
+        checked = booking_rules.validate_window_input(start, end)
+        return booking_rules.validate_window_input(to_millis(checked.start), to_millis(checked.end))
+
+    @staticmethod
+    def _check_override(principal: Principal, override: bool) -> None:
+        if override and not principal.is_admin:
+            raise Forbidden(
+                "only administrators may override business hours and blackouts",
+                code="override_forbidden",
+            )
+
+    def _check_rules(
+        self, resource: Resource, window: TimeRange, now: datetime, override: bool
+    ) -> list[str]:
+        """The rules that cannot be raced, checked before the write. Blackouts are read for
+        the window's UTC dates +-1 day, which covers its dates in every zone (and only when
+        the resource may have some: see `ResourceCatalog.blackouts_for`)."""
+        first = window.start.date() - timedelta(days=1)
+        last = window.end.date() + timedelta(days=1)
+        return self._rules(
+            resource,
+            window,
+            now=now,
+            hours=self._catalog.hours_for(resource),
+            blackouts=self._catalog.blackouts_for(resource, first, last),
+            override=override,
+        )
+
+
+def initial_status(resource: Resource) -> ReservationStatus:
+    # A pending request occupies its slot: the old product let pending requests double-book.
+    if resource.requires_approval:
+        return ReservationStatus.PENDING_APPROVAL
+    return ReservationStatus.ACTIVE
+
+
+def moved_status(current: Reservation, target: Resource, principal: Principal) -> ReservationStatus:
+    """Moving onto a resource that needs approval needs approval (unless an admin moves it);
+    a pending request moved to one that does not is simply booked."""
+    if not target.requires_approval:
+        return ReservationStatus.ACTIVE
+    if current.status == ReservationStatus.PENDING_APPROVAL or not principal.is_admin:
+        return ReservationStatus.PENDING_APPROVAL
+    return current.status
+
+
+def created_details(reservation: Reservation, overridden: list[str]) -> dict[str, str]:
+    details = {
+        "resource_id": reservation.resource_id,
+        "start_time": iso_z(reservation.window.start),
+        "end_time": iso_z(reservation.window.end),
+        "status": reservation.status.value,
+    }
+    if overridden:
+        details["override"] = ",".join(overridden)
+    return details
+
+
+def moved_details(
+    before: Reservation, resource_id: str, window: TimeRange, overridden: list[str]
+) -> dict[str, str]:
+    details = {
+        "old_resource_id": before.resource_id,
+        "old_start_time": iso_z(before.window.start),
+        "old_end_time": iso_z(before.window.end),
+        "new_resource_id": resource_id,
+        "new_start_time": iso_z(window.start),
+        "new_end_time": iso_z(window.end),
+    }
+    if overridden:
+        details["override"] = ",".join(overridden)
+    return details

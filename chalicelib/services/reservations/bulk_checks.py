@@ -1,0 +1,184 @@
+"""The read-only half of a bulk booking: every item checked, every problem reported at once.
+
+Per item, the first problem found, in this order: the window's shape, the resource exists, the
+booking rules (hours, blackouts, notice, duration...), overlap with another item of the same
+request (with the resource's buffers), and finally the table (a strongly consistent read of
+each resource's neighbours; the write re-checks it inside the transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from chalicelib.domain.catalog.resources import Blackout, BusinessHours, Resource
+from chalicelib.domain.errors import InvalidInput, NotFound, RuleViolation
+from chalicelib.domain.principal import Principal
+from chalicelib.domain.reservations import TimeRange, booking_rules, conflicts
+from chalicelib.domain.reservations.bulk import ItemError
+from chalicelib.domain.reservations.conflicts import (
+    CONFLICT_MESSAGE,
+    Buffers,
+    conflict_listing,
+    find_conflicts,
+)
+from chalicelib.services.reservations.booking import ResourceCatalog, buffers_of, to_millis
+from chalicelib.store.reservations.booking_tx import occupants_around
+
+
+@dataclass(frozen=True)
+class BulkItem:
+    resource_id: str
+    start_time: datetime
+    end_time: datetime
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class BulkRequest:
+    items: tuple[BulkItem, ...]
+    dry_run: bool = False
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class ResourceContext:
+    resource: Resource
+    hours: BusinessHours | None
+    blackouts: Sequence[Blackout]
+    buffers: Buffers
+
+
+@dataclass
+class Evaluation:
+    resource_ids: list[str]
+    windows: list[TimeRange | None]
+    contexts: dict[str, ResourceContext] = field(default_factory=dict)
+    errors: dict[int, ItemError] = field(default_factory=dict)
+    overridden: dict[int, list[str]] = field(default_factory=dict)
+
+    def valid(self, resource_id: str) -> list[int]:
+        """Indexes of the items of `resource_id` with no problem found so far."""
+        return [
+            i
+            for i, rid in enumerate(self.resource_ids)
+            if rid == resource_id and i not in self.errors and self.windows[i] is not None
+        ]
+
+
+def evaluate(
+    catalog: ResourceCatalog,
+    rules: Callable[..., list[str]],
+    principal: Principal,
+    request: BulkRequest,
+    now: datetime,
+) -> Evaluation:
+    found = Evaluation([item.resource_id for item in request.items], [])
+    for index, item in enumerate(request.items):
+        found.windows.append(_window(found, index, item))
+    _load_resources(catalog, found)
+    for index, window in enumerate(found.windows):
+        if window is not None and index not in found.errors:
+            _check_rules(rules, found, index, window, now=now, override=request.override)
+    for resource_id in found.contexts:
+        _check_each_other(found, resource_id)
+        _check_table(found, resource_id, principal, now)
+    return found
+
+
+def _window(found: Evaluation, index: int, item: BulkItem) -> TimeRange | None:
+    try:
+        checked = booking_rules.validate_window_input(item.start_time, item.end_time)
+        return booking_rules.validate_window_input(to_millis(checked.start), to_millis(checked.end))
+    except InvalidInput as exc:
+        found.errors[index] = ItemError(exc.code, exc.message)
+        return None
+
+
+def _load_resources(catalog: ResourceCatalog, found: Evaluation) -> None:
+    """Each distinct resource once, with its hours and the blackouts of its items' span."""
+    for resource_id in dict.fromkeys(found.resource_ids):
+        spans = [
+            w
+            for rid, w in zip(found.resource_ids, found.windows, strict=True)
+            if rid == resource_id and w
+        ]
+        try:
+            resource = catalog.get(resource_id)
+        except NotFound as exc:
+            for index, rid in enumerate(found.resource_ids):
+                if rid == resource_id and index not in found.errors:
+                    found.errors[index] = ItemError(exc.code, exc.message)
+            continue
+        blackouts: Sequence[Blackout] = ()
+        if spans:
+            first = min(w.start for w in spans).date() - timedelta(days=1)
+            last = max(w.end for w in spans).date() + timedelta(days=1)
+            blackouts = catalog.blackouts_for(resource, first, last)
+        found.contexts[resource_id] = ResourceContext(
+            resource, catalog.hours_for(resource), blackouts, buffers_of(resource)
+        )
+
+
+def _check_rules(
+    rules: Callable[..., list[str]],
+    found: Evaluation,
+    index: int,
+    window: TimeRange,
+    *,
+    now: datetime,
+    override: bool,
+) -> None:
+    context = found.contexts[found.resource_ids[index]]
+    try:
+        found.overridden[index] = rules(
+            context.resource,
+            window,
+            now=now,
+            hours=context.hours,
+            blackouts=context.blackouts,
+            override=override,
+        )
+    except RuleViolation as exc:
+        found.errors[index] = ItemError(exc.code, exc.message)
+
+
+def _check_each_other(found: Evaluation, resource_id: str) -> None:
+    """Items of one resource that would conflict with each other: each names the others."""
+    buffers = found.contexts[resource_id].buffers
+    indexes = found.valid(resource_id)
+    windows = [found.windows[i] for i in indexes]
+    pairs = conflicts.find_internal_overlaps(
+        [w for w in windows if w is not None],
+        buffer_before=buffers.before,
+        buffer_after=buffers.after,
+    )
+    partners: dict[int, list[int]] = {}
+    for a, b in pairs:
+        partners.setdefault(indexes[a], []).append(indexes[b])
+        partners.setdefault(indexes[b], []).append(indexes[a])
+    for index, others in partners.items():
+        found.errors[index] = ItemError(
+            "overlaps_item",
+            "overlaps other item(s) of this request on the same resource",
+            overlaps_with=sorted(others),
+        )
+
+
+def _check_table(found: Evaluation, resource_id: str, principal: Principal, now: datetime) -> None:
+    buffers = found.contexts[resource_id].buffers
+    indexes = found.valid(resource_id)
+    windows = [w for w in (found.windows[i] for i in indexes) if w is not None]
+    if not windows:
+        return
+    occupants = occupants_around(resource_id, windows, buffers, now)
+    for index, window in zip(indexes, windows, strict=True):
+        clashes = find_conflicts(window, occupants, buffers)
+        if clashes:
+            found.errors[index] = ItemError(
+                "reservation_conflict",
+                CONFLICT_MESSAGE,
+                conflicts=conflict_listing(clashes, principal),
+                occupants=tuple(clashes),
+            )

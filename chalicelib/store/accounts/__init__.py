@@ -1,0 +1,1 @@
+"""Accounts in DynamoDB: users, tokens, OAuth clients, login attempts."""

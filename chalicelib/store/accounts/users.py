@@ -1,0 +1,279 @@
+"""User accounts, the username-uniqueness item and the one-off setup item.
+
+Keys:
+  USER#<user_id> / PROFILE            the account (GSI1: USERS / <username> for admin listing)
+  USERNAME#<username> / USERNAME      uniqueness guard, put in the same transaction as the user
+  SETUP / SETUP                       exists once the first admin has been created
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
+
+from chalicelib.domain.accounts.accounts import Mfa, ProfileChanges, User
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.principal import Role
+from chalicelib.domain.timeutil import iso_z, parse_instant
+from chalicelib.store import audit_stamp
+from chalicelib.store.accounts.base import failed_positions, transaction
+from chalicelib.store.table import TableItem, bind
+
+PROFILE_SK = "PROFILE"
+USERS_INDEX_PK = "USERS"
+
+
+def user_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def username_pk(username: str) -> str:
+    return f"USERNAME#{username}"
+
+
+class UserItem(TableItem, discriminator="user"):
+    user_id = UnicodeAttribute()
+    username = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    password_hash = UnicodeAttribute()
+    roles = UnicodeSetAttribute(null=True)
+    token_version = NumberAttribute(default=0)
+    disabled = BooleanAttribute(default=False)
+    email_notifications = BooleanAttribute(default=True)
+    reminder_hours = NumberAttribute(default=24)
+    timezone = UnicodeAttribute(default="UTC")
+    created_at = UnicodeAttribute()
+    mfa_enabled = BooleanAttribute(default=False)
+    mfa_secret = UnicodeAttribute(null=True)
+    mfa_pending_secret = UnicodeAttribute(null=True)
+    mfa_pending_codes = UnicodeSetAttribute(null=True)
+    totp_last_step = NumberAttribute(null=True)
+    backup_codes = UnicodeSetAttribute(null=True)
+
+
+class UsernameItem(TableItem, discriminator="username"):
+    user_id = UnicodeAttribute()
+
+
+class SetupItem(TableItem, discriminator="setup"):
+    admin_id = UnicodeAttribute()
+    completed_at = UnicodeAttribute()
+
+
+def to_domain(item: UserItem) -> User:
+    return User(
+        user_id=item.user_id,
+        username=item.username,
+        roles=frozenset(Role(r) for r in item.roles or ()),
+        password_hash=item.password_hash,
+        created_at=parse_instant(item.created_at),
+        email=item.email,
+        token_version=int(item.token_version),
+        disabled=bool(item.disabled),
+        email_notifications=bool(item.email_notifications),
+        reminder_hours=int(item.reminder_hours),
+        timezone=item.timezone,
+        mfa=Mfa(
+            enabled=bool(item.mfa_enabled),
+            secret_sealed=item.mfa_secret,
+            pending_secret_sealed=item.mfa_pending_secret,
+            last_step=None if item.totp_last_step is None else int(item.totp_last_step),
+            backup_code_count=len(item.backup_codes or ()),
+        ),
+    )
+
+
+def _to_item(user: User) -> UserItem:
+    return UserItem(
+        PK=user_pk(user.user_id),
+        SK=PROFILE_SK,
+        GSI1PK=USERS_INDEX_PK,
+        GSI1SK=user.username,
+        user_id=user.user_id,
+        username=user.username,
+        email=user.email,
+        password_hash=user.password_hash,
+        roles={r.value for r in user.roles} or None,
+        token_version=user.token_version,
+        created_at=iso_z(user.created_at),
+        email_notifications=user.email_notifications,
+        reminder_hours=user.reminder_hours,
+        timezone=user.timezone,
+    )
+
+
+def _setup_item(admin_id: str, now: datetime) -> SetupItem:
+    return SetupItem(PK="SETUP", SK="SETUP", admin_id=admin_id, completed_at=iso_z(now))
+
+
+def _username_taken() -> Conflict:
+    return Conflict("this username is taken", code="username_taken")
+
+
+def _setup_done() -> Conflict:
+    return Conflict("setup is already complete", code="setup_complete")
+
+
+class UserStore:
+    """Store for accounts; every invariant is a condition on the write itself."""
+
+    def create(self, user: User, *, first_admin_at: datetime | None = None) -> None:
+        """Put user + username guard (+ the setup item) all-or-nothing."""
+        try:
+            with transaction() as tx:
+                tx.save(
+                    UsernameItem(
+                        PK=username_pk(user.username), SK="USERNAME", user_id=user.user_id
+                    ),
+                    condition=UsernameItem.PK.does_not_exist(),
+                )
+                tx.save(audit_stamp.stamp(_to_item(user)), condition=UserItem.PK.does_not_exist())
+                if first_admin_at is not None:
+                    tx.save(
+                        _setup_item(user.user_id, first_admin_at),
+                        condition=SetupItem.PK.does_not_exist(),
+                    )
+        except TransactWriteError as exc:
+            failed = failed_positions(exc)
+            if 2 in failed:
+                raise _setup_done() from exc
+            if failed:
+                raise _username_taken() from exc
+            raise
+
+    def promote_first_admin(self, user_id: str, now: datetime) -> None:
+        """Mark setup complete and make an existing user admin, atomically."""
+        try:
+            with transaction() as tx:
+                tx.save(_setup_item(user_id, now), condition=SetupItem.PK.does_not_exist())
+                tx.update(
+                    _key_item(user_id),
+                    actions=[UserItem.roles.add({Role.ADMIN.value}), *audit_stamp.stamp_actions()],
+                    condition=UserItem.PK.exists(),
+                )
+        except TransactWriteError as exc:
+            if 0 in failed_positions(exc):
+                raise _setup_done() from exc
+            raise
+
+    def setup_complete(self) -> bool:
+        bind()
+        try:
+            SetupItem.get("SETUP", "SETUP", consistent_read=True)
+        except DoesNotExist:
+            return False
+        return True
+
+    def get_item(self, user_id: str) -> UserItem | None:
+        bind()
+        try:
+            return UserItem.get(user_pk(user_id), PROFILE_SK, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def get(self, user_id: str) -> User | None:
+        item = self.get_item(user_id)
+        return None if item is None else to_domain(item)
+
+    def require(self, user_id: str) -> User:
+        user = self.get(user_id)
+        if user is None:
+            raise NotFound("no such user", code="user_not_found")
+        return user
+
+    def find_by_username(self, username: str) -> User | None:
+        bind()
+        try:
+            guard = UsernameItem.get(username_pk(username), "USERNAME", consistent_read=True)
+        except DoesNotExist:
+            return None
+        return self.get(guard.user_id)
+
+    def update(self, user_id: str, actions: list[Action]) -> User:
+        """Apply update actions to an existing user; a missing user is NotFound."""
+        item = _key_item(user_id)
+        try:
+            item.update(
+                actions=[*actions, *audit_stamp.stamp_actions()], condition=UserItem.PK.exists()
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise NotFound("no such user", code="user_not_found") from exc
+            raise
+        return to_domain(item)
+
+    def try_update(self, user_id: str, actions: list[Action], condition: Any) -> bool:
+        """Apply actions only if `condition` holds; False when it does not (no exception)."""
+        try:
+            _key_item(user_id).update(
+                actions=[*actions, *audit_stamp.stamp_actions()],
+                condition=UserItem.PK.exists() & condition,
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def update_profile(self, user_id: str, changes: ProfileChanges) -> User:
+        actions: list[Action] = []
+        if changes.clear_email:
+            actions.append(UserItem.email.remove())
+        elif changes.email is not None:
+            actions.append(UserItem.email.set(changes.email))
+        if changes.email_notifications is not None:
+            actions.append(UserItem.email_notifications.set(changes.email_notifications))
+        if changes.reminder_hours is not None:
+            actions.append(UserItem.reminder_hours.set(changes.reminder_hours))
+        if changes.timezone is not None:
+            actions.append(UserItem.timezone.set(changes.timezone))
+        if not actions:
+            return self.require(user_id)
+        return self.update(user_id, actions)
+
+    def set_password(self, user_id: str, password_hash: str) -> User:
+        """New hash and a new token version: every token issued before stops working."""
+        return self.update(
+            user_id,
+            [UserItem.password_hash.set(password_hash), UserItem.token_version.add(1)],
+        )
+
+    def set_disabled(self, user_id: str, disabled: bool) -> User:
+        actions: list[Action] = [UserItem.disabled.set(disabled)]
+        if disabled:
+            actions.append(UserItem.token_version.add(1))
+        return self.update(user_id, actions)
+
+    def add_role(self, user_id: str, role: Role) -> User:
+        return self.update(user_id, [UserItem.roles.add({role.value})])
+
+    def remove_role(self, user_id: str, role: Role) -> User:
+        return self.update(user_id, [UserItem.roles.delete({role.value})])
+
+    def page(
+        self, *, limit: int, start_key: dict[str, Any] | None, prefix: str = ""
+    ) -> tuple[list[User], dict[str, Any] | None]:
+        bind()
+        condition = UserItem.GSI1SK.startswith(prefix) if prefix else None
+        results = UserItem.gsi1.query(
+            USERS_INDEX_PK,
+            range_key_condition=condition,
+            limit=limit,
+            last_evaluated_key=start_key,
+        )
+        users = [to_domain(item) for item in results if isinstance(item, UserItem)]
+        return users, results.last_evaluated_key
+
+
+def _key_item(user_id: str) -> UserItem:
+    # Update actions only need the key; the discriminator is not rewritten.
+    return UserItem(PK=user_pk(user_id), SK=PROFILE_SK)

@@ -1,0 +1,1 @@
+"""The catalogue in DynamoDB: resources and their lookups, blackouts, settings, caches."""

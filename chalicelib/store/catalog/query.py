@@ -1,0 +1,135 @@
+"""The resource listing: one index query per DynamoDB page, bounded, never load-and-slice.
+
+Name order reads GSI1 (`RESOURCES` / `<name_key>#<id>`), creation order GSI2
+(`RESOURCES` / `<created_at>#<id>`). Filters run in DynamoDB as a FilterExpression; an
+optional `keep` callback (live status needing reservations, free-window search) filters each
+page in Python. The loop stops as soon as `limit` matches are found, resuming from the last
+returned item, or after `MAX_READS` requests: then the page may be short (even empty) and
+`next_cursor` continues the search. Cursors are signed per index and direction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import reduce
+from typing import Any, cast
+
+from pynamodb.expressions.condition import Condition
+
+from chalicelib.domain.catalog.resources import Resource, ResourceStatus
+from chalicelib.domain.catalog.rules import ResourceQuery
+from chalicelib.domain.timeutil import iso_z
+from chalicelib.store.catalog.items import RESOURCES_PARTITION, ResourceItem, from_raw, raw_key
+from chalicelib.store.pagination import CursorCodec
+from chalicelib.store.table import bind
+
+MAX_READS = 10
+# Takes the resources of one DynamoDB page that passed the FilterExpression, returns those
+# to keep (same order). This is the seam for filters that need other data (reservations).
+PageFilter = Callable[[list[Resource]], list[Resource]]
+
+
+@dataclass(frozen=True)
+class ResourcePage:
+    items: list[Resource]
+    next_cursor: str | None
+
+
+def _status_condition(status: ResourceStatus, now_iso: str) -> Condition:
+    if status is ResourceStatus.DISABLED:
+        return cast(Condition, ResourceItem.enabled == False)  # noqa: E712 (a condition)
+    enabled = cast(Condition, ResourceItem.enabled == True)  # noqa: E712
+    if status is ResourceStatus.MAINTENANCE:
+        return cast(Condition, enabled & (ResourceItem.maint_until > now_iso))
+    # in_use and available: not in maintenance here; occupancy is decided by `keep`
+    idle = ResourceItem.maint_until.does_not_exist() | (ResourceItem.maint_until <= now_iso)
+    return cast(Condition, enabled & idle)
+
+
+def filter_condition(query: ResourceQuery, now: datetime) -> Condition | None:
+    parts: list[Condition] = []
+    if query.q:
+        parts.append(
+            ResourceItem.name_lower.contains(query.q)
+            | ResourceItem.description_lower.contains(query.q)
+        )
+    parts += [ResourceItem.tags.contains(tag) for tag in query.tags]
+    if query.building:
+        parts.append(ResourceItem.building_key == query.building)
+    if query.floor:
+        parts.append(ResourceItem.floor_key == query.floor)
+    if query.capacity_min is not None:
+        parts.append(ResourceItem.capacity >= query.capacity_min)
+    if query.enabled is not None:
+        parts.append(ResourceItem.enabled == query.enabled)
+    if query.status is not None:
+        parts.append(_status_condition(query.status, iso_z(now)))
+    return reduce(lambda a, b: a & b, parts) if parts else None
+
+
+def _index(query: ResourceQuery) -> tuple[str, tuple[str, ...], str]:
+    index = "GSI1" if query.sort == "name" else "GSI2"
+    keys = ("PK", "SK", f"{index}PK", f"{index}SK")
+    scope = f"resources:{index}:{'desc' if query.descending else 'asc'}"
+    return index, keys, scope
+
+
+def list_page(
+    codec: CursorCodec,
+    query: ResourceQuery,
+    limit: int,
+    cursor: str | None,
+    *,
+    now: datetime,
+    keep: PageFilter | None = None,
+) -> ResourcePage:
+    bind()
+    index, key_names, scope = _index(query)
+    start = codec.decode(cursor, scope=scope)
+    condition = filter_condition(query, now)
+    found: list[Resource] = []
+    for _ in range(MAX_READS):
+        page = _read(
+            index,
+            condition,
+            start,
+            page_size=min(100, max(limit + 1, 25)),
+            forward=not query.descending,
+        )
+        raws: list[dict[str, Any]] = page.get("Items", [])
+        resources = [from_raw(raw) for raw in raws]
+        kept = {r.resource_id for r in (keep(resources) if keep else resources)}
+        for position, (raw, resource) in enumerate(zip(raws, resources, strict=True)):
+            if resource.resource_id not in kept:
+                continue
+            found.append(resource)
+            if len(found) == limit:
+                more = position < len(raws) - 1 or "LastEvaluatedKey" in page
+                last = codec.encode(raw_key(raw, key_names), scope=scope) if more else None
+                return ResourcePage(found, last)
+        start = page.get("LastEvaluatedKey")
+        if start is None:
+            return ResourcePage(found, None)
+    return ResourcePage(found, codec.encode(start, scope=scope))
+
+
+def _read(
+    index: str,
+    condition: Condition | None,
+    start: dict[str, Any] | None,
+    *,
+    page_size: int,
+    forward: bool,
+) -> dict[str, Any]:
+    connection = ResourceItem._get_connection()
+    result: dict[str, Any] = connection.query(
+        RESOURCES_PARTITION,
+        filter_condition=condition,
+        index_name=index,
+        limit=page_size,
+        exclusive_start_key=start,
+        scan_index_forward=forward,
+    )
+    return result

@@ -1,0 +1,2 @@
+"""The pipeline's items: audit log, notifications, webhooks and deliveries, jobs,
+WebSocket connections, the contact directory."""

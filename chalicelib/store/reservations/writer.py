@@ -1,0 +1,302 @@
+"""The one booking writer: every write that creates, moves or changes reservations.
+
+- `create`: new reservations (one or many, on one or several resources) in ONE transaction
+  with the invariant's day versions, optionally with the Idempotency-Key record and fences
+  (an anchor that must still be `creating`);
+- `book` / `move`: one reservation created or moved, reading the resource together with the
+  day versions (one BatchGetItem) before the caller's rule checks; the versions never leave
+  the store;
+- `apply` / `apply_many`: lifecycle transitions (`domain.reservations.Changed`), each guarded
+  by the reservation's version and the statuses the transition may start from; one that
+  leaves the occupying statuses deletes the occupancy item in the same transaction.
+
+Failed conditions become signals here: `ReservationConflict` (a genuine overlap), `StaleItem`
+(the reservation changed under us), `DuplicateRequest` (the Idempotency-Key was used by a
+concurrent request that committed first), `FenceFailed` (the anchor was rolled back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from chalicelib.domain.catalog.resources import Resource
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.ids import IdFactory
+from chalicelib.domain.reservations import (
+    Changed,
+    HistoryEntry,
+    Reservation,
+    TimeRange,
+    Transition,
+    conflicts,
+    sources_of,
+)
+from chalicelib.domain.reservations.conflicts import Buffers
+from chalicelib.store.audit_stamp import stamp_raw
+from chalicelib.store.dynamo import MAX_TRANSACTION_ITEMS, Item, TransactionCancelled, transact
+from chalicelib.store.reservations.booking_tx import (
+    BookingTransactions,
+    Occupation,
+    StaleItem,
+    Window,
+)
+from chalicelib.store.reservations.idempotency import IdempotencyClaim, Outcome, claim_put
+from chalicelib.store.reservations.items import (
+    history_item,
+    occupancy_item,
+    occupancy_key,
+    reservation_item,
+    table_name,
+)
+
+_NEW = "attribute_not_exists(PK)"
+ITEMS_PER_BOOKING = 3  # occupancy, reservation, history
+CHANGE_CHUNK = MAX_TRANSACTION_ITEMS // 3
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A new reservation, its first history entry, and its resource's buffers."""
+
+    reservation: Reservation
+    entry: HistoryEntry
+    buffers: Buffers
+
+    @property
+    def window(self) -> Window:
+        return Window(self.reservation.resource_id, self.reservation.window, self.buffers)
+
+
+@dataclass(frozen=True)
+class Move:
+    """A reschedule decided by the caller: the transition and the target's buffers."""
+
+    change: Changed
+    buffers: Buffers
+
+
+class BookingReads(Protocol):
+    """The resource read of the booking path (store/catalog/repository.py)."""
+
+    def get_for_booking(
+        self, resource_id: str, days: Sequence[date]
+    ) -> tuple[Resource, dict[date, int | None]]: ...
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """The Idempotency-Key record to commit with a create, naming what it created."""
+
+    claim: IdempotencyClaim
+    entity_id: str
+    outcome: Outcome = "created"
+
+
+class BookingWriter:
+    def __init__(
+        self,
+        ids: IdFactory,
+        resources: BookingReads | None = None,
+        transactions: BookingTransactions | None = None,
+    ) -> None:
+        self._ids = ids
+        self._resources = resources
+        self._tx = transactions or BookingTransactions()
+
+    # --- occupying time -----------------------------------------------------------------------
+
+    def create(
+        self,
+        bookings: Sequence[Booking],
+        *,
+        record: IdempotencyRecord | None = None,
+        extra: Sequence[Item] = (),
+        known_versions: Mapping[str, Mapping[date, int | None]] | None = None,
+    ) -> None:
+        """Book all of `bookings` or none. `extra` items (an anchor, fences) commit with them;
+        `ReservationConflict.clashes` index into `bookings`."""
+        table = table_name()
+        items = [item for b in bookings for item in self._booking_items(b, table)]
+        more = list(extra)
+        idem_index = None
+        if record is not None:
+            idem_index = len(more)
+            at = bookings[0].entry.at
+            more.append(claim_put(record.claim, record.entity_id, at, table, record.outcome))
+        self._tx.occupy(
+            Occupation(
+                windows=tuple(b.window for b in bookings),
+                items=tuple(items),
+                now=bookings[0].entry.at,
+                extra=tuple(more),
+                idempotency_index=idem_index,
+                known_versions=dict(known_versions or {}),
+            )
+        )
+
+    def book(
+        self,
+        resource_id: str,
+        window: TimeRange,
+        decide: Callable[[Resource], Booking],
+        *,
+        record: Callable[[Booking], IdempotencyRecord | None] = lambda _: None,
+    ) -> Reservation:
+        """Read the resource with the day versions of `window`, let `decide` check the rules
+        and draft the booking, then commit it (the versions read first serve the first attempt)."""
+        resource, versions = self._read(resource_id, window)
+        booking = decide(resource)
+        self.create([booking], record=record(booking), known_versions={resource_id: versions})
+        return booking.reservation
+
+    def move(
+        self, resource_id: str, window: TimeRange, decide: Callable[[Resource], Move]
+    ) -> Reservation:
+        """Reschedule: read the target resource with its day versions, let `decide` draft the
+        move, commit it; the reservation's own old slot never conflicts with the new one."""
+        resource, versions = self._read(resource_id, window)
+        return self.relocate(decide(resource), known_versions={resource_id: versions})
+
+    def relocate(
+        self, move: Move, *, known_versions: Mapping[str, Mapping[date, int | None]] | None = None
+    ) -> Reservation:
+        """Commit a reschedule: the new slot under the invariant, the old one freed, the
+        reservation guarded by its version."""
+        before, after = move.change.before, move.change.after
+        table = table_name()
+        new_slot = occupancy_item(after).serialize()
+        items: list[Item] = [_put(new_slot, table, None)]
+        if occupancy_key(before) != occupancy_key(after):
+            items[0] = _put(new_slot, table, _NEW)
+            items.append({"Delete": {"TableName": table, "Key": occupancy_key(before)}})
+        items.append(self._guarded_put(move.change, table))
+        items.append(self._history_put(after.reservation_id, move.change.entry, table))
+        try:
+            self._tx.occupy(
+                Occupation(
+                    windows=(Window(after.resource_id, after.window, move.buffers),),
+                    items=tuple(items),
+                    now=move.change.entry.at,
+                    ignore_ids=frozenset({before.reservation_id}),
+                    known_versions=dict(known_versions or {}),
+                )
+            )
+        except StaleItem as exc:
+            raise Conflict(
+                "the reservation changed while it was being rescheduled; reload and retry",
+                code="reservation_changed",
+            ) from exc
+        return after
+
+    def _read(self, resource_id: str, window: TimeRange) -> tuple[Resource, dict[date, int | None]]:
+        if self._resources is None:
+            raise RuntimeError("this writer was built without a resource reader")
+        return self._resources.get_for_booking(resource_id, conflicts.utc_days(window))
+
+    # --- lifecycle transitions ------------------------------------------------------------------
+
+    def apply(self, change: Changed) -> Reservation:
+        """Commit one transition; raises StaleItem if the reservation moved on meanwhile."""
+        try:
+            transact(self._change_items(change, table_name()))
+        except TransactionCancelled as exc:
+            raise StaleItem(0) from exc
+        return change.after
+
+    def apply_many(
+        self,
+        changes: Sequence[Changed],
+        redo: Callable[[Reservation], Changed | None],
+        reread: Callable[[str], Reservation | None],
+    ) -> list[Reservation]:
+        """Commit transitions 33 per transaction; a chunk that fails (one of them changed
+        meanwhile) is redone one by one from a fresh read (`redo` decides again, None skips).
+        Returns the reservations actually changed by this call."""
+        done: list[Reservation] = []
+        for first in range(0, len(changes), CHANGE_CHUNK):
+            chunk = changes[first : first + CHANGE_CHUNK]
+            table = table_name()
+            try:
+                transact([item for c in chunk for item in self._change_items(c, table)])
+                done += [c.after for c in chunk]
+            except TransactionCancelled:
+                done += self._apply_each(chunk, redo, reread)
+        return done
+
+    def _apply_each(
+        self,
+        chunk: Sequence[Changed],
+        redo: Callable[[Reservation], Changed | None],
+        reread: Callable[[str], Reservation | None],
+    ) -> list[Reservation]:
+        done = []
+        for stale in chunk:
+            for _ in range(3):
+                current = reread(stale.before.reservation_id)
+                change = redo(current) if current is not None else None
+                if change is None:
+                    break
+                try:
+                    done.append(self.apply(change))
+                    break
+                except StaleItem:
+                    continue
+        return done
+
+    def _change_items(self, change: Changed, table: str) -> list[Item]:
+        items = [self._guarded_put(change, table)]
+        if change.frees_slot:
+            items.append({"Delete": {"TableName": table, "Key": occupancy_key(change.before)}})
+        elif change.after.occupies:
+            items.append(_put(occupancy_item(change.after).serialize(), table, None))
+        items.append(self._history_put(change.after.reservation_id, change.entry, table))
+        return items
+
+    # --- item builders ------------------------------------------------------------------------
+
+    def _booking_items(self, booking: Booking, table: str) -> list[Item]:
+        reservation, entry = booking.reservation, booking.entry
+        return [
+            _put(occupancy_item(reservation).serialize(), table, _NEW),
+            _put(_stamped(reservation, entry), table, _NEW),
+            self._history_put(reservation.reservation_id, entry, table),
+        ]
+
+    def _history_put(self, reservation_id: str, entry: HistoryEntry, table: str) -> Item:
+        item = history_item(reservation_id, entry, self._ids.new_id())
+        return _put(item.serialize(), table, _NEW)
+
+    @staticmethod
+    def _guarded_put(change: Changed, table: str) -> Item:
+        """Replace the reservation item only if nobody changed it since we read it, and only
+        from a status the transition may start from."""
+        statuses = sorted(s.value for s in sources_of(change.transition))
+        values: dict[str, object] = {":v": {"N": str(change.before.version)}}
+        values.update({f":s{i}": {"S": s} for i, s in enumerate(statuses)})
+        placeholders = ", ".join(f":s{i}" for i in range(len(statuses)))
+        put = _put(
+            _stamped(change.after, change.entry),
+            table,
+            f"#ver = :v AND #st IN ({placeholders})",
+        )
+        put["Put"]["ExpressionAttributeNames"] = {"#ver": "version", "#st": "status"}
+        put["Put"]["ExpressionAttributeValues"] = values
+        return put
+
+
+def _stamped(reservation: Reservation, entry: HistoryEntry) -> Item:
+    """The reservation item plus who wrote it (the audit log reads it off the stream)."""
+    return {**reservation_item(reservation, updated_at=entry.at).serialize(), **stamp_raw()}
+
+
+def _put(item: Item, table: str, condition: str | None) -> Item:
+    put: Item = {"TableName": table, "Item": item}
+    if condition:
+        put["ConditionExpression"] = condition
+    return {"Put": put}
+
+
+__all__ = ["Booking", "BookingWriter", "IdempotencyRecord", "Move", "Transition"]
