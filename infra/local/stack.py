@@ -24,6 +24,7 @@ from infra.local.bootstrap import bootstrap
 from infra.local.config import StackConfig, child_env
 from infra.local.dynamodb_local import DynamoDbLocal, prepare
 from infra.local.procs import Child, cmdline, is_ours, spawn, stop_children
+from infra.local.secret import stack_secret
 
 
 class StackError(RuntimeError):
@@ -201,7 +202,9 @@ def start_stack(config: StackConfig) -> RunningStack:
     config.state_dir.mkdir(parents=True, exist_ok=True)
     ddb = prepare(config)
     java = ddb is not None
-    launch = _Launcher(config, child_env(config, java=java))
+    env = child_env(config, java=java)
+    env["SECRET_KEY"] = stack_secret(config, env)
+    launch = _Launcher(config, env)
     try:
         frontend = _start_frontend(launch)
         _start_storage(launch, ddb)
