@@ -17,8 +17,13 @@ How a series is expanded:
 - EXDATE: a date removes every occurrence on that local date; a datetime (with an offset) removes
   the occurrence starting at that instant (or at that local wall-clock time). COUNT counts
   occurrences before EXDATEs are removed, as in RFC 5545.
-- Limits: at most MAX_OCCURRENCES occurrences after EXDATEs. A rule without COUNT/UNTIL is
-  expanded up to `now + horizon` and must stay within the cap there. Frequencies below DAILY,
+- Limits: at most MAX_OCCURRENCES occurrences after EXDATEs, and none may start after
+  `now + horizon`: a rule without COUNT/UNTIL is expanded up to there (and must stay within the
+  cap), a COUNT/UNTIL series that runs past it is refused (`beyond_horizon`). Whatever the rule,
+  dateutil never scans more than a few years past the horizon (domain/calendar_shift.py): a rule
+  that cannot produce an occurrence answers no_occurrences in milliseconds, not after walking
+  every day to the year 9999. A BYSETPOS larger than the frequency's period, and rules longer
+  than MAX_RULE_LENGTH, are refused outright. Frequencies below DAILY,
   and BYHOUR/BYMINUTE/BYSECOND, are refused: the time of day comes from the start. Parts that
   RFC 5545 marks N/A for a frequency are refused, and so is a BYMONTHDAY that no month has,
   because dateutil would search until year 9999 for them.
@@ -29,7 +34,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,10 +42,12 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule, rrulestr
 
 from chalicelib.domain.booking_rules import parse_zone
+from chalicelib.domain.calendar_shift import shift_for
 from chalicelib.domain.errors import InvalidInput, RuleViolation
 from chalicelib.domain.reservations import TimeRange
 
 MAX_OCCURRENCES = 100
+MAX_RULE_LENGTH = 500
 SUPPORTED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 _SUB_DAILY = frozenset({"HOURLY", "MINUTELY", "SECONDLY"})
 _TIME_PARTS = frozenset({"BYHOUR", "BYMINUTE", "BYSECOND"})
@@ -146,6 +153,8 @@ def _check_parts(parts: Mapping[str, str]) -> str:
         raise _invalid_rrule("COUNT and UNTIL cannot be used together")
     _check_numbers(parts)
     _check_monthdays_exist(parts)
+    _check_setpos_fits(parts, freq)
+    _check_nth_weekdays(parts, freq)
     return freq
 
 
@@ -188,6 +197,43 @@ def _check_monthdays_exist(parts: Mapping[str, str]) -> None:
         raise _invalid_rrule("BYMONTHDAY names a day that none of the months has")
 
 
+# How many candidate days one period of each frequency holds (the time of day is fixed).
+_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}
+
+
+def _check_setpos_fits(parts: Mapping[str, str], freq: str) -> None:
+    """BYSETPOS=2 with FREQ=DAILY picks the 2nd of one candidate: it can never match, and
+    dateutil would look for it until the year 9999."""
+    if "BYSETPOS" not in parts:
+        return
+    size = _PERIOD_DAYS[freq]
+    if all(abs(pos) > size for pos in _ints(parts["BYSETPOS"], "BYSETPOS")):
+        raise _invalid_rrule(
+            f"BYSETPOS={parts['BYSETPOS']} can never match: FREQ={freq} has at most {size} "
+            "candidate(s) per period"
+        )
+
+
+# The largest n in BYDAY=nMO per frequency (RFC 5545: only MONTHLY and YEARLY take an n;
+# YEARLY with BYMONTH counts within the month).
+_MAX_NTH = {"DAILY": 0, "WEEKLY": 0, "MONTHLY": 5, "YEARLY": 53}
+
+
+def _check_nth_weekdays(parts: Mapping[str, str], freq: str) -> None:
+    """BYDAY=53MO within a month crashes dateutil (IndexError: a 500); 6MO never matches."""
+    limit = 5 if freq == "YEARLY" and "BYMONTH" in parts else _MAX_NTH[freq]
+    for day in parts.get("BYDAY", "").split(","):
+        nth = day.strip()[:-2]
+        if not nth or nth in {"+", "-"}:
+            continue
+        try:
+            value = int(nth)
+        except ValueError:
+            raise _invalid_rrule(f"invalid 'BYDAY': {parts['BYDAY']}") from None
+        if not 1 <= abs(value) <= limit:
+            raise _invalid_rrule(f"BYDAY={day} is not possible with FREQ={freq}")
+
+
 def _parse_until(value: str, zone: ZoneInfo) -> datetime:
     """An RRULE UNTIL value as naive local wall-clock time (inclusive)."""
     try:
@@ -207,10 +253,24 @@ def _until_local(until: date | datetime, zone: ZoneInfo) -> datetime:
     return datetime.combine(until, _END_OF_DAY)
 
 
+@dataclass(frozen=True)
+class RuleEnd:
+    """How the rule ends: COUNT, UNTIL (naive local wall clock, inclusive), or neither."""
+
+    count: int | None = None
+    until_local: datetime | None = None
+
+    @property
+    def bounded(self) -> bool:
+        return self.count is not None or self.until_local is not None
+
+
 def build_rule(
     text: str, dtstart_local: datetime, zone: ZoneInfo, until: date | datetime | None
-) -> tuple[rrule, bool]:
-    """Parse and check the rule text; returns the dateutil rule and whether it is bounded."""
+) -> tuple[rrule, RuleEnd]:
+    """Parse and check the rule text; returns the dateutil rule and how it ends."""
+    if len(text) > MAX_RULE_LENGTH:
+        raise _invalid_rrule(f"the rule is longer than {MAX_RULE_LENGTH} characters")
     parts = split_rule(text)
     _check_parts(parts)
     if until is not None and ("COUNT" in parts or "UNTIL" in parts):
@@ -225,9 +285,8 @@ def build_rule(
         raise _invalid_rrule(str(exc)) from exc
     if not isinstance(parsed, rrule):  # pragma: no cover - one RRULE line never gives a set
         raise _invalid_rrule("expected a single RRULE")
-    if until_local is not None:
-        parsed = parsed.replace(until=until_local)
-    return parsed, until_local is not None or "COUNT" in parts
+    count = int(parts["COUNT"]) if "COUNT" in parts else None
+    return parsed, RuleEnd(count, until_local)
 
 
 # ---------------------------------------------------------------- expansion
@@ -287,24 +346,28 @@ def expand_recurrence(
     """Expand `rule` from `start` into UTC occurrences, in order (see the module docstring).
 
     Raises InvalidInput (naive_datetime, invalid_rrule, unsupported_frequency, invalid_duration)
-    for a malformed request, RuleViolation too_many_occurrences past the cap and no_occurrences
-    when nothing is left to book. Per-occurrence rules (past, horizon, hours, blackouts) are
-    check_booking's job.
+    for a malformed request, RuleViolation too_many_occurrences past the cap, beyond_horizon when
+    a COUNT/UNTIL series runs past `now + horizon`, and no_occurrences when nothing is left to
+    book. Other per-occurrence rules (past, hours, blackouts) are check_booking's job.
     """
     _require_aware(start, "start_time")
     if duration <= timedelta(0):
         raise InvalidInput("the duration must be positive", code="invalid_duration")
     zone = parse_zone(timezone)
     dtstart_local = start.astimezone(zone).replace(tzinfo=None)
-    parsed, bounded = build_rule(rule, dtstart_local, zone, until)
+    parsed, end = build_rule(rule, dtstart_local, zone, until)
     exclusions = _Exclusions.build(exdates, zone)
-    latest = None if bounded else now + horizon
+    latest = now + horizon
     occurrences: list[Occurrence] = []
-    for nominal, actual, adjustment in _walk(parsed, zone, start, latest):
+    for nominal, actual, adjustment in _walk(
+        parsed, end, zone, start, latest=latest, horizon=horizon
+    ):
         if exclusions.excludes(nominal, actual):
             continue
+        if actual > latest:  # only a COUNT/UNTIL rule walks past the horizon
+            raise _beyond_horizon(horizon, actual)
         if len(occurrences) == max_occurrences:
-            raise _too_many(max_occurrences, bounded, horizon)
+            raise _too_many(max_occurrences, end.bounded, horizon)
         begin = actual.astimezone(UTC)
         window = TimeRange(begin, begin + duration)
         occurrences.append(Occurrence(len(occurrences), window, actual.date(), actual, adjustment))
@@ -316,9 +379,21 @@ def expand_recurrence(
 
 
 def _walk(
-    parsed: rrule, zone: ZoneInfo, first: datetime, latest: datetime | None
+    parsed: rrule,
+    end: RuleEnd,
+    zone: ZoneInfo,
+    first: datetime,
+    *,
+    latest: datetime,
+    horizon: timedelta,
 ) -> Iterator[tuple[datetime, datetime, LocalAdjustment]]:
-    """(nominal wall clock, actual aware local start, adjustment); stops after `latest` if set.
+    """(nominal wall clock, actual aware local start, adjustment), never past the horizon.
+
+    The rule runs in an identical calendar just before year 9999 (domain/calendar_shift.py), so
+    dateutil runs out of dates a few years after `latest` however sparse the rule is. An
+    open-ended rule stops at its first start after `latest`; a COUNT/UNTIL rule yields that
+    start (the caller refuses it unless an EXDATE removes it), and if the walk ends before the
+    rule's own end, the rest of the series lies beyond the horizon: refused too.
 
     The occurrence at DTSTART is `first` itself: on a fall-back day the caller may have meant the
     second 02:30, which the wall clock alone cannot tell. dateutil drops microseconds; they are
@@ -326,15 +401,47 @@ def _walk(
     """
     first_local = first.astimezone(zone)
     dtstart = first_local.replace(tzinfo=None, fold=0)
-    for produced in parsed:
-        nominal = produced.replace(microsecond=dtstart.microsecond)
+    last_year = max(dtstart.year, latest.astimezone(zone).year) + 1
+    scan_end = datetime.combine(date(min(last_year, MAXYEAR), 12, 31), _END_OF_DAY)
+    until = end.until_local
+    if until is not None and until < dtstart:
+        return
+    shift = shift_for(dtstart.year, last_year)
+    inside = until is not None and until <= scan_end
+    moved = parsed.replace(
+        dtstart=shift.forward(dtstart), until=shift.forward(until) if inside and until else None
+    )
+    moved_end = shift.forward(scan_end)
+    produced, ran_out = 0, True
+    for shifted in moved:
+        if shifted > moved_end:  # past every year whose calendar was matched
+            ran_out = False
+            break
+        produced += 1
+        nominal = shift.back(shifted).replace(microsecond=dtstart.microsecond)
         if nominal == dtstart:
             actual, adjustment = first_local, LocalAdjustment.NONE
         else:
             actual, adjustment = localize(nominal, zone)
-        if latest is not None and actual > latest:
+        if actual > latest and not end.bounded:
             return
         yield nominal, actual, adjustment
+    # A COUNT/UNTIL rule that did not reach its own end here ends beyond the horizon.
+    finished = (
+        ran_out and (end.count is None or produced >= end.count) and (until is None or inside)
+    )
+    if end.bounded and not finished:
+        raise _beyond_horizon(horizon, None)
+
+
+def _beyond_horizon(horizon: timedelta, first_beyond: datetime | None) -> RuleViolation:
+    where = "" if first_beyond is None else f" (the one at {first_beyond.isoformat()} is)"
+    return RuleViolation(
+        f"Every occurrence must start within the booking horizon ({horizon.days} days); "
+        f"this series runs past it{where}",
+        code="beyond_horizon",
+        details={"horizon_days": horizon.days},
+    )
 
 
 def _too_many(cap: int, bounded: bool, horizon: timedelta) -> RuleViolation:
