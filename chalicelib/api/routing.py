@@ -190,12 +190,18 @@ def _client_ip(request: Request) -> str:
     return str(identity.get("sourceIp") or "")
 
 
+# What a caller may say about itself (the web app and the CLI label their requests). `system`
+# is never taken from a header: only our own jobs and workers act as the system.
+CLAIMABLE_CHANNELS = frozenset({Channel.WEB, Channel.CLI, Channel.API})
+
+
 def _channel(request: Request) -> Channel:
     raw = (request.headers.get("x-client-channel") or "api").lower()
     try:
-        return Channel(raw)
+        claimed = Channel(raw)
     except ValueError:
         return Channel.API
+    return claimed if claimed in CLAIMABLE_CHANNELS else Channel.API
 
 
 def _build_context(
@@ -205,6 +211,8 @@ def _build_context(
     client_ip = _client_ip(request)
     channel = _channel(request)
     principal = _authenticate(request, spec, client_ip, channel)
+    if principal is not None:
+        channel = principal.channel  # the credential decides (an OAuth client is always `api`)
     _check_path_params(path_params)
     body = _parse_body(request, spec) if spec.body is not None else None
     query = _parse_query(request, spec.query) if spec.query is not None else None
