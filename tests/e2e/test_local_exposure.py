@@ -156,6 +156,17 @@ def test_dynamodb_local_gives_no_web_origin_a_readable_answer(stack: RunningStac
         assert not {k.lower() for k in answer} & {"access-control-allow-origin"}, answer
 
 
+def test_dynamodb_local_refuses_web_pages_and_rebound_hosts(stack: RunningStack) -> None:
+    # When a page's fetch (with its Origin) or a DNS-rebound name (same-origin to the page) asks
+    page_status, _, page_body = _list_tables(stack, Origin=EVIL)
+    rebound = f"evil.example:{stack.config.ports.dynamodb}"
+    rebound_status, _, rebound_body = _list_tables(stack, Host=rebound)
+    # Then both are refused before DynamoDB Local answers anything
+    assert page_status == 403
+    assert rebound_status == 403
+    assert b"TableNames" not in page_body + rebound_body
+
+
 @pytest.mark.parametrize("path", ["/moto-api/data.json", "/"])
 def test_moto_refuses_web_pages_and_rebound_hosts(stack: RunningStack, path: str) -> None:
     url = f"{stack.aws_url}{path}"
