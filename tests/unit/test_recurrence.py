@@ -15,8 +15,8 @@ from chalicelib.domain.recurrence import (
     Occurrence,
     expand_recurrence,
     rrule_from_simple,
-    split_rule,
 )
+from chalicelib.domain.rrule_text import split_rule
 from tests.unit.booking_factories import NOW, local, utc
 
 HOUR = timedelta(hours=1)
