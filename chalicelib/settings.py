@@ -2,19 +2,25 @@
 
 Settings are parsed on first use (never at import), so `chalice package` and the CDK
 synthesiser can import the app without any environment.
+
+No signing key is ever built in: `STAGE` must be set (every stage in .chalice/config.json sets
+it), any stage but local/test refuses to start without `SECRET_KEY`, and local/test without one
+get a random key for this process only (so nothing signed with it outlives the process).
+`make run` gives every piece of the stack one key kept with its data (infra/local/secret.py);
+the test suites make their own.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 LOCAL_STAGES = frozenset({"local", "test"})
-# Only ever used when STAGE is local/test: a developer convenience, refused elsewhere.
-_LOCAL_ONLY_SECRET = "local-dev-secret-not-for-production-0123456789abcdef"
+MIN_SECRET_LENGTH = 32
 
 
 class SettingsError(RuntimeError):
@@ -22,7 +28,7 @@ class SettingsError(RuntimeError):
 
 
 class Settings(BaseModel):
-    stage: str = "local"
+    stage: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     region: str = "us-east-1"
     table_name: str = "reserver-main"
     idempotency_table_name: str = "reserver-idempotency"
@@ -52,9 +58,10 @@ class Settings(BaseModel):
         if not self.secret_key:
             if self.stage not in LOCAL_STAGES:
                 raise ValueError("SECRET_KEY must be set outside the local and test stages")
-            self.secret_key = _LOCAL_ONLY_SECRET
-        if len(self.secret_key) < 32:
-            raise ValueError("SECRET_KEY must be at least 32 characters")
+            # Random and never written down: tokens die with the process. Never a constant.
+            self.secret_key = secrets.token_urlsafe(48)
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ValueError(f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
         return self
 
     @property
@@ -90,6 +97,8 @@ _ENV_NAMES = {
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
+    if not env.get("STAGE"):
+        raise SettingsError("STAGE must be set (local, test, or the deployed stage's name)")
     values = {field: env[name] for field, name in _ENV_NAMES.items() if name in env}
     try:
         return Settings.model_validate(values)

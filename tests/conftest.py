@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 
 # DESIGN.md trap 1: without these, botocore probes the instance metadata endpoint.
 os.environ.update(
@@ -17,6 +18,8 @@ os.environ.update(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "STAGE": "test",
+        # Our own random key per test process: no key is built into the app (issue 9, finding 2).
+        "SECRET_KEY": secrets.token_urlsafe(48),
         # Cheap argon2 in tests: hashing would otherwise dominate every login.
         "PASSWORD_HASH_TIME_COST": "1",
         "PASSWORD_HASH_MEMORY_KIB": "1024",

@@ -3,6 +3,11 @@
 Views stay thin: they receive a `RequestContext` with the verified principal and the parsed
 body/query models, call one service and return a model (or a `Reply`). Every route is also
 recorded in `ROUTES`, from which `/openapi.json` is generated.
+
+Input is bounded before anything else looks at it: a body over MAX_BODY_BYTES is a 413; a body
+that does not parse (bad UTF-8, bad JSON, JSON nested deeper than MAX_JSON_DEPTH, which used to
+be a RecursionError and a 500) is a 400; a path parameter longer than any id or name we issue is
+a 404 and an over-long query value a 422, so no such value ever becomes a DynamoDB key.
 """
 
 from __future__ import annotations
@@ -33,6 +38,16 @@ CORS = CORSConfig(
 )
 JSON_TYPES = ["application/json"]
 FORM_TYPES = ["application/x-www-form-urlencoded"]
+
+# 1 MiB: the CSV import's own 1 MB limit fits (API Gateway would take 10 MB).
+MAX_BODY_BYTES = 1_048_576
+# Our deepest request schema nests a handful of levels; 32 leaves room and stops recursion bombs.
+MAX_JSON_DEPTH = 32
+# Ids are ULIDs (26 characters) or ids the schemas cap at 64; names and tags are shorter than 128.
+MAX_ID_LENGTH = 64
+MAX_PATH_PARAM_LENGTH = 128
+# The longest query value we take is a cursor (PageQuery caps it at 2048).
+MAX_QUERY_VALUE_LENGTH = 2048
 
 
 class Authenticator(Protocol):
@@ -140,7 +155,7 @@ def endpoint(
             request = bp.current_request
             ctx: RequestContext | None = None
             try:
-                ctx = _build_context(request, spec)
+                ctx = _build_context(request, spec, path_params)
                 with audit_stamp.acting_as(_audit_context(ctx)):
                     result = view(ctx, **path_params)
                 return _serialize(result, spec.status)
@@ -176,18 +191,30 @@ def _client_ip(request: Request) -> str:
     return str(identity.get("sourceIp") or "")
 
 
+# What a caller may say about itself (the web app and the CLI label their requests). `system`
+# is never taken from a header: only our own jobs and workers act as the system.
+CLAIMABLE_CHANNELS = frozenset({Channel.WEB, Channel.CLI, Channel.API})
+
+
 def _channel(request: Request) -> Channel:
     raw = (request.headers.get("x-client-channel") or "api").lower()
     try:
-        return Channel(raw)
+        claimed = Channel(raw)
     except ValueError:
         return Channel.API
+    return claimed if claimed in CLAIMABLE_CHANNELS else Channel.API
 
 
-def _build_context(request: Request, spec: RouteSpec) -> RequestContext:
+def _build_context(
+    request: Request, spec: RouteSpec, path_params: dict[str, str]
+) -> RequestContext:
+    _check_body_size(request)
     client_ip = _client_ip(request)
     channel = _channel(request)
     principal = _authenticate(request, spec, client_ip, channel)
+    if principal is not None:
+        channel = principal.channel  # the credential decides (an OAuth client is always `api`)
+    _check_path_params(path_params)
     body = _parse_body(request, spec) if spec.body is not None else None
     query = _parse_query(request, spec.query) if spec.query is not None else None
     return RequestContext(request, principal, body, query, client_ip, channel)
@@ -221,6 +248,60 @@ def _authenticate(
     return principal
 
 
+def _check_body_size(request: Request) -> None:
+    raw = request.raw_body
+    if raw and len(raw) > MAX_BODY_BYTES:
+        raise _InvalidBody(
+            errors.error_response(
+                413,
+                "body_too_large",
+                f"the request body is larger than {MAX_BODY_BYTES} bytes",
+                {"max_bytes": MAX_BODY_BYTES},
+            )
+        )
+
+
+def _check_path_params(params: dict[str, str]) -> None:
+    """An id longer than any we issue names nothing: 404 before it becomes a key."""
+    for name, value in params.items():
+        limit = MAX_ID_LENGTH if name.endswith("_id") else MAX_PATH_PARAM_LENGTH
+        if len(value) > limit:
+            raise _InvalidBody(
+                errors.error_response(
+                    404,
+                    "not_found",
+                    f"no such {name.removesuffix('_id').replace('_', ' ')}",
+                    {"parameter": name, "max_length": limit},
+                )
+            )
+
+
+def _nested_deeper_than(data: Any, limit: int) -> bool:
+    """Iteratively (a recursive walk would fail on exactly the bodies it looks for)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if not isinstance(node, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in node)
+    return False
+
+
+def _too_deep() -> _InvalidBody:
+    return _InvalidBody(
+        errors.error_response(
+            400,
+            "json_too_deep",
+            f"the request body nests deeper than {MAX_JSON_DEPTH} levels",
+            {"max_depth": MAX_JSON_DEPTH},
+        )
+    )
+
+
 def _decode_raw(request: Request) -> str:
     raw = request.raw_body
     if isinstance(raw, bytes):
@@ -244,6 +325,8 @@ def _parse_body(request: Request, spec: RouteSpec) -> Any:
     else:
         try:
             data = json.loads(text)
+        except RecursionError as exc:  # '[' * 100000: the C scanner gives up
+            raise _too_deep() from exc
         except ValueError as exc:
             raise _InvalidBody(
                 errors.error_response(
@@ -253,6 +336,8 @@ def _parse_body(request: Request, spec: RouteSpec) -> Any:
                     {"position": getattr(exc, "pos", None)},
                 )
             ) from exc
+    if _nested_deeper_than(data, MAX_JSON_DEPTH):
+        raise _too_deep()
     if not isinstance(data, dict):
         raise _InvalidBody(
             errors.error_response(422, "validation_error", "the request body must be a JSON object")
@@ -268,6 +353,15 @@ def _parse_query(request: Request, model: type[BaseModel]) -> Any:
     data: dict[str, Any] = {}
     for name in params or ():
         values = params.getlist(name) if params is not None else []
+        if any(len(value) > MAX_QUERY_VALUE_LENGTH for value in values):
+            raise _InvalidBody(
+                errors.error_response(
+                    422,
+                    "validation_error",
+                    "the query string is not valid",
+                    [{"field": name, "message": "value too long", "type": "string_too_long"}],
+                )
+            )
         annotation = model.model_fields.get(name)
         is_list = annotation is not None and "list" in str(annotation.annotation)
         data[name] = values if is_list else values[-1]

@@ -51,7 +51,7 @@ class ProtocolError(Exception):
 def parse(body: str) -> ClientMessage:
     try:
         data = json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: '[' * 100000
         raise ProtocolError("malformed_json", "the message is not valid JSON") from exc
     if not isinstance(data, dict) or not isinstance(data.get("action"), str):
         raise ProtocolError("invalid_message", 'a message is a JSON object with an "action"')

@@ -4,16 +4,27 @@ moto's backends are not thread-safe: under a threaded server two conditional put
 win and concurrent transactions corrupt state. Serialising requests is what makes moto
 usable as a shared local service (the DynamoDB Local fallback included).
 
+Browsers are kept out: moto's global CORS (`Access-Control-Allow-Origin: *`) is off
+(`MOTO_DISABLE_GLOBAL_CORS`, set before moto is imported), any request carrying an `Origin`
+header (what a web page's fetch or form post sends) is refused, and on the loopback a `Host`
+that is not a loopback name is refused (DNS rebinding). No page the developer visits can read
+the queues or the sent mail, or post to them. boto3 sends neither header.
+
 Run: python -m infra.local.moto_server --port 5010
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
+
+# Read by moto.settings at import: no `Access-Control-Allow-Origin: *` on every response.
+os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -46,8 +57,46 @@ class LockedApplication:
                     close()
 
 
-def build_app() -> LockedApplication:
-    return LockedApplication(DomainDispatcherApplication(create_backend_app))
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+
+
+def _host_name(host_header: str) -> str:
+    if host_header.startswith("["):
+        return host_header.split("]", 1)[0] + "]"
+    return host_header.rsplit(":", 1)[0] if ":" in host_header else host_header
+
+
+class BrowserGuard:
+    """Refuses requests a web page could make: with an `Origin`, or (DNS rebinding) for a
+    `Host` that is not a loopback name when the server listens on the loopback only."""
+
+    def __init__(self, app: WsgiApp, *, loopback_only: bool) -> None:
+        self._app, self._loopback_only = app, loopback_only
+
+    def refusal(self, environ: dict[str, Any]) -> str | None:
+        if environ.get("HTTP_ORIGIN") is not None:
+            return "requests from web pages (with an Origin header) are refused"
+        host = _host_name(str(environ.get("HTTP_HOST", LOCALHOST)).lower())
+        if self._loopback_only and host not in LOOPBACK_NAMES:
+            return f"Host {host!r} is not a loopback name"
+        return None
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        problem = self.refusal(environ)
+        if problem is None:
+            return self._app(environ, start_response)
+        body = json.dumps({"error": {"code": "forbidden", "message": problem}}).encode()
+        start_response(
+            "403 Forbidden",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+
+def build_app(*, loopback_only: bool = True) -> BrowserGuard:
+    locked = LockedApplication(DomainDispatcherApplication(create_backend_app))
+    return BrowserGuard(locked, loopback_only=loopback_only)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -58,7 +107,11 @@ def main(argv: list[str] | None = None) -> None:
     # One access-log line per pump poll would bury everything else in the log.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server(
-        args.host, args.port, build_app(), threaded=True, request_handler=MotoRequestHandler
+        args.host,
+        args.port,
+        build_app(loopback_only=args.host == LOCALHOST),
+        threaded=True,
+        request_handler=MotoRequestHandler,
     )
     print(f"moto (locked) on http://{args.host}:{args.port}", flush=True)
     server.serve_forever()

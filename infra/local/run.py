@@ -90,7 +90,8 @@ def _banner(stack: RunningStack) -> str:
     if "frontend" in urls:
         lines.append(f"  Frontend   {urls['frontend']}")
     lines += [
-        f"  DynamoDB   {urls['dynamodb']}" + ("" if locate(stack.config) else "  (moto: no java)"),
+        f"  DynamoDB   {urls['dynamodb']}"
+        + ("  (moto: see the warning above)" if urls["dynamodb"] == urls["aws"] else ""),
         f"  SQS/SES/.. {urls['aws']}",
         f"  Logs       {stack.config.log_dir}/<piece>.log",
         "",

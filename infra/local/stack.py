@@ -22,8 +22,9 @@ from infra.local import probes
 from infra.local.appload import load_topology
 from infra.local.bootstrap import bootstrap
 from infra.local.config import StackConfig, child_env
-from infra.local.dynamodb_local import DynamoDbLocal, locate
+from infra.local.dynamodb_local import DynamoDbLocal, prepare
 from infra.local.procs import Child, cmdline, is_ours, spawn, stop_children
+from infra.local.secret import stack_secret
 
 
 class StackError(RuntimeError):
@@ -119,7 +120,7 @@ class _Launcher:
             time.sleep(0.1)
 
 
-def _start_storage(launch: _Launcher, ddb: DynamoDbLocal | None) -> None:
+def _start_storage(launch: _Launcher, ddb: tuple[DynamoDbLocal, Path] | None) -> None:
     config = launch.config
     if config.external_aws:
         return
@@ -127,8 +128,11 @@ def _start_storage(launch: _Launcher, ddb: DynamoDbLocal | None) -> None:
     if ddb is not None:
         if config.data_dir is not None:
             config.data_dir.mkdir(parents=True, exist_ok=True)
-        argv = ddb.argv(config.ports.dynamodb, config.data_dir)
-        child = launch.start("dynamodb", argv, ddb.jar_dir)
+        ddb_local, classes = ddb
+        argv = ddb_local.argv(
+            config.ports.dynamodb, config.data_dir, classes=classes, host=config.bind_host
+        )
+        child = launch.start("dynamodb", argv, ddb_local.jar_dir)
         pieces.append((child, lambda: probes.dynamodb(config.url("dynamodb"))))
     moto = launch.python("moto", "moto_server", "--port", str(config.ports.moto))
     pieces.append((moto, lambda: probes.moto(config.url("moto"))))
@@ -196,9 +200,11 @@ def _bootstrap(config: StackConfig, *, java: bool) -> None:
 
 def start_stack(config: StackConfig) -> RunningStack:
     config.state_dir.mkdir(parents=True, exist_ok=True)
-    ddb = locate(config)
+    ddb = prepare(config)
     java = ddb is not None
-    launch = _Launcher(config, child_env(config, java=java))
+    env = child_env(config, java=java)
+    env["SECRET_KEY"] = stack_secret(config, env)
+    launch = _Launcher(config, env)
     try:
         frontend = _start_frontend(launch)
         _start_storage(launch, ddb)

@@ -13,7 +13,9 @@ import pytest
 from chalice.test import Client
 
 from app import app
+from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
+from chalicelib.domain.principal import Channel
 from tests.factories import ADMIN_PASSWORD, ADMIN_USERNAME, auth_headers, login, send_json
 from tests.integration.pipeline_driver import Pipeline
 from tests.integration.pipeline_kit import Person, person
@@ -252,3 +254,44 @@ def test_deletes_name_the_admin_who_deleted(
         items = get(client, admin_token, f"{BASE}/entity/{entity}")["items"]
         removal = next(i for i in items if i["action"] == "deleted")
         assert removal["actor_id"] == grace.user_id, (entity, removal)
+
+
+@pytest.mark.parametrize(
+    ("claimed", "recorded"), [("system", "api"), ("SYSTEM", "api"), ("web", "web")]
+)
+def test_a_caller_cannot_claim_to_be_the_system(
+    client: Client, pipeline: Pipeline, claimed: str, recorded: str
+) -> None:
+    # Given a user who labels a request `X-Client-Channel: system` (issue 9, finding 10)
+    ada = person(client, "ada")
+    headers = {**auth_headers(ada.token), "X-Client-Channel": claimed}
+    body = {
+        "resource_id": "room-1",
+        "start_time": "2026-11-25T10:00:00Z",
+        "end_time": "2026-11-25T11:00:00Z",
+    }
+    # When the booking is written and audited
+    created = client.http.post("/api/v1/reservations", headers=headers, body=json.dumps(body))
+    assert created.status_code == 201, created.body
+    pipeline.run()
+    page = get(client, ada.token, f"{BASE}/my-activity")
+    # Then the audit log says what the credential is, never `system`
+    assert {item["channel"] for item in page["items"]} == {recorded}
+
+
+def test_an_oauth_client_is_always_the_api_channel(client: Client, admin_token: str) -> None:
+    # Given an OAuth client token, When it says it is the web app (or the system)
+    app_body = {"name": "robot", "scopes": ["resources:read"]}
+    registered = send_json(client, "POST", "/api/v1/oauth/clients", app_body, admin_token)
+    assert registered.status_code == 201, registered.body
+    grant = {
+        "grant_type": "client_credentials",
+        "client_id": registered.json_body["client_id"],
+        "client_secret": registered.json_body["client_secret"],
+    }
+    token = send_json(client, "POST", "/api/v1/oauth/token", grant).json_body["access_token"]
+    for claimed in (Channel.WEB, Channel.SYSTEM):
+        principal = wiring.authenticator().authenticate(token, client_ip="", channel=claimed)
+        # Then the credential decides: an integration is `api`
+        assert principal.is_client
+        assert principal.channel is Channel.API

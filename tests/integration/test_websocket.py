@@ -91,6 +91,7 @@ def test_ping_gets_a_pong_through_the_management_api(ws: WsClient) -> None:
     ("body", "code"),
     [
         ("{not json", "malformed_json"),
+        ("[" * 100_000, "malformed_json"),  # a RecursionError once (issue 9, finding 5)
         ("[1, 2]", "invalid_message"),
         ({"action": "teleport"}, "unknown_action"),
         ({"action": "subscribe"}, "validation_error"),

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from infra.local.config import Ports, StackConfig, child_env
+from infra.local.dynamodb_local import NO_CORS_ORIGIN, DynamoDbLocal, locate, prepare
 from infra.local.lambda_events import failed_item_ids, scheduled_event, sqs_record, stream_record
 from infra.local.ticker import CronSpec, rate_seconds
 
@@ -130,3 +133,35 @@ def test_without_java_dynamodb_goes_to_moto() -> None:
     config = StackConfig(ports=Ports(api=1, ws=2, frontend=3, dynamodb=4, moto=5))
     env = child_env(config, java=False, base={})
     assert env["AWS_ENDPOINT_URL_DYNAMODB"] == env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5"
+
+
+def test_dynamodb_local_is_never_started_with_plain_jar_and_open_cors(tmp_path: Path) -> None:
+    # Given DynamoDB Local found on this machine (issue 9, finding 1)
+    ddb = DynamoDbLocal("java", "javac", tmp_path / "jar")
+    # When its command line is built
+    argv = ddb.argv(8010, None, classes=tmp_path / "classes", host="127.0.0.1")
+    # Then it runs through the loopback launcher, bound to the stack's host, with no CORS origin
+    assert "-jar" not in argv
+    assert argv[argv.index("-cp") + 2] == "LoopbackDynamoDbLocal"
+    assert "-Dreserver.bind=127.0.0.1" in argv
+    assert argv[argv.index("-cors") + 1] == NO_CORS_ORIGIN
+
+
+def test_without_javac_the_stack_falls_back_to_moto_loudly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a machine with a Java runtime but no compiler on PATH
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("no java here")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "java").symlink_to(java)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    config = StackConfig(state_dir=tmp_path)
+    # When the stack prepares DynamoDB
+    prepared = prepare(config)
+    # Then DynamoDB Local is not started unbound: moto takes over, with a warning naming javac
+    assert prepared is None
+    assert locate(config) is None
+    assert "javac" in capsys.readouterr().err

@@ -15,8 +15,8 @@ from chalicelib.domain.reservations.recurrence import (
     Occurrence,
     expand_recurrence,
     rrule_from_simple,
-    split_rule,
 )
+from chalicelib.domain.reservations.rrule_text import split_rule
 from tests.unit.booking_factories import NOW, local, utc
 
 HOUR = timedelta(hours=1)
@@ -380,8 +380,38 @@ def test_negative_month_day_counts_from_the_end() -> None:
 
 
 def test_rare_but_possible_day_is_accepted() -> None:
-    series = expand(utc(2026, 1, 1, 9), "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=1")
+    rule = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=1"
+    series = expand(utc(2026, 1, 1, 9), rule, horizon=3 * YEAR)
     assert series[0].local_date == date(2028, 2, 29)
+
+
+def test_a_counted_series_past_the_horizon_is_refused() -> None:
+    # Given a one-year horizon, When a COUNT rule's occurrence falls beyond it
+    with pytest.raises(RuleViolation) as caught:
+        expand(utc(2026, 1, 1, 9), "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=1")
+    # Then the series is refused as a whole (its dates were never scanned to the year 9999)
+    assert caught.value.code == "beyond_horizon"
+    assert caught.value.details == {"horizon_days": 365}
+
+
+def test_an_until_past_the_horizon_is_refused_even_when_sparse() -> None:
+    with pytest.raises(RuleViolation) as caught:
+        expand(utc(2026, 2, 2, 9), "FREQ=YEARLY;INTERVAL=5;UNTIL=20400101")
+    assert caught.value.code == "beyond_horizon"
+
+
+def test_an_until_just_past_the_horizon_with_no_occurrence_there_is_fine() -> None:
+    # Weekly on Mondays; the horizon ends on Sunday morning, UNTIL that Sunday night
+    series = expand(utc(2026, 1, 19, 9), "FREQ=WEEKLY;UNTIL=20260125", horizon=timedelta(days=10))
+    assert [o.local_date for o in series] == [date(2026, 1, 19)]
+
+
+def test_dates_far_from_today_keep_their_weekdays_and_leap_days() -> None:
+    # The scan runs in a shifted calendar; every date must come back exactly
+    series = expand(utc(2027, 12, 27, 9), "FREQ=WEEKLY;BYDAY=MO,TH;COUNT=20", horizon=3 * YEAR)
+    assert {o.local_start.weekday() for o in series} == {0, 3}
+    leap = expand(utc(2028, 2, 28, 9), "FREQ=DAILY;COUNT=3", horizon=3 * YEAR)
+    assert [o.local_date for o in leap] == [date(2028, 2, 28), date(2028, 2, 29), date(2028, 3, 1)]
 
 
 def test_naive_start_is_refused() -> None:

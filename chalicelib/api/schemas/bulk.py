@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
 from chalicelib.api.schemas.common import Strict, UtcDatetime
@@ -9,6 +11,9 @@ from chalicelib.api.schemas.reservations import ReservationOut, ResourceId
 from chalicelib.domain.reservations.bulk import MAX_ITEMS
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.services.reservations.bulk import BulkResult, CancelOutcome, ItemOutcome
+
+# Capped like every other id: a 2 KB id must never become a DynamoDB key.
+ReservationId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class BulkItemIn(Strict):
@@ -32,7 +37,7 @@ class BulkCreate(Strict):
 
 
 class BulkCancel(Strict):
-    reservation_ids: list[str] = Field(min_length=1, max_length=MAX_ITEMS)
+    reservation_ids: list[ReservationId] = Field(min_length=1, max_length=MAX_ITEMS)
     reason: str = Field(default="", max_length=500)
 
 

@@ -17,19 +17,23 @@ How a series is expanded:
 - EXDATE: a date removes every occurrence on that local date; a datetime (with an offset) removes
   the occurrence starting at that instant (or at that local wall-clock time). COUNT counts
   occurrences before EXDATEs are removed, as in RFC 5545.
-- Limits: at most MAX_OCCURRENCES occurrences after EXDATEs. A rule without COUNT/UNTIL is
-  expanded up to `now + horizon` and must stay within the cap there. Frequencies below DAILY,
-  and BYHOUR/BYMINUTE/BYSECOND, are refused: the time of day comes from the start. Parts that
-  RFC 5545 marks N/A for a frequency are refused, and so is a BYMONTHDAY that no month has,
-  because dateutil would search until year 9999 for them.
+- Limits: at most MAX_OCCURRENCES occurrences after EXDATEs, and none may start after
+  `now + horizon`: a rule without COUNT/UNTIL is expanded up to there (and must stay within the
+  cap), a COUNT/UNTIL series that runs past it is refused (`beyond_horizon`). Whatever the rule,
+  dateutil never scans more than a few years past the horizon (domain/calendar_shift.py): a rule
+  that cannot produce an occurrence answers no_occurrences in milliseconds, not after walking
+  every day to the year 9999.
+- What a rule may say is checked first (domain/rrule_text.py): frequencies below DAILY and
+  BYHOUR/BYMINUTE/BYSECOND are refused (the time of day comes from the start), so are parts
+  RFC 5545 marks N/A for the frequency, a BYMONTHDAY no month has, a BYSETPOS larger than the
+  period, an impossible BYDAY=nMO, and rules longer than 500 characters.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,24 +43,19 @@ from dateutil.rrule import rrule, rrulestr
 from chalicelib.domain.errors import InvalidInput, RuleViolation
 from chalicelib.domain.reservations import TimeRange
 from chalicelib.domain.reservations.booking_rules import parse_zone
+from chalicelib.domain.reservations.calendar_shift import shift_for
+from chalicelib.domain.reservations.rrule_text import (
+    END_OF_DAY,
+    MAX_RULE_LENGTH,
+    check_parts,
+    invalid_rrule,
+    parse_until,
+    require_aware,
+    split_rule,
+    until_to_local,
+)
 
 MAX_OCCURRENCES = 100
-SUPPORTED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
-_SUB_DAILY = frozenset({"HOURLY", "MINUTELY", "SECONDLY"})
-_TIME_PARTS = frozenset({"BYHOUR", "BYMINUTE", "BYSECOND"})
-# RFC 5545 section 3.3.10, the table of BYxxx parts: "N/A" for these frequencies.
-_NOT_APPLICABLE = {
-    "DAILY": frozenset({"BYYEARDAY", "BYWEEKNO"}),
-    "WEEKLY": frozenset({"BYYEARDAY", "BYWEEKNO", "BYMONTHDAY"}),
-    "MONTHLY": frozenset({"BYYEARDAY", "BYWEEKNO"}),
-    "YEARLY": frozenset(),
-}
-_RFC_PARTS = frozenset(
-    {"FREQ", "UNTIL", "COUNT", "INTERVAL", "WKST", "BYSETPOS", "BYDAY", "BYMONTH"}
-    | {"BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"}
-    | _TIME_PARTS
-)
-_END_OF_DAY = time(23, 59, 59, 999999)
 
 
 class LocalAdjustment(StrEnum):
@@ -82,152 +81,40 @@ class Occurrence:
         return self.window.end
 
 
-def _invalid_rrule(reason: str) -> InvalidInput:
-    return InvalidInput(
-        f"The recurrence rule is not valid: {reason}",
-        code="invalid_rrule",
-        details={"reason": reason},
-    )
+@dataclass(frozen=True)
+class RuleEnd:
+    """How the rule ends: COUNT, UNTIL (naive local wall clock, inclusive), or neither."""
 
+    count: int | None = None
+    until_local: datetime | None = None
 
-def _require_aware(value: datetime, field: str) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(
-            f"{field} must include a UTC offset such as Z or +02:00",
-            code="naive_datetime",
-            details={"field": field},
-        )
-    return value
-
-
-# ---------------------------------------------------------------- parsing
-
-
-def split_rule(text: str) -> dict[str, str]:
-    """'RRULE:FREQ=WEEKLY;COUNT=3' -> {'FREQ': 'WEEKLY', 'COUNT': '3'}; shape errors only."""
-    body = text.strip()
-    if body.upper().startswith("RRULE:"):
-        body = body[len("RRULE:") :]
-    if not body:
-        raise _invalid_rrule("the rule is empty")
-    if any(ch in body for ch in ":\r\n"):
-        raise _invalid_rrule("give one RRULE value; DTSTART comes from the start time")
-    parts: dict[str, str] = {}
-    for item in body.strip(";").split(";"):
-        name, sep, value = item.partition("=")
-        name = name.strip().upper()
-        if not sep or not name or not value.strip():
-            raise _invalid_rrule(f"'{item}' is not NAME=VALUE")
-        if name in parts:
-            raise _invalid_rrule(f"{name} is given twice")
-        parts[name] = value.strip().upper()
-    return parts
-
-
-def _check_parts(parts: Mapping[str, str]) -> str:
-    freq = parts.get("FREQ")
-    if freq is None:
-        raise _invalid_rrule("FREQ is required")
-    if freq in _SUB_DAILY:
-        raise InvalidInput(
-            f"FREQ={freq} is not supported; the shortest frequency is DAILY",
-            code="unsupported_frequency",
-            details={"frequency": freq, "allowed": list(SUPPORTED_FREQUENCIES)},
-        )
-    if freq not in SUPPORTED_FREQUENCIES:
-        raise _invalid_rrule(f"invalid 'FREQ': {freq}")
-    unknown = sorted(set(parts) - _RFC_PARTS)
-    if unknown:
-        raise _invalid_rrule(f"unknown parameter '{unknown[0]}'")
-    refused = sorted(set(parts) & (_TIME_PARTS | _NOT_APPLICABLE[freq]))
-    if refused:
-        raise _invalid_rrule(f"{refused[0]} is not supported with FREQ={freq}")
-    if "COUNT" in parts and "UNTIL" in parts:
-        raise _invalid_rrule("COUNT and UNTIL cannot be used together")
-    _check_numbers(parts)
-    _check_monthdays_exist(parts)
-    return freq
-
-
-def _ints(value: str, name: str) -> list[int]:
-    try:
-        return [int(v) for v in value.split(",")]
-    except ValueError:
-        raise _invalid_rrule(f"invalid '{name}': {value}") from None
-
-
-# Allowed magnitudes of numeric parts (RFC 5545 3.3.10); dateutil accepts some nonsense, such as
-# INTERVAL=0 (the same occurrence forever) or BYMONTH=13 (never, after a search to year 9999).
-_NUMERIC_RANGES = {
-    "INTERVAL": (1, 1000, False),
-    "COUNT": (1, 10**6, False),
-    "BYMONTH": (1, 12, False),
-    "BYMONTHDAY": (1, 31, True),
-    "BYYEARDAY": (1, 366, True),
-    "BYWEEKNO": (1, 53, True),
-    "BYSETPOS": (1, 366, True),
-}
-
-
-def _check_numbers(parts: Mapping[str, str]) -> None:
-    for name, (low, high, signed) in _NUMERIC_RANGES.items():
-        if name not in parts:
-            continue
-        for value in _ints(parts[name], name):
-            if not low <= (abs(value) if signed else value) <= high:
-                raise _invalid_rrule(f"invalid '{name}': {parts[name]}")
-
-
-def _check_monthdays_exist(parts: Mapping[str, str]) -> None:
-    if "BYMONTHDAY" not in parts:
-        return
-    days = _ints(parts["BYMONTHDAY"], "BYMONTHDAY")
-    months = _ints(parts["BYMONTH"], "BYMONTH") if "BYMONTH" in parts else list(range(1, 13))
-    lengths = [calendar.monthrange(2024, m)[1] for m in months if 1 <= m <= 12]  # leap year
-    if lengths and not any(1 <= abs(d) <= n for d in days for n in lengths):
-        raise _invalid_rrule("BYMONTHDAY names a day that none of the months has")
-
-
-def _parse_until(value: str, zone: ZoneInfo) -> datetime:
-    """An RRULE UNTIL value as naive local wall-clock time (inclusive)."""
-    try:
-        if len(value) == 8:
-            return datetime.combine(datetime.strptime(value, "%Y%m%d").date(), _END_OF_DAY)
-        if value.endswith("Z"):
-            instant = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            return instant.astimezone(zone).replace(tzinfo=None)
-        return datetime.strptime(value, "%Y%m%dT%H%M%S")
-    except ValueError:
-        raise _invalid_rrule(f"invalid 'UNTIL': {value}") from None
-
-
-def _until_local(until: date | datetime, zone: ZoneInfo) -> datetime:
-    if isinstance(until, datetime):
-        return _require_aware(until, "until").astimezone(zone).replace(tzinfo=None)
-    return datetime.combine(until, _END_OF_DAY)
+    @property
+    def bounded(self) -> bool:
+        return self.count is not None or self.until_local is not None
 
 
 def build_rule(
     text: str, dtstart_local: datetime, zone: ZoneInfo, until: date | datetime | None
-) -> tuple[rrule, bool]:
-    """Parse and check the rule text; returns the dateutil rule and whether it is bounded."""
+) -> tuple[rrule, RuleEnd]:
+    """Parse and check the rule text; returns the dateutil rule and how it ends."""
+    if len(text) > MAX_RULE_LENGTH:
+        raise invalid_rrule(f"the rule is longer than {MAX_RULE_LENGTH} characters")
     parts = split_rule(text)
-    _check_parts(parts)
+    check_parts(parts)
     if until is not None and ("COUNT" in parts or "UNTIL" in parts):
-        raise _invalid_rrule("give the end either in the rule (COUNT/UNTIL) or as until")
-    until_local = _parse_until(parts.pop("UNTIL"), zone) if "UNTIL" in parts else None
+        raise invalid_rrule("give the end either in the rule (COUNT/UNTIL) or as until")
+    until_local = parse_until(parts.pop("UNTIL"), zone) if "UNTIL" in parts else None
     if until is not None:
-        until_local = _until_local(until, zone)
+        until_local = until_to_local(until, zone)
     body = ";".join(f"{name}={value}" for name, value in parts.items())
     try:
         parsed = rrulestr(body, dtstart=dtstart_local)
     except (ValueError, TypeError) as exc:
-        raise _invalid_rrule(str(exc)) from exc
+        raise invalid_rrule(str(exc)) from exc
     if not isinstance(parsed, rrule):  # pragma: no cover - one RRULE line never gives a set
-        raise _invalid_rrule("expected a single RRULE")
-    if until_local is not None:
-        parsed = parsed.replace(until=until_local)
-    return parsed, until_local is not None or "COUNT" in parts
+        raise invalid_rrule("expected a single RRULE")
+    count = int(parts["COUNT"]) if "COUNT" in parts else None
+    return parsed, RuleEnd(count, until_local)
 
 
 # ---------------------------------------------------------------- expansion
@@ -257,7 +144,7 @@ class _Exclusions:
         wall_clock: set[datetime] = set()
         for value in exdates:
             if isinstance(value, datetime):
-                aware = _require_aware(value, "exdates")
+                aware = require_aware(value, "exdates")
                 instants.add(aware.astimezone(UTC))
                 wall_clock.add(aware.astimezone(zone).replace(tzinfo=None))
             else:
@@ -287,24 +174,28 @@ def expand_recurrence(
     """Expand `rule` from `start` into UTC occurrences, in order (see the module docstring).
 
     Raises InvalidInput (naive_datetime, invalid_rrule, unsupported_frequency, invalid_duration)
-    for a malformed request, RuleViolation too_many_occurrences past the cap and no_occurrences
-    when nothing is left to book. Per-occurrence rules (past, horizon, hours, blackouts) are
-    check_booking's job.
+    for a malformed request, RuleViolation too_many_occurrences past the cap, beyond_horizon when
+    a COUNT/UNTIL series runs past `now + horizon`, and no_occurrences when nothing is left to
+    book. Other per-occurrence rules (past, hours, blackouts) are check_booking's job.
     """
-    _require_aware(start, "start_time")
+    require_aware(start, "start_time")
     if duration <= timedelta(0):
         raise InvalidInput("the duration must be positive", code="invalid_duration")
     zone = parse_zone(timezone)
     dtstart_local = start.astimezone(zone).replace(tzinfo=None)
-    parsed, bounded = build_rule(rule, dtstart_local, zone, until)
+    parsed, end = build_rule(rule, dtstart_local, zone, until)
     exclusions = _Exclusions.build(exdates, zone)
-    latest = None if bounded else now + horizon
+    latest = now + horizon
     occurrences: list[Occurrence] = []
-    for nominal, actual, adjustment in _walk(parsed, zone, start, latest):
+    for nominal, actual, adjustment in _walk(
+        parsed, end, zone, start, latest=latest, horizon=horizon
+    ):
         if exclusions.excludes(nominal, actual):
             continue
+        if actual > latest:  # only a COUNT/UNTIL rule walks past the horizon
+            raise _beyond_horizon(horizon, actual)
         if len(occurrences) == max_occurrences:
-            raise _too_many(max_occurrences, bounded, horizon)
+            raise _too_many(max_occurrences, end.bounded, horizon)
         begin = actual.astimezone(UTC)
         window = TimeRange(begin, begin + duration)
         occurrences.append(Occurrence(len(occurrences), window, actual.date(), actual, adjustment))
@@ -316,9 +207,21 @@ def expand_recurrence(
 
 
 def _walk(
-    parsed: rrule, zone: ZoneInfo, first: datetime, latest: datetime | None
+    parsed: rrule,
+    end: RuleEnd,
+    zone: ZoneInfo,
+    first: datetime,
+    *,
+    latest: datetime,
+    horizon: timedelta,
 ) -> Iterator[tuple[datetime, datetime, LocalAdjustment]]:
-    """(nominal wall clock, actual aware local start, adjustment); stops after `latest` if set.
+    """(nominal wall clock, actual aware local start, adjustment), never past the horizon.
+
+    The rule runs in an identical calendar just before year 9999 (domain/calendar_shift.py), so
+    dateutil runs out of dates a few years after `latest` however sparse the rule is. An
+    open-ended rule stops at its first start after `latest`; a COUNT/UNTIL rule yields that
+    start (the caller refuses it unless an EXDATE removes it), and if the walk ends before the
+    rule's own end, the rest of the series lies beyond the horizon: refused too.
 
     The occurrence at DTSTART is `first` itself: on a fall-back day the caller may have meant the
     second 02:30, which the wall clock alone cannot tell. dateutil drops microseconds; they are
@@ -326,15 +229,47 @@ def _walk(
     """
     first_local = first.astimezone(zone)
     dtstart = first_local.replace(tzinfo=None, fold=0)
-    for produced in parsed:
-        nominal = produced.replace(microsecond=dtstart.microsecond)
+    last_year = max(dtstart.year, latest.astimezone(zone).year) + 1
+    scan_end = datetime.combine(date(min(last_year, MAXYEAR), 12, 31), END_OF_DAY)
+    until = end.until_local
+    if until is not None and until < dtstart:
+        return
+    shift = shift_for(dtstart.year, last_year)
+    inside = until is not None and until <= scan_end
+    moved = parsed.replace(
+        dtstart=shift.forward(dtstart), until=shift.forward(until) if inside and until else None
+    )
+    moved_end = shift.forward(scan_end)
+    produced, ran_out = 0, True
+    for shifted in moved:
+        if shifted > moved_end:  # past every year whose calendar was matched
+            ran_out = False
+            break
+        produced += 1
+        nominal = shift.back(shifted).replace(microsecond=dtstart.microsecond)
         if nominal == dtstart:
             actual, adjustment = first_local, LocalAdjustment.NONE
         else:
             actual, adjustment = localize(nominal, zone)
-        if latest is not None and actual > latest:
+        if actual > latest and not end.bounded:
             return
         yield nominal, actual, adjustment
+    # A COUNT/UNTIL rule that did not reach its own end here ends beyond the horizon.
+    finished = (
+        ran_out and (end.count is None or produced >= end.count) and (until is None or inside)
+    )
+    if end.bounded and not finished:
+        raise _beyond_horizon(horizon, None)
+
+
+def _beyond_horizon(horizon: timedelta, first_beyond: datetime | None) -> RuleViolation:
+    where = "" if first_beyond is None else f" (the one at {first_beyond.isoformat()} is)"
+    return RuleViolation(
+        f"Every occurrence must start within the booking horizon ({horizon.days} days); "
+        f"this series runs past it{where}",
+        code="beyond_horizon",
+        details={"horizon_days": horizon.days},
+    )
 
 
 def _too_many(cap: int, bounded: bool, horizon: timedelta) -> RuleViolation:

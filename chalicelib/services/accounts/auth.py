@@ -232,7 +232,7 @@ class TokenAuthenticator:
                 # Never more than the client holds now: shrinking a client's scopes bites at once.
                 scopes=frozenset(claims.scopes) & frozenset(subject.scopes or ()),
                 is_client=True,
-                channel=channel,
+                channel=Channel.API,  # an integration, whatever its X-Client-Channel says
                 client_ip=client_ip,
                 token_id=claims.token_id,
             )
