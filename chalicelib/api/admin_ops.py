@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
-from chalicelib import wiring_events
+from chalicelib import wiring
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.operations import (
     DeadLetterQueueOut,
@@ -27,7 +27,7 @@ TAGS = ("admin",)
     response=list[DeadLetterQueueOut],
 )
 def dead_letters(ctx: RequestContext) -> list[DeadLetterQueueOut]:
-    queues = wiring_events.operations().dead_letters(ctx.user)
+    queues = wiring.operations().dead_letters(ctx.user)
     return [DeadLetterQueueOut.from_domain(q) for q in queues]
 
 
@@ -41,9 +41,9 @@ def dead_letters(ctx: RequestContext) -> list[DeadLetterQueueOut]:
     body=RedriveIn,
     response=RedriveOut,
 )
-def redrive(ctx: RequestContext, queue: str) -> RedriveOut:
-    body: RedriveIn = ctx.body
-    moved = wiring_events.operations().redrive(ctx.user, queue, body.max_messages)
+def redrive(ctx: RequestContext[RedriveIn], queue: str) -> RedriveOut:
+    body = ctx.body
+    moved = wiring.operations().redrive(ctx.user, queue, body.max_messages)
     return RedriveOut(queue=queue, moved=moved)
 
 
@@ -56,7 +56,7 @@ def redrive(ctx: RequestContext, queue: str) -> RedriveOut:
     response=list[JobOut],
 )
 def list_jobs(ctx: RequestContext) -> list[JobOut]:
-    return [JobOut(**j.__dict__) for j in wiring_events.operations().jobs(ctx.user)]
+    return [JobOut(**j.__dict__) for j in wiring.operations().jobs(ctx.user)]
 
 
 @endpoint(
@@ -73,7 +73,7 @@ def run_job(ctx: RequestContext, name: str) -> JobRunOut:
 
 
 def _run(ctx: RequestContext, name: str) -> JobRunOut:
-    run = wiring_events.operations().run_job(ctx.user, name)
+    run = wiring.operations().run_job(ctx.user, name)
     return JobRunOut(
         name=run.name, started_at=run.started_at, finished_at=run.finished_at, result=run.result
     )

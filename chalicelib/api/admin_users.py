@@ -30,8 +30,8 @@ TAGS = ("admin",)
     query=UserListQuery,
     response=UserPage,
 )
-def list_users(ctx: RequestContext) -> UserPage:
-    query: UserListQuery = ctx.query
+def list_users(ctx: RequestContext[None, UserListQuery]) -> UserPage:
+    query = ctx.query
     page = wiring.accounts().list_users(
         ctx.user, limit=query.limit, cursor=query.cursor, prefix=query.q
     )
@@ -51,8 +51,8 @@ def list_users(ctx: RequestContext) -> UserPage:
     response=Message,
     description="Revokes every token of that user.",
 )
-def reset_password(ctx: RequestContext) -> Message:
-    body: AdminPasswordReset = ctx.body
+def reset_password(ctx: RequestContext[AdminPasswordReset]) -> Message:
+    body = ctx.body
     wiring.accounts().admin_reset_password(
         ctx.user, user_id=body.user_id, username=body.username, new_password=body.new_password
     )
@@ -118,8 +118,8 @@ def my_roles(ctx: RequestContext) -> list[str]:
     body=RoleAssignment,
     response=UserOut,
 )
-def assign_role(ctx: RequestContext) -> UserOut:
-    body: RoleAssignment = ctx.body
+def assign_role(ctx: RequestContext[RoleAssignment]) -> UserOut:
+    body = ctx.body
     return UserOut.from_domain(wiring.accounts().assign_role(ctx.user, body.user_id, body.role))
 
 
@@ -134,6 +134,6 @@ def assign_role(ctx: RequestContext) -> UserOut:
     response=UserOut,
     description="Admins cannot remove their own admin role.",
 )
-def remove_role(ctx: RequestContext) -> UserOut:
-    body: RoleAssignment = ctx.body
+def remove_role(ctx: RequestContext[RoleAssignment]) -> UserOut:
+    body = ctx.body
     return UserOut.from_domain(wiring.accounts().remove_role(ctx.user, body.user_id, body.role))

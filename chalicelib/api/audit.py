@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from chalice.app import Blueprint
 
-from chalicelib import wiring_events
+from chalicelib import wiring
 from chalicelib.api.routing import Reply, RequestContext, endpoint
 from chalicelib.api.schemas.audit import (
     AuditEntryOut,
@@ -35,11 +35,9 @@ def _page(items: Iterable[AuditEntry], cursor: str | None) -> AuditPage:
     query=AuditQuery,
     response=AuditPage,
 )
-def list_logs(ctx: RequestContext) -> AuditPage:
-    q: AuditQuery = ctx.query
-    items, cursor = wiring_events.audit().page(
-        ctx.user, q.to_filter(), limit=q.limit, cursor=q.cursor
-    )
+def list_logs(ctx: RequestContext[None, AuditQuery]) -> AuditPage:
+    q = ctx.query
+    items, cursor = wiring.audit().page(ctx.user, q.to_filter(), limit=q.limit, cursor=q.cursor)
     return _page(items, cursor)
 
 
@@ -52,7 +50,7 @@ def list_logs(ctx: RequestContext) -> AuditPage:
     response=AuditEntryOut,
 )
 def get_log(ctx: RequestContext, entry_id: str) -> AuditEntryOut:
-    return AuditEntryOut.from_domain(wiring_events.audit().get(ctx.user, entry_id))
+    return AuditEntryOut.from_domain(wiring.audit().get(ctx.user, entry_id))
 
 
 @endpoint(
@@ -64,10 +62,12 @@ def get_log(ctx: RequestContext, entry_id: str) -> AuditEntryOut:
     query=AuditWindowQuery,
     response=AuditPage,
 )
-def entity_history(ctx: RequestContext, entity_type: str, entity_id: str) -> AuditPage:
-    q: AuditWindowQuery = ctx.query
+def entity_history(
+    ctx: RequestContext[None, AuditWindowQuery], entity_type: str, entity_id: str
+) -> AuditPage:
+    q = ctx.query
     spec = q.to_filter(entity_type=entity_type, entity_id=entity_id)
-    items, cursor = wiring_events.audit().page(ctx.user, spec, limit=q.limit, cursor=q.cursor)
+    items, cursor = wiring.audit().page(ctx.user, spec, limit=q.limit, cursor=q.cursor)
     return _page(items, cursor)
 
 
@@ -80,10 +80,10 @@ def entity_history(ctx: RequestContext, entity_type: str, entity_id: str) -> Aud
     query=AuditWindowQuery,
     response=AuditPage,
 )
-def user_activity(ctx: RequestContext, user_id: str) -> AuditPage:
-    q: AuditWindowQuery = ctx.query
+def user_activity(ctx: RequestContext[None, AuditWindowQuery], user_id: str) -> AuditPage:
+    q = ctx.query
     spec = q.to_filter(actor_id=user_id)
-    items, cursor = wiring_events.audit().page(ctx.user, spec, limit=q.limit, cursor=q.cursor)
+    items, cursor = wiring.audit().page(ctx.user, spec, limit=q.limit, cursor=q.cursor)
     return _page(items, cursor)
 
 
@@ -95,9 +95,9 @@ def user_activity(ctx: RequestContext, user_id: str) -> AuditPage:
     query=AuditWindowQuery,
     response=AuditPage,
 )
-def my_activity(ctx: RequestContext) -> AuditPage:
-    q: AuditWindowQuery = ctx.query
-    items, cursor = wiring_events.audit().my_activity(
+def my_activity(ctx: RequestContext[None, AuditWindowQuery]) -> AuditPage:
+    q = ctx.query
+    items, cursor = wiring.audit().my_activity(
         ctx.user, q.to_filter(), limit=q.limit, cursor=q.cursor
     )
     return _page(items, cursor)
@@ -111,9 +111,9 @@ def my_activity(ctx: RequestContext) -> AuditPage:
     auth="admin",
     query=AuditFilters,
 )
-def export_csv(ctx: RequestContext) -> Reply:
-    q: AuditFilters = ctx.query
-    body = "".join(wiring_events.audit().export_csv(ctx.user, q.to_filter()))
+def export_csv(ctx: RequestContext[None, AuditFilters]) -> Reply:
+    q = ctx.query
+    body = "".join(wiring.audit().export_csv(ctx.user, q.to_filter()))
     headers = {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": 'attachment; filename="audit.csv"',
@@ -129,9 +129,9 @@ def export_csv(ctx: RequestContext) -> Reply:
     auth="admin",
     query=AuditFilters,
 )
-def export_json(ctx: RequestContext) -> Reply:
-    q: AuditFilters = ctx.query
-    body = "".join(wiring_events.audit().export_json(ctx.user, q.to_filter()))
+def export_json(ctx: RequestContext[None, AuditFilters]) -> Reply:
+    q = ctx.query
+    body = "".join(wiring.audit().export_json(ctx.user, q.to_filter()))
     headers = {
         "Content-Type": "application/json",
         "Content-Disposition": 'attachment; filename="audit.json"',

@@ -44,8 +44,8 @@ def _tokens(pair: TokenPair) -> Reply:
     response=UserOut,
     status=201,
 )
-def register(ctx: RequestContext) -> UserOut:
-    body: RegisterRequest = ctx.body
+def register(ctx: RequestContext[RegisterRequest]) -> UserOut:
+    body = ctx.body
     user = wiring.accounts().register(NewAccount(body.username, body.password, body.email))
     return UserOut.from_domain(user)
 
@@ -63,8 +63,8 @@ def register(ctx: RequestContext) -> UserOut:
     description="Failures are counted per username and client address; after too many, "
     "429 too_many_attempts with Retry-After.",
 )
-def login(ctx: RequestContext) -> Reply:
-    body: LoginRequest = ctx.body
+def login(ctx: RequestContext[LoginRequest]) -> Reply:
+    body = ctx.body
     pair = wiring.sessions().login(body.username, body.password, body.otp, ctx.client_ip)
     return _tokens(pair)
 
@@ -80,8 +80,8 @@ def login(ctx: RequestContext) -> Reply:
     response=TokenResponse,
     description="Each refresh token works once; presenting a used one revokes its session.",
 )
-def refresh(ctx: RequestContext) -> Reply:
-    body: RefreshRequest = ctx.body
+def refresh(ctx: RequestContext[RefreshRequest]) -> Reply:
+    body = ctx.body
     return _tokens(wiring.sessions().refresh(body.refresh_token))
 
 
@@ -96,7 +96,7 @@ def refresh(ctx: RequestContext) -> Reply:
     response=Message,
     description="Without a refresh_token in the body, every session of the user is revoked.",
 )
-def logout(ctx: RequestContext) -> Message:
-    body: LogoutRequest = ctx.body
+def logout(ctx: RequestContext[LogoutRequest]) -> Message:
+    body = ctx.body
     wiring.sessions().logout(ctx.user, body.refresh_token)
     return Message(message="signed out")

@@ -43,8 +43,8 @@ READ = "resources:read"
         "are UTC with `Z`; `local_start`/`local_end` are the resource's wall clock."
     ),
 )
-def day_availability(ctx: RequestContext, resource_id: str) -> DayAvailabilityOut:
-    query: DayQuery = ctx.query
+def day_availability(ctx: RequestContext[None, DayQuery], resource_id: str) -> DayAvailabilityOut:
+    query = ctx.query
     found = wiring.availability().day(ctx.user, resource_id, query.day, query.slot_minutes)
     return DayAvailabilityOut.of(found)
 
@@ -65,8 +65,8 @@ def day_availability(ctx: RequestContext, resource_id: str) -> DayAvailabilityOu
         "`duration_too_short` / `duration_too_long`."
     ),
 )
-def next_available(ctx: RequestContext, resource_id: str) -> NextAvailableOut:
-    query: NextQuery = ctx.query
+def next_available(ctx: RequestContext[None, NextQuery], resource_id: str) -> NextAvailableOut:
+    query = ctx.query
     duration = timedelta(minutes=query.duration_minutes)
     found = wiring.availability().next_free(ctx.user, resource_id, duration, query.after)
     return NextAvailableOut.of(found)

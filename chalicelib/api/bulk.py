@@ -39,8 +39,8 @@ TAGS = ("reservations", "bulk")
         "`Idempotency-Key` works as for single bookings."
     ),
 )
-def create_bulk(ctx: RequestContext) -> Reply:
-    body: BulkCreate = ctx.body
+def create_bulk(ctx: RequestContext[BulkCreate]) -> Reply:
+    body = ctx.body
     request = BulkRequest(
         items=tuple(BulkItem(i.resource_id, i.start_time, i.end_time, i.notes) for i in body.items),
         dry_run=body.dry_run,
@@ -68,8 +68,8 @@ def create_bulk(ctx: RequestContext) -> Reply:
         "anyone's. Repeated ids are reported once."
     ),
 )
-def cancel_bulk(ctx: RequestContext) -> BulkCancelOut:
-    body: BulkCancel = ctx.body
+def cancel_bulk(ctx: RequestContext[BulkCancel]) -> BulkCancelOut:
+    body = ctx.body
     outcomes = wiring.bulk().cancel(ctx.user, body.reservation_ids, body.reason)
     results = [CancelResultOut.from_outcome(o) for o in outcomes]
     return BulkCancelOut(cancelled=sum(r.outcome == "cancelled" for r in results), results=results)

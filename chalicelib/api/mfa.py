@@ -41,8 +41,8 @@ def setup(ctx: RequestContext) -> MfaSetupOut:
     body=MfaCode,
     response=Message,
 )
-def verify(ctx: RequestContext) -> Message:
-    body: MfaCode = ctx.body
+def verify(ctx: RequestContext[MfaCode]) -> Message:
+    body = ctx.body
     wiring.mfa().verify_setup(ctx.user, body.code)
     return Message(message="MFA enabled: sign-in now asks for a code")
 
@@ -56,8 +56,8 @@ def verify(ctx: RequestContext) -> Message:
     body=MfaDisable,
     response=Message,
 )
-def disable(ctx: RequestContext) -> Message:
-    body: MfaDisable = ctx.body
+def disable(ctx: RequestContext[MfaDisable]) -> Message:
+    body = ctx.body
     wiring.mfa().disable(ctx.user, body.password, body.code)
     return Message(message="MFA disabled")
 
@@ -72,6 +72,6 @@ def disable(ctx: RequestContext) -> Message:
     response=BackupCodesOut,
     description="Needs a current TOTP code; the old backup codes stop working.",
 )
-def backup_codes(ctx: RequestContext) -> BackupCodesOut:
-    body: MfaCode = ctx.body
+def backup_codes(ctx: RequestContext[MfaCode]) -> BackupCodesOut:
+    body = ctx.body
     return BackupCodesOut(backup_codes=wiring.mfa().regenerate_backup_codes(ctx.user, body.code))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
-from chalicelib import wiring_events
+from chalicelib import wiring
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.notifications import (
     NotificationOut,
@@ -25,9 +25,9 @@ TAGS = ("notifications",)
     query=NotificationQuery,
     response=NotificationPage,
 )
-def list_notifications(ctx: RequestContext) -> NotificationPage:
-    q: NotificationQuery = ctx.query
-    page = wiring_events.notifications().page(
+def list_notifications(ctx: RequestContext[None, NotificationQuery]) -> NotificationPage:
+    q = ctx.query
+    page = wiring.notifications().page(
         ctx.user, unread_only=q.unread_only, limit=q.limit, cursor=q.cursor
     )
     return NotificationPage(
@@ -46,12 +46,12 @@ def list_notifications(ctx: RequestContext) -> NotificationPage:
     response=NotificationOut,
 )
 def read_notification(ctx: RequestContext, notification_id: str) -> NotificationOut:
-    note = wiring_events.notifications().mark_read(ctx.user, notification_id)
+    note = wiring.notifications().mark_read(ctx.user, notification_id)
     return NotificationOut.from_domain(note)
 
 
 def _read_all(ctx: RequestContext) -> ReadAllOut:
-    service = wiring_events.notifications()
+    service = wiring.notifications()
     marked = service.mark_all_read(ctx.user)
     return ReadAllOut(marked=marked, unread_count=service.unread_count(ctx.user))
 

@@ -32,8 +32,8 @@ TAGS = ("oauth",)
     response=ClientCreated,
     status=201,
 )
-def create_client(ctx: RequestContext) -> ClientCreated:
-    body: ClientCreate = ctx.body
+def create_client(ctx: RequestContext[ClientCreate]) -> ClientCreated:
+    body = ctx.body
     issued = wiring.oauth().register(ctx.user, body.name, body.scopes)
     out = ClientOut.from_domain(issued.client)
     return ClientCreated(**out.model_dump(), client_secret=issued.client_secret)
@@ -48,8 +48,8 @@ def create_client(ctx: RequestContext) -> ClientCreated:
     query=PageQuery,
     response=ClientPage,
 )
-def list_clients(ctx: RequestContext) -> ClientPage:
-    query: PageQuery = ctx.query
+def list_clients(ctx: RequestContext[None, PageQuery]) -> ClientPage:
+    query = ctx.query
     clients, cursor = wiring.oauth().list_clients(ctx.user, limit=query.limit, cursor=query.cursor)
     return ClientPage(items=[ClientOut.from_domain(c) for c in clients], next_cursor=cursor)
 
@@ -80,8 +80,8 @@ def delete_client(ctx: RequestContext, client_id: str) -> Reply:
     response=TokenOut,
     content_types=FORM_TYPES + JSON_TYPES,
 )
-def token(ctx: RequestContext) -> Reply:
-    body: TokenRequest = ctx.body
+def token(ctx: RequestContext[TokenRequest]) -> Reply:
+    body = ctx.body
     issued = wiring.oauth().token(body.grant_type, body.client_id, body.client_secret, body.scope)
     out = TokenOut(
         access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope

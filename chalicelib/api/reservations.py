@@ -52,8 +52,8 @@ WRITE = "reservations:write"
         "same key with another body is 422 `idempotency_key_reused`."
     ),
 )
-def create_reservation(ctx: RequestContext) -> Reply:
-    body: ReservationCreate = ctx.body
+def create_reservation(ctx: RequestContext[ReservationCreate]) -> Reply:
+    body = ctx.body
     key = idempotency_key(ctx.header("idempotency-key"))
     request = BookingRequest(
         body.resource_id, body.start_time, body.end_time, body.notes, body.override
@@ -76,8 +76,8 @@ def create_reservation(ctx: RequestContext) -> Reply:
     response=ReservationPage,
     description=MyReservationsQuery.__doc__ or "",
 )
-def my_reservations(ctx: RequestContext) -> ReservationPage:
-    q: MyReservationsQuery = ctx.query
+def my_reservations(ctx: RequestContext[None, MyReservationsQuery]) -> ReservationPage:
+    q = ctx.query
     query = ListQuery(
         statuses=statuses(q.status),
         start_from=q.from_,
@@ -115,8 +115,10 @@ def get_reservation(ctx: RequestContext, reservation_id: str) -> ReservationOut:
     response=ReservationOut,
     description="Its own current slot never conflicts with the new one.",
 )
-def reschedule_reservation(ctx: RequestContext, reservation_id: str) -> ReservationOut:
-    body: ReservationReschedule = ctx.body
+def reschedule_reservation(
+    ctx: RequestContext[ReservationReschedule], reservation_id: str
+) -> ReservationOut:
+    body = ctx.body
     request = RescheduleRequest(body.start_time, body.end_time, body.resource_id, body.override)
     moved = wiring.booking().reschedule(ctx.user, reservation_id, request)
     return ReservationOut.from_domain(moved)
@@ -133,8 +135,10 @@ def reschedule_reservation(ctx: RequestContext, reservation_id: str) -> Reservat
     response=ReservationOut,
     description="Cancelling twice is 409 `already_cancelled`.",
 )
-def cancel_reservation(ctx: RequestContext, reservation_id: str) -> ReservationOut:
-    body: ReservationCancel = ctx.body
+def cancel_reservation(
+    ctx: RequestContext[ReservationCancel], reservation_id: str
+) -> ReservationOut:
+    body = ctx.body
     cancelled = wiring.booking().cancel(ctx.user, reservation_id, body.reason)
     return ReservationOut.from_domain(cancelled)
 
@@ -148,8 +152,8 @@ def cancel_reservation(ctx: RequestContext, reservation_id: str) -> ReservationO
     query=PageQuery,
     response=HistoryPage,
 )
-def reservation_history(ctx: RequestContext, reservation_id: str) -> HistoryPage:
-    q: PageQuery = ctx.query
+def reservation_history(ctx: RequestContext[None, PageQuery], reservation_id: str) -> HistoryPage:
+    q = ctx.query
     listing = wiring.reservation_queries().history(
         ctx.user, reservation_id, limit=q.limit, cursor=q.cursor
     )
@@ -167,8 +171,8 @@ def reservation_history(ctx: RequestContext, reservation_id: str) -> HistoryPage
     response=ReservationPage,
     description=AdminReservationsQuery.__doc__ or "",
 )
-def all_reservations(ctx: RequestContext) -> ReservationPage:
-    q: AdminReservationsQuery = ctx.query
+def all_reservations(ctx: RequestContext[None, AdminReservationsQuery]) -> ReservationPage:
+    q = ctx.query
     query = ListQuery(
         statuses=statuses(q.status),
         start_from=q.from_,
@@ -196,8 +200,8 @@ def all_reservations(ctx: RequestContext) -> ReservationPage:
         "users' blocks show only their times and status; admins see every owner."
     ),
 )
-def resource_schedule(ctx: RequestContext, resource_id: str) -> SchedulePage:
-    q: ScheduleQuery = ctx.query
+def resource_schedule(ctx: RequestContext[None, ScheduleQuery], resource_id: str) -> SchedulePage:
+    q = ctx.query
     query = ListQuery(start_from=q.from_, until=q.to, limit=q.limit, cursor=q.cursor)
     listing = wiring.reservation_queries().schedule(ctx.user, resource_id, query)
     items = [ScheduleBlockOut.from_domain(b) for b in listing.items]

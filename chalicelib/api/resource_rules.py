@@ -56,8 +56,8 @@ def get_status(ctx: RequestContext, resource_id: str) -> StatusOut:
     response=StatusOut,
     description="`auto_reset_hours` (default 8; 0 = until ended) ends it automatically.",
 )
-def start_maintenance(ctx: RequestContext, resource_id: str) -> StatusOut:
-    body: MaintenanceIn = ctx.body
+def start_maintenance(ctx: RequestContext[MaintenanceIn], resource_id: str) -> StatusOut:
+    body = ctx.body
     view = wiring.resources().start_maintenance(
         ctx.user, resource_id, body.reason, body.auto_reset_hours
     )
@@ -113,7 +113,7 @@ def get_hours(ctx: RequestContext, resource_id: str) -> HoursOut:
     response=HoursOut,
     description="Times are local to the resource's time zone. `days: null` uses the default.",
 )
-def put_hours(ctx: RequestContext, resource_id: str) -> HoursOut:
+def put_hours(ctx: RequestContext[HoursIn], resource_id: str) -> HoursOut:
     hours = ctx.body.to_domain()
     return _hours(resource_id, wiring.resource_rules().set_hours(ctx.user, resource_id, hours))
 
@@ -141,7 +141,7 @@ def get_default_hours(ctx: RequestContext) -> DefaultHoursOut:
     response=DefaultHoursOut,
     description="Applies to every resource without its own hours. `days: null`: always open.",
 )
-def put_default_hours(ctx: RequestContext) -> DefaultHoursOut:
+def put_default_hours(ctx: RequestContext[HoursIn]) -> DefaultHoursOut:
     hours = ctx.body.to_domain()
     wiring.resource_rules().set_default_hours(ctx.user, hours)
     return DefaultHoursOut(days=week(hours))
@@ -150,14 +150,16 @@ def put_default_hours(ctx: RequestContext) -> DefaultHoursOut:
 # --- blackouts ------------------------------------------------------------------------------
 
 
-def _list_blackouts(ctx: RequestContext, resource_id: str | None) -> list[BlackoutOut]:
-    query: DateRangeQuery = ctx.query
+def _list_blackouts(
+    ctx: RequestContext[None, DateRangeQuery], resource_id: str | None
+) -> list[BlackoutOut]:
+    query = ctx.query
     found = wiring.resource_rules().blackouts(ctx.user, resource_id, query.from_, query.to)
     return [BlackoutOut.of(b) for b in found]
 
 
-def _add_blackout(ctx: RequestContext, resource_id: str | None) -> BlackoutOut:
-    body: BlackoutIn = ctx.body
+def _add_blackout(ctx: RequestContext[BlackoutIn], resource_id: str | None) -> BlackoutOut:
+    body = ctx.body
     blackout = wiring.resource_rules().add_blackout(
         ctx.user, resource_id, body.start_date, body.end_date, body.reason
     )
@@ -174,7 +176,9 @@ def _add_blackout(ctx: RequestContext, resource_id: str | None) -> BlackoutOut:
     response=list[BlackoutOut],
     description="Dates are local to the resource's zone; the range spans at most 731 days.",
 )
-def list_resource_blackouts(ctx: RequestContext, resource_id: str) -> list[BlackoutOut]:
+def list_resource_blackouts(
+    ctx: RequestContext[None, DateRangeQuery], resource_id: str
+) -> list[BlackoutOut]:
     return _list_blackouts(ctx, resource_id)
 
 
@@ -189,7 +193,7 @@ def list_resource_blackouts(ctx: RequestContext, resource_id: str) -> list[Black
     response=BlackoutOut,
     status=201,
 )
-def add_resource_blackout(ctx: RequestContext, resource_id: str) -> BlackoutOut:
+def add_resource_blackout(ctx: RequestContext[BlackoutIn], resource_id: str) -> BlackoutOut:
     return _add_blackout(ctx, resource_id)
 
 
@@ -216,7 +220,7 @@ def delete_resource_blackout(ctx: RequestContext, resource_id: str, blackout_id:
     query=DateRangeQuery,
     response=list[BlackoutOut],
 )
-def list_global_blackouts(ctx: RequestContext) -> list[BlackoutOut]:
+def list_global_blackouts(ctx: RequestContext[None, DateRangeQuery]) -> list[BlackoutOut]:
     return _list_blackouts(ctx, None)
 
 
@@ -232,7 +236,7 @@ def list_global_blackouts(ctx: RequestContext) -> list[BlackoutOut]:
     status=201,
     description="Dates are read in each resource's own time zone.",
 )
-def add_global_blackout(ctx: RequestContext) -> BlackoutOut:
+def add_global_blackout(ctx: RequestContext[BlackoutIn]) -> BlackoutOut:
     return _add_blackout(ctx, None)
 
 

@@ -6,6 +6,7 @@ with `resources:write` (administrators, or OAuth clients granted it).
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import unquote
 
 from chalice.app import Blueprint
@@ -38,7 +39,7 @@ READ = "resources:read"
 WRITE = "resources:write"
 
 
-def _out(ctx: RequestContext, view: ResourceView) -> ResourceOut:
+def _out(ctx: RequestContext[Any, Any], view: ResourceView) -> ResourceOut:
     return ResourceOut.of(view, private=ctx.user.is_admin)
 
 
@@ -54,7 +55,7 @@ def _out(ctx: RequestContext, view: ResourceView) -> ResourceOut:
     status=201,
     description="Names are unique, case-insensitively (409 `resource_name_taken`).",
 )
-def create_resource(ctx: RequestContext) -> ResourceOut:
+def create_resource(ctx: RequestContext[ResourceCreate]) -> ResourceOut:
     return _out(ctx, wiring.resources().create(ctx.user, ctx.body.to_draft()))
 
 
@@ -69,8 +70,8 @@ _LIST_DESCRIPTION = (
 )
 
 
-def _list(ctx: RequestContext) -> ResourcePageOut:
-    query: ResourceSearchQuery = ctx.query
+def _list(ctx: RequestContext[None, ResourceSearchQuery]) -> ResourcePageOut:
+    query = ctx.query
     page = wiring.availability().search(
         ctx.user,
         query.to_domain(),
@@ -94,7 +95,7 @@ def _list(ctx: RequestContext) -> ResourcePageOut:
     response=ResourcePageOut,
     description=_LIST_DESCRIPTION,
 )
-def list_resources(ctx: RequestContext) -> ResourcePageOut:
+def list_resources(ctx: RequestContext[None, ResourceSearchQuery]) -> ResourcePageOut:
     return _list(ctx)
 
 
@@ -108,7 +109,7 @@ def list_resources(ctx: RequestContext) -> ResourcePageOut:
     response=ResourcePageOut,
     description=_LIST_DESCRIPTION,
 )
-def search_resources(ctx: RequestContext) -> ResourcePageOut:
+def search_resources(ctx: RequestContext[None, ResourceSearchQuery]) -> ResourcePageOut:
     return _list(ctx)
 
 
@@ -173,7 +174,7 @@ def upload_resources(ctx: RequestContext) -> ImportOut:
     query=PageQuery,
     response=TagPageOut,
 )
-def list_tags(ctx: RequestContext) -> TagPageOut:
+def list_tags(ctx: RequestContext[None, PageQuery]) -> TagPageOut:
     tags, cursor = wiring.resource_bulk().tags(ctx.user, ctx.query.limit, ctx.query.cursor)
     return TagPageOut(items=[TagOut(tag=t, count=n) for t, n in tags], next_cursor=cursor)
 
@@ -188,8 +189,8 @@ def list_tags(ctx: RequestContext) -> TagPageOut:
     body=TagRenameIn,
     response=TagChangeOut,
 )
-def rename_tag(ctx: RequestContext) -> TagChangeOut:
-    body: TagRenameIn = ctx.body
+def rename_tag(ctx: RequestContext[TagRenameIn]) -> TagChangeOut:
+    body = ctx.body
     change = wiring.resource_bulk().rename_tag(ctx.user, body.from_, body.to)
     return TagChangeOut(updated=change.updated, complete=change.complete)
 
@@ -231,8 +232,8 @@ def get_resource(ctx: RequestContext, resource_id: str) -> ResourceOut:
     response=ResourceOut,
     description="With `version`, a resource changed meanwhile answers 409 `version_conflict`.",
 )
-def patch_resource(ctx: RequestContext, resource_id: str) -> ResourceOut:
-    body: ResourcePatch = ctx.body
+def patch_resource(ctx: RequestContext[ResourcePatch], resource_id: str) -> ResourceOut:
+    body = ctx.body
     view = wiring.resources().update(ctx.user, resource_id, body.edit, body.version)
     return _out(ctx, view)
 
@@ -248,8 +249,8 @@ def patch_resource(ctx: RequestContext, resource_id: str) -> ResourceOut:
     response=ResourceOut,
     description="Omitted fields return to their defaults. A stale `version` answers 409.",
 )
-def replace_resource(ctx: RequestContext, resource_id: str) -> ResourceOut:
-    body: ResourceReplace = ctx.body
+def replace_resource(ctx: RequestContext[ResourceReplace], resource_id: str) -> ResourceOut:
+    body = ctx.body
     view = wiring.resources().update(ctx.user, resource_id, body.edit, body.version)
     return _out(ctx, view)
 
@@ -268,7 +269,7 @@ def replace_resource(ctx: RequestContext, resource_id: str) -> ResourceOut:
         "unless `force=true`, which cancels them first."
     ),
 )
-def delete_resource(ctx: RequestContext, resource_id: str) -> DeletedOut:
+def delete_resource(ctx: RequestContext[None, DeleteQuery], resource_id: str) -> DeletedOut:
     cancelled = wiring.resources().delete(ctx.user, resource_id, force=ctx.query.force)
     return DeletedOut(resource_id=resource_id, cancelled_reservations=cancelled)
 
@@ -283,6 +284,6 @@ def delete_resource(ctx: RequestContext, resource_id: str) -> DeletedOut:
     body=AvailabilityIn,
     response=ResourceOut,
 )
-def set_availability(ctx: RequestContext, resource_id: str) -> ResourceOut:
-    body: AvailabilityIn = ctx.body
+def set_availability(ctx: RequestContext[AvailabilityIn], resource_id: str) -> ResourceOut:
+    body = ctx.body
     return _out(ctx, wiring.resources().set_enabled(ctx.user, resource_id, body.enabled))

@@ -15,16 +15,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Generic, Literal, Protocol
 from urllib.parse import parse_qs
 
 from chalice.app import Blueprint, CORSConfig, Request, Response
 from pydantic import BaseModel, ValidationError
+from typing_extensions import TypeVar
 
 from chalicelib.api import errors
+from chalicelib.domain import acting
 from chalicelib.domain.errors import DomainError, Forbidden, NotAuthenticated
 from chalicelib.domain.principal import Channel, Principal
-from chalicelib.store import audit_stamp
 
 Auth = Literal["none", "optional", "user", "admin"]
 
@@ -63,12 +64,18 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+# What a route's parsed body and query are (its `endpoint(body=..., query=...)` models):
+# `RequestContext[BookingIn]`, `RequestContext[None, ListQuery]`.
+BodyT = TypeVar("BodyT", default=None)
+QueryT = TypeVar("QueryT", default=None)
+
+
 @dataclass
-class RequestContext:
+class RequestContext(Generic[BodyT, QueryT]):
     request: Request
     principal: Principal | None
-    body: Any
-    query: Any
+    body: BodyT
+    query: QueryT
     client_ip: str
     channel: Channel
 
@@ -156,7 +163,7 @@ def endpoint(
             ctx: RequestContext | None = None
             try:
                 ctx = _build_context(request, spec, path_params)
-                with audit_stamp.acting_as(_audit_context(ctx)):
+                with acting.acting_as(_audit_context(ctx)):
                     result = view(ctx, **path_params)
                 return _serialize(result, spec.status)
             except DomainError as exc:
@@ -179,11 +186,11 @@ class _InvalidBody(Exception):
         self.response = response
 
 
-def _audit_context(ctx: RequestContext) -> audit_stamp.AuditContext:
+def _audit_context(ctx: RequestContext) -> acting.AuditContext:
     """Who the store writes of this request are stamped with (the audit log reads it back)."""
     request_id = str(ctx.request.context.get("requestId") or "")
     actor = ctx.principal.subject_id if ctx.principal is not None else "anonymous"
-    return audit_stamp.AuditContext(actor, ctx.channel.value, ctx.client_ip, request_id)
+    return acting.AuditContext(actor, ctx.channel.value, ctx.client_ip, request_id)
 
 
 def _client_ip(request: Request) -> str:

@@ -30,8 +30,8 @@ TAGS = ("reservations", "series")
         "occurrence in `details.occurrences`. `Idempotency-Key` works as for single bookings."
     ),
 )
-def create_series(ctx: RequestContext) -> Reply:
-    body: SeriesCreate = ctx.body
+def create_series(ctx: RequestContext[SeriesCreate]) -> Reply:
+    body = ctx.body
     request = SeriesRequest(
         resource_id=body.resource_id,
         start_time=body.start_time,
@@ -74,8 +74,8 @@ def get_series(ctx: RequestContext, series_id: str) -> SeriesOut:
     body=SeriesCancel,
     response=SeriesOut,
 )
-def cancel_series(ctx: RequestContext, series_id: str) -> SeriesOut:
-    body: SeriesCancel = ctx.body
+def cancel_series(ctx: RequestContext[SeriesCancel], series_id: str) -> SeriesOut:
+    body = ctx.body
     if body.scope == "following":
         assert body.from_reservation_id is not None  # the schema guarantees it
         result = wiring.series().cancel_following(

@@ -38,7 +38,7 @@ def status(ctx: RequestContext) -> SetupStatus:
     description="Open until it succeeds once, then 409 setup_complete. An existing username "
     "is promoted if its password is given.",
 )
-def initialize(ctx: RequestContext) -> SetupResult:
-    body: SetupInitialize = ctx.body
+def initialize(ctx: RequestContext[SetupInitialize]) -> SetupResult:
+    body = ctx.body
     user = wiring.accounts().initialize(NewAccount(body.username, body.password, body.email))
     return SetupResult(message="setup complete", user=UserOut.from_domain(user))

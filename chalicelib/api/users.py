@@ -28,8 +28,8 @@ def me(ctx: RequestContext) -> UserOut:
     body=ProfileUpdate,
     response=UserOut,
 )
-def update_me(ctx: RequestContext) -> UserOut:
-    body: ProfileUpdate = ctx.body
+def update_me(ctx: RequestContext[ProfileUpdate]) -> UserOut:
+    body = ctx.body
     changes = ProfileChanges(
         email=body.email,
         clear_email="email" in body.model_fields_set and body.email is None,
@@ -50,7 +50,7 @@ def update_me(ctx: RequestContext) -> UserOut:
     response=Message,
     description="Every access and refresh token issued before stops working.",
 )
-def change_password(ctx: RequestContext) -> Message:
-    body: PasswordChange = ctx.body
+def change_password(ctx: RequestContext[PasswordChange]) -> Message:
+    body = ctx.body
     wiring.accounts().change_password(ctx.user, body.current_password, body.new_password)
     return Message(message="password changed; sign in again")

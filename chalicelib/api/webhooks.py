@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
-from chalicelib import wiring_events
+from chalicelib import wiring
 from chalicelib.api.routing import Reply, RequestContext, endpoint
 from chalicelib.api.schemas.common import PageQuery
 from chalicelib.api.schemas.webhooks import (
@@ -53,23 +53,23 @@ def event_types(ctx: RequestContext) -> list[EventTypeOut]:
     response=WebhookWithSecret,
     status=201,
 )
-def create_webhook(ctx: RequestContext) -> Reply:
-    body: WebhookCreate = ctx.body
-    hook, secret = wiring_events.webhooks().create(ctx.user, body.to_draft())
+def create_webhook(ctx: RequestContext[WebhookCreate]) -> Reply:
+    body = ctx.body
+    hook, secret = wiring.webhooks().create(ctx.user, body.to_draft())
     out = WebhookWithSecret.with_secret(hook, secret)
     return Reply(out, 201, {"Location": f"{BASE}/{hook.webhook_id}"})
 
 
 @endpoint(bp, BASE, summary="My webhooks", tags=TAGS, query=PageQuery, response=WebhookPage)
-def list_webhooks(ctx: RequestContext) -> WebhookPage:
-    q: PageQuery = ctx.query
-    hooks, cursor = wiring_events.webhooks().page(ctx.user, limit=q.limit, cursor=q.cursor)
+def list_webhooks(ctx: RequestContext[None, PageQuery]) -> WebhookPage:
+    q = ctx.query
+    hooks, cursor = wiring.webhooks().page(ctx.user, limit=q.limit, cursor=q.cursor)
     return WebhookPage(items=[WebhookOut.from_domain(h) for h in hooks], next_cursor=cursor)
 
 
 @endpoint(bp, ONE, summary="One of my webhooks", tags=TAGS, response=WebhookOut)
 def get_webhook(ctx: RequestContext, webhook_id: str) -> WebhookOut:
-    return WebhookOut.from_domain(wiring_events.webhooks().get(ctx.user, webhook_id))
+    return WebhookOut.from_domain(wiring.webhooks().get(ctx.user, webhook_id))
 
 
 @endpoint(
@@ -81,20 +81,20 @@ def get_webhook(ctx: RequestContext, webhook_id: str) -> WebhookOut:
     body=WebhookUpdate,
     response=WebhookOut,
 )
-def update_webhook(ctx: RequestContext, webhook_id: str) -> WebhookOut:
-    body: WebhookUpdate = ctx.body
-    hook = wiring_events.webhooks().update(ctx.user, webhook_id, body.to_changes())
+def update_webhook(ctx: RequestContext[WebhookUpdate], webhook_id: str) -> WebhookOut:
+    body = ctx.body
+    hook = wiring.webhooks().update(ctx.user, webhook_id, body.to_changes())
     return WebhookOut.from_domain(hook)
 
 
 @endpoint(bp, ONE, "DELETE", summary="Delete a webhook", tags=TAGS, status=204)
 def delete_webhook(ctx: RequestContext, webhook_id: str) -> Reply:
-    wiring_events.webhooks().delete(ctx.user, webhook_id)
+    wiring.webhooks().delete(ctx.user, webhook_id)
     return Reply(None, 204)
 
 
 def _rotate(ctx: RequestContext, webhook_id: str) -> WebhookWithSecret:
-    hook, secret = wiring_events.webhooks().rotate_secret(ctx.user, webhook_id)
+    hook, secret = wiring.webhooks().rotate_secret(ctx.user, webhook_id)
     return WebhookWithSecret.with_secret(hook, secret)
 
 
@@ -132,7 +132,7 @@ def regenerate_secret(ctx: RequestContext, webhook_id: str) -> WebhookWithSecret
     status=202,
 )
 def test_webhook(ctx: RequestContext, webhook_id: str) -> Reply:
-    delivery = wiring_events.webhooks().ping(ctx.user, webhook_id)
+    delivery = wiring.webhooks().ping(ctx.user, webhook_id)
     return Reply(DeliveryOut.from_domain(delivery), 202)
 
 
@@ -144,9 +144,9 @@ def test_webhook(ctx: RequestContext, webhook_id: str) -> Reply:
     query=PageQuery,
     response=DeliveryPage,
 )
-def list_deliveries(ctx: RequestContext, webhook_id: str) -> DeliveryPage:
-    q: PageQuery = ctx.query
-    items, cursor = wiring_events.webhooks().deliveries(
+def list_deliveries(ctx: RequestContext[None, PageQuery], webhook_id: str) -> DeliveryPage:
+    q = ctx.query
+    items, cursor = wiring.webhooks().deliveries(
         ctx.user, webhook_id, limit=q.limit, cursor=q.cursor
     )
     return DeliveryPage(items=[DeliveryOut.from_domain(d) for d in items], next_cursor=cursor)
@@ -160,12 +160,12 @@ def list_deliveries(ctx: RequestContext, webhook_id: str) -> DeliveryPage:
     response=DeliveryDetail,
 )
 def get_delivery(ctx: RequestContext, webhook_id: str, delivery_id: str) -> DeliveryDetail:
-    delivery = wiring_events.webhooks().delivery(ctx.user, webhook_id, delivery_id)
+    delivery = wiring.webhooks().delivery(ctx.user, webhook_id, delivery_id)
     return DeliveryDetail.detail(delivery)
 
 
 def _redeliver(ctx: RequestContext, webhook_id: str, delivery_id: str) -> Reply:
-    delivery = wiring_events.webhooks().redeliver(ctx.user, webhook_id, delivery_id)
+    delivery = wiring.webhooks().redeliver(ctx.user, webhook_id, delivery_id)
     return Reply(DeliveryOut.from_domain(delivery), 202)
 
 
@@ -207,7 +207,7 @@ ALLOW = "/api/v1/admin/webhook-allowlist"
     response=list[AllowEntryOut],
 )
 def list_allowlist(ctx: RequestContext) -> list[AllowEntryOut]:
-    entries = wiring_events.webhooks().allowlist(ctx.user)
+    entries = wiring.webhooks().allowlist(ctx.user)
     return [AllowEntryOut.model_validate(e) for e in entries]
 
 
@@ -222,9 +222,9 @@ def list_allowlist(ctx: RequestContext) -> list[AllowEntryOut]:
     response=AllowEntryOut,
     status=201,
 )
-def add_allowlist(ctx: RequestContext) -> Reply:
-    body: AllowEntryIn = ctx.body
-    entry = wiring_events.webhooks().allow(ctx.user, body.network, body.port, body.note)
+def add_allowlist(ctx: RequestContext[AllowEntryIn]) -> Reply:
+    body = ctx.body
+    entry = wiring.webhooks().allow(ctx.user, body.network, body.port, body.note)
     return Reply(AllowEntryOut.model_validate(entry), 201)
 
 
@@ -238,5 +238,5 @@ def add_allowlist(ctx: RequestContext) -> Reply:
     status=204,
 )
 def remove_allowlist(ctx: RequestContext, entry_id: str) -> Reply:
-    wiring_events.webhooks().disallow(ctx.user, entry_id)
+    wiring.webhooks().disallow(ctx.user, entry_id)
     return Reply(None, 204)

@@ -9,31 +9,12 @@ are idempotent).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.domain.pipeline.operations import DeadLetter, DeadLetterQueue
 from chalicelib.topology import QueueDef, Topology
 
 PEEK_MAX = 10
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    message_id: str
-    sent_at: str
-    receive_count: int
-    event_name: str
-    event_id: str
-    reason: str
-    body_excerpt: str
-
-
-@dataclass(frozen=True)
-class DeadLetterQueue:
-    queue: str
-    dlq: str
-    approximate_count: int
-    messages: list[DeadLetter] = field(default_factory=list)
 
 
 def describe(message: dict[str, Any]) -> DeadLetter:

@@ -61,10 +61,3 @@ class WebsocketSender:
     def push(self, user_id: str, message: dict[str, Any]) -> None:
         """The `Pusher` port of the notification service (services/pipeline/notifications.py)."""
         self.send_to_user(user_id, message)
-
-
-def user_pusher() -> WebsocketSender:
-    """The hook `wiring_events.pusher()` looks up: the sender built by the composition root."""
-    from chalicelib import wiring
-
-    return wiring.websocket_sender()

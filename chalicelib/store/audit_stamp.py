@@ -1,11 +1,11 @@
 """Stamp mutated items with who wrote them, so the audit log can be derived from the stream.
 
-The request layer (or a job) binds an `AuditContext`; store writes call one of the helpers
-below to add `audit_actor`, `audit_channel`, `audit_ip`, `audit_correlation_id` and a fresh
-`audit_write_id` to the item they write. The stream's new image then says who made the change;
-`audit_write_id` lets the audit mapping tell a stamped write from an unstamped one (an
-unchanged write id means the writer did not stamp, so the actor is "unknown", not the
-previous writer).
+The request layer (or a job) binds an `AuditContext` (domain/acting.py); store writes call
+one of the helpers below to add `audit_actor`, `audit_channel`, `audit_ip`,
+`audit_correlation_id` and a fresh `audit_write_id` to the item they write. The stream's
+new image then says who made the change; `audit_write_id` lets the audit mapping tell a
+stamped write from an unstamped one (an unchanged write id means the writer did not stamp,
+so the actor is "unknown", not the previous writer).
 
 Deletes cannot carry attributes: call `stamp_actions()` in an update right before deleting
 (see `stamp_then_delete`), so the stream's old image names the deleter and, through
@@ -18,30 +18,15 @@ service that made the change used.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar, Token
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pynamodb.expressions.update import Action
 from ulid import ULID
 
+from chalicelib.domain.acting import current
 from chalicelib.domain.clock import Clock, SystemClock
-from chalicelib.domain.principal import Channel, Principal
 from chalicelib.store.table import TableItem
 
-
-@dataclass(frozen=True)
-class AuditContext:
-    actor_id: str
-    channel: str
-    client_ip: str = ""
-    correlation_id: str = ""
-
-
-SYSTEM_CONTEXT = AuditContext(actor_id="system", channel=Channel.SYSTEM.value)
-_current: ContextVar[AuditContext | None] = ContextVar("audit_context", default=None)
 _clock: list[Clock] = [SystemClock()]
 DELETE_MARK = "audit_delete_id"
 
@@ -49,38 +34,6 @@ DELETE_MARK = "audit_delete_id"
 def use_clock(clock: Clock) -> None:
     """The clock that dates writes (called by the composition root only)."""
     _clock[:] = [clock]
-
-
-def from_principal(principal: Principal, *, correlation_id: str = "") -> AuditContext:
-    return AuditContext(
-        actor_id=principal.subject_id,
-        channel=principal.channel.value,
-        client_ip=principal.client_ip,
-        correlation_id=correlation_id,
-    )
-
-
-def bind(context: AuditContext) -> Token[AuditContext | None]:
-    return _current.set(context)
-
-
-def unbind(token: Token[AuditContext | None]) -> None:
-    _current.reset(token)
-
-
-@contextmanager
-def acting_as(context: AuditContext) -> Iterator[AuditContext]:
-    """Bind `context` for the writes inside the block (jobs and workers use SYSTEM_CONTEXT)."""
-    token = bind(context)
-    try:
-        yield context
-    finally:
-        unbind(token)
-
-
-def current() -> AuditContext:
-    """The bound context; unbound code (a script, a test) writes as the system."""
-    return _current.get() or SYSTEM_CONTEXT
 
 
 def stamp_values() -> dict[str, str]:

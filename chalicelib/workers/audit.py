@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint, SQSEvent
 
-from chalicelib import wiring_events
+from chalicelib import wiring
 from chalicelib.domain.pipeline.events import DomainEvent
 from chalicelib.topology import AUDIT_QUEUE
 from chalicelib.workers.batch import Worker, event_handler
@@ -15,11 +15,11 @@ bp = Blueprint(__name__)
 
 
 def handle(event: DomainEvent) -> None:
-    wiring_events.audit().record(event)
+    wiring.audit().record(event)
 
 
 def worker() -> Worker:
-    return Worker(AUDIT_QUEUE.name, event_handler(handle), wiring_events.persistence("audit"))
+    return Worker(AUDIT_QUEUE.name, event_handler(handle), wiring.persistence("audit"))
 
 
 @bp.on_sqs_message(

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint, SQSEvent
 
-from chalicelib import wiring_events
+from chalicelib import wiring
 from chalicelib.domain.pipeline.events import DomainEvent
 from chalicelib.topology import EMAIL_QUEUE
 from chalicelib.workers.batch import Worker, event_handler
@@ -15,11 +15,11 @@ bp = Blueprint(__name__)
 
 
 def handle(event: DomainEvent) -> None:
-    wiring_events.email().deliver(event)
+    wiring.email().deliver(event)
 
 
 def worker() -> Worker:
-    return Worker(EMAIL_QUEUE.name, event_handler(handle), wiring_events.persistence("email"))
+    return Worker(EMAIL_QUEUE.name, event_handler(handle), wiring.persistence("email"))
 
 
 @bp.on_sqs_message(

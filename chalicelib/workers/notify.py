@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint, SQSEvent
 
-from chalicelib import wiring_events
+from chalicelib import wiring
 from chalicelib.domain.pipeline.events import DomainEvent
 from chalicelib.topology import NOTIFY_QUEUE
 from chalicelib.workers.batch import Worker, event_handler
@@ -15,11 +15,11 @@ bp = Blueprint(__name__)
 
 
 def handle(event: DomainEvent) -> None:
-    wiring_events.notifications().deliver(event)
+    wiring.notifications().deliver(event)
 
 
 def worker() -> Worker:
-    return Worker(NOTIFY_QUEUE.name, event_handler(handle), wiring_events.persistence("notify"))
+    return Worker(NOTIFY_QUEUE.name, event_handler(handle), wiring.persistence("notify"))
 
 
 @bp.on_sqs_message(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, CloudWatchEvent, Rate
 
-from chalicelib import wiring_events
+from chalicelib import wiring
 from chalicelib.observability import logger
 from chalicelib.topology import TOPOLOGY, ScheduleDef
 
@@ -25,7 +25,7 @@ def _rate(handler: str) -> Rate:
 
 def run(handler: str) -> None:
     job = _schedule(handler).name
-    outcome = wiring_events.jobs().run(job)
+    outcome = wiring.jobs().run(job)
     logger.info("job finished", extra={"job": job, **outcome.result})
 
 

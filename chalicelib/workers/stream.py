@@ -15,7 +15,7 @@ from typing import Any
 
 from chalice.app import Blueprint, DynamoDBEvent
 
-from chalicelib import wiring, wiring_events
+from chalicelib import wiring
 from chalicelib.domain.pipeline import audit
 from chalicelib.domain.pipeline.events import AUDIT_CHANGE, DomainEvent, ItemChange, make_event
 from chalicelib.domain.pipeline.mappings import REGISTRY
@@ -59,4 +59,4 @@ def relay(records: Iterable[dict[str, Any]], publisher: EventPublisher) -> int:
 
 @bp.on_dynamodb_record(stream_arn=STREAM_ARN_PLACEHOLDER, batch_size=100, name=STREAM_HANDLER)
 def stream_to_bus(event: DynamoDBEvent) -> None:
-    relay(event.to_dict().get("Records", []), wiring_events.publisher())
+    relay(event.to_dict().get("Records", []), wiring.publisher())

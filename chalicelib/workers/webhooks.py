@@ -7,7 +7,7 @@ from typing import Any
 
 from chalice.app import Blueprint, SQSEvent
 
-from chalicelib import wiring_events
+from chalicelib import wiring
 from chalicelib.domain.pipeline.events import DomainEvent
 from chalicelib.services.pipeline.webhook_dispatch import DeliveryTask
 from chalicelib.topology import WEBHOOK_DELIVERY_QUEUE, WEBHOOK_QUEUE
@@ -17,22 +17,22 @@ bp = Blueprint(__name__)
 
 
 def fan_out(event: DomainEvent) -> None:
-    wiring_events.dispatcher().fan_out(event)
+    wiring.dispatcher().fan_out(event)
 
 
 def attempt(payload: dict[str, Any]) -> None:
-    wiring_events.dispatcher().attempt(DeliveryTask.parse(payload))
+    wiring.dispatcher().attempt(DeliveryTask.parse(payload))
 
 
 def fan_out_worker() -> Worker:
-    return Worker(WEBHOOK_QUEUE.name, event_handler(fan_out), wiring_events.persistence("webhooks"))
+    return Worker(WEBHOOK_QUEUE.name, event_handler(fan_out), wiring.persistence("webhooks"))
 
 
 def delivery_worker() -> Worker:
     return Worker(
         WEBHOOK_DELIVERY_QUEUE.name,
         attempt,
-        wiring_events.persistence("webhook-deliveries"),
+        wiring.persistence("webhook-deliveries"),
         key_jmespath="[webhook_id, delivery_id, attempt]",
     )
 

@@ -5,8 +5,9 @@ A bad message gets an error reply, never a crash: the connection stays usable.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Protocol
 
 from chalice.app import WebsocketEvent
 
@@ -14,10 +15,9 @@ from chalicelib import wiring
 from chalicelib.api.routing import Authenticator
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import DomainError, Forbidden, NotAuthenticated, NotFound
+from chalicelib.domain.pipeline.connections import WsConnection
 from chalicelib.domain.principal import Channel
-from chalicelib.integrations.websocket_sender import WebsocketSender
 from chalicelib.observability import logger
-from chalicelib.store.pipeline.connections import ConnectionStore
 from chalicelib.ws import protocol
 from chalicelib.ws.protocol import (
     AuthAction,
@@ -28,11 +28,31 @@ from chalicelib.ws.protocol import (
 )
 
 
+class Connections(Protocol):
+    """The WebSocket connections (store/pipeline/connections.py)."""
+
+    def get(self, connection_id: str, now: datetime) -> WsConnection | None: ...
+
+    def attach_user(self, connection_id: str, user_id: str, now: datetime) -> WsConnection: ...
+
+    def subscribe(
+        self, connection_id: str, user_id: str, resource_id: str, now: datetime
+    ) -> None: ...
+
+    def unsubscribe(self, connection_id: str, resource_id: str) -> None: ...
+
+
+class Sender(Protocol):
+    """Replies through the management API (integrations/websocket_sender.py)."""
+
+    def send(self, connection_id: str, message: Mapping[str, Any]) -> bool: ...
+
+
 class WsMessages:
     def __init__(
         self,
-        connections: ConnectionStore,
-        sender: WebsocketSender,
+        connections: Connections,
+        sender: Sender,
         authenticator: Callable[[], Authenticator],
         clock: Clock,
     ) -> None:

@@ -126,7 +126,7 @@ def seed_catalogue(clock: FrozenClock, count: int) -> list[tuple[str, str]]:
         catalog.new_resource(ResourceDraft(name=f"Res {i:02d}"), wiring.ids().new_id(), clock.now())
         for i in range(count)
     ]
-    import_all(wiring.resource_repository(), made)
+    import_all(wiring.resource_store(), made)
     return [(r.name, r.resource_id) for r in made]
 
 

@@ -11,7 +11,7 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib import wiring_events
+from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.reservations import ReservationStatus
 from chalicelib.store.reservations.repository import ReservationStore
@@ -107,7 +107,7 @@ def test_an_overlapping_expiry_run_with_a_stale_view_changes_nothing(
     clock.set(at(12))
     assert run(client, "expire-reservations")["expired"] == 1
     # A second run that read the reservation before the first one wrote loses the condition
-    service = wiring_events.jobs()
+    service = wiring.jobs()
     assert service._expire(stale, clock.now()) is False
     assert status_of(reservation_id) == ReservationStatus.EXPIRED
 

@@ -15,7 +15,7 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib import wiring, wiring_events
+from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.integrations.event_bus import PublishFailed
 from chalicelib.store.pipeline.connections import ConnectionStore
@@ -92,7 +92,7 @@ def test_a_refused_publish_is_retried_until_the_bus_takes_it(
 ) -> None:
     # Given a bus that refuses the first two entries it is sent
     flaky = RefusingEventBridge(boto3.client("events"), refusals=2)
-    wiring_events.override("aws:events", flaky)
+    wiring.override("aws:events", flaky)
     ada = person(client, "ada")
     booked(client, ada.token, at(10), at(11))
     # When the stream is relayed
@@ -106,7 +106,7 @@ def test_a_bus_that_keeps_refusing_fails_the_stream_batch(
     client: Client, pipeline: Pipeline
 ) -> None:
     # Given a bus that refuses everything
-    wiring_events.override("aws:events", RefusingEventBridge(boto3.client("events"), 10**6))
+    wiring.override("aws:events", RefusingEventBridge(boto3.client("events"), 10**6))
     ada = person(client, "ada")
     booked(client, ada.token, at(10), at(11))
     records = pipeline.stream_records()
@@ -128,7 +128,7 @@ def test_a_worker_failing_mid_batch_still_applies_every_event_exactly_once(
     assert len(messages) == 3
     # And a mailer that fails once for the middle one
     mailer = FlakyMailer(fail_once_for={"bea@example.com"})
-    wiring_events.override("mailer", mailer)
+    wiring.override("mailer", mailer)
     # When the worker gets the batch
     first = pipeline.invoke(EMAIL_QUEUE.name, messages)
     # Then only that record is reported failed; the others are done

@@ -14,7 +14,7 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from chalicelib import wiring, wiring_events
+from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.ids import SequentialIds
 from chalicelib.domain.reservations import HistoryEntry, Reservation, ReservationStatus, TimeRange
@@ -131,7 +131,7 @@ def test_a_stuck_series_and_a_stuck_batch_are_rolled_back_once(
     # When it runs once they have been `creating` for longer than STUCK_AFTER
     clock.advance(STUCK_AFTER + timedelta(minutes=1))
     # (through the job service: the admin's access token has expired meanwhile)
-    result = wiring_events.jobs().run("recover-stuck-batches").result
+    result = wiring.jobs().run("recover-stuck-batches").result
     # Then what was written is cancelled and both anchors are failed
     assert result == {"series": 1, "batches": 1, "cancelled": 4, "skipped": 0}
     assert statuses("occ") == statuses("blk") == ["cancelled", "cancelled"]
@@ -142,7 +142,7 @@ def test_a_stuck_series_and_a_stuck_batch_are_rolled_back_once(
     # And the slots are free again
     assert occupancy() == []
     # When it runs again, Then there is nothing left to do
-    again = wiring_events.jobs().run("recover-stuck-batches").result
+    again = wiring.jobs().run("recover-stuck-batches").result
     assert again == {"series": 0, "batches": 0, "cancelled": 0, "skipped": 0}
 
 

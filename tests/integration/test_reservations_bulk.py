@@ -266,7 +266,7 @@ def test_a_rival_landing_between_chunks_leaves_nothing_booked(
         clock.now(),
     )
     service = BulkService(
-        wiring.resource_repository(),
+        wiring.resource_store(),
         ReservationStore(),
         BulkStore(),
         clock,

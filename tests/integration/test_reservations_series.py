@@ -290,11 +290,9 @@ def test_losing_a_race_in_a_later_chunk_rolls_the_whole_series_back(
         ReservationStatus.ACTIVE,
         clock.now(),
     )
-    racing = BookingWriter(
-        SequentialIds("h"), wiring.resource_repository(), RaceOnSecondChunk(rival)
-    )
+    racing = BookingWriter(SequentialIds("h"), wiring.resource_store(), RaceOnSecondChunk(rival))
     service = SeriesService(
-        wiring.resource_repository(),
+        wiring.resource_store(),
         ReservationStore(),
         SeriesStore(),
         clock,
@@ -345,12 +343,12 @@ def test_a_series_rolled_back_by_recovery_mid_write_books_nothing_more(
 ) -> None:
     # Given a series of 60 (three chunks) whose writer stalls after chunk 1 until recovery ran
     service = SeriesService(
-        wiring.resource_repository(),
+        wiring.resource_store(),
         ReservationStore(),
         SeriesStore(),
         clock,
         writer=BookingWriter(
-            SequentialIds("h"), wiring.resource_repository(), RecoveryAfterFirstChunk(clock)
+            SequentialIds("h"), wiring.resource_store(), RecoveryAfterFirstChunk(clock)
         ),
         idempotency=IdempotentCreates(IdempotencyStore(), clock),
         ids=SequentialIds("s"),
@@ -381,7 +379,7 @@ def test_series_keep_local_time_across_dst(
     from chalicelib.domain.catalog.resources import Resource
 
     created = datetime(2026, 1, 1, tzinfo=UTC)
-    wiring.resource_repository().create(
+    wiring.resource_store().create(
         Resource(
             "berlin",
             "Berlin room",

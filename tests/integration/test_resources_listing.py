@@ -39,7 +39,7 @@ def seed(clock: FrozenClock) -> list[dict[str, Any]]:
         )
         at = clock.now() + timedelta(seconds=i)
         made.append({"i": i, "resource": catalog.new_resource(draft, wiring.ids().new_id(), at)})
-    import_all(wiring.resource_repository(), [row["resource"] for row in made])
+    import_all(wiring.resource_store(), [row["resource"] for row in made])
     return made
 
 

@@ -32,7 +32,7 @@ TAGS = f"{RESOURCES}/tags"
 def seed_tagged(clock: FrozenClock, count: int, tags: tuple[str, ...]) -> None:
     drafts = [ResourceDraft(name=f"T{i:03d}", tags=tags) for i in range(count)]
     resources = [catalog.new_resource(d, wiring.ids().new_id(), clock.now()) for d in drafts]
-    import_all(wiring.resource_repository(), resources)
+    import_all(wiring.resource_store(), resources)
 
 
 def tag_counts(client: Client, token: str) -> dict[str, int]:
@@ -195,7 +195,7 @@ def test_a_chunked_import_keeps_every_counter_right(client: Client, admin_token:
 def test_a_chunk_failing_mid_import_leaves_nothing_behind(client: Client, admin_token: str) -> None:
     # Given deterministic ids, and a resource that already holds the id row 17 will get
     wiring.use_ids(SequentialIds("imp"))
-    wiring.resource_repository().create(a_resource("imp-000017", "Squatter", tags=("shared",)))
+    wiring.resource_store().create(a_resource("imp-000017", "Squatter", tags=("shared",)))
     rows = [f"Tagged {i:02d},{MANY_TAGS}" for i in range(18)]
     same_shape = [a_resource(f"x{i}", f"T{i}", tags=tuple(MANY_TAGS.split(";"))) for i in range(18)]
     assert [len(chunk) for chunk in chunks(same_shape)] == [8, 8, 2]

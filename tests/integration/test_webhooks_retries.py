@@ -10,11 +10,10 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib import wiring_events
+from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.integrations.task_queue import InMemoryTaskQueue
 from chalicelib.services.pipeline.webhook_dispatch import DeliveryTask
-from chalicelib.settings import reset_settings
 from tests.factories import ADMIN_PASSWORD, ADMIN_USERNAME, auth_headers, login, send_json
 from tests.integration.pipeline_driver import Pipeline
 from tests.integration.pipeline_kit import Person, person
@@ -37,7 +36,7 @@ def one_delivery(
     """Ada's booking, fanned out to her webhook; the delivery tasks go to a fake queue."""
     create_resource("room-1")
     queue = InMemoryTaskQueue()
-    wiring_events.override("delivery_queue", queue)
+    wiring.override("delivery_queue", queue)
     allow_loopback(client, admin_token)
     ada = person(client, "ada")
     hook = subscribe(client, ada.token, receiver.url)
@@ -49,7 +48,7 @@ def one_delivery(
 def attempt_next(queue: InMemoryTaskQueue) -> int:
     """Run the newest queued task; returns the delay it was queued with."""
     task, delay = queue.tasks[-1]
-    wiring_events.dispatcher().attempt(DeliveryTask.parse(task))
+    wiring.dispatcher().attempt(DeliveryTask.parse(task))
     return delay
 
 
@@ -129,8 +128,7 @@ def test_through_sqs_with_a_shrunk_schedule_a_dead_receiver_ends_in_the_dlq(
 ) -> None:
     # Given retries scaled down to nothing (as the e2e stack does) and real SQS queues
     monkeypatch.setenv("WEBHOOK_RETRY_SCALE", "0.0001")
-    reset_settings()
-    wiring_events.reset()
+    wiring.rebuild()
     create_resource("room-1")
     allow_loopback(client, admin_token)
     ada = person(client, "ada")

@@ -7,8 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from chalicelib.api.schemas.common import PageQuery, Strict, UtcDatetime
-from chalicelib.domain.pipeline.audit import AuditEntry
-from chalicelib.store.pipeline.audit import AuditFilter
+from chalicelib.domain.pipeline.audit import AuditEntry, AuditFilter
 
 _NAME = r"^[A-Za-z0-9_.:@#-]{1,128}$"
 

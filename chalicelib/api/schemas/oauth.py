@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from chalicelib.api.schemas.common import Page, Strict, UtcDatetime
-from chalicelib.store.accounts.oauth_clients import OAuthClient
+from chalicelib.domain.accounts.oauth_clients import OAuthClient
 
 
 class ClientCreate(Strict):

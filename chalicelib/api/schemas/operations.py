@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from chalicelib.api.schemas.common import Strict, UtcDatetime
-from chalicelib.integrations.dead_letters import DeadLetterQueue
+from chalicelib.domain.pipeline.operations import DeadLetterQueue
 
 
 class DeadLetterOut(BaseModel):

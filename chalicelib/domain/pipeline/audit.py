@@ -207,3 +207,13 @@ def _trim(value: Any) -> Any:
     if isinstance(value, list) and len(value) > _MAX_LIST:
         return [*value[:_MAX_LIST], "..."]
     return value
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    entity_type: str | None = None
+    entity_id: str | None = None
+    actor_id: str | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None

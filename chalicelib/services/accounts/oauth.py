@@ -9,12 +9,13 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.domain.accounts import tokens
+from chalicelib.domain.accounts.oauth_clients import OAuthClient
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import DomainError, InvalidInput, NotAuthenticated
 from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.principal import ALL_SCOPES, Principal, require_admin
 from chalicelib.services.accounts.auth import hash_secret
-from chalicelib.store.accounts.oauth_clients import OAuthClient, OAuthClientStore
+from chalicelib.store.accounts.oauth_clients import OAuthClientStore
 from chalicelib.store.pagination import CursorCodec
 
 SUPPORTED_GRANTS = ("client_credentials",)

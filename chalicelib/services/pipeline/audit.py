@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import InvalidInput, NotFound
-from chalicelib.domain.pipeline.audit import AuditEntry
+from chalicelib.domain.pipeline.audit import AuditEntry, AuditFilter
 from chalicelib.domain.pipeline.events import DomainEvent
 from chalicelib.domain.principal import Principal, require_admin
 from chalicelib.store.pagination import CursorCodec
-from chalicelib.store.pipeline.audit import AuditFilter, AuditStore
+from chalicelib.store.pipeline.audit import AuditStore
 
 _FORMULA_STARTS = frozenset("=+-@\t\r")
 EXPORT_MAX_ROWS = 10_000

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from chalicelib.domain import acting
 from chalicelib.domain.accounts.accounts import MAX_REMINDER_HOURS
 from chalicelib.domain.catalog.resources import MAX_RESERVATION_SPAN
 from chalicelib.domain.clock import Clock
@@ -20,7 +21,6 @@ from chalicelib.domain.pipeline.notifications import Contact
 from chalicelib.domain.principal import Principal, require_admin
 from chalicelib.domain.reservations import SYSTEM, InvalidTransition, Reservation, ReservationStatus
 from chalicelib.domain.timeutil import parse_instant
-from chalicelib.store import audit_stamp
 from chalicelib.store.catalog.repository import ResourceStore
 from chalicelib.store.pipeline.jobs import JobStore
 from chalicelib.store.reservations.booking_tx import StaleItem
@@ -117,8 +117,8 @@ class JobService:
                 f"no job named {name!r}", code="job_not_found", details={"jobs": self.names()}
             )
         started = self._clock.now()
-        context = replace(audit_stamp.SYSTEM_CONTEXT, correlation_id=f"job-{uuid.uuid4().hex}")
-        with audit_stamp.acting_as(context):
+        context = replace(acting.SYSTEM_CONTEXT, correlation_id=f"job-{uuid.uuid4().hex}")
+        with acting.acting_as(context):
             result = job(started)
         return JobRun(name, started, self._clock.now(), result)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.pipeline.operations import DeadLetterQueue
 from chalicelib.domain.principal import Principal, require_admin
-from chalicelib.integrations.dead_letters import DeadLetterQueue, SqsDeadLetters
+from chalicelib.integrations.dead_letters import SqsDeadLetters
 from chalicelib.services.pipeline.jobs import JobRun, JobService
 from chalicelib.topology import TOPOLOGY
 

@@ -5,13 +5,12 @@ Keys: OAUTHCLIENT#<client_id> / CLIENT; GSI1: OAUTHCLIENTS / <client_id> for the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
 
+from chalicelib.domain.accounts.oauth_clients import OAuthClient
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.timeutil import iso_z, parse_instant
 from chalicelib.store import audit_stamp
@@ -32,16 +31,6 @@ class OAuthClientItem(TableItem, discriminator="oauth_client"):
     secret_hash = UnicodeAttribute()
     owner_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
-
-
-@dataclass(frozen=True)
-class OAuthClient:
-    client_id: str
-    name: str
-    scopes: frozenset[str]
-    secret_hash: str
-    owner_id: str
-    created_at: datetime
 
 
 def client_from_item(item: OAuthClientItem) -> OAuthClient:

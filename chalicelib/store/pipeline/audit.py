@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +22,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.expressions.condition import Condition
 from ulid import ULID
 
-from chalicelib.domain.pipeline.audit import AuditEntry
+from chalicelib.domain.pipeline.audit import AuditEntry, AuditFilter
 from chalicelib.domain.timeutil import epoch_seconds, iso_z
 from chalicelib.store.table import TableItem, bind
 
@@ -93,16 +92,6 @@ def _to_domain(item: AuditItem) -> AuditEntry:
             "changes": json.loads(item.changes) if item.changes else {},
         }
     )
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    entity_type: str | None = None
-    entity_id: str | None = None
-    actor_id: str | None = None
-    action: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
 
 
 class AuditStore:

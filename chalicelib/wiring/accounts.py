@@ -1,0 +1,125 @@
+"""Accounts: registration, sessions, MFA, OAuth clients.
+
+What is costly or derived from settings (the argon2 hasher, the JWT codec, the MFA secret
+box) is built once; the services are cheap and rebuilt per call so they see the clock
+currently wired.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from chalicelib.settings import get_settings
+from chalicelib.wiring.core import built, clock, cursors, ids
+
+if TYPE_CHECKING:
+    from chalicelib.domain.accounts.secrets_box import SecretBox
+    from chalicelib.domain.accounts.tokens import TokenCodec
+    from chalicelib.integrations.passwords import Argon2Hasher
+    from chalicelib.services.accounts.accounts import AccountService
+    from chalicelib.services.accounts.auth import (
+        SessionConfig,
+        SessionService,
+        TokenAuthenticator,
+    )
+    from chalicelib.services.accounts.mfa import MfaService
+    from chalicelib.services.accounts.oauth import OAuthService
+
+
+@built
+def hasher() -> Argon2Hasher:
+    from chalicelib.integrations.passwords import Argon2Hasher
+
+    settings = get_settings()
+    return Argon2Hasher(
+        time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib
+    )
+
+
+@built
+def token_codec() -> TokenCodec:
+    from chalicelib.domain.accounts.tokens import TokenCodec
+
+    return TokenCodec(get_settings().secret_key)
+
+
+@built
+def mfa_box() -> SecretBox:
+    from chalicelib.domain.accounts.secrets_box import SecretBox
+
+    return SecretBox(get_settings().secret_key, purpose="mfa-totp-seed")
+
+
+@built
+def session_config() -> SessionConfig:
+    from chalicelib.domain.accounts.lockout import LockoutPolicy
+    from chalicelib.services.accounts.auth import SessionConfig
+
+    settings = get_settings()
+    return SessionConfig(
+        access_lifetime=timedelta(minutes=settings.access_token_minutes),
+        refresh_lifetime=timedelta(days=settings.refresh_token_days),
+        lockout=LockoutPolicy(
+            max_failures=settings.login_max_failures,
+            window=timedelta(minutes=settings.login_window_minutes),
+            base_delay=timedelta(seconds=settings.login_backoff_seconds),
+            max_delay=timedelta(seconds=settings.login_backoff_max_seconds),
+        ),
+    )
+
+
+def accounts() -> AccountService:
+    from chalicelib.services.accounts.accounts import AccountService
+    from chalicelib.store.accounts.users import UserStore
+
+    return AccountService(
+        users=UserStore(), hasher=hasher(), ids=ids(), clock=clock(), cursors=cursors()
+    )
+
+
+def mfa() -> MfaService:
+    from chalicelib.services.accounts.mfa import MfaService
+    from chalicelib.store.accounts.users import UserStore
+
+    return MfaService(UserStore(), mfa_box(), hasher(), clock(), get_settings().mfa_issuer)
+
+
+def sessions() -> SessionService:
+    from chalicelib.services.accounts.auth import SessionService
+    from chalicelib.store.accounts.login_attempts import LoginAttemptStore
+    from chalicelib.store.accounts.tokens import TokenStore
+    from chalicelib.store.accounts.users import UserStore
+
+    return SessionService(
+        users=UserStore(),
+        tokens_store=TokenStore(),
+        attempts=LoginAttemptStore(),
+        hasher=hasher(),
+        codec=token_codec(),
+        mfa=mfa(),
+        ids=ids(),
+        clock=clock(),
+        config=session_config(),
+    )
+
+
+def authenticator() -> TokenAuthenticator:
+    from chalicelib.services.accounts.auth import TokenAuthenticator
+    from chalicelib.store.accounts.tokens import TokenStore
+
+    return TokenAuthenticator(token_codec(), TokenStore(), clock())
+
+
+def oauth() -> OAuthService:
+    from chalicelib.services.accounts.oauth import OAuthService
+    from chalicelib.store.accounts.oauth_clients import OAuthClientStore
+
+    return OAuthService(
+        clients=OAuthClientStore(),
+        codec=token_codec(),
+        ids=ids(),
+        clock=clock(),
+        cursors=cursors(),
+        lifetime=session_config().access_lifetime,
+    )

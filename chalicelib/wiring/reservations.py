@@ -1,0 +1,97 @@
+"""Reservations: the one booking writer and the services that use it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chalicelib.wiring.catalog import resource_store
+from chalicelib.wiring.core import clock, cursors, ids
+
+if TYPE_CHECKING:
+    from chalicelib.services.reservations.booking import BookingService
+    from chalicelib.services.reservations.bulk import BulkService
+    from chalicelib.services.reservations.idempotent import IdempotentCreates
+    from chalicelib.services.reservations.queries import ReservationQueries
+    from chalicelib.services.reservations.recovery import AnchorRecovery
+    from chalicelib.services.reservations.series import SeriesService
+    from chalicelib.store.reservations.writer import BookingWriter
+
+
+def booking_writer() -> BookingWriter:
+    from chalicelib.store.reservations.writer import BookingWriter
+
+    return BookingWriter(ids(), resource_store())
+
+
+def idempotent_creates() -> IdempotentCreates:
+    from chalicelib.services.reservations.idempotent import IdempotentCreates
+    from chalicelib.store.reservations.idempotency import IdempotencyStore
+
+    return IdempotentCreates(IdempotencyStore(), clock())
+
+
+def booking() -> BookingService:
+    from chalicelib.services.reservations.booking import BookingService
+    from chalicelib.store.reservations.repository import ReservationStore
+
+    return BookingService(
+        resource_store(),
+        ReservationStore(),
+        clock(),
+        writer=booking_writer(),
+        idempotency=idempotent_creates(),
+        ids=ids(),
+    )
+
+
+def reservation_queries() -> ReservationQueries:
+    from chalicelib.services.reservations.queries import ReservationQueries
+    from chalicelib.store.reservations.listing import ReservationListing
+    from chalicelib.store.reservations.repository import ReservationStore
+
+    return ReservationQueries(
+        ReservationStore(), ReservationListing(), resource_store(), cursors(), clock()
+    )
+
+
+def series() -> SeriesService:
+    from chalicelib.services.reservations.series import SeriesService
+    from chalicelib.store.reservations.repository import ReservationStore
+    from chalicelib.store.reservations.series import SeriesStore
+
+    return SeriesService(
+        resource_store(),
+        ReservationStore(),
+        SeriesStore(),
+        clock(),
+        writer=booking_writer(),
+        idempotency=idempotent_creates(),
+        ids=ids(),
+    )
+
+
+def bulk() -> BulkService:
+    from chalicelib.services.reservations.bulk import BulkService
+    from chalicelib.store.reservations.bulk import BulkStore
+    from chalicelib.store.reservations.repository import ReservationStore
+
+    return BulkService(
+        resource_store(),
+        ReservationStore(),
+        BulkStore(),
+        clock(),
+        writer=booking_writer(),
+        idempotency=idempotent_creates(),
+        ids=ids(),
+    )
+
+
+def recovery() -> AnchorRecovery:
+    from chalicelib.services.reservations.recovery import AnchorRecovery
+    from chalicelib.store.reservations.bulk import BulkStore
+    from chalicelib.store.reservations.repository import ReservationStore
+    from chalicelib.store.reservations.series import SeriesStore
+
+    return AnchorRecovery(
+        BulkStore(), SeriesStore(), ReservationStore(), clock(), writer=booking_writer()
+    )
