@@ -8,9 +8,9 @@ finds stuck anchors with one query instead of a scan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -125,3 +125,63 @@ def stuck_anchors(created_before: datetime, *, limit: int = 100) -> list[StuckAn
         if kind in ("BULK", "SERIES"):
             found.append(StuckAnchor("BULK" if kind == "BULK" else "SERIES", entity_id))
     return found
+
+
+class Anchor(Protocol):
+    """What every anchor (a series, a bulk batch) has."""
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+A = TypeVar("A", bound=Anchor)
+S = TypeVar("S")
+
+
+class AnchorTable(Generic[A, S]):
+    """The anchor items of one kind: read, created (with the Idempotency-Key record), moved on
+    under their version, fenced. Subclasses say how the kind is keyed and mapped."""
+
+    outcome: Outcome
+    changed: tuple[str, str]  # (code, message) when someone else moved the anchor first
+
+    def key_of(self, entity_id: str) -> str:
+        raise NotImplementedError
+
+    def id_of(self, anchor: A) -> str:
+        raise NotImplementedError
+
+    def to_raw(self, anchor: A, updated_at: datetime) -> Item:
+        raise NotImplementedError
+
+    def from_raw(self, raw: Item) -> A:
+        raise NotImplementedError
+
+    def get(self, entity_id: str) -> A | None:
+        raw = dynamo.get(table_name(), key(self.key_of(entity_id), META))
+        return self.from_raw(raw) if raw else None
+
+    def anchor_put(self, anchor: A) -> Item:
+        """The transaction item that creates the anchor (a write that fits one transaction)."""
+        return new_anchor_put(self.to_raw(anchor, anchor.created_at))
+
+    def start(self, anchor: A, claim: IdempotencyClaim | None) -> None:
+        """Put the `creating` anchor (and the Idempotency-Key record, which then points here)."""
+        item = self.to_raw(anchor, anchor.created_at)
+        put_new_anchor(item, claim, self.id_of(anchor), anchor.created_at, self.outcome)
+
+    def transition(self, anchor: A, status: S, at: datetime, **changes: Any) -> A:
+        """Move the anchor on, if nobody else did since it was read (409 otherwise)."""
+        updated: A = replace(  # type: ignore[type-var]
+            anchor, status=status, version=anchor.version + 1, **changes
+        )
+        code, message = self.changed
+        put_if_version(self.to_raw(updated, at), anchor.version, Conflict(message, code=code))
+        return updated
+
+    def still_creating(self, anchor: A) -> Item:
+        """A ConditionCheck fence: the anchor has not moved on since it was started."""
+        return still_creating(self.key_of(self.id_of(anchor)), anchor.version)

@@ -15,29 +15,22 @@ after the recovery job rolled the batch back.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 
-from chalicelib.domain.errors import Conflict
 from chalicelib.domain.reservations.bulk import BatchStatus, BulkBatch
 from chalicelib.domain.timeutil import iso_z
-from chalicelib.store import dynamo
 from chalicelib.store.audit_stamp import stamp_raw
 from chalicelib.store.dynamo import Item
 from chalicelib.store.reservations.anchors import (
+    AnchorTable,
     StuckAnchor,
     creating_index,
-    new_anchor_put,
-    put_if_version,
-    put_new_anchor,
-    still_creating,
     stuck_anchors,
 )
-from chalicelib.store.reservations.idempotency import IdempotencyClaim
-from chalicelib.store.reservations.items import META, key, parse_instant, table_name, user_pk
+from chalicelib.store.reservations.items import META, parse_instant, user_pk
 from chalicelib.store.table import TableItem
 
 
@@ -90,32 +83,21 @@ def _from_raw(raw: dict[str, Any]) -> BulkBatch:
     )
 
 
-class BulkStore:
-    def get(self, batch_id: str) -> BulkBatch | None:
-        raw = dynamo.get(table_name(), key(bulk_pk(batch_id), META))
-        return _from_raw(raw) if raw else None
+class BulkStore(AnchorTable[BulkBatch, BatchStatus]):
+    outcome = "bulk"
+    changed = ("batch_changed", "the batch changed meanwhile")
 
-    def anchor_put(self, batch: BulkBatch) -> Item:
-        """The transaction item that creates the batch (a write that fits one transaction)."""
-        return new_anchor_put(_item(batch, batch.created_at))
+    def key_of(self, entity_id: str) -> str:
+        return bulk_pk(entity_id)
 
-    def start(self, batch: BulkBatch, claim: IdempotencyClaim | None) -> None:
-        """Put the `creating` batch (and the Idempotency-Key record, which then points here)."""
-        item = _item(batch, batch.created_at)
-        put_new_anchor(item, claim, batch.batch_id, batch.created_at, "bulk")
+    def id_of(self, anchor: BulkBatch) -> str:
+        return anchor.batch_id
 
-    def transition(
-        self, batch: BulkBatch, status: BatchStatus, at: datetime, **changes: Any
-    ) -> BulkBatch:
-        """Move the batch on, if nobody else did since it was read (409 otherwise)."""
-        updated = replace(batch, status=status, version=batch.version + 1, **changes)
-        changed = Conflict("the batch changed meanwhile", code="batch_changed")
-        put_if_version(_item(updated, at), batch.version, changed)
-        return updated
+    def to_raw(self, anchor: BulkBatch, updated_at: datetime) -> Item:
+        return _item(anchor, updated_at)
 
-    def still_creating(self, batch: BulkBatch) -> Item:
-        """A ConditionCheck: the batch has not moved on since it was started."""
-        return still_creating(bulk_pk(batch.batch_id), batch.version)
+    def from_raw(self, raw: Item) -> BulkBatch:
+        return _from_raw(raw)
 
     @staticmethod
     def stuck(created_before: datetime, *, limit: int = 100) -> list[StuckAnchor]:

@@ -9,32 +9,23 @@ guarded by the item's `version`.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 
-from chalicelib.domain.errors import Conflict
 from chalicelib.domain.reservations import Reservation, TimeRange
 from chalicelib.domain.reservations.series import Series, SeriesStatus
 from chalicelib.domain.timeutil import iso_z
-from chalicelib.store import dynamo
 from chalicelib.store.audit_stamp import stamp_raw
 from chalicelib.store.dynamo import Item
 from chalicelib.store.reservations.anchors import (
+    AnchorTable,
     creating_index,
-    new_anchor_put,
-    put_if_version,
-    put_new_anchor,
-    still_creating,
 )
-from chalicelib.store.reservations.idempotency import IdempotencyClaim
 from chalicelib.store.reservations.items import (
     META,
-    key,
     parse_instant,
-    table_name,
     user_pk,
 )
 from chalicelib.store.reservations.repository import ReservationStore
@@ -114,31 +105,21 @@ def _from_raw(raw: dict[str, Any]) -> Series:
     )
 
 
-class SeriesStore:
-    def get(self, series_id: str) -> Series | None:
-        raw = dynamo.get(table_name(), key(series_pk(series_id), META))
-        return _from_raw(raw) if raw else None
+class SeriesStore(AnchorTable[Series, SeriesStatus]):
+    outcome = "series"
+    changed = ("series_changed", "the series changed meanwhile; reload it")
 
-    def anchor_put(self, series: Series) -> Item:
-        """The transaction item that creates the series (a write that fits one transaction)."""
-        return new_anchor_put(_item(series, series.created_at))
+    def key_of(self, entity_id: str) -> str:
+        return series_pk(entity_id)
 
-    def still_creating(self, series: Series) -> Item:
-        return still_creating(series_pk(series.series_id), series.version)
+    def id_of(self, anchor: Series) -> str:
+        return anchor.series_id
 
-    def start(self, series: Series, claim: IdempotencyClaim | None) -> None:
-        """Put the `creating` series (and the Idempotency-Key record, which then points here)."""
-        item = _item(series, series.created_at)
-        put_new_anchor(item, claim, series.series_id, series.created_at, "series")
+    def to_raw(self, anchor: Series, updated_at: datetime) -> Item:
+        return _item(anchor, updated_at)
 
-    def transition(
-        self, series: Series, status: SeriesStatus, at: datetime, **changes: Any
-    ) -> Series:
-        """Move the series on, if nobody else did since it was read (409 otherwise)."""
-        updated = replace(series, status=status, version=series.version + 1, **changes)
-        changed = Conflict("the series changed meanwhile; reload it", code="series_changed")
-        put_if_version(_item(updated, at), series.version, changed)
-        return updated
+    def from_raw(self, raw: Item) -> Series:
+        return _from_raw(raw)
 
     def occurrences(self, series: Series) -> list[Reservation]:
         """The series' reservations in start order (one consistent batch read)."""
