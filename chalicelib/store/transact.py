@@ -1,10 +1,12 @@
-"""A TransactWriteItems builder that knows which labelled item made a transaction fail.
+"""A TransactWriteItems builder over PynamoDB models that knows which labelled item made a
+transaction fail.
 
-PynamoDB groups a transaction's items by kind (condition checks, deletes, puts, updates), and
-DynamoDB reports one cancellation reason per item in that order; `Tx` keeps a label per item
-in the same order, so a failed condition maps to the domain error of the item that caused it.
-Cancellations caused only by `TransactionConflict` (a concurrent transaction on one of the
-items) are retried a few times with a short jittered pause; every write stays conditional.
+PynamoDB serialises each operation (models, typed conditions and update actions); the
+transaction itself goes through the one low-level helper (`store/dynamo.py`), which reports
+one cancellation reason per item, in the order the items were added, so a failed condition
+maps to the domain error of the item that caused it. Cancellations caused only by
+`TransactionConflict` (a concurrent transaction on one of the items) are retried a few times
+with a short jittered pause; every write stays conditional.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
@@ -21,10 +22,11 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict, DomainError
+from chalicelib.store import dynamo
+from chalicelib.store.dynamo import TransactionCancelled
 from chalicelib.store.table import TableItem, bind
 
 MAX_ITEMS = 100
-_KINDS = ("check", "delete", "put", "update")
 _ATTEMPTS = 4
 
 ErrorFactory = Callable[[], DomainError]
@@ -76,35 +78,33 @@ class Tx:
         if len(self._ops) > MAX_ITEMS:
             raise ValueError(f"a transaction holds at most {MAX_ITEMS} items ({len(self._ops)})")
         bind()
-        ordered = sorted(self._ops, key=lambda op: _KINDS.index(op.kind))
+        items = self._serialized()
         for attempt in range(_ATTEMPTS):
             try:
-                self._run(ordered)
+                dynamo.transact(items)
                 return
-            except TransactWriteError as exc:
-                error = self._explain(exc, ordered)
-                if error is not None:
-                    raise error from None
-                if attempt == _ATTEMPTS - 1 or not _only_conflicts(exc):
-                    raise
+            except TransactionCancelled as exc:
+                for index in exc.failed_conditions():
+                    raise self.errors.get(self._ops[index].label, _conflict)() from None
+                if attempt == _ATTEMPTS - 1 or not exc.only_contention:
+                    raise TransactWriteError(
+                        "Failed to write transaction items", exc.error
+                    ) from exc
                 time.sleep(random.uniform(0.002, 0.01) * (attempt + 1))  # noqa: S311
 
-    def _run(self, ordered: list[_Op]) -> None:
-        connection = TableItem._get_connection().connection
-        with TransactWrite(connection=connection) as tx:
-            for op in ordered:
-                op.apply(tx)
-
-    def _explain(self, exc: TransactWriteError, ordered: list[_Op]) -> DomainError | None:
-        reasons: list[Any] = list(exc.cancellation_reasons or [])
-        for op, reason in zip(ordered, reasons, strict=False):
-            if reason is not None and reason.code == "ConditionalCheckFailed":
-                return self.errors.get(op.label, _conflict)()
-        return None
-
-
-def _only_conflicts(exc: TransactWriteError) -> bool:
-    if exc.cause_response_code != "TransactionCanceledException":
-        return False
-    codes = {r.code for r in (exc.cancellation_reasons or []) if r is not None}
-    return codes <= {"TransactionConflict", "None"} and "TransactionConflict" in codes
+    def _serialized(self) -> list[dynamo.Item]:
+        """The operations as TransactItems, in the order they were added (so a cancellation
+        reason's index is the operation's), serialised by PynamoDB's own TransactWrite."""
+        builder = TransactWrite(connection=TableItem._get_connection().connection)
+        pending = {
+            "ConditionCheck": builder._condition_check_items,
+            "Delete": builder._delete_items,
+            "Put": builder._put_items,
+            "Update": builder._update_items,
+        }
+        items: list[dynamo.Item] = []
+        for op in self._ops:
+            op.apply(builder)
+            kind = next(kind for kind, made in pending.items() if made)
+            items.append({kind: pending[kind].pop()})
+        return items
