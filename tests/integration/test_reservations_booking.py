@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from chalice.test import Client
 
 from chalicelib.domain.clock import FrozenClock
+from tests.factories import auth_headers
 from tests.integration.reservations_kit import (
     RESERVATIONS,
     add_blackout,
     at,
     book,
     booked,
+    booking_body,
     cancel,
     create_resource,
     history,
@@ -314,6 +317,27 @@ def test_history_records_every_change_with_its_actor(
     assert len({e["actor_id"] for e in entries}) == 1
     assert entries[0]["details"]["start_time"] == "2026-11-25T10:00:00.000Z"
     assert entries[2]["reason"] == "not needed"
+
+
+def test_history_records_the_channel_of_each_change(
+    client: Client, room: str, user_token: str
+) -> None:
+    # Given a booking made from the CLI, then cancelled from the web app
+    body = json.dumps(booking_body(at(10), at(11)))
+    cli = {**auth_headers(user_token), "X-Client-Channel": "cli"}
+    created = client.http.post(RESERVATIONS, headers=cli, body=body)
+    assert created.status_code == 201, created.body
+    rid = created.json_body["reservation_id"]
+    web = {**auth_headers(user_token), "X-Client-Channel": "web"}
+    path = f"{RESERVATIONS}/{rid}/cancel"
+    cancelled = client.http.post(path, headers=web, body=json.dumps({"reason": "x"}))
+    assert cancelled.status_code == 200, cancelled.body
+    # Then each history entry names the channel it came through
+    entries = history(client, user_token, rid)
+    assert [(e["action"], e["channel"]) for e in entries] == [
+        ("created", "cli"),
+        ("cancelled", "web"),
+    ]
 
 
 def test_a_conflict_logs_no_stack_trace(

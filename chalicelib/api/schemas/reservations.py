@@ -151,6 +151,9 @@ class HistoryEntryOut(BaseModel):
     action: str
     reason: str
     details: dict[str, str]
+    channel: str = Field(
+        default="", description="web, cli, api or system; empty for entries written before it"
+    )
 
     @classmethod
     def from_domain(cls, entry: HistoryEntry) -> HistoryEntryOut:
@@ -160,6 +163,7 @@ class HistoryEntryOut(BaseModel):
             action=entry.action,
             reason=entry.reason,
             details=dict(entry.details),
+            channel=entry.channel,
         )
 
 
