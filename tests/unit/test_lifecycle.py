@@ -62,7 +62,7 @@ def test_the_occupying_statuses() -> None:
 
 @pytest.mark.parametrize(
     ("transition", "status"),
-    [(t, s) for t, sources in TRANSITIONS.items() for s in sources],
+    sorted((t, s) for t, sources in TRANSITIONS.items() for s in sources),
 )
 def test_an_allowed_transition_writes_its_history_entry(
     transition: Transition, status: ReservationStatus
@@ -82,7 +82,7 @@ def test_an_allowed_transition_writes_its_history_entry(
 
 @pytest.mark.parametrize(
     ("transition", "status"),
-    [(t, s) for t in Transition for s in S if s not in TRANSITIONS[t]],
+    sorted((t, s) for t in Transition for s in S if s not in TRANSITIONS[t]),
 )
 def test_anything_else_is_an_invalid_transition_naming_the_status(
     transition: Transition, status: ReservationStatus
