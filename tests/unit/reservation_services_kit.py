@@ -3,7 +3,7 @@ frozen clock and sequential ids: what wiring.py does with the real adapters, in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.catalog.resources import BookingPolicy, Resource
@@ -11,8 +11,6 @@ from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.ids import SequentialIds
 from chalicelib.domain.principal import Principal, Role
 from chalicelib.domain.reservations import Reservation, ReservationStatus, TimeRange
-from chalicelib.domain.reservations.bulk import BatchStatus, BulkBatch
-from chalicelib.domain.reservations.series import Series, SeriesStatus
 from chalicelib.services.reservations.booking import BookingService
 from chalicelib.services.reservations.bulk import BulkService
 from chalicelib.services.reservations.idempotent import IdempotentCreates
@@ -79,18 +77,11 @@ class Services:
         self.world.table.reservations[rid] = rival
         return rival
 
-    def recovery_settles(self) -> None:
-        """Another process (the recovery job) marks every anchor still `creating` failed."""
-        table = self.world.table
-        for key, anchor in list(table.anchors.items()):
-            if isinstance(anchor, Series) and anchor.status == SeriesStatus.CREATING:
-                table.anchors[key] = replace(
-                    anchor, status=SeriesStatus.FAILED, version=anchor.version + 1
-                )
-            elif isinstance(anchor, BulkBatch) and anchor.status == BatchStatus.CREATING:
-                table.anchors[key] = replace(
-                    anchor, status=BatchStatus.FAILED, version=anchor.version + 1
-                )
+    def recovery_runs(self) -> dict[str, int]:
+        """The recovery job runs 20 minutes on (past `STUCK_AFTER`): every anchor still
+        `creating` is rolled back and marked failed."""
+        self.clock.advance(timedelta(minutes=20))
+        return self.recovery.recover()
 
 
 def services(*resources: Resource) -> Services:

@@ -119,7 +119,11 @@ def test_a_later_chunk_that_loses_a_race_rolls_everything_back() -> None:
 
 def test_a_batch_settled_by_recovery_meanwhile_is_interrupted_and_undone() -> None:
     s = services()
-    s.world.table.before_write[3] = s.recovery_settles
+
+    def recovery_runs() -> None:
+        assert s.recovery_runs()["batches"] == 1
+
+    s.world.table.before_write[3] = recovery_runs
     with pytest.raises(Conflict) as interrupted:
         s.bulk.create(ALICE, many_days(LONG))
     assert interrupted.value.code == "bulk_interrupted"

@@ -109,7 +109,11 @@ def test_a_later_chunk_that_loses_a_race_rolls_the_whole_series_back() -> None:
 def test_a_series_settled_by_recovery_meanwhile_is_interrupted_and_undone() -> None:
     # Given the recovery job settles the series between its first and second chunk
     s = services()
-    s.world.table.before_write[3] = s.recovery_settles
+
+    def recovery_runs() -> None:
+        assert s.recovery_runs()["series"] == 1
+
+    s.world.table.before_write[3] = recovery_runs
     # When alice's long series is written
     with pytest.raises(Conflict) as interrupted:
         s.series.create(ALICE, daily(LONG))

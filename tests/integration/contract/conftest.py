@@ -6,11 +6,13 @@ store classes wiring.py builds, on the in-process moto table of the `aws` fixtur
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chalicelib.domain.catalog.resources import BookingPolicy, Resource
 from chalicelib.domain.ids import SequentialIds
 from chalicelib.domain.reservations import (
     Actor,
@@ -27,6 +29,8 @@ from chalicelib.services.reservations.ports import (
     ReservationWriter,
     SeriesAnchors,
 )
+from chalicelib.store.catalog.repository import ResourceStore
+from chalicelib.store.pagination import CursorCodec
 from chalicelib.store.reservations.bulk import BulkStore
 from chalicelib.store.reservations.idempotency import IdempotencyStore
 from chalicelib.store.reservations.repository import ReservationStore
@@ -49,6 +53,7 @@ class Ports:
     series: SeriesAnchors
     batches: BatchAnchors
     records: IdempotencyRecords
+    add_resource: Callable[[Resource], object]  # the catalogue `book` / `move` read from
 
 
 @pytest.fixture(params=["fake", "real"])
@@ -56,16 +61,24 @@ def ports(request: pytest.FixtureRequest) -> Ports:
     if request.param == "fake":
         world = FakeReservationWorld()
         return Ports(
-            "fake", world.reservations, world.writer, world.series, world.batches, world.records
+            "fake",
+            world.reservations,
+            world.writer,
+            world.series,
+            world.batches,
+            world.records,
+            world.catalog.add,
         )
     request.getfixturevalue("aws")
+    catalog = ResourceStore(CursorCodec("contract"))
     return Ports(
         "real",
         ReservationStore(),
-        BookingWriter(SequentialIds("h")),
+        BookingWriter(SequentialIds("h"), catalog),
         SeriesStore(),
         BulkStore(),
         IdempotencyStore(),
+        catalog.create,
     )
 
 
@@ -84,3 +97,13 @@ def a_reservation(
 def a_booking(reservation: Reservation, buffers: Buffers | None = None) -> Booking:
     entry = HistoryEntry(T0, reservation.user_id, "created", details={"by": "contract"})
     return Booking(reservation, entry, buffers or Buffers())
+
+
+def a_resource(resource_id: str = ROOM) -> Resource:
+    return Resource(
+        resource_id=resource_id,
+        name=resource_id,
+        timezone="UTC",
+        enabled=True,
+        policy=BookingPolicy(),
+    )

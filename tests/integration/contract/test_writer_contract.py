@@ -6,12 +6,21 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.domain.errors import Conflict
+from chalicelib.domain.catalog.resources import Resource
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.reservations import Changed, Reservation, ReservationStatus, TimeRange
 from chalicelib.domain.reservations.conflicts import Buffers, Occupant, ReservationConflict
 from chalicelib.store.reservations.booking_tx import StaleItem
-from chalicelib.store.reservations.writer import Move
-from tests.integration.contract.conftest import OWNER, ROOM, T0, Ports, a_booking, a_reservation
+from chalicelib.store.reservations.writer import Booking, Move
+from tests.integration.contract.conftest import (
+    OWNER,
+    ROOM,
+    T0,
+    Ports,
+    a_booking,
+    a_reservation,
+    a_resource,
+)
 
 
 def cancel_if_occupying(current: Reservation) -> Changed | None:
@@ -194,3 +203,58 @@ def test_occupants_include_the_occupying_neighbours_only(ports: Ports) -> None:
     found = ports.reservations.occupants(ROOM, [r1.window], Buffers(), T0)
     assert found == [Occupant.of(r1)]
     assert ports.reservations.occupants("res-9", [r1.window], Buffers(), T0) == []
+
+
+def test_book_reads_the_resource_lets_the_caller_decide_and_commits(ports: Ports) -> None:
+    # Given the room in the catalogue
+    ports.add_resource(a_resource())
+    seen: list[str] = []
+
+    def decide(resource: Resource) -> Booking:
+        seen.append(resource.resource_id)
+        return a_booking(a_reservation("r1"))
+
+    # When one booking is made through `book`
+    booked = ports.writer.book(ROOM, a_reservation("r1").window, decide)
+    # Then the caller decided on the resource read, and the booking is stored
+    assert seen == [ROOM]
+    assert ports.reservations.get("r1") == booked
+    # And a second one on the same window is refused, with nothing written
+    with pytest.raises(ReservationConflict):
+        ports.writer.book(ROOM, booked.window, lambda _: a_booking(a_reservation("r2")))
+    assert ports.reservations.get("r2") is None
+
+
+def test_book_on_an_unknown_resource_is_a_404_before_deciding(ports: Ports) -> None:
+    def decide(resource: Resource) -> Booking:
+        raise AssertionError("not called")
+
+    with pytest.raises(NotFound) as missing:
+        ports.writer.book("nope", a_reservation("r1").window, decide)
+    assert missing.value.code == "resource_not_found"
+
+
+def test_move_reads_the_target_resource_and_relocates(ports: Ports) -> None:
+    # Given r1 on room 1 and a second room
+    ports.add_resource(a_resource())
+    ports.add_resource(a_resource("res-2"))
+    r1 = a_reservation("r1")
+    ports.writer.create([a_booking(r1)])
+
+    def decide(resource: Resource) -> Move:
+        change = r1.reschedule(
+            OWNER,
+            T0,
+            resource_id=resource.resource_id,
+            window=r1.window,
+            status=ReservationStatus.ACTIVE,
+            details={},
+            override_by=None,
+        )
+        return Move(change, Buffers())
+
+    # When it moves to the same hours on room 2
+    moved = ports.writer.move("res-2", r1.window, decide)
+    # Then it is there, and room 1 is free at that time
+    assert ports.reservations.get("r1") == moved and moved.resource_id == "res-2"
+    assert ports.reservations.occupants(ROOM, [r1.window], Buffers(), T0) == []
