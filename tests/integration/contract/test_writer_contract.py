@@ -258,3 +258,32 @@ def test_move_reads_the_target_resource_and_relocates(ports: Ports) -> None:
     # Then it is there, and room 1 is free at that time
     assert ports.reservations.get("r1") == moved and moved.resource_id == "res-2"
     assert ports.reservations.occupants(ROOM, [r1.window], Buffers(), T0) == []
+
+
+def test_history_pages_oldest_first_until_the_key_runs_out(ports: Ports) -> None:
+    # Given r1 created, moved and cancelled (three entries)
+    r1 = a_reservation("r1")
+    ports.writer.create([a_booking(r1)])
+    later = TimeRange(T0 + timedelta(hours=2), T0 + timedelta(hours=3))
+    change = r1.reschedule(
+        OWNER,
+        T0 + timedelta(minutes=1),
+        resource_id=ROOM,
+        window=later,
+        status=ReservationStatus.ACTIVE,
+        details={},
+        override_by=None,
+    )
+    moved = ports.writer.relocate(Move(change, Buffers()))
+    ports.writer.apply(moved.cancel(OWNER, T0 + timedelta(minutes=2), "x"))
+    # When it is read one entry per page (a key may come back on a full last page)
+    actions: list[str] = []
+    key = None
+    for _ in range(5):
+        page, key = ports.reservations.history("r1", limit=1, start_key=key)
+        actions += [e.action for e in page]
+        if key is None:
+            break
+    # Then every entry came, oldest first, and the key ran out
+    assert actions == ["created", "rescheduled", "cancelled"]
+    assert key is None
