@@ -16,7 +16,7 @@ from chalicelib.services.reservations.bulk import BulkService
 from chalicelib.services.reservations.idempotent import IdempotentCreates
 from chalicelib.services.reservations.recovery import AnchorRecovery
 from chalicelib.services.reservations.series import SeriesService
-from tests.fakes.reservations import FakeReservationWorld
+from tests.fakes.reservation_anchors import FakeReservationWorld
 
 # Tuesday 2026-11-24 08:00 UTC; bookings go on the following days.
 NOW = datetime(2026, 11, 24, 8, tzinfo=UTC)

@@ -2,10 +2,11 @@
 cases need from storage, as Protocols (STYLE.md rule 5 and 6, DEMO).
 
 Production adapters live in `store/` (named on each port) and are built in `wiring.py`; the
-in-memory fakes in `tests/fakes/reservations.py` pass the same contract tests
-(`tests/integration/contract/`). The value types crossing these ports (`Booking`, `Move`,
-`IdempotencyClaim`, `IdempotencyRecord`, ...) and the signals the writer raises (`StaleItem`,
-`DuplicateRequest`, `FenceFailed`, `ReservationConflict`) are shared by both sides. Items
+in-memory fakes (`tests/fakes/reservations.py`, `tests/fakes/reservation_anchors.py`) pass the
+same contract tests (`tests/integration/contract/`). The value types crossing these ports
+(`Booking`, `Move`, `IdempotencyClaim`, `IdempotencyRecord`, ...) and the signals the writer
+raises (`StaleItem`, `DuplicateRequest`, `FenceFailed`, `ReservationConflict`) are shared by
+both sides. Items
 handed out by an anchor store (`anchor_put`, `still_creating`) are opaque tokens that only
 the writer of the same family understands.
 """

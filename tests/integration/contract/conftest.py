@@ -36,7 +36,7 @@ from chalicelib.store.reservations.idempotency import IdempotencyStore
 from chalicelib.store.reservations.repository import ReservationStore
 from chalicelib.store.reservations.series import SeriesStore
 from chalicelib.store.reservations.writer import Booking, BookingWriter
-from tests.fakes.reservations import FakeReservationWorld
+from tests.fakes.reservation_anchors import FakeReservationWorld
 
 T0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
 ROOM = "res-1"
