@@ -87,13 +87,3 @@ class EventBridgePublisher:
             if not pending:  # the count said failures but no entry carried a code
                 pending = entries
         raise PublishFailed(failures)
-
-
-class InMemoryPublisher:
-    """A publisher that keeps what it is given (tests and scripts)."""
-
-    def __init__(self) -> None:
-        self.published: list[DomainEvent] = []
-
-    def publish(self, events: Sequence[DomainEvent]) -> None:
-        self.published.extend(events)

@@ -1,5 +1,5 @@
 """Send email: the `Mailer` port, its SES adapter (raw MIME: text + HTML + attachments) and an
-in-memory fake for tests that passes the same contract."""
+in-memory fake in tests/fakes/outbound.py."""
 
 from __future__ import annotations
 
@@ -72,16 +72,3 @@ class SesMailer:
             Source=self._sender, Destinations=[email.to], RawMessage={"Data": raw}
         )
         return str(response["MessageId"])
-
-
-class InMemoryMailer:
-    """Keeps every message it is given, rendered exactly as SES would receive it."""
-
-    def __init__(self, sender: str = "no-reply@reserver.local") -> None:
-        self.sender = sender
-        self.sent: list[EmailMessage] = []
-
-    def send(self, email: OutgoingEmail) -> str:
-        message = to_mime(email, self.sender)
-        self.sent.append(message)
-        return str(message["Message-ID"])

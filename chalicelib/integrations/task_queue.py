@@ -38,17 +38,3 @@ class SqsTaskQueue:
             MessageBody=json.dumps(task, separators=(",", ":")),
             MessageAttributes={"reason": {"DataType": "String", "StringValue": reason[:256]}},
         )
-
-
-class InMemoryTaskQueue:
-    """Keeps (task, delay) pairs and dead letters (tests)."""
-
-    def __init__(self) -> None:
-        self.tasks: list[tuple[dict[str, Any], int]] = []
-        self.dead: list[tuple[dict[str, Any], str]] = []
-
-    def enqueue(self, task: dict[str, Any], *, delay_s: int = 0) -> None:
-        self.tasks.append((task, delay_s))
-
-    def dead_letter(self, task: dict[str, Any], *, reason: str) -> None:
-        self.dead.append((task, reason))

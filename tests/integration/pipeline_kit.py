@@ -13,8 +13,9 @@ from chalice.test import Client
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from chalicelib.integrations.mailer import InMemoryMailer, OutgoingEmail
+from chalicelib.integrations.mailer import OutgoingEmail
 from tests.factories import auth_headers, login, register, send_json
+from tests.fakes.outbound import InMemoryMailer
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from chalice.test import Client
 from app import app
 from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
-from chalicelib.integrations.task_queue import InMemoryTaskQueue
 from chalicelib.services.pipeline.webhook_dispatch import DeliveryTask
 from tests.factories import ADMIN_PASSWORD, ADMIN_USERNAME, auth_headers, login, send_json
+from tests.fakes.outbound import InMemoryTaskQueue
 from tests.integration.pipeline_driver import Pipeline
 from tests.integration.pipeline_kit import Person, person
 from tests.integration.reservations_kit import at, booked, create_resource

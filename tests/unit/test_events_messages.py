@@ -7,7 +7,8 @@ from icalendar import Calendar
 from chalicelib.domain.pipeline.email_templates import EmailContext, render
 from chalicelib.domain.pipeline.notifications import Contact, compose, local_window, recipients
 from chalicelib.integrations.ical import CalendarEntry, build_ics
-from chalicelib.integrations.mailer import Attachment, InMemoryMailer, OutgoingEmail
+from chalicelib.integrations.mailer import Attachment, OutgoingEmail
+from tests.fakes.outbound import InMemoryMailer
 from tests.unit.event_factories import ADMIN, AT, OWNER, event
 
 WINDOW = {"start_time": "2026-11-25T10:00:00.000Z", "end_time": "2026-11-25T11:00:00.000Z"}

@@ -16,36 +16,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.reservations import Actor, Reservation
 from chalicelib.domain.reservations.conflicts import ReservationConflict
 from chalicelib.observability import logger
-from chalicelib.store.dynamo import Item
+from chalicelib.services.reservations.ports import AnchorStore, ReservationReader, ReservationWriter
 from chalicelib.store.reservations.booking_tx import FenceFailed
 from chalicelib.store.reservations.idempotency import IdempotencyClaim
-from chalicelib.store.reservations.writer import Booking, BookingWriter, IdempotencyRecord
+from chalicelib.store.reservations.writer import Booking, IdempotencyRecord
 
 A = TypeVar("A")
 S = TypeVar("S")
-S_contra = TypeVar("S_contra", contravariant=True)
-
-
-class AnchorStore(Protocol[A, S_contra]):
-    """The anchor's own store (store/reservations/series.py, store/reservations/bulk.py)."""
-
-    def anchor_put(self, anchor: A, /) -> Item: ...
-
-    def start(self, anchor: A, claim: IdempotencyClaim | None, /) -> None: ...
-
-    def still_creating(self, anchor: A, /) -> Item: ...
-
-    def transition(self, anchor: A, status: S_contra, at: datetime, /, *, failure: Any) -> A: ...
-
-
-class Reader(Protocol):
-    def get(self, reservation_id: str) -> Reservation | None: ...
 
 
 @dataclass(frozen=True)
@@ -71,9 +54,9 @@ class AnchoredCreate(Generic[A, S]):
 class AnchoredWriter(Generic[A, S]):
     def __init__(
         self,
-        writer: BookingWriter,
+        writer: ReservationWriter,
         anchors: AnchorStore[A, S],
-        reservations: Reader,
+        reservations: ReservationReader,
         outcome: Any,
     ) -> None:
         self._writer = writer
@@ -156,8 +139,8 @@ class AnchoredWriter(Generic[A, S]):
 
 
 def cancel_all(
-    writer: BookingWriter,
-    reservations: Reader,
+    writer: ReservationWriter,
+    reservations: ReservationReader,
     targets: Sequence[Reservation],
     *,
     actor: Actor,

@@ -7,12 +7,11 @@ never by this read. A 409 is answered at once: no sleeping, no stack trace.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from datetime import UTC, datetime, timedelta
 
-from chalicelib.domain.catalog.resources import Blackout, BusinessHours, Resource
+from chalicelib.domain.catalog.resources import Resource
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Forbidden, NotFound, TooManyRequests
 from chalicelib.domain.ids import IdFactory
@@ -28,29 +27,16 @@ from chalicelib.domain.reservations import (
 from chalicelib.domain.reservations.conflicts import Buffers
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.services.reservations.idempotent import IdempotentCreates
+from chalicelib.services.reservations.ports import (
+    ReservationReads,
+    ReservationWriter,
+    ResourceCatalog,
+)
 from chalicelib.store.reservations.booking_tx import StaleItem
 from chalicelib.store.reservations.idempotency import IdempotencyClaim, fingerprint
-from chalicelib.store.reservations.repository import ReservationStore
-from chalicelib.store.reservations.writer import (
-    Booking,
-    BookingWriter,
-    IdempotencyRecord,
-    Move,
-)
+from chalicelib.store.reservations.writer import Booking, IdempotencyRecord, Move
 
 STATUS_CHANGE_ATTEMPTS = 4
-
-
-class ResourceCatalog(Protocol):
-    """What booking needs from the resource catalogue (chalicelib/store/resources.py)."""
-
-    def get(self, resource_id: str) -> Resource: ...
-
-    def hours_for(self, resource: Resource) -> BusinessHours | None: ...
-
-    def blackouts_for(
-        self, resource: Resource, start_date: date, end_date: date
-    ) -> Sequence[Blackout]: ...
 
 
 @dataclass(frozen=True)
@@ -90,10 +76,10 @@ class BookingService:
     def __init__(
         self,
         catalog: ResourceCatalog,
-        reservations: ReservationStore,
+        reservations: ReservationReads,
         clock: Clock,
         *,
-        writer: BookingWriter,
+        writer: ReservationWriter,
         idempotency: IdempotentCreates,
         ids: IdFactory,
         rules: Callable[..., list[str]] = booking_rules.check_booking,

@@ -43,13 +43,17 @@ from chalicelib.services.reservations.anchored_write import (
     AnchoredWriter,
     cancel_all,
 )
-from chalicelib.services.reservations.booking import ResourceCatalog, initial_status, to_millis
+from chalicelib.services.reservations.booking import initial_status, to_millis
 from chalicelib.services.reservations.bulk_checks import BulkRequest, Evaluation, evaluate
 from chalicelib.services.reservations.idempotent import IdempotentCreates, ensure_settled
-from chalicelib.store.reservations.bulk import BulkStore
+from chalicelib.services.reservations.ports import (
+    BatchAnchors,
+    ReservationReads,
+    ReservationWriter,
+    ResourceCatalog,
+)
 from chalicelib.store.reservations.idempotency import IdempotencyClaim, fingerprint
-from chalicelib.store.reservations.repository import ReservationStore
-from chalicelib.store.reservations.writer import Booking, BookingWriter
+from chalicelib.store.reservations.writer import Booking
 
 ROLLBACK_REASON = "bulk booking rolled back"
 
@@ -90,11 +94,11 @@ class BulkService:
     def __init__(
         self,
         catalog: ResourceCatalog,
-        reservations: ReservationStore,
-        batches: BulkStore,
+        reservations: ReservationReads,
+        batches: BatchAnchors,
         clock: Clock,
         *,
-        writer: BookingWriter,
+        writer: ReservationWriter,
         idempotency: IdempotentCreates,
         ids: IdFactory,
         rules: Callable[..., list[str]] = booking_rules.check_booking,
@@ -135,7 +139,14 @@ class BulkService:
         self, principal: Principal, request: BulkRequest, claim: IdempotencyClaim | None
     ) -> BulkResult:
         now = self._clock.now()
-        evaluation = evaluate(self._catalog, self._rules, principal, request, now)
+        evaluation = evaluate(
+            self._catalog,
+            self._rules,
+            principal,
+            request,
+            now,
+            occupants=self._reservations.occupants,
+        )
         outcomes = [
             ItemOutcome(i, item.resource_id, evaluation.windows[i], evaluation.errors.get(i))
             for i, item in enumerate(request.items)

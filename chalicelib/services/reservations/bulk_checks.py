@@ -20,11 +20,15 @@ from chalicelib.domain.reservations.bulk import ItemError
 from chalicelib.domain.reservations.conflicts import (
     CONFLICT_MESSAGE,
     Buffers,
+    Occupant,
     conflict_listing,
     find_conflicts,
 )
-from chalicelib.services.reservations.booking import ResourceCatalog, buffers_of, to_millis
-from chalicelib.store.reservations.booking_tx import occupants_around
+from chalicelib.services.reservations.booking import buffers_of, to_millis
+from chalicelib.services.reservations.ports import ResourceCatalog
+
+# `ReservationReads.occupants`: the resource's neighbours of the windows (read only).
+Occupants = Callable[[str, Sequence[TimeRange], Buffers, datetime], list[Occupant]]
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ def evaluate(
     principal: Principal,
     request: BulkRequest,
     now: datetime,
+    *,
+    occupants: Occupants,
 ) -> Evaluation:
     found = Evaluation([item.resource_id for item in request.items], [])
     for index, item in enumerate(request.items):
@@ -83,7 +89,7 @@ def evaluate(
             _check_rules(rules, found, index, window, now=now, override=request.override)
     for resource_id in found.contexts:
         _check_each_other(found, resource_id)
-        _check_table(found, resource_id, principal, now)
+        _check_table(found, resource_id, principal, now, occupants)
     return found
 
 
@@ -166,13 +172,15 @@ def _check_each_other(found: Evaluation, resource_id: str) -> None:
         )
 
 
-def _check_table(found: Evaluation, resource_id: str, principal: Principal, now: datetime) -> None:
+def _check_table(
+    found: Evaluation, resource_id: str, principal: Principal, now: datetime, read: Occupants
+) -> None:
     buffers = found.contexts[resource_id].buffers
     indexes = found.valid(resource_id)
     windows = [w for w in (found.windows[i] for i in indexes) if w is not None]
     if not windows:
         return
-    occupants = occupants_around(resource_id, windows, buffers, now)
+    occupants = read(resource_id, windows, buffers, now)
     for index, window in zip(indexes, windows, strict=True):
         clashes = find_conflicts(window, occupants, buffers)
         if clashes:

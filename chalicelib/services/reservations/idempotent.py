@@ -13,24 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, DomainError, TooManyRequests
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.reservations.conflicts import CONFLICT_MESSAGE, ReservationConflict
+from chalicelib.services.reservations.ports import IdempotencyRecords
 from chalicelib.store.reservations.booking_tx import DuplicateRequest
-from chalicelib.store.reservations.idempotency import IdempotencyClaim, IdempotencyRecord, Outcome
+from chalicelib.store.reservations.idempotency import IdempotencyClaim, Outcome
 
 R = TypeVar("R")
-
-
-class IdempotencyRecords(Protocol):
-    """The Idempotency-Key records (store/reservations/idempotency.py)."""
-
-    def lookup(self, claim: IdempotencyClaim, now: datetime) -> IdempotencyRecord | None: ...
-
-    def record_conflict(self, claim: IdempotencyClaim, details: Any, now: datetime) -> bool: ...
 
 
 class IdempotentCreates:

@@ -14,10 +14,13 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.principal import Principal, require_admin, visible_to
 from chalicelib.domain.reservations import OCCUPYING, HistoryEntry, Reservation, ReservationStatus
-from chalicelib.services.reservations.booking import ResourceCatalog
+from chalicelib.services.reservations.ports import (
+    ReservationListings,
+    ReservationReads,
+    ResourceCatalog,
+)
 from chalicelib.store.pagination import CursorCodec
-from chalicelib.store.reservations.listing import ListingFilter, ReservationListing
-from chalicelib.store.reservations.repository import ReservationStore
+from chalicelib.store.reservations.listing import ListingFilter
 
 ADMIN_LOOKBACK = timedelta(days=30)
 MAX_ADMIN_WINDOW = timedelta(days=366)
@@ -59,8 +62,8 @@ class Listing(Generic[T]):
 class ReservationQueries:
     def __init__(
         self,
-        reservations: ReservationStore,
-        listing: ReservationListing,
+        reservations: ReservationReads,
+        listing: ReservationListings,
         catalog: ResourceCatalog,
         cursors: CursorCodec,
         clock: Clock,

@@ -21,11 +21,13 @@ from chalicelib.domain.reservations.bulk import STUCK_AFTER, BatchStatus
 from chalicelib.domain.reservations.series import SeriesStatus
 from chalicelib.observability import logger
 from chalicelib.services.reservations.anchored_write import cancel_all
+from chalicelib.services.reservations.ports import (
+    BatchAnchors,
+    ReservationReads,
+    ReservationWriter,
+    SeriesAnchors,
+)
 from chalicelib.store.reservations.anchors import StuckAnchor
-from chalicelib.store.reservations.bulk import BulkStore
-from chalicelib.store.reservations.repository import ReservationStore
-from chalicelib.store.reservations.series import SeriesStore
-from chalicelib.store.reservations.writer import BookingWriter
 
 REASON = "creation interrupted; rolled back by recovery"
 
@@ -33,12 +35,12 @@ REASON = "creation interrupted; rolled back by recovery"
 class AnchorRecovery:
     def __init__(
         self,
-        batches: BulkStore,
-        series: SeriesStore,
-        reservations: ReservationStore,
+        batches: BatchAnchors,
+        series: SeriesAnchors,
+        reservations: ReservationReads,
         clock: Clock,
         *,
-        writer: BookingWriter,
+        writer: ReservationWriter,
         stuck_after: timedelta = STUCK_AFTER,
     ) -> None:
         self._batches = batches

@@ -28,7 +28,7 @@ from chalicelib.domain.reservations import (
     conflicts,
     recurrence,
 )
-from chalicelib.domain.reservations.bulk import ItemCost, plan_chunks
+from chalicelib.domain.reservations.bulk import MAX_TRANSACTION_ITEMS, ItemCost, plan_chunks
 from chalicelib.domain.reservations.conflicts import Buffers, ReservationConflict, find_conflicts
 from chalicelib.domain.reservations.series import Series, SeriesStatus
 from chalicelib.domain.timeutil import iso_z
@@ -37,19 +37,16 @@ from chalicelib.services.reservations.anchored_write import (
     AnchoredWriter,
     cancel_all,
 )
-from chalicelib.services.reservations.booking import (
-    ResourceCatalog,
-    buffers_of,
-    initial_status,
-    to_millis,
-)
+from chalicelib.services.reservations.booking import buffers_of, initial_status, to_millis
 from chalicelib.services.reservations.idempotent import IdempotentCreates, ensure_settled
-from chalicelib.store.dynamo import MAX_TRANSACTION_ITEMS
-from chalicelib.store.reservations.booking_tx import occupants_around
+from chalicelib.services.reservations.ports import (
+    ReservationReads,
+    ReservationWriter,
+    ResourceCatalog,
+    SeriesAnchors,
+)
 from chalicelib.store.reservations.idempotency import IdempotencyClaim, fingerprint
-from chalicelib.store.reservations.repository import ReservationStore
-from chalicelib.store.reservations.series import SeriesStore
-from chalicelib.store.reservations.writer import Booking, BookingWriter
+from chalicelib.store.reservations.writer import Booking
 
 ROLLBACK_REASON = "series creation rolled back"
 
@@ -103,11 +100,11 @@ class SeriesService:
     def __init__(
         self,
         catalog: ResourceCatalog,
-        reservations: ReservationStore,
-        series: SeriesStore,
+        reservations: ReservationReads,
+        series: SeriesAnchors,
         clock: Clock,
         *,
-        writer: BookingWriter,
+        writer: ReservationWriter,
         idempotency: IdempotentCreates,
         ids: IdFactory,
         rules: Callable[..., list[str]] = booking_rules.check_booking,
@@ -258,7 +255,7 @@ class SeriesService:
     def _precheck(self, plan: _Plan) -> None:
         """Read-only: the usual refusal (some occurrence is taken) costs no write at all."""
         rid = plan.catalogued.resource_id
-        occupants = occupants_around(rid, plan.windows, plan.buffers, plan.now)
+        occupants = self._reservations.occupants(rid, plan.windows, plan.buffers, plan.now)
         clashes = {}
         for index, window in enumerate(plan.windows):
             found = find_conflicts(window, occupants, plan.buffers)

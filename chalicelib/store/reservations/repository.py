@@ -6,10 +6,13 @@ Every write goes through the one booking writer (store/reservations/writer.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.reservations import HistoryEntry, Reservation
+from chalicelib.domain.reservations import HistoryEntry, Reservation, TimeRange
+from chalicelib.domain.reservations.conflicts import Buffers, Occupant
 from chalicelib.store import dynamo
+from chalicelib.store.reservations.booking_tx import occupants_around
 from chalicelib.store.reservations.items import (
     HISTORY_PREFIX,
     META,
@@ -52,3 +55,11 @@ class ReservationStore:
         entries = [history_from_raw(dict(raw)) for raw in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         return entries, dict(last) if last else None
+
+    def occupants(
+        self, resource_id: str, windows: Sequence[TimeRange], buffers: Buffers, now: datetime
+    ) -> list[Occupant]:
+        """The occupying reservations that could conflict with `windows` (consistent slot
+        queries, merged: booking_tx.occupants_around). Read only: the pre-checks of series
+        and bulk requests; the write re-checks under the invariant."""
+        return occupants_around(resource_id, windows, buffers, now)
