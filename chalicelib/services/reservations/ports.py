@@ -136,7 +136,7 @@ class AnchorStore(Protocol[A, S_contra]):
 class SeriesAnchors(Protocol):
     """Series items (store/reservations/series.py `SeriesStore`)."""
 
-    def get(self, series_id: str) -> Series | None: ...
+    def get(self, series_id: str, /) -> Series | None: ...
 
     def anchor_put(self, series: Series, /) -> Item: ...
 
@@ -145,7 +145,7 @@ class SeriesAnchors(Protocol):
     def still_creating(self, series: Series, /) -> Item: ...
 
     def transition(
-        self, series: Series, status: SeriesStatus, at: datetime, **changes: Any
+        self, series: Series, status: SeriesStatus, at: datetime, /, **changes: Any
     ) -> Series: ...
 
     def occurrences(self, series: Series) -> list[Reservation]:
@@ -156,7 +156,7 @@ class SeriesAnchors(Protocol):
 class BatchAnchors(Protocol):
     """Bulk batch items (store/reservations/bulk.py `BulkStore`)."""
 
-    def get(self, batch_id: str) -> BulkBatch | None: ...
+    def get(self, batch_id: str, /) -> BulkBatch | None: ...
 
     def anchor_put(self, batch: BulkBatch, /) -> Item: ...
 
@@ -165,7 +165,7 @@ class BatchAnchors(Protocol):
     def still_creating(self, batch: BulkBatch, /) -> Item: ...
 
     def transition(
-        self, batch: BulkBatch, status: BatchStatus, at: datetime, **changes: Any
+        self, batch: BulkBatch, status: BatchStatus, at: datetime, /, **changes: Any
     ) -> BulkBatch: ...
 
     def stuck(self, created_before: datetime, *, limit: int = 100) -> list[StuckAnchor]:

@@ -173,7 +173,7 @@ class AnchorTable(Generic[A, S]):
         item = self.to_raw(anchor, anchor.created_at)
         put_new_anchor(item, claim, self.id_of(anchor), anchor.created_at, self.outcome)
 
-    def transition(self, anchor: A, status: S, at: datetime, **changes: Any) -> A:
+    def transition(self, anchor: A, status: S, at: datetime, /, **changes: Any) -> A:
         """Move the anchor on, if nobody else did since it was read (409 otherwise)."""
         updated: A = replace(  # type: ignore[type-var]
             anchor, status=status, version=anchor.version + 1, **changes
