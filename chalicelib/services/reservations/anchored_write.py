@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.reservations import Actor, Reservation
+from chalicelib.domain.reservations.bulk import MAX_TRANSACTION_ITEMS, ItemCost, plan_chunks
 from chalicelib.domain.reservations.conflicts import ReservationConflict
 from chalicelib.observability import logger
 from chalicelib.services.reservations.ports import AnchorStore, ReservationReader, ReservationWriter
@@ -156,3 +157,18 @@ def cancel_all(
 
     changes = [cancel(r) for r in targets if r.occupies]
     return writer.apply_many(changes, cancel, reservations.get)
+
+
+def transaction_chunks(bookings: Sequence[Booking]) -> list[list[int]]:
+    """Booking indexes per transaction (at most 100 items: 3 per booking + 1 per (resource,
+    UTC day) version), grouped by resource. The one-transaction case leaves room for the
+    anchor and the Idempotency-Key record; each chunk of a longer write, for its fence."""
+    costs = sorted(
+        (
+            ItemCost(i, frozenset((b.reservation.resource_id, d) for d in b.window_days()))
+            for i, b in enumerate(bookings)
+        ),
+        key=lambda c: (bookings[c.index].reservation.resource_id, c.index),
+    )
+    whole = plan_chunks(costs, MAX_TRANSACTION_ITEMS - 2)
+    return whole if len(whole) == 1 else plan_chunks(costs, MAX_TRANSACTION_ITEMS - 1)

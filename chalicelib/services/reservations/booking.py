@@ -99,7 +99,7 @@ class BookingService:
     ) -> BookingResult:
         """Book (once per Idempotency-Key: see services/reservations/idempotent.py)."""
         window = self._window(request.start_time, request.end_time)
-        self._check_override(principal, request.override)
+        require_override_right(principal, request.override)
         claim = self._claim(principal, request, window, idempotency_key)
 
         def book() -> BookingResult:
@@ -168,7 +168,7 @@ class BookingService:
         self, principal: Principal, reservation_id: str, request: RescheduleRequest
     ) -> Reservation:
         window = self._window(request.start_time, request.end_time)
-        self._check_override(principal, request.override)
+        require_override_right(principal, request.override)
         current = self.owned(principal, reservation_id)
         current.require(Transition.RESCHEDULE)
         target_id = request.resource_id or current.resource_id
@@ -220,14 +220,6 @@ class BookingService:
         checked = booking_rules.validate_window_input(start, end)
         return booking_rules.validate_window_input(to_millis(checked.start), to_millis(checked.end))
 
-    @staticmethod
-    def _check_override(principal: Principal, override: bool) -> None:
-        if override and not principal.is_admin:
-            raise Forbidden(
-                "only administrators may override business hours and blackouts",
-                code="override_forbidden",
-            )
-
     def _check_rules(
         self, resource: Resource, window: TimeRange, now: datetime, override: bool
     ) -> list[str]:
@@ -243,6 +235,15 @@ class BookingService:
             hours=self._catalog.hours_for(resource),
             blackouts=self._catalog.blackouts_for(resource, first, last),
             override=override,
+        )
+
+
+def require_override_right(principal: Principal, override: bool) -> None:
+    """Only administrators may book outside business hours or into a blackout."""
+    if override and not principal.is_admin:
+        raise Forbidden(
+            "only administrators may override business hours and blackouts",
+            code="override_forbidden",
         )
 
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import DomainError, Forbidden, NotFound, RuleViolation
+from chalicelib.domain.errors import DomainError, NotFound, RuleViolation
 from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.principal import Principal, visible_to
 from chalicelib.domain.reservations import (
@@ -28,13 +28,10 @@ from chalicelib.domain.reservations import (
     booking_rules,
 )
 from chalicelib.domain.reservations.bulk import (
-    MAX_TRANSACTION_ITEMS,
     BatchStatus,
     BulkBatch,
-    ItemCost,
     ItemError,
     describe,
-    plan_chunks,
 )
 from chalicelib.domain.reservations.conflicts import CONFLICT_MESSAGE, ReservationConflict
 from chalicelib.domain.timeutil import iso_z
@@ -42,8 +39,13 @@ from chalicelib.services.reservations.anchored_write import (
     AnchoredCreate,
     AnchoredWriter,
     cancel_all,
+    transaction_chunks,
 )
-from chalicelib.services.reservations.booking import initial_status, to_millis
+from chalicelib.services.reservations.booking import (
+    initial_status,
+    require_override_right,
+    to_millis,
+)
 from chalicelib.services.reservations.bulk_checks import BulkRequest, Evaluation, evaluate
 from chalicelib.services.reservations.idempotent import IdempotentCreates, ensure_settled
 from chalicelib.services.reservations.ports import (
@@ -120,11 +122,7 @@ class BulkService:
     def create(
         self, principal: Principal, request: BulkRequest, idempotency_key: str | None = None
     ) -> BulkResult:
-        if request.override and not principal.is_admin:
-            raise Forbidden(
-                "only administrators may override business hours and blackouts",
-                code="override_forbidden",
-            )
+        require_override_right(principal, request.override)
         claim = None if request.dry_run else _claim(principal, request, idempotency_key)
         return self._idempotency.run(
             principal,
@@ -167,7 +165,7 @@ class BulkService:
                 failed_status=BatchStatus.FAILED,
                 entity_id=batch_id,
                 bookings=bookings,
-                chunks=_chunks(bookings),
+                chunks=transaction_chunks(bookings),
                 actor=Actor.of(principal),
                 now=now,
                 rollback_reason=ROLLBACK_REASON,
@@ -302,25 +300,6 @@ def _claim(principal: Principal, request: BulkRequest, key: str | None) -> Idemp
         "override": request.override,
     }
     return IdempotencyClaim(principal.subject_id, key, fingerprint("create_bulk", payload))
-
-
-def _chunks(bookings: Sequence[Booking]) -> list[list[int]]:
-    """Transactions of at most 100 items, grouped by resource; the one-transaction case
-    leaves room for the batch item and the Idempotency-Key record, a chunk for its fence."""
-    costs = sorted(
-        (
-            ItemCost(
-                i,
-                frozenset(
-                    (b.reservation.resource_id, d) for d in b.buffers.days([b.reservation.window])
-                ),
-            )
-            for i, b in enumerate(bookings)
-        ),
-        key=lambda c: (bookings[c.index].reservation.resource_id, c.index),
-    )
-    whole = plan_chunks(costs, MAX_TRANSACTION_ITEMS - 2)
-    return whole if len(whole) == 1 else plan_chunks(costs, MAX_TRANSACTION_ITEMS - 1)
 
 
 def _booked(bookings: Sequence[Booking]) -> list[ItemOutcome]:

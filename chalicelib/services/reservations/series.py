@@ -10,14 +10,13 @@ nothing. The Idempotency-Key flow is idempotent.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.catalog.resources import Resource
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
+from chalicelib.domain.errors import Conflict, NotFound, RuleViolation
 from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.principal import Principal, visible_to
 from chalicelib.domain.reservations import (
@@ -28,16 +27,21 @@ from chalicelib.domain.reservations import (
     conflicts,
     recurrence,
 )
-from chalicelib.domain.reservations.bulk import MAX_TRANSACTION_ITEMS, ItemCost, plan_chunks
-from chalicelib.domain.reservations.conflicts import Buffers, ReservationConflict, find_conflicts
+from chalicelib.domain.reservations.conflicts import ReservationConflict, find_conflicts
 from chalicelib.domain.reservations.series import Series, SeriesStatus
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.services.reservations.anchored_write import (
     AnchoredCreate,
     AnchoredWriter,
     cancel_all,
+    transaction_chunks,
 )
-from chalicelib.services.reservations.booking import buffers_of, initial_status, to_millis
+from chalicelib.services.reservations.booking import (
+    buffers_of,
+    initial_status,
+    require_override_right,
+    to_millis,
+)
 from chalicelib.services.reservations.idempotent import IdempotentCreates, ensure_settled
 from chalicelib.services.reservations.ports import (
     ReservationReads,
@@ -45,55 +49,13 @@ from chalicelib.services.reservations.ports import (
     ResourceCatalog,
     SeriesAnchors,
 )
+from chalicelib.services.reservations.series_plan import SeriesPlan, SeriesRequest, SeriesResult
 from chalicelib.store.reservations.idempotency import IdempotencyClaim, fingerprint
 from chalicelib.store.reservations.writer import Booking
 
 ROLLBACK_REASON = "series creation rolled back"
 
-
-@dataclass(frozen=True)
-class SeriesRequest:
-    resource_id: str
-    start_time: datetime
-    end_time: datetime
-    rrule: str | None = None
-    simple: Mapping[str, Any] | None = None  # the old API's frequency/interval/days/end
-    exdates: Sequence[date | datetime] = ()
-    notes: str = ""
-    override: bool = False
-    # all_or_nothing: any taken occurrence refuses the series (409 naming each one);
-    # skip_conflicts: occurrences already taken at request time are left out and reported.
-    conflict_policy: str = "all_or_nothing"
-
-
-@dataclass(frozen=True)
-class SeriesResult:
-    series: Series
-    occurrences: list[Reservation]
-    replayed: bool = False
-    skipped: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass
-class _Plan:
-    """One create request as it is worked out step by step."""
-
-    principal: Principal
-    request: SeriesRequest
-    first: TimeRange
-    rule: str
-    now: datetime
-    claim: IdempotencyClaim | None = None
-    resource: Resource | None = None
-    windows: list[TimeRange] = field(default_factory=list)
-    buffers: Buffers = field(default_factory=Buffers)
-    overridden: set[str] = field(default_factory=set)
-    skipped: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def catalogued(self) -> Resource:
-        assert self.resource is not None, "the resource is read before it is used"
-        return self.resource
+__all__ = ["ROLLBACK_REASON", "SeriesPlan", "SeriesRequest", "SeriesResult", "SeriesService"]
 
 
 class SeriesService:
@@ -136,7 +98,7 @@ class SeriesService:
             look_first=True,  # a retry skips the expansion and the pre-check
         )
 
-    def _create(self, plan: _Plan) -> SeriesResult:
+    def _create(self, plan: SeriesPlan) -> SeriesResult:
         plan.resource = self._catalog.get(plan.request.resource_id)
         plan.buffers = buffers_of(plan.resource)
         plan.windows = self._expand(plan)
@@ -151,7 +113,7 @@ class SeriesService:
                 failed_status=SeriesStatus.FAILED,
                 entity_id=series.series_id,
                 bookings=bookings,
-                chunks=_chunks(bookings),
+                chunks=transaction_chunks(bookings),
                 actor=Actor.of(plan.principal),
                 now=plan.now,
                 rollback_reason=ROLLBACK_REASON,
@@ -162,16 +124,12 @@ class SeriesService:
         )
         return SeriesResult(active, [b.reservation for b in bookings], skipped=plan.skipped)
 
-    def _plan(self, principal: Principal, request: SeriesRequest, key: str | None) -> _Plan:
+    def _plan(self, principal: Principal, request: SeriesRequest, key: str | None) -> SeriesPlan:
         first = booking_rules.validate_window_input(request.start_time, request.end_time)
         first = TimeRange(to_millis(first.start), to_millis(first.end))
-        if request.override and not principal.is_admin:
-            raise Forbidden(
-                "only administrators may override business hours and blackouts",
-                code="override_forbidden",
-            )
+        require_override_right(principal, request.override)
         rule = request.rrule or recurrence.rrule_from_simple(request.simple or {})
-        plan = _Plan(principal, request, first, rule, self._clock.now())
+        plan = SeriesPlan(principal, request, first, rule, self._clock.now())
         if key is not None:
             payload = {
                 "resource_id": request.resource_id,
@@ -199,7 +157,7 @@ class SeriesService:
         )
         return SeriesResult(series, self._series.occurrences(series), replayed=True)
 
-    def _expand(self, plan: _Plan) -> list[TimeRange]:
+    def _expand(self, plan: SeriesPlan) -> list[TimeRange]:
         occurrences = recurrence.expand_recurrence(
             plan.first.start,
             plan.first.duration,
@@ -211,7 +169,7 @@ class SeriesService:
         )
         return [TimeRange(to_millis(o.start), to_millis(o.end)) for o in occurrences]
 
-    def _check_all(self, plan: _Plan) -> None:
+    def _check_all(self, plan: SeriesPlan) -> None:
         """Every occurrence against the rules and the others; all problems reported at once."""
         resource, windows, buffers = plan.catalogued, plan.windows, plan.buffers
         pairs = conflicts.find_internal_overlaps(
@@ -252,7 +210,7 @@ class SeriesService:
                 details={"occurrences": broken},
             )
 
-    def _precheck(self, plan: _Plan) -> None:
+    def _precheck(self, plan: SeriesPlan) -> None:
         """Read-only: the usual refusal (some occurrence is taken) costs no write at all."""
         rid = plan.catalogued.resource_id
         occupants = self._reservations.occupants(rid, plan.windows, plan.buffers, plan.now)
@@ -270,7 +228,7 @@ class SeriesService:
             return
         raise error
 
-    def _draft(self, plan: _Plan) -> tuple[Series, list[Booking]]:
+    def _draft(self, plan: SeriesPlan) -> tuple[Series, list[Booking]]:
         resource, principal, now = plan.catalogued, plan.principal, plan.now
         series_id = self._ids.new_id()
         status = initial_status(resource)
@@ -326,43 +284,22 @@ class SeriesService:
         series = self._owned(principal, series_id)
         if series.status == SeriesStatus.CANCELLED:
             raise Conflict("the series is already cancelled", code="already_cancelled")
-        if series.status != SeriesStatus.ACTIVE:
-            raise Conflict(
-                f"a {series.status.value} series cannot be cancelled",
-                code="not_cancellable",
-                details={"status": series.status.value},
-            )
+        _require_active(series)
         now = self._clock.now()
         targets = [
             r
             for r in self._series.occurrences(series)
             if r.occupies and (not future_only or r.window.start >= now)
         ]
-        cancel_all(
-            self._writer,
-            self._reservations,
-            targets,
-            actor=Actor.of(principal),
-            at=now,
-            reason=reason,
-            details={"series_id": series_id},
-        )
-        cancelled = self._series.transition(
-            series, SeriesStatus.CANCELLED, now, cancel_reason=reason
-        )
-        return SeriesResult(cancelled, self._series.occurrences(cancelled))
+        self._cancel(principal, targets, now, reason, {"series_id": series_id})
+        return self._settle(series, now, reason)
 
     def cancel_following(
         self, principal: Principal, series_id: str, from_reservation_id: str, reason: str
     ) -> SeriesResult:
         """Cancel one occurrence and every later one; earlier ones stay booked."""
         series = self._owned(principal, series_id)
-        if series.status != SeriesStatus.ACTIVE:
-            raise Conflict(
-                f"a {series.status.value} series cannot be cancelled",
-                code="not_cancellable",
-                details={"status": series.status.value},
-            )
+        _require_active(series)
         occurrences = self._series.occurrences(series)
         pivot = next((r for r in occurrences if r.reservation_id == from_reservation_id), None)
         if pivot is None:
@@ -376,6 +313,20 @@ class SeriesService:
                 "nothing from that occurrence on is still booked", code="already_cancelled"
             )
         now = self._clock.now()
+        details = {"series_id": series_id, "scope": "following"}
+        self._cancel(principal, targets, now, reason, details)
+        if any(r.occupies and r not in targets for r in occurrences):
+            return SeriesResult(series, self._series.occurrences(series))
+        return self._settle(series, now, reason)
+
+    def _cancel(
+        self,
+        principal: Principal,
+        targets: Sequence[Reservation],
+        now: datetime,
+        reason: str,
+        details: dict[str, str],
+    ) -> None:
         cancel_all(
             self._writer,
             self._reservations,
@@ -383,11 +334,11 @@ class SeriesService:
             actor=Actor.of(principal),
             at=now,
             reason=reason,
-            details={"series_id": series_id, "scope": "following"},
+            details=details,
         )
-        remaining = [r for r in occurrences if r.occupies and r not in targets]
-        if remaining:
-            return SeriesResult(series, self._series.occurrences(series))
+
+    def _settle(self, series: Series, now: datetime, reason: str) -> SeriesResult:
+        """Nothing of the series occupies time any more: it is cancelled."""
         cancelled = self._series.transition(
             series, SeriesStatus.CANCELLED, now, cancel_reason=reason
         )
@@ -398,6 +349,15 @@ class SeriesService:
         if series is None or not visible_to(series.user_id, principal):
             raise NotFound("no such series", code="series_not_found")
         return series
+
+
+def _require_active(series: Series) -> None:
+    if series.status != SeriesStatus.ACTIVE:
+        raise Conflict(
+            f"a {series.status.value} series cannot be cancelled",
+            code="not_cancellable",
+            details={"status": series.status.value},
+        )
 
 
 def _describe(index: int, window: TimeRange) -> dict[str, Any]:
@@ -421,19 +381,3 @@ def _series_conflict(
 
 def _settled(series: Series, status: SeriesStatus) -> Series:
     return replace(series, status=status)
-
-
-def _chunks(bookings: Sequence[Booking]) -> list[list[int]]:
-    """Transactions of at most 100 items; the one-transaction case leaves room for the series
-    item and the Idempotency-Key record, a chunk for its fence."""
-    costs = [
-        ItemCost(
-            i,
-            frozenset(
-                (b.reservation.resource_id, d) for d in b.buffers.days([b.reservation.window])
-            ),
-        )
-        for i, b in enumerate(bookings)
-    ]
-    whole = plan_chunks(costs, MAX_TRANSACTION_ITEMS - 2)
-    return whole if len(whole) == 1 else plan_chunks(costs, MAX_TRANSACTION_ITEMS - 1)

@@ -69,6 +69,10 @@ class Booking:
     def window(self) -> Window:
         return Window(self.reservation.resource_id, self.reservation.window, self.buffers)
 
+    def window_days(self) -> list[date]:
+        """The UTC days (day version items) the booking's buffered window touches."""
+        return self.buffers.days([self.reservation.window])
+
 
 @dataclass(frozen=True)
 class Move:
