@@ -297,8 +297,10 @@ class ReservationConflict(Conflict):
         message: str = CONFLICT_MESSAGE,
         group: str | None = None,
         subjects: Mapping[int, Mapping[str, Any]] | None = None,
+        recorded: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message, code="reservation_conflict")
+        self.recorded = dict(recorded) if recorded is not None else None
         self.clashes = {index: list(found) for index, found in sorted(clashes.items())}
         unique = {o.reservation_id: o for found in self.clashes.values() for o in found}
         self.occupants = sorted(unique.values(), key=lambda o: (o.window.start, o.reservation_id))
@@ -322,7 +324,15 @@ class ReservationConflict(Conflict):
         }
         return ReservationConflict(clashes, message=message, group=group, subjects=subjects)
 
+    @classmethod
+    def replayed(cls, details: Any, message: str = CONFLICT_MESSAGE) -> ReservationConflict:
+        """A 409 recorded earlier under an Idempotency-Key (for the same caller): replayed
+        with the body it was first given."""
+        return cls({}, message=message, recorded=details if isinstance(details, dict) else {})
+
     def details_for(self, viewer: Principal | None) -> dict[str, Any]:
+        if self.recorded is not None:
+            return dict(self.recorded)
         details: dict[str, Any] = {"conflicts": conflict_listing(self.occupants, viewer)}
         if self.group is not None:
             details[self.group] = [

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, DomainError, TooManyRequests
 from chalicelib.domain.principal import Principal
-from chalicelib.domain.reservations.conflicts import CONFLICT_MESSAGE, ReservationConflict
+from chalicelib.domain.reservations.conflicts import ReservationConflict
 from chalicelib.services.reservations.ports import IdempotencyRecords
 from chalicelib.store.reservations.booking_tx import DuplicateRequest
 from chalicelib.store.reservations.idempotency import IdempotencyClaim, Outcome
@@ -75,7 +75,7 @@ class IdempotentCreates:
         if record is None:
             return None
         if record.outcome != outcome:  # the first request was refused: refuse the same way
-            raise Conflict(CONFLICT_MESSAGE, code="reservation_conflict", details=record.details)
+            raise ReservationConflict.replayed(record.details)
         return replay(record.reservation_id or "")
 
     def _refused(
@@ -106,4 +106,4 @@ def ensure_settled(
     if status == "creating":
         raise Conflict("this request is still being processed", code=in_progress_code)
     if status == "failed":
-        raise Conflict(failed_message, code="reservation_conflict", details=failure)
+        raise ReservationConflict.replayed(failure, failed_message)
