@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice.app import Blueprint
 
 from chalicelib import wiring
@@ -28,8 +30,8 @@ READ = "resources:read"
 WRITE = "resources:write"
 
 
-def _status(view: ResourceView) -> StatusOut:
-    return StatusOut.of(view, wiring.clock().now())
+def _status(ctx: RequestContext[Any, Any], view: ResourceView) -> StatusOut:
+    return StatusOut.of(view, wiring.clock().now(), ctx.principal)
 
 
 @endpoint(
@@ -42,7 +44,7 @@ def _status(view: ResourceView) -> StatusOut:
     description="Computed on read; a maintenance whose auto-reset time has passed is over.",
 )
 def get_status(ctx: RequestContext, resource_id: str) -> StatusOut:
-    return _status(wiring.resources().status(ctx.user, resource_id))
+    return _status(ctx, wiring.resources().status(ctx.user, resource_id))
 
 
 @endpoint(
@@ -61,7 +63,7 @@ def start_maintenance(ctx: RequestContext[MaintenanceIn], resource_id: str) -> S
     view = wiring.resources().start_maintenance(
         ctx.user, resource_id, body.reason, body.auto_reset_hours
     )
-    return _status(view)
+    return _status(ctx, view)
 
 
 @endpoint(
@@ -74,7 +76,7 @@ def start_maintenance(ctx: RequestContext[MaintenanceIn], resource_id: str) -> S
     response=StatusOut,
 )
 def end_maintenance(ctx: RequestContext, resource_id: str) -> StatusOut:
-    return _status(wiring.resources().end_maintenance(ctx.user, resource_id))
+    return _status(ctx, wiring.resources().end_maintenance(ctx.user, resource_id))
 
 
 # --- business hours -------------------------------------------------------------------------

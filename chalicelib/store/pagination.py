@@ -1,7 +1,9 @@
-"""Opaque, signed cursors around DynamoDB's LastEvaluatedKey.
+"""Opaque cursors around DynamoDB's LastEvaluatedKey.
 
-Signed so a client cannot hand us a start key from another partition; a tampered or stale
-cursor is a 422, never a 500.
+Encrypted and authenticated (AES-GCM, the listing's scope as associated data): a client can
+neither read the key (it may hold other users' reservation ids, as a schedule's does) nor
+hand us a start key from another partition or listing. A tampered or stale cursor is a 422,
+never a 500.
 """
 
 from __future__ import annotations
@@ -9,37 +11,37 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 import json
+import os
 from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from chalicelib.domain.errors import InvalidInput
 
-_SIG_BYTES = 12
+_NONCE_BYTES = 12
 
 
 class CursorCodec:
     def __init__(self, secret: str) -> None:
-        self._key = hashlib.sha256(("cursor:" + secret).encode()).digest()
+        self._aead = AESGCM(hashlib.sha256(("cursor:" + secret).encode()).digest())
 
     def encode(self, last_key: dict[str, Any] | None, *, scope: str = "") -> str | None:
         if not last_key:
             return None
         payload = json.dumps(last_key, sort_keys=True, separators=(",", ":")).encode()
-        sig = hmac.new(self._key, scope.encode() + b"|" + payload, hashlib.sha256).digest()
-        return _b64(sig[:_SIG_BYTES] + payload)
+        nonce = os.urandom(_NONCE_BYTES)
+        return _b64(nonce + self._aead.encrypt(nonce, payload, scope.encode()))
 
     def decode(self, cursor: str | None, *, scope: str = "") -> dict[str, Any] | None:
         if not cursor:
             return None
         try:
             raw = _unb64(cursor)
-        except ValueError as exc:
+            payload = self._aead.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], scope.encode())
+        except (ValueError, InvalidTag) as exc:
             raise _bad_cursor() from exc
-        sig, payload = raw[:_SIG_BYTES], raw[_SIG_BYTES:]
-        expected = hmac.new(self._key, scope.encode() + b"|" + payload, hashlib.sha256).digest()
-        if not hmac.compare_digest(sig, expected[:_SIG_BYTES]):
-            raise _bad_cursor()
         try:
             value = json.loads(payload)
         except ValueError as exc:

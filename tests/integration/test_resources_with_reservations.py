@@ -88,3 +88,19 @@ def test_a_running_reservation_makes_the_resource_in_use(
     token = login(client, "alice", USER_PASSWORD)["access_token"]
     assert get_json(client, f"{RESOURCES}/{busy}/status", token).json_body["status"] == "available"
     assert get_json(client, f"{RESOURCES}/availability/summary", token).json_body["in_use"] == 0
+
+
+def test_only_the_owner_and_admins_see_which_reservation_holds_the_resource(
+    client: Client, clock: FrozenClock, admin_token: str, user_token: str, other_user_token: str
+) -> None:
+    # Given alice's reservation running now
+    busy = create_resource(client, admin_token, "Busy")["resource_id"]
+    booked = book(client, user_token, busy, "2026-11-24T09:00:00Z", "2026-11-24T10:00:00Z")
+    path = f"{RESOURCES}/{busy}/status"
+    # When bob looks at the room, Then he sees until when it is taken, not by which reservation
+    seen_by_bob = get_json(client, path, other_user_token).json_body["current_reservation"]
+    assert seen_by_bob == {"reservation_id": None, "end_time": "2026-11-24T10:00:00.000Z"}
+    # And alice and the admin see the reservation's id
+    for token in (user_token, admin_token):
+        seen = get_json(client, path, token).json_body["current_reservation"]
+        assert seen["reservation_id"] == booked["reservation_id"]

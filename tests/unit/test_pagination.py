@@ -1,4 +1,4 @@
-"""Cursors are opaque, signed, and scoped to one listing."""
+"""Cursors are opaque (encrypted), authenticated, and scoped to one listing."""
 
 from __future__ import annotations
 
@@ -36,3 +36,23 @@ def test_cursor_from_another_scope_or_secret_is_refused() -> None:
         CursorCodec("s" * 40).decode(cursor, scope="admin")
     with pytest.raises(InvalidInput):
         CursorCodec("t" * 40).decode(cursor, scope="my")
+
+
+def test_a_cursor_does_not_reveal_the_key_it_stands_for() -> None:
+    # A schedule's start key holds another user's reservation id: the cursor must not show it
+    import base64
+
+    key = {"PK": "RESOURCE#room-1", "SK": "SLOT#2026-11-24T09:00:00.000Z#01SECRETID"}
+    cursor = CursorCodec("s" * 40).encode(key, scope="schedule")
+    assert cursor is not None
+    decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    assert b"SECRETID" not in decoded and b"SLOT" not in decoded
+
+
+def test_a_tampered_cursor_is_refused() -> None:
+    codec = CursorCodec("s" * 40)
+    cursor = codec.encode(KEY, scope="my")
+    assert cursor is not None
+    flipped = cursor[:-2] + ("A" if cursor[-2] != "A" else "B") + cursor[-1]
+    with pytest.raises(InvalidInput):
+        codec.decode(flipped, scope="my")

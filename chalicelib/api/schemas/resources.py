@@ -19,6 +19,7 @@ from chalicelib.domain.catalog.resources import (
     ResourceStatus,
 )
 from chalicelib.domain.catalog.rules import ResourceDraft, ResourceQuery
+from chalicelib.domain.principal import Principal, visible_to
 from chalicelib.services.catalog.resources import ResourceView
 
 _MINUTES_MAX = 7 * 24 * 60
@@ -307,7 +308,9 @@ ResourcePageOut = Page[ResourceOut]
 
 
 class CurrentReservationOut(BaseModel):
-    reservation_id: str
+    reservation_id: str | None = Field(
+        description="only for the reservation's owner and administrators"
+    )
     end_time: UtcDatetime
 
 
@@ -320,13 +323,12 @@ class StatusOut(BaseModel):
     checked_at: UtcDatetime
 
     @classmethod
-    def of(cls, view: ResourceView, now: datetime) -> StatusOut:
+    def of(cls, view: ResourceView, now: datetime, viewer: Principal | None) -> StatusOut:
         report, occupant = view.report, view.report.occupant
-        current = (
-            CurrentReservationOut(reservation_id=occupant.reservation_id, end_time=occupant.end)
-            if occupant
-            else None
-        )
+        current = None
+        if occupant:
+            shown = occupant.reservation_id if visible_to(occupant.user_id, viewer) else None
+            current = CurrentReservationOut(reservation_id=shown, end_time=occupant.end)
         return cls(
             resource_id=view.resource.resource_id,
             status=report.status,

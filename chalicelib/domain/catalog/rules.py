@@ -322,11 +322,13 @@ def begin_maintenance(now: datetime, reason: str, auto_reset_hours: int) -> Main
 
 @dataclass(frozen=True)
 class Occupant:
-    """The occupying reservation a resource is in right now (no user details on purpose)."""
+    """The occupying reservation a resource is in right now. `user_id` only decides who may
+    see the reservation's id (its owner and admins); it is never shown."""
 
     reservation_id: str
     start: datetime
     end: datetime
+    user_id: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

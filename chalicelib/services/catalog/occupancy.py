@@ -59,7 +59,7 @@ class ReservationPorts:
         high = slot_bound(now + timedelta(milliseconds=1))
         for o in booking_tx.scan_slots(resource_id, low, high, now):
             if o.window.start <= now < o.window.end:
-                return Occupant(o.reservation_id, o.window.start, o.window.end)
+                return Occupant(o.reservation_id, o.window.start, o.window.end, o.user_id)
         return None
 
     def count_in_use(self, now: datetime) -> int:
