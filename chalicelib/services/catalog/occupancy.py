@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from chalicelib.domain.catalog.resources import MAX_RESERVATION_SPAN
 from chalicelib.domain.catalog.rules import Occupant
@@ -18,11 +18,9 @@ from chalicelib.domain.principal import Principal
 from chalicelib.domain.reservations.conflicts import Occupant as Slot
 from chalicelib.services.prefetch import InlineExecutor
 from chalicelib.store.reservations import booking_tx
-from chalicelib.store.reservations.items import SLOT_PREFIX, slot_bound
 from chalicelib.store.reservations.listing import ReservationListing
 
 Cancel = Callable[[Principal, str, str], object]
-_AFTER_EVERY_SLOT = SLOT_PREFIX + "~"  # sorts after every ISO instant
 
 
 class ReservationPorts:
@@ -33,10 +31,7 @@ class ReservationPorts:
         self._executor = executor or InlineExecutor()
 
     def _ongoing_or_later(self, resource_id: str, now: datetime) -> list[Slot]:
-        # A reservation still running now started at most MAX_RESERVATION_SPAN ago.
-        low = slot_bound(now - MAX_RESERVATION_SPAN)
-        found = booking_tx.scan_slots(resource_id, low, _AFTER_EVERY_SLOT, now)
-        return [o for o in found if o.window.end > now]
+        return booking_tx.running_or_later(resource_id, now)
 
     def count_future(self, resource_id: str, now: datetime) -> int:
         return len(self._ongoing_or_later(resource_id, now))
@@ -55,12 +50,8 @@ class ReservationPorts:
         return cancelled
 
     def current(self, resource_id: str, now: datetime) -> Occupant | None:
-        low = slot_bound(now - MAX_RESERVATION_SPAN)
-        high = slot_bound(now + timedelta(milliseconds=1))
-        for o in booking_tx.scan_slots(resource_id, low, high, now):
-            if o.window.start <= now < o.window.end:
-                return Occupant(o.reservation_id, o.window.start, o.window.end, o.user_id)
-        return None
+        o = booking_tx.running_at(resource_id, now)
+        return Occupant(o.reservation_id, o.window.start, o.window.end, o.user_id) if o else None
 
     def count_in_use(self, now: datetime) -> int:
         """Resources with a reservation running now: read from the start-month buckets of the

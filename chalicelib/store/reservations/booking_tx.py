@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from chalicelib.domain.catalog.resources import MAX_RESERVATION_SPAN
 from chalicelib.domain.errors import TooManyRequests
 from chalicelib.domain.reservations import OCCUPYING, ReservationStatus, TimeRange, conflicts
 from chalicelib.domain.reservations.conflicts import (
@@ -36,6 +37,7 @@ from chalicelib.domain.timeutil import epoch_seconds
 from chalicelib.store import dynamo
 from chalicelib.store.dynamo import Item, TransactionCancelled, transact
 from chalicelib.store.reservations.items import (
+    SLOT_PREFIX,
     day_sk,
     key,
     parse_instant,
@@ -45,6 +47,7 @@ from chalicelib.store.reservations.items import (
 )
 
 MAX_ATTEMPTS = 6
+_AFTER_EVERY_SLOT = SLOT_PREFIX + "~"  # sorts after every ISO instant
 MAX_MERGED_RANGE = timedelta(days=31)
 _ONE_MS = timedelta(milliseconds=1)
 
@@ -258,6 +261,22 @@ def occupants_around(
         for occupant in scan_slots(resource_id, *bounds, now):
             seen[occupant.reservation_id] = occupant
     return list(seen.values())
+
+
+def running_or_later(resource_id: str, now: datetime) -> list[Occupant]:
+    """Occupants still running at `now` or starting later (consistent, the whole future)."""
+    # A reservation still running now started at most MAX_RESERVATION_SPAN ago.
+    low = slot_bound(now - MAX_RESERVATION_SPAN)
+    return [o for o in scan_slots(resource_id, low, _AFTER_EVERY_SLOT, now) if o.window.end > now]
+
+
+def running_at(resource_id: str, now: datetime) -> Occupant | None:
+    """The occupant whose window contains `now`, if any."""
+    low, high = slot_bound(now - MAX_RESERVATION_SPAN), slot_bound(now + _ONE_MS)
+    for occupant in scan_slots(resource_id, low, high, now):
+        if occupant.window.start <= now < occupant.window.end:
+            return occupant
+    return None
 
 
 def scan_slots(resource_id: str, low: str, high: str, now: datetime) -> Iterable[Occupant]:
