@@ -46,7 +46,7 @@ def _totp(secret: str, steps_ahead: int = 0) -> str:
 
 def test_account_lifecycle_with_enforced_mfa(stack: RunningStack, http: httpx.Client) -> None:
     # Given a stack whose first administrator exists (set up through the API if needed)
-    admin = ApiClient(stack.urls["api"])
+    admin = ApiClient(stack.urls["api"], stack.setup_token)
     try:
         admin_token = admin.ensure_admin()
     finally:
