@@ -42,5 +42,5 @@ def status(ctx: RequestContext) -> SetupStatus:
 def initialize(ctx: RequestContext[SetupInitialize]) -> SetupResult:
     body = ctx.body
     account = NewAccount(body.username, body.password, body.email)
-    user = wiring.accounts().initialize(account, body.setup_token)
+    user = wiring.accounts().initialize(account, body.setup_token, ctx.client_ip)
     return SetupResult(message="setup complete", user=UserOut.from_domain(user))

@@ -22,6 +22,7 @@ from chalicelib.domain.errors import Conflict, InvalidInput, NotAuthenticated, N
 from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.principal import Principal, Role, require_admin
 from chalicelib.domain.timeutil import epoch_seconds
+from chalicelib.services.accounts.attempts import AttemptGate
 from chalicelib.store.accounts.users import SetupClaim, UserStore, invalid_setup_token
 from chalicelib.store.pagination import CursorCodec
 
@@ -55,8 +56,10 @@ class AccountService:
         ids: IdFactory,
         clock: Clock,
         cursors: CursorCodec,
+        gate: AttemptGate,
         policy: PasswordPolicy | None = None,
     ) -> None:
+        self._gate = gate
         self._users = users
         self._hasher = hasher
         self._ids = ids
@@ -84,7 +87,7 @@ class AccountService:
         self._users.put_setup_token(setup_token_hash(token), now, now + SETUP_TOKEN_LIFETIME)
         return token
 
-    def initialize(self, account: NewAccount, setup_token: str) -> User:
+    def initialize(self, account: NewAccount, setup_token: str, client_ip: str = "") -> User:
         """First run: create the first admin, or promote an existing user who proves it.
 
         Only with the one-time setup token (issue 9, finding 7): checked here, then consumed
@@ -97,9 +100,12 @@ class AccountService:
         if self._users.setup_complete():
             raise Conflict("setup is already complete", code="setup_complete")
         claim = SetupClaim(self._clock.now(), setup_token_hash(setup_token))
+        # The token and a promoted user's password are secrets: guesses are limited too.
+        attempt = self._gate.reserve("setup", normalize_username(account.username), client_ip)
         self._check_setup_token(claim)
         existing = self._users.find_by_username(normalize_username(account.username))
         if existing is None:
+            attempt.not_counted()  # the token was right: nothing was guessed
             user = self._new_user(account, frozenset({Role.ADMIN, Role.USER}))
             self._users.create(user, first_admin=claim)
             return user
@@ -107,6 +113,7 @@ class AccountService:
             raise NotAuthenticated(
                 "this username exists: give its password to promote it", code="invalid_credentials"
             )
+        attempt.succeeded()
         self._users.promote_first_admin(existing.user_id, claim)
         return replace(existing, roles=existing.roles | {Role.ADMIN})
 
@@ -141,10 +148,13 @@ class AccountService:
 
     def change_password(self, principal: Principal, current: str, new: str) -> None:
         user = self._users.require(principal.subject_id)
+        # A stolen access token must not become an unlimited password oracle.
+        attempt = self._gate.reserve("password", user.username, principal.client_ip)
         if not self._hasher.verify(user.password_hash, current):
             raise NotAuthenticated(
                 "the current password is not correct", code="invalid_credentials"
             )
+        attempt.succeeded()
         if current == new:
             raise InvalidInput(
                 "the new password must differ from the current one",
