@@ -52,6 +52,9 @@ class AttemptGate:
 
     def reserve(self, purpose: str, username: str, client_ip: str) -> Reservation:
         now = self._clock.now()
+        # The strict counter first: a guess it refuses never touches the shared soft counters
+        # (so it cannot push the victim's per-username delay), and the block a refund may
+        # leave behind stays on the guesser's own (username, address) counter.
         wanted: list[tuple[str, LockoutPolicy]] = [
             (attempt_key(username, client_ip, purpose), self._limits.pair),
             (username_key(username), self._limits.per_username),

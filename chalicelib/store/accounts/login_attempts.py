@@ -25,7 +25,7 @@ from chalicelib.store.table import TableItem, bind
 
 _SK = "LOGINFAIL"
 # Contention: after this many lost races in one request, the caller is told to retry shortly.
-_MAX_TRIES = 5
+_MAX_TRIES = 10
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
