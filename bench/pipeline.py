@@ -11,7 +11,8 @@ delivery worker -> HTTP POST.
 
 Without arguments it starts its own stack on free ports and stops it afterwards. With `--url`
 it measures a running stack (`make run`: --url http://127.0.0.1:8000) whose first admin is
-`--admin-user` / `--admin-password` (created if the stack has none yet).
+`--admin-user` / `--admin-password` (created if the stack has none yet, with the setup token
+`make run` printed, given in RESERVER_SETUP_TOKEN).
 
 Run: .venv/bin/python -m bench.pipeline [--samples 30]
 """
@@ -51,7 +52,7 @@ POLL_S = 0.01
 
 
 @contextmanager
-def own_stack() -> Iterator[str]:
+def own_stack() -> Iterator[tuple[str, str | None]]:
     from infra.local.config import Ports, StackConfig
     from infra.local.stack import start_stack
     from tests.e2e.conftest import free_port
@@ -59,14 +60,13 @@ def own_stack() -> Iterator[str]:
     ports = Ports(*(free_port() for _ in range(5)))
     state = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     with start_stack(StackConfig(ports=ports, state_dir=state, frontend_dir=None)) as running:
-        yield running.urls["api"]
+        yield running.urls["api"], running.setup_token
 
 
 def admin_token(api: ApiClient, username: str, password: str) -> str:
     if not api.setup_complete():
-        api.call(
-            "POST", "/api/v1/setup/initialize", json={"username": username, "password": password}
-        )
+        body = {"setup_token": api.setup_token, "username": username, "password": password}
+        api.call("POST", "/api/v1/setup/initialize", json=body)
     return api.login(username, password)
 
 
@@ -116,8 +116,10 @@ def summary(label: str, seconds: list[float]) -> str:
     )
 
 
-def run(url: str, samples: int, admin_user: str, admin_password: str) -> None:
-    api = ApiClient(url)
+def run(
+    url: str, setup_token: str | None, samples: int, admin_user: str, admin_password: str
+) -> None:
+    api = ApiClient(url, setup_token)
     admin = admin_token(api, admin_user, admin_password)
     room = create_room(api, admin)
     username = unique("bench")
@@ -153,10 +155,11 @@ def main() -> None:
     parser.add_argument("--admin-password", default=ADMIN_PASSWORD)
     args = parser.parse_args()
     if args.url:
-        run(args.url, args.samples, args.admin_user, args.admin_password)
+        token = os.environ.get("RESERVER_SETUP_TOKEN")
+        run(args.url, token, args.samples, args.admin_user, args.admin_password)
         return
-    with own_stack() as url:
-        run(url, args.samples, args.admin_user, args.admin_password)
+    with own_stack() as (url, token):
+        run(url, token, args.samples, args.admin_user, args.admin_password)
 
 
 if __name__ == "__main__":

@@ -42,13 +42,20 @@ PROFILE_COLUMNS = [
 
 def read_password(from_stdin: bool, *, prompt: str = "Password", confirm: bool = False) -> str:
     """Hidden prompt (never echoed, never an argument that lands in shell history)."""
+    return read_secret(from_stdin, prompt=prompt, confirm=confirm)
+
+
+def read_secret(
+    from_stdin: bool, *, prompt: str, what: str = "password", confirm: bool = False
+) -> str:
+    """One line of stdin, or a hidden prompt; never an argument (visible in `ps`, history)."""
     if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        secret = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
-    if not password:
-        raise CliError("the password is empty")
-    return password
+        secret = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    if not secret:
+        raise CliError(f"the {what} is empty")
+    return secret.strip() if what != "password" else secret
 
 
 def jwt_claims(token: str) -> dict[str, Any]:

@@ -58,13 +58,26 @@ def register_and_login(client: Client, username: str, password: str = USER_PASSW
     return str(login(client, username, password)["access_token"])
 
 
+def issue_setup_token() -> str:
+    """The one-time setup token, issued as `make run` does (in this process's moto table)."""
+    from chalicelib import wiring
+
+    return wiring.accounts().issue_setup_token()
+
+
 def setup_admin(
-    client: Client, username: str = ADMIN_USERNAME, password: str = ADMIN_PASSWORD
+    client: Client,
+    username: str = ADMIN_USERNAME,
+    password: str = ADMIN_PASSWORD,
+    setup_token: str | None = None,
 ) -> str:
     """Run first-run setup through the API and sign the admin in; returns the access token."""
-    response = post_json(
-        client, "/api/v1/setup/initialize", {"username": username, "password": password}
-    )
+    body = {
+        "username": username,
+        "password": password,
+        "setup_token": setup_token or issue_setup_token(),
+    }
+    response = post_json(client, "/api/v1/setup/initialize", body)
     assert response.status_code == 201, response.body
     return str(login(client, username, password)["access_token"])
 

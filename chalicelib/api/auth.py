@@ -89,6 +89,7 @@ def refresh(ctx: RequestContext[RefreshRequest]) -> Reply:
     bp,
     "/api/v1/logout",
     "POST",
+    self_service=True,
     summary="Revoke this access token and the refresh session",
     tags=TAGS,
     auth="user",

@@ -25,7 +25,7 @@ from typing_extensions import TypeVar
 from chalicelib.api import errors
 from chalicelib.domain import acting
 from chalicelib.domain.errors import DomainError, Forbidden, NotAuthenticated
-from chalicelib.domain.principal import Channel, Principal
+from chalicelib.domain.principal import Channel, Principal, require_writer
 
 Auth = Literal["none", "optional", "user", "admin"]
 
@@ -37,6 +37,8 @@ CORS = CORSConfig(
     expose_headers=["Retry-After", "Location"],
     max_age=600,
 )
+# Guests may call these on any route they reach; every other method is a write (issue 9, #13).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 JSON_TYPES = ["application/json"]
 FORM_TYPES = ["application/x-www-form-urlencoded"]
 
@@ -110,6 +112,7 @@ class RouteSpec:
     status: int
     content_types: tuple[str, ...]
     description: str = ""
+    self_service: bool = False
 
 
 ROUTES: list[RouteSpec] = []
@@ -138,8 +141,12 @@ def endpoint(
     status: int = 200,
     content_types: list[str] | None = None,
     description: str = "",
+    self_service: bool = False,
     registry: list[RouteSpec] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a route. A write (any method but GET) refuses a guest with 403 guest_read_only
+    unless `self_service`: the caller's own account and session (sign out, password, MFA,
+    profile, read marks), which a read-only account still manages."""
     types = content_types or JSON_TYPES
     spec = RouteSpec(
         path,
@@ -154,6 +161,7 @@ def endpoint(
         status,
         tuple(types),
         description,
+        self_service,
     )
     (ROUTES if registry is None else registry).append(spec)
 
@@ -252,6 +260,8 @@ def _authenticate(
         raise Forbidden("this action is for administrators", code="admin_required")
     if spec.scope is not None and not principal.can(spec.scope):
         raise Forbidden(f"this action needs the '{spec.scope}' permission", code="missing_scope")
+    if spec.method not in READ_METHODS and not spec.self_service:
+        require_writer(principal)
     return principal
 
 

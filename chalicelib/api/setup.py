@@ -1,4 +1,4 @@
-"""First run: create the first administrator, once."""
+"""First run: create the first administrator, once, with the one-time setup token."""
 
 from __future__ import annotations
 
@@ -35,10 +35,12 @@ def status(ctx: RequestContext) -> SetupStatus:
     body=SetupInitialize,
     response=SetupResult,
     status=201,
-    description="Open until it succeeds once, then 409 setup_complete. An existing username "
-    "is promoted if its password is given.",
+    description="Needs the one-time setup token (403 invalid_setup_token otherwise), which it "
+    "consumes. Open until it succeeds once, then 409 setup_complete. An existing username is "
+    "promoted if its password is given.",
 )
 def initialize(ctx: RequestContext[SetupInitialize]) -> SetupResult:
     body = ctx.body
-    user = wiring.accounts().initialize(NewAccount(body.username, body.password, body.email))
+    account = NewAccount(body.username, body.password, body.email)
+    user = wiring.accounts().initialize(account, body.setup_token, ctx.client_ip)
     return SetupResult(message="setup complete", user=UserOut.from_domain(user))

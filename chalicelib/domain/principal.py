@@ -58,6 +58,12 @@ class Principal:
     def can(self, scope: str) -> bool:
         return scope in self.scopes
 
+    @property
+    def is_read_only(self) -> bool:
+        """A user holding no role but guest (a user stripped of every role is a guest too).
+        OAuth clients have no roles; their scopes decide what they may do."""
+        return not self.is_client and self.roles <= {Role.GUEST}
+
 
 SYSTEM = Principal(
     subject_id="system",
@@ -71,6 +77,12 @@ SYSTEM = Principal(
 def require_scope(principal: Principal, scope: str) -> None:
     if not principal.can(scope):
         raise Forbidden(f"this action needs the '{scope}' permission", code="missing_scope")
+
+
+def require_writer(principal: Principal) -> None:
+    """Guests are read-only everywhere: no write of their own objects either (issue 9, #13)."""
+    if principal.is_read_only:
+        raise Forbidden("guests have read-only access", code="guest_read_only")
 
 
 def require_admin(principal: Principal) -> None:

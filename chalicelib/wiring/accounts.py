@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.accounts.tokens import TokenCodec
     from chalicelib.integrations.passwords import Argon2Hasher
     from chalicelib.services.accounts.accounts import AccountService
+    from chalicelib.services.accounts.attempts import AttemptGate
     from chalicelib.services.accounts.auth import (
         SessionConfig,
         SessionService,
@@ -53,20 +54,30 @@ def mfa_box() -> SecretBox:
 
 @built
 def session_config() -> SessionConfig:
-    from chalicelib.domain.accounts.lockout import LockoutPolicy
+    from chalicelib.domain.accounts.lockout import AttemptLimits, LockoutPolicy
     from chalicelib.services.accounts.auth import SessionConfig
 
     settings = get_settings()
     return SessionConfig(
         access_lifetime=timedelta(minutes=settings.access_token_minutes),
         refresh_lifetime=timedelta(days=settings.refresh_token_days),
-        lockout=LockoutPolicy(
-            max_failures=settings.login_max_failures,
-            window=timedelta(minutes=settings.login_window_minutes),
-            base_delay=timedelta(seconds=settings.login_backoff_seconds),
-            max_delay=timedelta(seconds=settings.login_backoff_max_seconds),
+        lockout=AttemptLimits(
+            pair=LockoutPolicy(
+                max_failures=settings.login_max_failures,
+                window=timedelta(minutes=settings.login_window_minutes),
+                base_delay=timedelta(seconds=settings.login_backoff_seconds),
+                max_delay=timedelta(seconds=settings.login_backoff_max_seconds),
+            )
         ),
     )
+
+
+def attempt_gate() -> AttemptGate:
+    """In front of every secret check (sign-in, password change, MFA, setup)."""
+    from chalicelib.services.accounts.attempts import AttemptGate
+    from chalicelib.store.accounts.login_attempts import LoginAttemptStore
+
+    return AttemptGate(LoginAttemptStore(), clock(), session_config().lockout)
 
 
 def accounts() -> AccountService:
@@ -74,7 +85,12 @@ def accounts() -> AccountService:
     from chalicelib.store.accounts.users import UserStore
 
     return AccountService(
-        users=UserStore(), hasher=hasher(), ids=ids(), clock=clock(), cursors=cursors()
+        users=UserStore(),
+        hasher=hasher(),
+        ids=ids(),
+        clock=clock(),
+        cursors=cursors(),
+        gate=attempt_gate(),
     )
 
 
@@ -82,19 +98,20 @@ def mfa() -> MfaService:
     from chalicelib.services.accounts.mfa import MfaService
     from chalicelib.store.accounts.users import UserStore
 
-    return MfaService(UserStore(), mfa_box(), hasher(), clock(), get_settings().mfa_issuer)
+    return MfaService(
+        UserStore(), mfa_box(), hasher(), clock(), get_settings().mfa_issuer, gate=attempt_gate()
+    )
 
 
 def sessions() -> SessionService:
     from chalicelib.services.accounts.auth import SessionService
-    from chalicelib.store.accounts.login_attempts import LoginAttemptStore
     from chalicelib.store.accounts.tokens import TokenStore
     from chalicelib.store.accounts.users import UserStore
 
     return SessionService(
         users=UserStore(),
         tokens_store=TokenStore(),
-        attempts=LoginAttemptStore(),
+        gate=attempt_gate(),
         hasher=hasher(),
         codec=token_codec(),
         mfa=mfa(),

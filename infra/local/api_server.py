@@ -62,7 +62,13 @@ class RouteNotFound(LocalGatewayException):
 
 
 class ReserverGateway(LocalGateway):
-    """chalice's LocalGateway, except that an unknown route is a JSON 404, not a 403."""
+    """chalice's LocalGateway, except that an unknown route is a JSON 404, not a 403, and the
+    event's `identity.sourceIp` is the real peer (chalice puts a constant 127.0.0.1 there, so
+    every caller shared one sign-in counter: issue 9, finding 3)."""
+
+    def __init__(self, app_object: Chalice, config: Config, peer: str = "127.0.0.1") -> None:
+        super().__init__(app_object, config)
+        self.event_converter.LOCAL_SOURCE_IP = peer
 
     def handle_request(
         self, method: str, path: str, headers: dict[str, Any], body: bytes | None
@@ -105,7 +111,7 @@ class ReserverRequestHandler(ChaliceRequestHandler):
         config: Config,
     ) -> None:
         # Set before the base __init__, which handles the whole connection before returning.
-        self.local_gateway = ReserverGateway(app_object, config)
+        self.local_gateway = ReserverGateway(app_object, config, peer=str(client_address[0]))
         super(ChaliceRequestHandler, self).__init__(request, client_address, server)
 
     def _generic_handle(self) -> None:

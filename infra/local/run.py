@@ -96,6 +96,13 @@ def _banner(stack: RunningStack) -> str:
         f"  Logs       {stack.config.log_dir}/<piece>.log",
         "",
     ]
+    if stack.setup_token:
+        lines += [
+            f"  Setup token  {stack.setup_token}",
+            "  (one-time: the web app's setup screen or `rr setup init <name>` asks for it;",
+            "   a new one is printed at each start until the first administrator exists)",
+            "",
+        ]
     return "\n".join(lines)
 
 

@@ -1,7 +1,8 @@
 """`start_stack(config) -> RunningStack`: the one code path behind `make run` and the e2e tests.
 
 Order: DynamoDB Local + moto + frontend -> bootstrap (tables, queues, bus, rules, SES) ->
-workers (pump at LATEST before anything can write) + API + WebSocket stand-in. Each piece
+workers (pump at LATEST before anything can write) + API + WebSocket stand-in, and beside
+them the one-time setup token (`infra/setup_token.py`) while setup is open. Each piece
 must pass its health probe before the deadline, or everything started so far is stopped and
 `StackError` names the piece with the tail of its log.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -25,6 +27,7 @@ from infra.local.config import StackConfig, child_env
 from infra.local.dynamodb_local import DynamoDbLocal, prepare
 from infra.local.procs import Child, cmdline, is_ours, spawn, stop_children
 from infra.local.secret import stack_secret
+from infra.setup_token import ALREADY_COMPLETE
 
 
 class StackError(RuntimeError):
@@ -40,6 +43,8 @@ class RunningStack:
     urls: dict[str, str]
     dynamodb_url: str
     aws_url: str
+    # The one-time setup token (None once the first administrator exists): printed by `make run`.
+    setup_token: str | None = None
     reported: set[str] = field(default_factory=set)
 
     def child(self, name: str) -> Child:
@@ -198,6 +203,28 @@ def _bootstrap(config: StackConfig, *, java: bool) -> None:
         raise StackError("bootstrap", f"{type(exc).__name__}: {exc}") from exc
 
 
+def _issue_setup_token(env: dict[str, str]) -> subprocess.Popen[str]:
+    """`python -m infra.setup_token` against the local table (the same first-run step a
+    deployment runs); started beside the API so its import time costs nothing."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "infra.setup_token"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _setup_token(issuing: subprocess.Popen[str]) -> str | None:
+    out, err = issuing.communicate(timeout=60)
+    if issuing.returncode == ALREADY_COMPLETE:
+        return None
+    if issuing.returncode != 0:
+        raise StackError("setup token", f"exit {issuing.returncode}", err[-2000:])
+    return out.strip()
+
+
 def start_stack(config: StackConfig) -> RunningStack:
     config.state_dir.mkdir(parents=True, exist_ok=True)
     ddb = prepare(config)
@@ -209,7 +236,14 @@ def start_stack(config: StackConfig) -> RunningStack:
         frontend = _start_frontend(launch)
         _start_storage(launch, ddb)
         _bootstrap(config, java=java)
-        _start_app(launch)
+        with _issue_setup_token(env) as issuing:
+            try:
+                _start_app(launch)
+            except BaseException:
+                issuing.kill()
+                issuing.communicate()
+                raise
+            setup_token = _setup_token(issuing)
         if frontend is not None:
             launch.wait(frontend, lambda: probes.http_ok(f"{config.url('frontend')}/config.json"))
     except BaseException:
@@ -225,4 +259,6 @@ def start_stack(config: StackConfig) -> RunningStack:
     if frontend is not None:
         urls["frontend"] = config.url("frontend")
     _write_pid_file(config, launch.children, urls)
-    return RunningStack(config, launch.children, urls, urls["dynamodb"], urls["aws"])
+    return RunningStack(
+        config, launch.children, urls, urls["dynamodb"], urls["aws"], setup_token=setup_token
+    )

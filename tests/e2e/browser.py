@@ -45,11 +45,14 @@ class Site:
     frontend: str
     api: str
     ws: str
+    setup_token: str | None = None  # printed by the stack while no administrator exists
 
     @classmethod
     def of(cls, stack: Any) -> Site:
         urls = stack.urls
-        return cls(frontend=urls["frontend"], api=urls["api"], ws=urls["ws"])
+        return cls(
+            frontend=urls["frontend"], api=urls["api"], ws=urls["ws"], setup_token=stack.setup_token
+        )
 
 
 @contextmanager
@@ -108,8 +111,9 @@ def screenshot(page: Page, name: str) -> Path:
 
 
 class ApiClient:
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, setup_token: str | None = None) -> None:
         self.http = httpx.Client(base_url=base_url, timeout=10.0)
+        self.setup_token = setup_token
 
     def close(self) -> None:
         self.http.close()
@@ -128,11 +132,13 @@ class ApiClient:
     def ensure_setup(self) -> None:
         """Without a first admin the site shows the setup screen instead of signing in."""
         if not self.setup_complete():
-            self.call(
-                "POST",
-                "/api/v1/setup/initialize",
-                json={"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD},
-            )
+            assert self.setup_token, "setup is open but this client was given no setup token"
+            body = {
+                "setup_token": self.setup_token,
+                "username": ADMIN_USERNAME,
+                "password": ADMIN_PASSWORD,
+            }
+            self.call("POST", "/api/v1/setup/initialize", json=body)
 
     def ensure_admin(self) -> str:
         self.ensure_setup()

@@ -112,7 +112,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def api(site: Site) -> Iterator[ApiClient]:
-    client = ApiClient(site.api)
+    client = ApiClient(site.api, site.setup_token)
     yield client
     client.close()
 

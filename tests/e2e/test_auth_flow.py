@@ -7,7 +7,9 @@ code -> with a backup code (once only) -> refresh (rotation) -> logout -> old to
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -46,7 +48,7 @@ def _totp(secret: str, steps_ahead: int = 0) -> str:
 
 def test_account_lifecycle_with_enforced_mfa(stack: RunningStack, http: httpx.Client) -> None:
     # Given a stack whose first administrator exists (set up through the API if needed)
-    admin = ApiClient(stack.urls["api"])
+    admin = ApiClient(stack.urls["api"], stack.setup_token)
     try:
         admin_token = admin.ensure_admin()
     finally:
@@ -107,3 +109,26 @@ def test_account_lifecycle_with_enforced_mfa(stack: RunningStack, http: httpx.Cl
     # And so is the refresh token of that session
     stale = http.post("/api/v1/token/refresh", json={"refresh_token": new["refresh_token"]})
     assert stale.status_code == 401
+
+
+def test_forty_parallel_wrong_passwords_reach_the_check_at_most_five_times(
+    stack: RunningStack,
+) -> None:
+    # Given a user on the real stack (DynamoDB Local: conditional writes are truly atomic)
+    name = f"race{time.time_ns() % 10**10}"
+    url = stack.urls["api"]
+    with httpx.Client(base_url=url, timeout=30.0) as http:
+        body = {"username": name, "password": PASSWORD}
+        assert http.post("/api/v1/register", json=body).status_code == 201
+    wrong = {"username": name, "password": "Wrong-River-2041"}
+
+    def guess(_: int) -> int:
+        with httpx.Client(base_url=url, timeout=30.0) as client:
+            return client.post("/api/v1/token", json=wrong).status_code
+
+    # When 40 wrong passwords arrive at once (issue 9, finding 3: all 40 used to get 401)
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = Counter(pool.map(guess, range(40)))
+    # Then each was counted before its check: at most the five free ones were checked
+    assert set(answers) <= {401, 429}, answers
+    assert answers[401] <= 5, answers

@@ -75,11 +75,20 @@ def api_url(stack: RunningStack) -> str:
 
 
 @pytest.fixture(scope="module")
-def boss(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Shell:
-    """The stack's first administrator (the browser suite uses the same account)."""
+def boss(api_url: str, stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> Shell:
+    """The stack's first administrator (the browser suite uses the same account), created
+    with the one-time setup token the stack printed."""
+    setup_token = stack.setup_token
     shell = Shell(api_url, tmp_path_factory.mktemp("cli-admin"))
     if not shell.json("setup", "status")["setup_complete"]:
-        shell.ok("setup", "init", ADMIN_USERNAME, "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
+        shell.ok(
+            "setup",
+            "init",
+            ADMIN_USERNAME,
+            "--token-stdin",
+            "--password-stdin",
+            stdin=f"{setup_token}\n{ADMIN_PASSWORD}\n",
+        )
     shell.ok("auth", "login", ADMIN_USERNAME, "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
     return shell
 

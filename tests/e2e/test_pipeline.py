@@ -24,7 +24,7 @@ WAIT = 20.0
 
 @pytest.fixture(scope="module")
 def api(stack: RunningStack) -> Iterator[ApiClient]:
-    client = ApiClient(stack.urls["api"])
+    client = ApiClient(stack.urls["api"], stack.setup_token)
     yield client
     client.close()
 

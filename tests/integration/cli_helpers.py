@@ -14,6 +14,7 @@ from typing import Any
 from typer.testing import CliRunner, Result
 
 from cli.app import app
+from tests.integration.cli_server import SETUP_TOKENS
 
 ADMIN = "cliadmin"
 PASSWORD = "Cli-password-123"
@@ -70,6 +71,14 @@ def admin(api_url: str, tmp_path: Path) -> Rr:
     """The session's first administrator (created on first use), signed in."""
     rr = Rr(api_url, tmp_path / "admin")
     if not rr.json("setup", "status")["setup_complete"]:
-        rr.ok("setup", "init", ADMIN, "--password-stdin", input=f"{PASSWORD}\n")
+        token = SETUP_TOKENS[api_url]
+        rr.ok(
+            "setup",
+            "init",
+            ADMIN,
+            "--token-stdin",
+            "--password-stdin",
+            input=f"{token}\n{PASSWORD}\n",
+        )
     rr.ok("auth", "login", ADMIN, "--password-stdin", input=f"{PASSWORD}\n")
     return rr

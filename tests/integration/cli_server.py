@@ -1,9 +1,11 @@
 """A real HTTP API for the CLI tests: Chalice's local server over moto, in a child process.
 
 The CLI talks HTTP, so `chalice.test.Client` cannot serve it. This module is both the child
-(`python -m tests.integration.cli_server PORT`: moto's mock_aws + provisioned tables + the
-app served on 127.0.0.1:PORT) and the parent-side helper that starts it, waits for /health
-and stops it by PID. A child process keeps moto's patched botocore away from the other tests.
+(`python -m tests.integration.cli_server PORT TOKEN_FILE`: moto's mock_aws + provisioned
+tables + the app served on 127.0.0.1:PORT, the one-time setup token written to TOKEN_FILE as
+`make run` prints it) and the parent-side helper that starts it, waits for /health, records
+the token in SETUP_TOKENS and stops it by PID. A child process keeps moto's patched botocore
+away from the other tests.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ FAKE_AWS = {
 }
 
 
+# API base URL -> the one-time setup token its child issued (read by cli_helpers.admin).
+SETUP_TOKENS: dict[str, str] = {}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -44,11 +50,12 @@ def free_port() -> int:
 def running_api(log_path: Path) -> Iterator[str]:
     """Start the child, yield its base URL, stop it (by PID) afterwards."""
     port = free_port()
+    token_file = log_path.with_suffix(".setup-token")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     env.update(FAKE_AWS)
     with log_path.open("wb") as log:
         child = subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.cli_server", str(port)],
+            [sys.executable, "-m", "tests.integration.cli_server", str(port), str(token_file)],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -57,6 +64,7 @@ def running_api(log_path: Path) -> Iterator[str]:
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(url, child, log_path)
+            SETUP_TOKENS[url] = token_file.read_text().strip()
             yield url
         finally:
             child.terminate()
@@ -83,7 +91,7 @@ def _wait_healthy(url: str, child: subprocess.Popen[bytes], log_path: Path) -> N
     )
 
 
-def _serve(port: int) -> None:
+def _serve(port: int, token_file: Path) -> None:
     os.environ.update(FAKE_AWS)
     import boto3
     from chalice.config import Config
@@ -97,6 +105,7 @@ def _serve(port: int) -> None:
         wiring.reset()
         create_tables(boto3.client("dynamodb"))
         create_messaging(boto3.client("sqs"), boto3.client("events"), boto3.client("ses"))
+        token_file.write_text(wiring.accounts().issue_setup_token())
         from app import app
 
         config = Config.create(chalice_stage="test", app_name="resource-reserver")
@@ -108,4 +117,4 @@ def _serve(port: int) -> None:
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]))
+    _serve(int(sys.argv[1]), Path(sys.argv[2]))

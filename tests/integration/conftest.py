@@ -62,6 +62,14 @@ def _pin_clock_first(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
+def setup_token(aws: None) -> str:
+    """The one-time setup token, issued as `make run` does (only its SHA-256 is stored)."""
+    from tests.factories import issue_setup_token
+
+    return issue_setup_token()
+
+
+@pytest.fixture
 def admin_token(client: Client, request: pytest.FixtureRequest) -> str:
     """The first admin, created by setup/initialize, signed in."""
     from tests.factories import setup_admin

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -193,3 +196,36 @@ def test_the_failure_window_expires(client: Client, clock: FrozenClock) -> None:
         with pytest.raises(NotAuthenticated):
             sessions.login("carol", "Wrong-pass-1", None, "10.0.0.1")
     assert sessions.login("carol", USER_PASSWORD, None, "10.0.0.1").access_token
+
+
+def test_parallel_guesses_cannot_race_past_the_threshold(
+    client: Client, clock: FrozenClock
+) -> None:
+    # Given a user, and 40 wrong passwords for them sent at once from one address
+    register(client, "carol")
+    sessions = wiring.sessions()
+    start = threading.Barrier(20)
+
+    def guess(n: int) -> str:
+        if n < 20:
+            start.wait()
+        try:
+            sessions.login("carol", f"Wrong-pass-{n}", None, "203.0.113.9")
+        except TooManyRequests:
+            return "429"
+        except NotAuthenticated:
+            return "401"
+        return "200"
+
+    # When they all race (issue 9, finding 3: all 40 used to reach the password check)
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = Counter(pool.map(guess, range(40)))
+    # Then each attempt was counted before its check: only about the free five were checked.
+    # (moto's in-process backend checks a condition and writes without a lock, so under threads
+    # one or two extra may slip through here; tests/e2e/test_auth_flow.py runs the same race
+    # against DynamoDB Local, where the bound is exact.)
+    assert answers["200"] == 0
+    assert answers["401"] <= 8, answers
+    assert answers["429"] >= 32, answers
+    # And the real user, from their own address, still signs in
+    assert sessions.login("carol", USER_PASSWORD, None, "198.51.100.7").access_token

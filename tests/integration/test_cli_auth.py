@@ -19,7 +19,14 @@ def test_setup_is_complete_once_and_cannot_be_run_again(cli_api: str, tmp_path: 
     rr = admin(cli_api, tmp_path)
     # When setup is asked again
     assert rr.json("setup", "status") == {"setup_complete": True}
-    result = rr.fails("setup", "init", unique("x"), "--password-stdin", input=f"{PASSWORD}\n")
+    result = rr.fails(
+        "setup",
+        "init",
+        unique("x"),
+        "--token-stdin",
+        "--password-stdin",
+        input=f"rrsetup_any\n{PASSWORD}\n",
+    )
     # Then it is refused with the API's code, and nothing is printed on stdout
     assert "setup_complete" in result.stderr
     assert result.stdout == ""

@@ -132,6 +132,50 @@ def test_a_user_demoted_to_guest_is_read_only(
     assert not principal.can("reservations:write")
 
 
+def test_a_user_demoted_to_guest_keeps_reading_their_webhooks_but_changes_nothing(
+    client: Client, admin_token: str, user_token: str
+) -> None:
+    # Given alice subscribed a webhook (and pinged it) while she was a user
+    hooks = "/api/v1/webhooks"
+    body = {"url": "https://hooks.example.com/x", "events": ["reservation.created"]}
+    hook_id = send_json(client, "POST", hooks, body, user_token).json_body["webhook_id"]
+    ping = send_json(client, "POST", f"{hooks}/{hook_id}/test", None, user_token)
+    delivery = f"{hooks}/{hook_id}/deliveries/{ping.json_body['delivery_id']}"
+    # When the admin demotes her to guest (issue 9, finding 13)
+    alice_id = user_id_of(client, user_token)
+    for method, role in (("POST", "guest"), ("DELETE", "user")):
+        send_json(
+            client, method, "/api/v1/roles/assign", {"user_id": alice_id, "role": role}, admin_token
+        )
+    # Then she still reads the webhook and its deliveries
+    for path in (hooks, f"{hooks}/{hook_id}", f"{hooks}/{hook_id}/deliveries", delivery):
+        assert client.http.get(path, headers=auth_headers(user_token)).status_code == 200, path
+    # But every write of it is refused as read-only, and it is unchanged
+    writes = [
+        ("POST", hooks, body),
+        ("PATCH", f"{hooks}/{hook_id}", {"url": "https://elsewhere.example.com/"}),
+        ("POST", f"{hooks}/{hook_id}/rotate-secret", None),
+        ("POST", f"{hooks}/{hook_id}/regenerate-secret", None),
+        ("POST", f"{hooks}/{hook_id}/test", None),
+        ("POST", f"{delivery}/redeliver", None),
+        ("POST", f"{delivery}/retry", None),
+        ("DELETE", f"{hooks}/{hook_id}", None),
+    ]
+    for method, path, payload in writes:
+        refused = send_json(client, method, path, payload, user_token)
+        assert refused.status_code == 403, (method, path, refused.body)
+        assert error_code(refused) == "guest_read_only"
+    kept = client.http.get(f"{hooks}/{hook_id}", headers=auth_headers(user_token)).json_body
+    assert kept["url"] == "https://hooks.example.com/x"
+    # And her own account stays hers to manage (self-service writes)
+    assert (
+        send_json(
+            client, "PATCH", "/api/v1/users/me", {"timezone": "Europe/Berlin"}, user_token
+        ).status_code
+        == 200
+    )
+
+
 def test_an_admin_cannot_remove_their_own_admin_role(client: Client, admin_token: str) -> None:
     admin_id = user_id_of(client, admin_token)
     response = send_json(

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.domain.accounts.lockout import LockoutPolicy, attempt_key
+from chalicelib.domain.accounts.lockout import (
+    LockoutPolicy,
+    address_group,
+    address_key,
+    attempt_key,
+    username_key,
+)
 
 POLICY = LockoutPolicy(
     max_failures=5,
@@ -42,3 +48,23 @@ def test_attempt_key_separates_addresses_and_ignores_case() -> None:
     assert attempt_key("Alice", "10.0.0.1") == attempt_key("alice", "10.0.0.1")
     assert attempt_key("alice", "10.0.0.1") != attempt_key("alice", "10.0.0.2")
     assert "10.0.0.1" not in attempt_key("alice", "10.0.0.1")
+
+
+def test_addresses_are_grouped_ipv6_by_64() -> None:
+    assert address_group("203.0.113.9") == "203.0.113.9"
+    assert address_group("2001:db8:1:2::1") == address_group("2001:db8:1:2:ffff::9")
+    assert address_group("2001:db8:1:2::1") == "2001:db8:1:2::/64"
+    assert address_group("::ffff:203.0.113.9") == "203.0.113.9"
+    assert address_group("not an address") == "not an address"
+
+
+def test_each_purpose_and_each_limit_has_its_own_counter() -> None:
+    keys = {
+        attempt_key("carol", "10.0.0.1"),
+        attempt_key("carol", "10.0.0.1", "mfa"),
+        attempt_key("carol", "10.0.0.1", "password"),
+        username_key("carol"),
+        address_key("10.0.0.1"),
+    }
+    assert len(keys) == 5
+    assert attempt_key("Carol", "10.0.0.1") == attempt_key("carol", "10.0.0.1")

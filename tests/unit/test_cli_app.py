@@ -117,6 +117,16 @@ def test_passwords_come_from_a_hidden_prompt_or_stdin(tmp_path: Path) -> None:
     assert "One-pass-123" not in result.stdout
 
 
+def test_setup_asks_for_the_setup_token_hidden_or_from_stdin(tmp_path: Path) -> None:
+    # An empty token from stdin is refused before any request
+    result = rr(tmp_path, "setup", "init", "boss", "--token-stdin", stdin="\n")
+    assert result.exit_code == 1 and "the setup token is empty" in result.stderr
+    # At the prompt it is asked for first, and never echoed
+    result = rr(tmp_path, "setup", "init", "boss", stdin="rrsetup_secret\n")
+    assert "Setup token" in result.stdout + result.stderr
+    assert "rrsetup_secret" not in result.stdout
+
+
 def test_week_specs() -> None:
     week = parse_days(["weekdays=8:00-18:00", "sat=09:00-12:30"])
     assert week["mon"] == week["fri"] == {"opens": "08:00", "closes": "18:00"}

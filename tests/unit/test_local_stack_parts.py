@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -165,3 +166,21 @@ def test_without_javac_the_stack_falls_back_to_moto_loudly(
     assert prepared is None
     assert locate(config) is None
     assert "javac" in capsys.readouterr().err
+
+
+def test_the_local_gateway_gives_the_app_the_real_peer_address() -> None:
+    # chalice's local server says 127.0.0.1 for everyone: one shared sign-in counter (finding 3)
+    from chalice.app import Chalice
+    from chalice.config import Config
+
+    from infra.local.api_server import ReserverGateway
+
+    app = Chalice("peer")
+
+    @app.route("/who")
+    def who() -> dict[str, str]:
+        return {"ip": app.current_request.context["identity"]["sourceIp"]}
+
+    gateway = ReserverGateway(app, Config.create(), peer="192.0.2.44")
+    response = gateway.handle_request("GET", "/who", {}, b"")
+    assert json.loads(response["body"]) == {"ip": "192.0.2.44"}

@@ -131,6 +131,11 @@ class SetupStatus(BaseModel):
 
 
 class SetupInitialize(Strict):
+    setup_token: str = Field(
+        min_length=1,
+        max_length=128,
+        description="The one-time token printed by `make run` or the first-run step.",
+    )
     username: str = Username
     password: str = Password
     email: str | None = Field(default=None, max_length=254)

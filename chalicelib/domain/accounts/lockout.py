@@ -1,13 +1,18 @@
-"""Brute-force policy: failures per (username, client address) in a sliding window.
+"""Brute-force policy: failures in a sliding window, counted on three keys.
 
 After `max_failures` failures, each further attempt must wait `base_delay * 2**extra`, capped
-at `max_delay`. Keying on the client address too means an attacker elsewhere cannot lock the
-real user out (the old product's per-username lockout could).
+at `max_delay`: a progressive delay, never a hard lock. The strict limit is per (purpose,
+username, client address), so an attacker elsewhere cannot lock the real user out (the old
+product's per-username lockout could). Softer limits per username (many addresses guessing one
+account) and per address (one address spraying many accounts) have higher thresholds and
+short caps, so a distributed attack slows everyone's guesses without locking anyone out.
+Addresses are grouped: IPv6 by /64 (one host usually holds the whole prefix).
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,7 +44,45 @@ class LockoutPolicy:
         return now + max(self.window, self.max_delay)
 
 
-def attempt_key(username: str, client_ip: str) -> str:
+@dataclass(frozen=True)
+class AttemptLimits:
+    """The three limits every secret check passes (sign-in, password change, MFA, setup)."""
+
+    pair: LockoutPolicy = LockoutPolicy()
+    per_username: LockoutPolicy = LockoutPolicy(
+        max_failures=20, base_delay=timedelta(seconds=1), max_delay=timedelta(minutes=1)
+    )
+    per_address: LockoutPolicy = LockoutPolicy(
+        max_failures=50, base_delay=timedelta(seconds=1), max_delay=timedelta(minutes=5)
+    )
+
+
+def address_group(client_ip: str) -> str:
+    """The unit an address limit counts: the IPv4 address, or the IPv6 /64."""
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return client_ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def attempt_key(username: str, client_ip: str, purpose: str = "login") -> str:
     """A compact, non-reversible key for the counter item (no raw address in keys)."""
-    raw = f"{username.lower()}|{client_ip}".encode()
-    return hashlib.sha256(raw).hexdigest()[:32]
+    base = f"{username.lower()}|{address_group(client_ip)}"
+    return _digest(base if purpose == "login" else f"{purpose}|{base}")
+
+
+def username_key(username: str) -> str:
+    return _digest(f"user|{username.lower()}")
+
+
+def address_key(client_ip: str) -> str:
+    return _digest(f"addr|{address_group(client_ip)}")

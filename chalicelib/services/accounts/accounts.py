@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from chalicelib.domain.accounts.accounts import (
@@ -17,8 +21,17 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.principal import Principal, Role, require_admin
-from chalicelib.store.accounts.users import UserStore
+from chalicelib.domain.timeutil import epoch_seconds
+from chalicelib.services.accounts.attempts import AttemptGate
+from chalicelib.store.accounts.users import SetupClaim, UserStore, invalid_setup_token
 from chalicelib.store.pagination import CursorCodec
+
+# Long enough to finish a deployment's first run, short enough that a forgotten token dies.
+SETUP_TOKEN_LIFETIME = timedelta(hours=24)
+
+
+def setup_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -43,8 +56,10 @@ class AccountService:
         ids: IdFactory,
         clock: Clock,
         cursors: CursorCodec,
+        gate: AttemptGate,
         policy: PasswordPolicy | None = None,
     ) -> None:
+        self._gate = gate
         self._users = users
         self._hasher = hasher
         self._ids = ids
@@ -60,25 +75,57 @@ class AccountService:
     def setup_status(self) -> bool:
         return self._users.setup_complete()
 
-    def initialize(self, account: NewAccount) -> User:
-        """First run: create the first admin, or promote an existing user who proves it.
+    def issue_setup_token(self) -> str:
+        """A new one-time setup token (replacing any earlier one); only its SHA-256 is kept.
 
-        The setup item is written with attribute_not_exists in the same transaction, so of
-        two racing calls exactly one creates an admin; the other gets 409 setup_complete.
+        `make run` and the first-run step of a deployment print it; the setup consumes it.
         """
         if self._users.setup_complete():
             raise Conflict("setup is already complete", code="setup_complete")
+        token = f"rrsetup_{secrets.token_urlsafe(32)}"
+        now = self._clock.now()
+        self._users.put_setup_token(setup_token_hash(token), now, now + SETUP_TOKEN_LIFETIME)
+        return token
+
+    def initialize(self, account: NewAccount, setup_token: str, client_ip: str = "") -> User:
+        """First run: create the first admin, or promote an existing user who proves it.
+
+        Only with the one-time setup token (issue 9, finding 7): checked here, then consumed
+        by the same transaction that writes the setup item (deleted on the condition that it
+        still holds this hash), so a token works once. The setup item is written with
+        attribute_not_exists, so of two racing calls exactly one creates an admin; the other
+        gets 409 setup_complete. The token is checked before a promoted user's password, so
+        the setup path is no password oracle for whoever comes first.
+        """
+        if self._users.setup_complete():
+            raise Conflict("setup is already complete", code="setup_complete")
+        claim = SetupClaim(self._clock.now(), setup_token_hash(setup_token))
+        # The token and a promoted user's password are secrets: guesses are limited too.
+        attempt = self._gate.reserve("setup", normalize_username(account.username), client_ip)
+        self._check_setup_token(claim)
         existing = self._users.find_by_username(normalize_username(account.username))
         if existing is None:
+            attempt.not_counted()  # the token was right: nothing was guessed
             user = self._new_user(account, frozenset({Role.ADMIN, Role.USER}))
-            self._users.create(user, first_admin_at=self._clock.now())
+            self._users.create(user, first_admin=claim)
             return user
         if not self._hasher.verify(existing.password_hash, account.password):
             raise NotAuthenticated(
                 "this username exists: give its password to promote it", code="invalid_credentials"
             )
-        self._users.promote_first_admin(existing.user_id, self._clock.now())
+        attempt.succeeded()
+        self._users.promote_first_admin(existing.user_id, claim)
         return replace(existing, roles=existing.roles | {Role.ADMIN})
+
+    def _check_setup_token(self, claim: SetupClaim) -> None:
+        outstanding = self._users.setup_token()
+        if outstanding is None:
+            raise invalid_setup_token()
+        stored_hash, expires_at = outstanding
+        if not hmac.compare_digest(stored_hash, claim.token_hash):
+            raise invalid_setup_token()
+        if expires_at <= epoch_seconds(claim.at):  # TTL deletion is lazy
+            raise invalid_setup_token()
 
     def _new_user(self, account: NewAccount, roles: frozenset[Role]) -> User:
         username = validate_username(account.username)
@@ -101,10 +148,13 @@ class AccountService:
 
     def change_password(self, principal: Principal, current: str, new: str) -> None:
         user = self._users.require(principal.subject_id)
+        # A stolen access token must not become an unlimited password oracle.
+        attempt = self._gate.reserve("password", user.username, principal.client_ip)
         if not self._hasher.verify(user.password_hash, current):
             raise NotAuthenticated(
                 "the current password is not correct", code="invalid_credentials"
             )
+        attempt.succeeded()
         if current == new:
             raise InvalidInput(
                 "the new password must differ from the current one",

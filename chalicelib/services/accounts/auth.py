@@ -6,20 +6,20 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from chalicelib.domain.accounts import tokens
 from chalicelib.domain.accounts.accounts import User, scopes_for
-from chalicelib.domain.accounts.lockout import LockoutPolicy, attempt_key
+from chalicelib.domain.accounts.lockout import AttemptLimits
 from chalicelib.domain.accounts.passwords import PasswordHasher
 from chalicelib.domain.accounts.usernames import normalize_username
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import Forbidden, NotAuthenticated, TooManyRequests
+from chalicelib.domain.errors import Forbidden, NotAuthenticated
 from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.principal import Channel, Principal, Role
 from chalicelib.domain.timeutil import epoch_seconds
+from chalicelib.services.accounts.attempts import AttemptGate
 from chalicelib.services.accounts.mfa import MfaService
-from chalicelib.store.accounts.login_attempts import LoginAttemptStore
 from chalicelib.store.accounts.oauth_clients import OAuthClientItem, client_pk
 from chalicelib.store.accounts.tokens import RotationRefused, TokenStore, user_key
 from chalicelib.store.accounts.users import UserItem, UserStore, to_domain
@@ -36,7 +36,7 @@ class TokenPair:
 class SessionConfig:
     access_lifetime: timedelta
     refresh_lifetime: timedelta
-    lockout: LockoutPolicy
+    lockout: AttemptLimits
 
 
 def hash_secret(value: str) -> str:
@@ -58,7 +58,7 @@ class SessionService:
         *,
         users: UserStore,
         tokens_store: TokenStore,
-        attempts: LoginAttemptStore,
+        gate: AttemptGate,
         hasher: PasswordHasher,
         codec: tokens.TokenCodec,
         mfa: MfaService,
@@ -68,7 +68,7 @@ class SessionService:
     ) -> None:
         self._users = users
         self._tokens = tokens_store
-        self._attempts = attempts
+        self._gate = gate
         self._hasher = hasher
         self._codec = codec
         self._mfa = mfa
@@ -80,47 +80,26 @@ class SessionService:
 
     def login(self, username: str, password: str, otp: str | None, client_ip: str) -> TokenPair:
         name = normalize_username(username)
-        key = attempt_key(name, client_ip)
-        self._refuse_if_locked(key)
+        attempt = self._gate.reserve("login", name, client_ip)  # before any check (finding 3)
         user = self._users.find_by_username(name)
         if user is None:
             self._hasher.verify_dummy(password)
-            raise self._failure(key)
+            raise _bad_credentials()
         if not self._hasher.verify(user.password_hash, password):
-            raise self._failure(key)
+            raise _bad_credentials()
         if user.mfa.enabled:
             if not otp:
+                attempt.not_counted()  # a missing code is a question, not a guess
                 raise NotAuthenticated(
                     "this account uses two-factor authentication: send the code in 'otp'",
                     code="mfa_required",
                 )
             if not self._mfa.check_second_factor(user, otp):
-                raise self._failure(key, code="invalid_otp")
+                raise NotAuthenticated("the one-time code is not valid", code="invalid_otp")
         if user.disabled:
             raise Forbidden("this account is disabled", code="account_disabled")
-        self._attempts.clear(key)
+        attempt.succeeded()
         return self._start_session(user)
-
-    def _refuse_if_locked(self, key: str) -> None:
-        now = self._clock.now()
-        count = self._attempts.current(key, now)
-        if count is None:
-            return
-        last = datetime.fromtimestamp(count.last_failure, tz=now.tzinfo)
-        wait = self._config.lockout.retry_after(count.failures, last, now)
-        if wait > 0:
-            raise TooManyRequests(
-                "too many failed sign-in attempts; try again later",
-                retry_after=wait,
-                code="too_many_attempts",
-            )
-
-    def _failure(self, key: str, code: str = "invalid_credentials") -> NotAuthenticated:
-        now = self._clock.now()
-        self._attempts.record_failure(key, now, self._config.lockout.window_end(now))
-        if code == "invalid_otp":
-            return NotAuthenticated("the one-time code is not valid", code=code)
-        return _bad_credentials()
 
     def _start_session(self, user: User) -> TokenPair:
         now = self._clock.now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import qrcode
 from qrcode.image.pure import PyPNGImage
@@ -17,6 +18,9 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, NotAuthenticated
 from chalicelib.domain.principal import Principal
 from chalicelib.store.accounts.users import UserItem, UserStore
+
+if TYPE_CHECKING:
+    from chalicelib.services.accounts.attempts import AttemptGate
 
 
 @dataclass(frozen=True)
@@ -33,8 +37,16 @@ def _invalid_code() -> NotAuthenticated:
 
 class MfaService:
     def __init__(
-        self, users: UserStore, box: SecretBox, hasher: PasswordHasher, clock: Clock, issuer: str
+        self,
+        users: UserStore,
+        box: SecretBox,
+        hasher: PasswordHasher,
+        clock: Clock,
+        issuer: str,
+        *,
+        gate: AttemptGate,
     ) -> None:
+        self._gate = gate
         self._users = users
         self._box = box
         self._hasher = hasher
@@ -87,10 +99,12 @@ class MfaService:
         user = self._users.require(principal.subject_id)
         if not user.mfa.enabled:
             raise Conflict("MFA is not enabled", code="mfa_not_enabled")
+        attempt = self._gate.reserve("mfa", user.username, principal.client_ip)
         if not self._hasher.verify(user.password_hash, password):
             raise NotAuthenticated("the password is not correct", code="invalid_credentials")
         if not self.check_second_factor(user, code):
             raise _invalid_code()
+        attempt.succeeded()
         self._users.update(
             user.user_id,
             [
@@ -105,8 +119,11 @@ class MfaService:
         user = self._users.require(principal.subject_id)
         if not user.mfa.enabled:
             raise Conflict("MFA is not enabled", code="mfa_not_enabled")
+        # A stolen access token used to loop TOTP guesses here forever (finding 3).
+        attempt = self._gate.reserve("mfa", user.username, principal.client_ip)
         if not self._accept_totp(user, code):
             raise _invalid_code()
+        attempt.succeeded()
         codes = rules.new_backup_codes()
         self._users.update(
             user.user_id, [UserItem.backup_codes.set({rules.hash_backup_code(c) for c in codes})]

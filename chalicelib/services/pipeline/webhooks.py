@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from chalicelib.domain.accounts.secrets_box import SecretBox
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.pipeline.events import WEBHOOK_PING, DomainEvent, EventMetadata
 from chalicelib.domain.pipeline.webhooks import (
@@ -25,7 +25,7 @@ from chalicelib.domain.pipeline.webhooks import (
     validate_events,
     validate_url,
 )
-from chalicelib.domain.principal import Principal, Role, require_admin
+from chalicelib.domain.principal import Principal, require_admin, require_writer
 from chalicelib.integrations.task_queue import TaskQueue
 from chalicelib.store.pagination import CursorCodec
 from chalicelib.store.pipeline.webhook_deliveries import DeliveryStore
@@ -86,8 +86,7 @@ class WebhookService:
     # --- subscriptions ----------------------------------------------------------------------
 
     def create(self, principal: Principal, draft: WebhookDraft) -> tuple[Webhook, str]:
-        if principal.roles <= {Role.GUEST}:
-            raise Forbidden("guests cannot subscribe webhooks", code="guest_read_only")
+        require_writer(principal)
         now = self._clock.now()
         hook = Webhook(
             webhook_id=self._ids.new_id(),
@@ -116,7 +115,7 @@ class WebhookService:
         return self._owned(principal, webhook_id)[0]
 
     def update(self, principal: Principal, webhook_id: str, changes: WebhookChanges) -> Webhook:
-        old, sealed = self._owned(principal, webhook_id)
+        old, sealed = self._owned_for_write(principal, webhook_id)
         new = replace(
             old,
             url=old.url if changes.url is None else validate_url(changes.url),
@@ -130,15 +129,21 @@ class WebhookService:
         return new
 
     def delete(self, principal: Principal, webhook_id: str) -> None:
-        hook, _ = self._owned(principal, webhook_id)
+        hook, _ = self._owned_for_write(principal, webhook_id)
         self._store.delete(hook)
 
     def rotate_secret(self, principal: Principal, webhook_id: str) -> tuple[Webhook, str]:
-        old, _ = self._owned(principal, webhook_id)
+        old, _ = self._owned_for_write(principal, webhook_id)
         secret = new_secret()
         new = replace(old, updated_at=self._clock.now(), version=old.version + 1)
         self._store.replace(old, new, self._box.seal(secret, bound_to=old.webhook_id))
         return new, secret
+
+    def _owned_for_write(self, principal: Principal, webhook_id: str) -> tuple[Webhook, str]:
+        """Guests keep reading their webhooks but change, rotate, ping or redeliver nothing."""
+        found = self._owned(principal, webhook_id)
+        require_writer(principal)
+        return found
 
     def _owned(self, principal: Principal, webhook_id: str) -> tuple[Webhook, str]:
         found = self._store.get_with_secret(webhook_id) if _plausible(webhook_id) else None
@@ -152,7 +157,7 @@ class WebhookService:
 
     def ping(self, principal: Principal, webhook_id: str) -> Delivery:
         """Queue a signed `webhook.ping` (never sent inline: a slow receiver blocks nobody)."""
-        hook = self.get(principal, webhook_id)
+        hook, _ = self._owned_for_write(principal, webhook_id)
         now = self._clock.now()
         event_id = str(uuid.uuid4())
         event = DomainEvent(
@@ -183,7 +188,7 @@ class WebhookService:
     def redeliver(self, principal: Principal, webhook_id: str, delivery_id: str) -> Delivery:
         """Send a past delivery's payload again, as a new delivery (the log keeps both)."""
         original = self.delivery(principal, webhook_id, delivery_id)
-        hook = self.get(principal, webhook_id)
+        hook, _ = self._owned_for_write(principal, webhook_id)
         return self._start(
             hook, original.event_name, original.event_id, original.payload, original.delivery_id
         )

@@ -4,10 +4,13 @@ Keys:
   USER#<user_id> / PROFILE            the account (GSI1: USERS / <username> for admin listing)
   USERNAME#<username> / USERNAME      uniqueness guard, put in the same transaction as the user
   SETUP / SETUP                       exists once the first admin has been created
+  SETUPTOKEN / SETUPTOKEN             the one-time setup token, as SHA-256 (`expires_at`);
+                                      deleted, guarded on its hash, by the setup transaction
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,11 +22,12 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.accounts.accounts import Mfa, ProfileChanges, User
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.principal import Role
-from chalicelib.domain.timeutil import iso_z, parse_instant
+from chalicelib.domain.timeutil import epoch_seconds, iso_z, parse_instant
 from chalicelib.store import audit_stamp
 from chalicelib.store.accounts.base import failed_positions, transaction
 from chalicelib.store.table import TableItem, bind
@@ -67,6 +71,30 @@ class UsernameItem(TableItem, discriminator="username"):
 class SetupItem(TableItem, discriminator="setup"):
     admin_id = UnicodeAttribute()
     completed_at = UnicodeAttribute()
+
+
+class SetupTokenItem(TableItem, discriminator="setup_token"):
+    token_hash = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+SETUP_TOKEN_KEY = ("SETUPTOKEN", "SETUPTOKEN")
+
+
+@dataclass(frozen=True)
+class SetupClaim:
+    """What the first-admin transaction carries: when, and the hash of the token presented
+    (the token item is deleted on the condition that it still holds that hash)."""
+
+    at: datetime
+    token_hash: str
+
+
+def _consume_token(tx: TransactWrite, claim: SetupClaim) -> None:
+    tx.delete(
+        SetupTokenItem(*SETUP_TOKEN_KEY),
+        condition=SetupTokenItem.token_hash == claim.token_hash,
+    )
 
 
 def to_domain(item: UserItem) -> User:
@@ -123,13 +151,24 @@ def _setup_done() -> Conflict:
     return Conflict("setup is already complete", code="setup_complete")
 
 
+def invalid_setup_token() -> Forbidden:
+    return Forbidden(
+        "setup needs the one-time setup token printed by `make run` or by the first-run step "
+        "(python -m infra.setup_token)",
+        code="invalid_setup_token",
+    )
+
+
 class UserStore:
     """Store for accounts; every invariant is a condition on the write itself."""
 
-    def create(self, user: User, *, first_admin_at: datetime | None = None) -> None:
-        """Put user + username guard (+ the setup item) all-or-nothing."""
+    def create(self, user: User, *, first_admin: SetupClaim | None = None) -> None:
+        """Put user + username guard (+ the setup item, consuming the setup token)
+        all-or-nothing."""
         try:
             with transaction() as tx:
+                if first_admin is not None:
+                    _consume_token(tx, first_admin)
                 tx.save(
                     UsernameItem(
                         PK=username_pk(user.username), SK="USERNAME", user_id=user.user_id
@@ -137,33 +176,63 @@ class UserStore:
                     condition=UsernameItem.PK.does_not_exist(),
                 )
                 tx.save(audit_stamp.stamp(_to_item(user)), condition=UserItem.PK.does_not_exist())
-                if first_admin_at is not None:
+                if first_admin is not None:
                     tx.save(
-                        _setup_item(user.user_id, first_admin_at),
+                        _setup_item(user.user_id, first_admin.at),
                         condition=SetupItem.PK.does_not_exist(),
                     )
         except TransactWriteError as exc:
+            # Deletes come first in the request (see failed_positions): token, name, user, setup.
             failed = failed_positions(exc)
-            if 2 in failed:
+            if first_admin is None:
+                if failed:
+                    raise _username_taken() from exc
+                raise
+            if 3 in failed:
                 raise _setup_done() from exc
+            if 0 in failed:
+                raise invalid_setup_token() from exc
             if failed:
                 raise _username_taken() from exc
             raise
 
-    def promote_first_admin(self, user_id: str, now: datetime) -> None:
-        """Mark setup complete and make an existing user admin, atomically."""
+    def promote_first_admin(self, user_id: str, claim: SetupClaim) -> None:
+        """Mark setup complete and make an existing user admin, atomically (token consumed)."""
         try:
             with transaction() as tx:
-                tx.save(_setup_item(user_id, now), condition=SetupItem.PK.does_not_exist())
+                _consume_token(tx, claim)
+                tx.save(_setup_item(user_id, claim.at), condition=SetupItem.PK.does_not_exist())
                 tx.update(
                     _key_item(user_id),
                     actions=[UserItem.roles.add({Role.ADMIN.value}), *audit_stamp.stamp_actions()],
                     condition=UserItem.PK.exists(),
                 )
         except TransactWriteError as exc:
-            if 0 in failed_positions(exc):
+            failed = failed_positions(exc)  # token (delete), setup (put), user (update)
+            if 1 in failed:
                 raise _setup_done() from exc
+            if 0 in failed:
+                raise invalid_setup_token() from exc
             raise
+
+    def put_setup_token(self, token_hash: str, now: datetime, expires_at: datetime) -> None:
+        """Issue (or replace) the one-time setup token; only its hash is stored."""
+        bind()
+        SetupTokenItem(
+            *SETUP_TOKEN_KEY,
+            token_hash=token_hash,
+            created_at=iso_z(now),
+            expires_at=epoch_seconds(expires_at),
+        ).save()
+
+    def setup_token(self) -> tuple[str, int] | None:
+        """(hash, expires_at epoch seconds) of the outstanding setup token, if any."""
+        bind()
+        try:
+            item = SetupTokenItem.get(*SETUP_TOKEN_KEY, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return item.token_hash, int(item.expires_at or 0)
 
     def setup_complete(self) -> bool:
         bind()
