@@ -11,6 +11,7 @@ from datetime import timedelta
 from chalicelib.domain.accounts import tokens
 from chalicelib.domain.accounts.accounts import User, scopes_for
 from chalicelib.domain.accounts.lockout import AttemptLimits
+from chalicelib.domain.accounts.oauth_clients import OAuthClient
 from chalicelib.domain.accounts.passwords import PasswordHasher
 from chalicelib.domain.accounts.usernames import normalize_username
 from chalicelib.domain.clock import Clock
@@ -20,9 +21,8 @@ from chalicelib.domain.principal import Channel, Principal, Role
 from chalicelib.domain.timeutil import epoch_seconds
 from chalicelib.services.accounts.attempts import AttemptGate
 from chalicelib.services.accounts.mfa import MfaService
-from chalicelib.store.accounts.oauth_clients import OAuthClientItem, client_pk
-from chalicelib.store.accounts.tokens import RotationRefused, TokenStore, user_key
-from chalicelib.store.accounts.users import UserItem, UserStore, to_domain
+from chalicelib.store.accounts.tokens import RotationRefused, TokenStore
+from chalicelib.store.accounts.users import UserStore
 
 
 @dataclass(frozen=True)
@@ -194,22 +194,20 @@ class TokenAuthenticator:
     def authenticate(self, bearer: str, *, client_ip: str, channel: Channel) -> Principal:
         now = self._clock.now()
         claims = self._codec.decode(bearer, now)
-        if claims.token_type == "client":
-            key = (client_pk(claims.subject), "CLIENT")
-        else:
-            key = user_key(claims.subject)
-        subject, denied = self._tokens.load_subject_and_denial(*key, claims.token_id, now)
+        subject, denied = self._tokens.load_subject_and_denial(
+            claims.subject, is_client=claims.token_type == "client", jti=claims.token_id, now=now
+        )
         if denied:
             raise _revoked()
-        if isinstance(subject, UserItem) and claims.token_type == "access":
-            return self._user_principal(to_domain(subject), claims, client_ip, channel)
-        if isinstance(subject, OAuthClientItem) and claims.token_type == "client":
+        if isinstance(subject, User) and claims.token_type == "access":
+            return self._user_principal(subject, claims, client_ip, channel)
+        if isinstance(subject, OAuthClient) and claims.token_type == "client":
             return Principal(
                 subject_id=subject.client_id,
                 username=subject.name,
                 roles=frozenset(),
                 # Never more than the client holds now: shrinking a client's scopes bites at once.
-                scopes=frozenset(claims.scopes) & frozenset(subject.scopes or ()),
+                scopes=frozenset(claims.scopes) & frozenset(subject.scopes),
                 is_client=True,
                 channel=Channel.API,  # an integration, whatever its X-Client-Channel says
                 client_ip=client_ip,

@@ -17,7 +17,7 @@ from chalicelib.domain.accounts.secrets_box import DecryptionFailed, SecretBox
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, NotAuthenticated
 from chalicelib.domain.principal import Principal
-from chalicelib.store.accounts.users import UserItem, UserStore
+from chalicelib.store.accounts.users import UserStore
 
 if TYPE_CHECKING:
     from chalicelib.services.accounts.attempts import AttemptGate
@@ -60,38 +60,25 @@ class MfaService:
             raise Conflict("MFA is already enabled; disable it first", code="mfa_already_enabled")
         secret = rules.new_totp_secret()
         codes = rules.new_backup_codes()
-        self._users.update(
+        self._users.start_mfa(
             user.user_id,
-            [
-                UserItem.mfa_pending_secret.set(self._box.seal(secret, bound_to=user.user_id)),
-                UserItem.mfa_pending_codes.set({rules.hash_backup_code(c) for c in codes}),
-            ],
+            self._box.seal(secret, bound_to=user.user_id),
+            {rules.hash_backup_code(c) for c in codes},
         )
         uri = rules.provisioning_uri(secret, user.username, self._issuer)
         return MfaEnrollment(secret, uri, _qr_data_uri(uri), codes)
 
     def verify_setup(self, principal: Principal, code: str) -> None:
         """Enable MFA with the pending seed once the user proves their app has it."""
-        item = self._users.get_item(principal.subject_id)
-        if item is None or item.mfa_pending_secret is None:
+        sealed = self._users.pending_mfa_secret(principal.subject_id)
+        if sealed is None:
             raise Conflict("start MFA setup first", code="mfa_setup_not_started")
-        secret = self._open(item.mfa_pending_secret, principal.subject_id)
+        secret = self._open(sealed, principal.subject_id)
         step = rules.matching_step(secret, code, self._clock.now())
         if step is None:
             raise _invalid_code()
         # Guarded on the pending seed we checked, so a concurrent setup cannot be enabled blind.
-        enabled = self._users.try_update(
-            principal.subject_id,
-            [
-                UserItem.mfa_enabled.set(True),
-                UserItem.mfa_secret.set(item.mfa_pending_secret),
-                UserItem.backup_codes.set(item.mfa_pending_codes),
-                UserItem.totp_last_step.set(step),
-                UserItem.mfa_pending_secret.remove(),
-                UserItem.mfa_pending_codes.remove(),
-            ],
-            UserItem.mfa_pending_secret == item.mfa_pending_secret,
-        )
+        enabled = self._users.enable_mfa(principal.subject_id, sealed, step)
         if not enabled:
             raise Conflict("MFA setup changed meanwhile; start again", code="mfa_setup_changed")
 
@@ -105,15 +92,7 @@ class MfaService:
         if not self.check_second_factor(user, code):
             raise _invalid_code()
         attempt.succeeded()
-        self._users.update(
-            user.user_id,
-            [
-                UserItem.mfa_enabled.set(False),
-                UserItem.mfa_secret.remove(),
-                UserItem.backup_codes.remove(),
-                UserItem.totp_last_step.remove(),
-            ],
-        )
+        self._users.disable_mfa(user.user_id)
 
     def regenerate_backup_codes(self, principal: Principal, code: str) -> list[str]:
         user = self._users.require(principal.subject_id)
@@ -125,9 +104,7 @@ class MfaService:
             raise _invalid_code()
         attempt.succeeded()
         codes = rules.new_backup_codes()
-        self._users.update(
-            user.user_id, [UserItem.backup_codes.set({rules.hash_backup_code(c) for c in codes})]
-        )
+        self._users.replace_backup_codes(user.user_id, {rules.hash_backup_code(c) for c in codes})
         return codes
 
     def check_second_factor(self, user: User, code: str) -> bool:
@@ -138,12 +115,8 @@ class MfaService:
         if normalized is None:
             return False
         digest = rules.hash_backup_code(normalized)
-        # DELETE guarded by contains(): of two concurrent uses, exactly one succeeds.
-        return self._users.try_update(
-            user.user_id,
-            [UserItem.backup_codes.delete({digest})],
-            UserItem.backup_codes.contains(digest),
-        )
+        # Consumed by a guarded write in the store: of two concurrent uses, exactly one wins.
+        return self._users.use_backup_code(user.user_id, digest)
 
     def _accept_totp(self, user: User, code: str) -> bool:
         if user.mfa.secret_sealed is None:
@@ -153,11 +126,7 @@ class MfaService:
         if step is None or not rules.step_is_fresh(step, user.mfa.last_step):
             return False
         # The replay guard is the condition, not the read above: a step is accepted once.
-        return self._users.try_update(
-            user.user_id,
-            [UserItem.totp_last_step.set(step)],
-            UserItem.totp_last_step.does_not_exist() | (UserItem.totp_last_step < step),
-        )
+        return self._users.accept_totp_step(user.user_id, step)
 
     def _open(self, sealed: str, user_id: str) -> str:
         try:

@@ -16,9 +16,17 @@ from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttrib
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 
+from chalicelib.domain.accounts.accounts import User
+from chalicelib.domain.accounts.oauth_clients import OAuthClient
 from chalicelib.domain.timeutil import epoch_seconds, iso_z
 from chalicelib.store.accounts.base import failed_positions, transaction
-from chalicelib.store.accounts.users import PROFILE_SK, UserItem, user_pk
+from chalicelib.store.accounts.oauth_clients import (
+    CLIENT_SK,
+    OAuthClientItem,
+    client_from_item,
+    client_pk,
+)
+from chalicelib.store.accounts.users import PROFILE_SK, UserItem, to_domain, user_pk
 from chalicelib.store.table import TableItem, bind
 
 
@@ -204,18 +212,22 @@ class TokenStore:
         DeniedTokenItem(PK=deny_pk(jti), SK="DENY", expires_at=until).save()
 
     def load_subject_and_denial(
-        self, pk: str, sk: str, jti: str, now: datetime
-    ) -> tuple[TableItem | None, bool]:
-        """ONE consistent BatchGetItem: the token's subject item and its deny-list entry."""
+        self, subject_id: str, *, is_client: bool, jti: str, now: datetime
+    ) -> tuple[User | OAuthClient | None, bool]:
+        """ONE consistent BatchGetItem: the token's subject (a user, or an OAuth client for a
+        client token) and its deny-list entry."""
         bind()
-        subject: TableItem | None = None
+        pk, sk = (client_pk(subject_id), CLIENT_SK) if is_client else user_key(subject_id)
+        subject: User | OAuthClient | None = None
         denied = False
         keys = [(pk, sk), (deny_pk(jti), "DENY")]
         for item in TableItem.batch_get(keys, consistent_read=True):
             if isinstance(item, DeniedTokenItem):
                 denied = int(item.expires_at or 0) > epoch_seconds(now)
-            elif pk == item.PK:
-                subject = item
+            elif isinstance(item, UserItem) and not is_client and pk == item.PK:
+                subject = to_domain(item)
+            elif isinstance(item, OAuthClientItem) and is_client and pk == item.PK:
+                subject = client_from_item(item)
         return subject, denied
 
 
