@@ -8,7 +8,7 @@ from chalicelib.wiring.catalog import resource_store
 from chalicelib.wiring.core import clock, cursors, ids
 
 if TYPE_CHECKING:
-    from chalicelib.services.reservations.booking import BookingService
+    from chalicelib.services.reservations.booking import BookingDeps, BookingService
     from chalicelib.services.reservations.bulk import BulkService
     from chalicelib.services.reservations.idempotent import IdempotentCreates
     from chalicelib.services.reservations.queries import ReservationQueries
@@ -30,18 +30,24 @@ def idempotent_creates() -> IdempotentCreates:
     return IdempotentCreates(IdempotencyStore(), clock())
 
 
-def booking() -> BookingService:
-    from chalicelib.services.reservations.booking import BookingService
+def booking_deps() -> BookingDeps:
+    from chalicelib.services.reservations.booking import BookingDeps
     from chalicelib.store.reservations.repository import ReservationStore
 
-    return BookingService(
-        resource_store(),
-        ReservationStore(),
-        clock(),
+    return BookingDeps(
+        catalog=resource_store(),
+        reservations=ReservationStore(),
+        clock=clock(),
         writer=booking_writer(),
         idempotency=idempotent_creates(),
         ids=ids(),
     )
+
+
+def booking() -> BookingService:
+    from chalicelib.services.reservations.booking import BookingService
+
+    return BookingService(booking_deps())
 
 
 def reservation_queries() -> ReservationQueries:
@@ -56,34 +62,16 @@ def reservation_queries() -> ReservationQueries:
 
 def series() -> SeriesService:
     from chalicelib.services.reservations.series import SeriesService
-    from chalicelib.store.reservations.repository import ReservationStore
     from chalicelib.store.reservations.series import SeriesStore
 
-    return SeriesService(
-        resource_store(),
-        ReservationStore(),
-        SeriesStore(),
-        clock(),
-        writer=booking_writer(),
-        idempotency=idempotent_creates(),
-        ids=ids(),
-    )
+    return SeriesService(booking_deps(), SeriesStore())
 
 
 def bulk() -> BulkService:
     from chalicelib.services.reservations.bulk import BulkService
     from chalicelib.store.reservations.bulk import BulkStore
-    from chalicelib.store.reservations.repository import ReservationStore
 
-    return BulkService(
-        resource_store(),
-        ReservationStore(),
-        BulkStore(),
-        clock(),
-        writer=booking_writer(),
-        idempotency=idempotent_creates(),
-        ids=ids(),
-    )
+    return BulkService(booking_deps(), BulkStore())
 
 
 def recovery() -> AnchorRecovery:

@@ -21,6 +21,7 @@ from chalicelib.domain.reservations import HistoryEntry, Reservation, Reservatio
 from chalicelib.domain.reservations.bulk import BatchStatus
 from chalicelib.domain.reservations.conflicts import Buffers
 from chalicelib.domain.timeutil import iso_z
+from chalicelib.services.reservations.booking import BookingDeps
 from chalicelib.services.reservations.bulk import BulkService
 from chalicelib.services.reservations.bulk_checks import BulkItem, BulkRequest
 from chalicelib.services.reservations.idempotent import IdempotentCreates
@@ -265,14 +266,17 @@ def test_a_rival_landing_between_chunks_leaves_nothing_booked(
         ReservationStatus.ACTIVE,
         clock.now(),
     )
+    writer = BookingWriter(SequentialIds("h"), transactions=RaceOnSecondChunk(rival))
     service = BulkService(
-        wiring.resource_store(),
-        ReservationStore(),
+        BookingDeps(
+            wiring.resource_store(),
+            ReservationStore(),
+            clock,
+            writer,
+            IdempotentCreates(IdempotencyStore(), clock),
+            SequentialIds("b"),
+        ),
         BulkStore(),
-        clock,
-        writer=BookingWriter(SequentialIds("h"), transactions=RaceOnSecondChunk(rival)),
-        idempotency=IdempotentCreates(IdempotencyStore(), clock),
-        ids=SequentialIds("b"),
     )
     alice = Principal("alice-id", "alice", frozenset({Role.USER}))
     windows = [at(10) + timedelta(days=n) for n in range(60)]

@@ -22,6 +22,7 @@ from chalicelib.domain.reservations.bulk import STUCK_AFTER
 from chalicelib.domain.reservations.conflicts import Buffers
 from chalicelib.domain.reservations.series import SeriesStatus
 from chalicelib.domain.timeutil import iso_z
+from chalicelib.services.reservations.booking import BookingDeps
 from chalicelib.services.reservations.idempotent import IdempotentCreates
 from chalicelib.services.reservations.series import SeriesRequest, SeriesService
 from chalicelib.store.reservations.booking_tx import BookingTransactions, Snapshot
@@ -292,13 +293,15 @@ def test_losing_a_race_in_a_later_chunk_rolls_the_whole_series_back(
     )
     racing = BookingWriter(SequentialIds("h"), wiring.resource_store(), RaceOnSecondChunk(rival))
     service = SeriesService(
-        wiring.resource_store(),
-        ReservationStore(),
+        BookingDeps(
+            wiring.resource_store(),
+            ReservationStore(),
+            clock,
+            racing,
+            IdempotentCreates(IdempotencyStore(), clock),
+            SequentialIds("s"),
+        ),
         SeriesStore(),
-        clock,
-        writer=racing,
-        idempotency=IdempotentCreates(IdempotencyStore(), clock),
-        ids=SequentialIds("s"),
     )
     alice = Principal("alice-id", "alice", frozenset({Role.USER}))
     request = SeriesRequest("room-1", at(10), at(11), rrule="FREQ=DAILY;COUNT=60")
@@ -342,16 +345,19 @@ def test_a_series_rolled_back_by_recovery_mid_write_books_nothing_more(
     client: Client, room: str, clock: FrozenClock
 ) -> None:
     # Given a series of 60 (three chunks) whose writer stalls after chunk 1 until recovery ran
+    writer = BookingWriter(
+        SequentialIds("h"), wiring.resource_store(), RecoveryAfterFirstChunk(clock)
+    )
     service = SeriesService(
-        wiring.resource_store(),
-        ReservationStore(),
-        SeriesStore(),
-        clock,
-        writer=BookingWriter(
-            SequentialIds("h"), wiring.resource_store(), RecoveryAfterFirstChunk(clock)
+        BookingDeps(
+            wiring.resource_store(),
+            ReservationStore(),
+            clock,
+            writer,
+            IdempotentCreates(IdempotencyStore(), clock),
+            SequentialIds("s"),
         ),
-        idempotency=IdempotentCreates(IdempotencyStore(), clock),
-        ids=SequentialIds("s"),
+        SeriesStore(),
     )
     alice = Principal("alice-id", "alice", frozenset({Role.USER}))
     request = SeriesRequest("room-1", at(10), at(11), rrule="FREQ=DAILY;COUNT=60")

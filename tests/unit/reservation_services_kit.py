@@ -11,7 +11,7 @@ from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.ids import SequentialIds
 from chalicelib.domain.principal import Principal, Role
 from chalicelib.domain.reservations import Reservation, ReservationStatus, TimeRange
-from chalicelib.services.reservations.booking import BookingService
+from chalicelib.services.reservations.booking import BookingDeps, BookingService
 from chalicelib.services.reservations.bulk import BulkService
 from chalicelib.services.reservations.idempotent import IdempotentCreates
 from chalicelib.services.reservations.recovery import AnchorRecovery
@@ -92,16 +92,12 @@ def services(*resources: Resource) -> Services:
     clock = FrozenClock(NOW)
     ids = SequentialIds("id")
     once = IdempotentCreates(world.records, clock)
-    writer, catalog, reservations = world.writer, world.catalog, world.reservations
+    deps = BookingDeps(world.catalog, world.reservations, clock, world.writer, once, ids)
     return Services(
         world,
         clock,
-        BookingService(catalog, reservations, clock, writer=writer, idempotency=once, ids=ids),
-        SeriesService(
-            catalog, reservations, world.series, clock, writer=writer, idempotency=once, ids=ids
-        ),
-        BulkService(
-            catalog, reservations, world.batches, clock, writer=writer, idempotency=once, ids=ids
-        ),
+        BookingService(deps),
+        SeriesService(deps, world.series),
+        BulkService(deps, world.batches),
         AnchorRecovery(world.batches, world.series, world.reservations, clock, writer=world.writer),
     )

@@ -72,25 +72,28 @@ def buffers_of(resource: Resource) -> Buffers:
     return Buffers(resource.policy.buffer_before, resource.policy.buffer_after)
 
 
+@dataclass(frozen=True)
+class BookingDeps:
+    """What every booking use case (single, series, bulk) works with."""
+
+    catalog: ResourceCatalog
+    reservations: ReservationReads
+    clock: Clock
+    writer: ReservationWriter
+    idempotency: IdempotentCreates
+    ids: IdFactory
+    rules: Callable[..., list[str]] = booking_rules.check_booking
+
+
 class BookingService:
-    def __init__(
-        self,
-        catalog: ResourceCatalog,
-        reservations: ReservationReads,
-        clock: Clock,
-        *,
-        writer: ReservationWriter,
-        idempotency: IdempotentCreates,
-        ids: IdFactory,
-        rules: Callable[..., list[str]] = booking_rules.check_booking,
-    ) -> None:
-        self._catalog = catalog
-        self._reservations = reservations
-        self._writer = writer
-        self._idempotency = idempotency
-        self._clock = clock
-        self._ids = ids
-        self._rules = rules
+    def __init__(self, deps: BookingDeps) -> None:
+        self._catalog = deps.catalog
+        self._reservations = deps.reservations
+        self._writer = deps.writer
+        self._idempotency = deps.idempotency
+        self._clock = deps.clock
+        self._ids = deps.ids
+        self._rules = deps.rules
 
     # --- create -----------------------------------------------------------------------------
 

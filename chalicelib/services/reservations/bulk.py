@@ -11,21 +11,18 @@ left `creating` by a crash is rolled back by services/reservations/recovery.py (
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import DomainError, NotFound, RuleViolation
-from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.principal import Principal, visible_to
 from chalicelib.domain.reservations import (
     Actor,
     Reservation,
     ReservationStatus,
     TimeRange,
-    booking_rules,
 )
 from chalicelib.domain.reservations.bulk import (
     BatchStatus,
@@ -42,17 +39,15 @@ from chalicelib.services.reservations.anchored_write import (
     transaction_chunks,
 )
 from chalicelib.services.reservations.booking import (
+    BookingDeps,
     initial_status,
     require_override_right,
     to_millis,
 )
 from chalicelib.services.reservations.bulk_checks import BulkRequest, Evaluation, evaluate
-from chalicelib.services.reservations.idempotent import IdempotentCreates, ensure_settled
+from chalicelib.services.reservations.idempotent import ensure_settled
 from chalicelib.services.reservations.ports import (
     BatchAnchors,
-    ReservationReads,
-    ReservationWriter,
-    ResourceCatalog,
 )
 from chalicelib.store.reservations.idempotency import IdempotencyClaim, fingerprint
 from chalicelib.store.reservations.writer import Booking
@@ -93,29 +88,18 @@ class CancelOutcome:
 
 
 class BulkService:
-    def __init__(
-        self,
-        catalog: ResourceCatalog,
-        reservations: ReservationReads,
-        batches: BatchAnchors,
-        clock: Clock,
-        *,
-        writer: ReservationWriter,
-        idempotency: IdempotentCreates,
-        ids: IdFactory,
-        rules: Callable[..., list[str]] = booking_rules.check_booking,
-    ) -> None:
-        self._catalog = catalog
-        self._reservations = reservations
+    def __init__(self, deps: BookingDeps, batches: BatchAnchors) -> None:
+        self._catalog = deps.catalog
+        self._reservations = deps.reservations
         self._batches = batches
-        self._writer = writer
+        self._writer = deps.writer
         self._anchored: AnchoredWriter[BulkBatch, BatchStatus] = AnchoredWriter(
-            writer, batches, reservations, "bulk"
+            deps.writer, batches, deps.reservations, "bulk"
         )
-        self._idempotency = idempotency
-        self._clock = clock
-        self._ids = ids
-        self._rules = rules
+        self._idempotency = deps.idempotency
+        self._clock = deps.clock
+        self._ids = deps.ids
+        self._rules = deps.rules
 
     # --- create -----------------------------------------------------------------------------
 

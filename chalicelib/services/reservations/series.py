@@ -10,14 +10,12 @@ nothing. The Idempotency-Key flow is idempotent.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, NotFound, RuleViolation
-from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.principal import Principal, visible_to
 from chalicelib.domain.reservations import (
     Actor,
@@ -37,16 +35,14 @@ from chalicelib.services.reservations.anchored_write import (
     transaction_chunks,
 )
 from chalicelib.services.reservations.booking import (
+    BookingDeps,
     buffers_of,
     initial_status,
     require_override_right,
     to_millis,
 )
-from chalicelib.services.reservations.idempotent import IdempotentCreates, ensure_settled
+from chalicelib.services.reservations.idempotent import ensure_settled
 from chalicelib.services.reservations.ports import (
-    ReservationReads,
-    ReservationWriter,
-    ResourceCatalog,
     SeriesAnchors,
 )
 from chalicelib.services.reservations.series_plan import SeriesPlan, SeriesRequest, SeriesResult
@@ -59,29 +55,18 @@ __all__ = ["ROLLBACK_REASON", "SeriesPlan", "SeriesRequest", "SeriesResult", "Se
 
 
 class SeriesService:
-    def __init__(
-        self,
-        catalog: ResourceCatalog,
-        reservations: ReservationReads,
-        series: SeriesAnchors,
-        clock: Clock,
-        *,
-        writer: ReservationWriter,
-        idempotency: IdempotentCreates,
-        ids: IdFactory,
-        rules: Callable[..., list[str]] = booking_rules.check_booking,
-    ) -> None:
-        self._catalog = catalog
-        self._reservations = reservations
+    def __init__(self, deps: BookingDeps, series: SeriesAnchors) -> None:
+        self._catalog = deps.catalog
+        self._reservations = deps.reservations
         self._series = series
-        self._writer = writer
+        self._writer = deps.writer
         self._anchored: AnchoredWriter[Series, SeriesStatus] = AnchoredWriter(
-            writer, series, reservations, "series"
+            deps.writer, series, deps.reservations, "series"
         )
-        self._idempotency = idempotency
-        self._clock = clock
-        self._ids = ids
-        self._rules = rules
+        self._idempotency = deps.idempotency
+        self._clock = deps.clock
+        self._ids = deps.ids
+        self._rules = deps.rules
 
     # --- create -----------------------------------------------------------------------------
 
