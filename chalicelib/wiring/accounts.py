@@ -96,10 +96,10 @@ def accounts() -> AccountService:
 
 def mfa() -> MfaService:
     from chalicelib.services.accounts.mfa import MfaService
-    from chalicelib.store.accounts.users import UserStore
+    from chalicelib.store.accounts.mfa import UserMfaStore
 
     return MfaService(
-        UserStore(), mfa_box(), hasher(), clock(), get_settings().mfa_issuer, gate=attempt_gate()
+        UserMfaStore(), mfa_box(), hasher(), clock(), get_settings().mfa_issuer, gate=attempt_gate()
     )
 
 

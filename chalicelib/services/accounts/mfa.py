@@ -17,7 +17,7 @@ from chalicelib.domain.accounts.secrets_box import DecryptionFailed, SecretBox
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, NotAuthenticated
 from chalicelib.domain.principal import Principal
-from chalicelib.store.accounts.users import UserStore
+from chalicelib.store.accounts.mfa import UserMfaStore
 
 if TYPE_CHECKING:
     from chalicelib.services.accounts.attempts import AttemptGate
@@ -38,7 +38,7 @@ def _invalid_code() -> NotAuthenticated:
 class MfaService:
     def __init__(
         self,
-        users: UserStore,
+        users: UserMfaStore,
         box: SecretBox,
         hasher: PasswordHasher,
         clock: Clock,
