@@ -50,7 +50,7 @@ from chalicelib.store.reservations.idempotency import (
     IdempotencyRecord,
     Outcome,
 )
-from chalicelib.store.reservations.writer import CHANGE_CHUNK, Booking, Move
+from chalicelib.store.reservations.writer import CHANGE_CHUNK, Booking, Move, redo_each
 from chalicelib.store.reservations.writer import IdempotencyRecord as RecordToWrite
 
 AnchorKind = Literal["BULK", "SERIES"]
@@ -283,27 +283,7 @@ class FakeWriter:
                     self._commit(change)
                 done += [c.after for c in chunk]
             else:
-                done += self._apply_each(chunk, redo, reread)
-        return done
-
-    def _apply_each(
-        self,
-        chunk: Sequence[Changed],
-        redo: Callable[[Reservation], Changed | None],
-        reread: Callable[[str], Reservation | None],
-    ) -> list[Reservation]:
-        done = []
-        for stale in chunk:
-            for _ in range(3):
-                current = reread(stale.before.reservation_id)
-                change = redo(current) if current is not None else None
-                if change is None:
-                    break
-                try:
-                    done.append(self.apply(change))
-                    break
-                except StaleItem:
-                    continue
+                done += redo_each(chunk, redo, reread, self.apply)
         return done
 
     def _fresh(self, change: Changed) -> bool:

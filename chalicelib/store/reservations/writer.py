@@ -227,27 +227,7 @@ class BookingWriter:
                 transact([item for c in chunk for item in self._change_items(c, table)])
                 done += [c.after for c in chunk]
             except TransactionCancelled:
-                done += self._apply_each(chunk, redo, reread)
-        return done
-
-    def _apply_each(
-        self,
-        chunk: Sequence[Changed],
-        redo: Callable[[Reservation], Changed | None],
-        reread: Callable[[str], Reservation | None],
-    ) -> list[Reservation]:
-        done = []
-        for stale in chunk:
-            for _ in range(3):
-                current = reread(stale.before.reservation_id)
-                change = redo(current) if current is not None else None
-                if change is None:
-                    break
-                try:
-                    done.append(self.apply(change))
-                    break
-                except StaleItem:
-                    continue
+                done += redo_each(chunk, redo, reread, self.apply)
         return done
 
     def _change_items(self, change: Changed, table: str) -> list[Item]:
@@ -289,6 +269,29 @@ class BookingWriter:
         put["Put"]["ExpressionAttributeNames"] = {"#ver": "version", "#st": "status"}
         put["Put"]["ExpressionAttributeValues"] = values
         return put
+
+
+def redo_each(
+    chunk: Sequence[Changed],
+    redo: Callable[[Reservation], Changed | None],
+    reread: Callable[[str], Reservation | None],
+    apply: Callable[[Changed], Reservation],
+) -> list[Reservation]:
+    """A chunk whose transaction failed, one change at a time from a fresh read: `redo`
+    decides again (None skips), a change still stale is retried up to three times."""
+    done = []
+    for stale in chunk:
+        for _ in range(3):
+            current = reread(stale.before.reservation_id)
+            change = redo(current) if current is not None else None
+            if change is None:
+                break
+            try:
+                done.append(apply(change))
+                break
+            except StaleItem:
+                continue
+    return done
 
 
 def _stamped(reservation: Reservation, entry: HistoryEntry) -> Item:
