@@ -21,6 +21,7 @@ from chalicelib.api import notifications as notifications_api
 from chalicelib.api import webhooks as webhooks_api
 from chalicelib.api.availability import bp as availability_bp
 from chalicelib.api.bulk import bp as bulk_bp
+from chalicelib.api.check_in import bp as check_in_bp
 from chalicelib.api.middleware import reshape_errors
 from chalicelib.api.resource_rules import bp as resource_rules_bp
 from chalicelib.api.resources import bp as resources_bp
@@ -43,6 +44,7 @@ app.register_blueprint(bulk_bp)
 app.register_blueprint(resources_bp)
 app.register_blueprint(resource_rules_bp)
 app.register_blueprint(availability_bp)
+app.register_blueprint(check_in_bp)  # check-in and no-shows (issue 10)
 
 use_authenticator(wiring.authenticator)
 for auth_bp in (auth.bp, users.bp, admin_users.bp, mfa.bp, oauth.bp, setup.bp):

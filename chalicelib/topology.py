@@ -166,6 +166,13 @@ _JOBS = (
         5,
         "Roll back series and bulk batches left half-written by a crashed request",
     ),
+    # Check-in (issue 10): reservations whose check-in window closed unused free their slot.
+    ScheduleDef(
+        "release-no-shows",
+        "release_no_shows_job",
+        1,
+        "Release reservations whose check-in window closed without a check-in (no-show)",
+    ),
 )
 
 TOPOLOGY = Topology(

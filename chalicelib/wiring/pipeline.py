@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from chalicelib.settings import get_settings
 from chalicelib.topology import TOPOLOGY
 from chalicelib.wiring.core import aws, built, clock, cursors, ids, pick, wall_clock
-from chalicelib.wiring.reservations import booking_writer, recovery
+from chalicelib.wiring.reservations import booking_writer, no_shows, recovery
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.base import (
@@ -212,6 +212,7 @@ def jobs() -> JobService:
         audit=audit(),
         webhooks=dispatcher(),
         recovery=recovery(),
+        no_shows=no_shows(),
     )
     return JobService(deps, clock(), wall_clock())
 

@@ -10,10 +10,13 @@ from chalicelib.wiring.core import clock, cursors, ids
 if TYPE_CHECKING:
     from chalicelib.services.reservations.booking import BookingDeps, BookingService
     from chalicelib.services.reservations.bulk import BulkService
+    from chalicelib.services.reservations.check_in import CheckInService
     from chalicelib.services.reservations.idempotent import IdempotentCreates
+    from chalicelib.services.reservations.no_shows import NoShowRelease
     from chalicelib.services.reservations.queries import ReservationQueries
     from chalicelib.services.reservations.recovery import AnchorRecovery
     from chalicelib.services.reservations.series import SeriesService
+    from chalicelib.store.reservations.no_shows import NoShowCounts
     from chalicelib.store.reservations.writer import BookingWriter
 
 
@@ -83,3 +86,45 @@ def recovery() -> AnchorRecovery:
     return AnchorRecovery(
         BulkStore(), SeriesStore(), ReservationStore(), clock(), writer=booking_writer()
     )
+
+
+# --- check-in and the no-show release (issue 10) ---------------------------------------------
+
+
+def check_in() -> CheckInService:
+    from chalicelib.domain.signed_links import SignedLinks
+    from chalicelib.services.reservations.check_in import CheckInService
+    from chalicelib.settings import get_settings
+    from chalicelib.store.reservations.repository import ReservationStore
+
+    links = SignedLinks(get_settings().secret_key, "check-in")
+    return CheckInService(
+        ReservationStore(),
+        resource_store(),
+        booking_writer(),
+        clock(),
+        links=links,
+        counts=no_show_counts(),
+    )
+
+
+def no_shows() -> NoShowRelease:
+    from chalicelib.services.reservations.no_shows import NoShowDeps, NoShowRelease
+    from chalicelib.store.reservations.listing import ReservationListing
+    from chalicelib.store.reservations.no_shows import NoShowCounts
+
+    return NoShowRelease(
+        NoShowDeps(
+            listing=ReservationListing(),
+            resources=resource_store(),
+            writer=booking_writer(),
+            counts=NoShowCounts(),
+            series=series(),
+        )
+    )
+
+
+def no_show_counts() -> NoShowCounts:
+    from chalicelib.store.reservations.no_shows import NoShowCounts
+
+    return NoShowCounts()

@@ -88,3 +88,12 @@ def audit_retention_job(event: CloudWatchEvent) -> None:
 )
 def recover_batches_job(event: CloudWatchEvent) -> None:
     run("recover_batches_job")
+
+
+@bp.schedule(
+    _rate("release_no_shows_job"),
+    name="release_no_shows_job",
+    description=_schedule("release_no_shows_job").description,
+)
+def release_no_shows_job(event: CloudWatchEvent) -> None:
+    run("release_no_shows_job")

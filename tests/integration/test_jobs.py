@@ -60,6 +60,7 @@ def test_only_admins_may_list_or_run_jobs(
         "purge-stale-records",
         "audit-retention",
         "recover-stuck-batches",
+        "release-no-shows",
     }
     assert client.http.get(JOBS, headers=auth_headers(user_token)).status_code == 403
     for path in (f"{JOBS}/expire-reservations/run", "/api/v1/admin/cleanup-expired"):
@@ -78,8 +79,9 @@ def test_expiry_marks_ended_reservations_once(
     running = booked(client, ada.token, at(11), at(14))
     # When the job runs at 12:00 tomorrow, twice
     clock.set(at(12))
-    assert run(client, "expire-reservations") == {"expired": 1, "skipped": 0}
-    assert run(client, "expire-reservations") == {"expired": 0, "skipped": 0}
+    none = {"completed": 0, "no_show": 0, "skipped": 0}
+    assert run(client, "expire-reservations") == {**none, "expired": 1}
+    assert run(client, "expire-reservations") == {**none, "expired": 0}
     # Then only the ended one is expired, by the system, and it says so in the audit log
     assert status_of(ended) == ReservationStatus.EXPIRED
     assert status_of(running) == ReservationStatus.ACTIVE
@@ -108,7 +110,7 @@ def test_an_overlapping_expiry_run_with_a_stale_view_changes_nothing(
     assert run(client, "expire-reservations")["expired"] == 1
     # A second run that read the reservation before the first one wrote loses the condition
     service = wiring.jobs()
-    assert service._expire(stale, clock.now()) is False
+    assert service._end(stale, None, clock.now()) == "skipped"
     assert status_of(reservation_id) == ReservationStatus.EXPIRED
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from chalicelib.domain.catalog.check_in_policy import CheckInPolicy
+
 
 class ResourceStatus(StrEnum):
     """Live status, computed on read (never written by a GET)."""
@@ -95,6 +97,7 @@ class Resource:
     business_hours: BusinessHours | None = None  # None: use the global default
     maintenance: Maintenance | None = None
     group_id: str | None = None
+    check_in: CheckInPolicy = field(default_factory=CheckInPolicy)
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 0

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain.catalog import rules as catalog
+from chalicelib.domain.catalog.check_in_policy import CheckInPolicy
 from chalicelib.domain.catalog.resources import Resource, ResourceStatus
 from chalicelib.domain.catalog.rules import Occupant, ResourceDraft, ResourceQuery, StatusReport
 from chalicelib.domain.clock import Clock
@@ -213,6 +214,14 @@ class ResourceService:
         require_writer(actor)
         return self._change(
             resource_id, None, lambda r, now: replace(r, enabled=enabled, updated_at=now)
+        )
+
+    def set_check_in(
+        self, actor: Principal, resource_id: str, policy: CheckInPolicy
+    ) -> ResourceView:
+        require_writer(actor)
+        return self._change(
+            resource_id, None, lambda r, now: replace(r, check_in=policy, updated_at=now)
         )
 
     def start_maintenance(

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain import acting
 from chalicelib.domain.accounts.accounts import MAX_REMINDER_HOURS
-from chalicelib.domain.catalog.resources import MAX_RESERVATION_SPAN
+from chalicelib.domain.catalog.resources import MAX_RESERVATION_SPAN, Resource
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.pipeline.notifications import Contact
@@ -52,6 +52,14 @@ class Recoverer(Protocol):
     def recover(self, now: datetime | None = None) -> dict[str, int]: ...
 
 
+class NoShows(Protocol):
+    """services/reservations/no_shows.py: releases reservations whose check-in was missed."""
+
+    def release_due(self, now: datetime) -> dict[str, int]: ...
+
+    def settle(self, reservation: Reservation, resource: Resource, now: datetime) -> str: ...
+
+
 class Contacts(Protocol):
     def contact(self, user_id: str) -> Contact | None: ...
 
@@ -76,6 +84,7 @@ class JobDeps:
     audit: Retention
     webhooks: Sweeper
     recovery: Recoverer
+    no_shows: NoShows
 
 
 def months_between(first: datetime, last: datetime) -> Iterator[date]:
@@ -100,6 +109,7 @@ class JobService:
             "purge-stale-records": self.purge_stale_records,
             "audit-retention": lambda now: {"deleted": self._d.audit.apply_retention()},
             "recover-stuck-batches": self._d.recovery.recover,
+            "release-no-shows": self._d.no_shows.release_due,
         }
         missing = {s.name for s in TOPOLOGY.schedules} ^ set(self._jobs)
         if missing:
@@ -125,34 +135,56 @@ class JobService:
     # --- the jobs -----------------------------------------------------------------------------
 
     def expire_reservations(self, now: datetime) -> dict[str, int]:
-        """active -> expired for reservations whose end has passed (conditional per item)."""
+        """Reservations whose end has passed: checked in -> completed; active -> expired, or
+        no-show where the resource requires check-in (conditional per item)."""
         mark = self._d.jobs.watermark("expire-reservations")
         since = parse_instant(mark) - MAX_RESERVATION_SPAN if mark else now - FIRST_RUN_LOOKBACK
-        counts = {"expired": 0, "skipped": 0}
+        counts = {"expired": 0, "completed": 0, "no_show": 0, "skipped": 0}
+        resources: dict[str, Resource | None] = {}
         complete = True
         for month in months_between(since, now):
-            complete &= self._expire_month(month, now, counts)
+            complete &= self._expire_month(month, now, counts, resources)
         if complete:
             self._d.jobs.advance("expire-reservations", now)
         return counts
 
-    def _expire_month(self, month: date, now: datetime, counts: dict[str, int]) -> bool:
+    def _expire_month(
+        self,
+        month: date,
+        now: datetime,
+        counts: dict[str, int],
+        resources: dict[str, Resource | None],
+    ) -> bool:
         start_key: dict[str, Any] | None = None
         for _ in range(MAX_PAGES):
             page = self._d.listing.ending_before(month, now, limit=PAGE, start_key=start_key)
             for reservation in page.items:
-                counts["expired" if self._expire(reservation, now) else "skipped"] += 1
+                rid = reservation.resource_id
+                if rid not in resources:
+                    resources[rid] = self._d.resources.find(rid)
+                counts[self._end(reservation, resources[rid], now)] += 1
             start_key = page.last_key
             if not start_key:
                 return True
         return False  # more next run; the watermark stays put
 
-    def _expire(self, reservation: Reservation, now: datetime) -> bool:
+    def _end(self, reservation: Reservation, resource: Resource | None, now: datetime) -> str:
+        if (
+            reservation.status == ReservationStatus.ACTIVE
+            and resource
+            and resource.check_in.required
+        ):
+            outcome = self._d.no_shows.settle(reservation, resource, now)
+            return "no_show" if outcome == "released" else "skipped"
+        if reservation.status == ReservationStatus.CHECKED_IN:
+            change, outcome = reservation.complete(SYSTEM, now), "completed"
+        else:
+            change, outcome = reservation.expire(SYSTEM, now, "ended"), "expired"
         try:
-            self._d.writer.apply(reservation.expire(SYSTEM, now, "ended"))
+            self._d.writer.apply(change)
         except (StaleItem, InvalidTransition):
-            return False  # changed meanwhile (cancelled, or another run expired it)
-        return True
+            return "skipped"  # changed meanwhile (cancelled, or another run got there)
+        return outcome
 
     def reset_maintenance(self, now: datetime) -> dict[str, int]:
         counts = {"reset": 0, "skipped": 0}

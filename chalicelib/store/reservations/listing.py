@@ -190,7 +190,8 @@ class ReservationListing:
         limit: int,
         start_key: dict[str, Any] | None,
     ) -> Page[Reservation]:
-        """Active reservations starting in `month` (GSI2 bucket) whose end is not after `now`.
+        """Active or checked-in reservations starting in `month` (GSI2 bucket) whose end is not
+        after `now`.
 
         For the expiry job: every reservation ending before `now` started at most
         MAX_RESERVATION_SPAN earlier, so the job walks only the buckets of that window.
@@ -199,13 +200,41 @@ class ReservationListing:
             "TableName": table_name(),
             "IndexName": "GSI2",
             "KeyConditionExpression": "GSI2PK = :pk AND GSI2SK < :hi",
-            "FilterExpression": "#end <= :now AND #st = :active",
+            "FilterExpression": "#end <= :now AND #st IN (:active, :checked_in)",
             "ExpressionAttributeNames": {"#end": "end_time", "#st": "status"},
             "ExpressionAttributeValues": {
                 ":pk": {"S": month_pk(month)},
                 ":hi": {"S": iso_z(now)},
                 ":now": {"S": iso_z(now)},
                 ":active": {"S": ReservationStatus.ACTIVE.value},
+                ":checked_in": {"S": ReservationStatus.CHECKED_IN.value},
+            },
+        }
+        return _collect(kwargs, limit, start_key, reservation_from_raw)
+
+    def started_between(
+        self,
+        month: date,
+        low: datetime,
+        high: datetime,
+        status: ReservationStatus,
+        *,
+        limit: int,
+        start_key: dict[str, Any] | None,
+    ) -> Page[Reservation]:
+        """Reservations in `status` starting in [low, high] and in `month` (GSI2 bucket): the
+        no-show job's candidates, a few hours of starts however large the history."""
+        kwargs = {
+            "TableName": table_name(),
+            "IndexName": "GSI2",
+            "KeyConditionExpression": "GSI2PK = :pk AND GSI2SK BETWEEN :lo AND :hi",
+            "FilterExpression": "#st = :status",
+            "ExpressionAttributeNames": {"#st": "status"},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": month_pk(month)},
+                ":lo": {"S": iso_z(low)},
+                ":hi": {"S": iso_z(high) + _AFTER_ALL},
+                ":status": {"S": status.value},
             },
         }
         return _collect(kwargs, limit, start_key, reservation_from_raw)
@@ -230,13 +259,14 @@ class ReservationListing:
                 ReservationStatus.ACTIVE,
                 ReservationStatus.PENDING_APPROVAL,
                 ReservationStatus.HELD,
+                ReservationStatus.CHECKED_IN,
             )
         ]
         kwargs = {
             "TableName": table_name(),
             "IndexName": "GSI2",
             "KeyConditionExpression": "GSI2PK = :pk AND GSI2SK BETWEEN :lo AND :hi",
-            "FilterExpression": "#end > :now AND #st IN (:s0, :s1, :s2)",
+            "FilterExpression": "#end > :now AND #st IN (:s0, :s1, :s2, :s3)",
             "ExpressionAttributeNames": {"#end": "end_time", "#st": "status"},
             "ExpressionAttributeValues": {
                 ":pk": {"S": month_pk(month)},

@@ -51,6 +51,7 @@ from chalicelib.store.reservations.items import (
     reservation_item,
     table_name,
 )
+from chalicelib.store.reservations.no_shows import no_show_updates
 
 _NEW = "attribute_not_exists(PK)"
 ITEMS_PER_BOOKING = 3  # occupancy, reservation, history
@@ -237,6 +238,8 @@ class BookingWriter:
         elif change.after.occupies:
             items.append(_put(occupancy_item(change.after).serialize(), table, None))
         items.append(self._history_put(change.after.reservation_id, change.entry, table))
+        if change.transition == Transition.NO_SHOW:
+            items += no_show_updates(change.after, change.entry.at, table)
         return items
 
     # --- item builders ------------------------------------------------------------------------
