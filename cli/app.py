@@ -12,6 +12,7 @@ from cli import (
     __version__,
     admin,
     auth,
+    checkin,
     mfa,
     reservations,
     resource_rules,
@@ -168,6 +169,7 @@ app.add_typer(reservations.app, name="reservations")
 app.add_typer(series.app, name="series")
 app.add_typer(admin.app, name="admin")
 app.add_typer(system.app, name="system")
+app.add_typer(checkin.app, name="checkin")  # check-in and no-shows (issue 10)
 app.command("reserve", epilog=TIME_EPILOG)(reservations.reserve)
 app.command("upcoming")(reservations.upcoming)
 

@@ -159,6 +159,14 @@ PUT    /resources/{resource_id}/availability                      401 403 403 40
 POST   /reservations/recurring                                    401 403 422 422 422 403 422
 GET    /series/{series_id}                                        401 2xx 2xx 404 404 403 2xx
 POST   /series/{series_id}/cancel                                 401 403 2xx 404 404 403 2xx
+GET    /resources/{resource_id}/check-in                          401 2xx 2xx 2xx 2xx 403 2xx
+PUT    /resources/{resource_id}/check-in                          401 403 403 403 422 403 422
+GET    /reservations/{reservation_id}/check-in                    401 2xx 2xx 404 404 403 2xx
+POST   /reservations/{reservation_id}/check-in                    401 403 409 404 404 403 409
+GET    /checkin/{token}                                           404 404 404 404 404 404 404
+POST   /checkin/{token}                                           404 404 404 404 404 404 404
+GET    /users/me/no-shows                                         401 2xx 2xx 2xx 2xx 403 2xx
+GET    /resources/{resource_id}/no-shows                          401 403 403 403 403 403 2xx
 DELETE /webhooks/{webhook_id}                                     401 403 2xx 404 403 403 2xx
 POST   /logout                                                    401 2xx 2xx 2xx 403 403 2xx
 """
