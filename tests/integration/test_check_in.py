@@ -95,7 +95,7 @@ def test_admins_set_the_check_in_setting_and_bad_values_are_422(
     user = send_json(client, "PUT", POLICY, {"required": True}, token_of(client, "alice"))
     assert user.status_code == 403
     for bad in (
-        {"required": True, "closes_after_minutes": 0},
+        {"required": True, "closes_after_minutes": -1},
         {"required": True, "no_show_strikes": 21},
         {"required": True, "opens_before_minutes": 241},
         {"required": "yes please"},

@@ -21,7 +21,7 @@ class CheckInPolicyIn(Strict):
 
     required: bool = Field(description="holders must check in, or the slot is released")
     opens_before_minutes: int = Field(default=15, ge=0, le=_EDGE_MAX_MINUTES)
-    closes_after_minutes: int = Field(default=15, ge=1, le=_EDGE_MAX_MINUTES)
+    closes_after_minutes: int = Field(default=15, ge=0, le=_EDGE_MAX_MINUTES)
     no_show_strikes: int = Field(
         default=0,
         ge=0,
