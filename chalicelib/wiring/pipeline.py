@@ -129,19 +129,9 @@ def delivery_queue() -> TaskQueue:
 
 @built
 def webhook_sender() -> WebhookSender:
-    from chalicelib.integrations.ssrf import AllowEntry
     from chalicelib.integrations.webhook_sender import HttpWebhookSender
-    from chalicelib.store.pipeline.webhooks import WebhookStore
 
-    def allowlist() -> list[AllowEntry]:
-        from chalicelib.domain.pipeline.webhooks import parse_network
-
-        return [
-            AllowEntry(parse_network(str(e["network"])), e["port"])  # type: ignore[arg-type]
-            for e in WebhookStore().allowlist()
-        ]
-
-    return pick("webhook_sender", lambda: HttpWebhookSender(allowlist))
+    return pick("webhook_sender", HttpWebhookSender)
 
 
 @built
