@@ -61,6 +61,7 @@ def session_config() -> SessionConfig:
     return SessionConfig(
         access_lifetime=timedelta(minutes=settings.access_token_minutes),
         refresh_lifetime=timedelta(days=settings.refresh_token_days),
+        session_lifetime=timedelta(days=settings.session_max_days),
         lockout=AttemptLimits(
             pair=LockoutPolicy(
                 max_failures=settings.login_max_failures,
@@ -97,9 +98,16 @@ def accounts() -> AccountService:
 def mfa() -> MfaService:
     from chalicelib.services.accounts.mfa import MfaService
     from chalicelib.store.accounts.mfa import UserMfaStore
+    from chalicelib.store.accounts.tokens import TokenStore
 
     return MfaService(
-        UserMfaStore(), mfa_box(), hasher(), clock(), get_settings().mfa_issuer, gate=attempt_gate()
+        UserMfaStore(),
+        mfa_box(),
+        hasher(),
+        clock(),
+        get_settings().mfa_issuer,
+        gate=attempt_gate(),
+        sessions=TokenStore(),
     )
 
 
