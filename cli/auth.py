@@ -24,6 +24,16 @@ PasswordStdinOpt = Annotated[
         help="Read the password from the first line of stdin instead of a hidden prompt.",
     ),
 ]
+OtpStdinOpt = Annotated[
+    bool,
+    typer.Option(
+        "--otp-stdin",
+        help="Read the TOTP or backup code from the next line of stdin (after the password's "
+        "line with --password-stdin) instead of a hidden prompt.",
+    ),
+]
+# Refused, never used: a code or password in argv is visible in `ps` and shell history.
+RefusedOtpOpt = Annotated[str | None, typer.Option("--otp", hidden=True)]
 EmailOpt = Annotated[str | None, typer.Option("--email", help="E-mail address (optional).")]
 
 PROFILE_COLUMNS = [
@@ -43,6 +53,17 @@ PROFILE_COLUMNS = [
 def read_password(from_stdin: bool, *, prompt: str = "Password", confirm: bool = False) -> str:
     """Hidden prompt (never echoed, never an argument that lands in shell history)."""
     return read_secret(from_stdin, prompt=prompt, confirm=confirm)
+
+
+OTP_ARGUMENT_REFUSED = (
+    "--otp is not accepted: a code on the command line is visible to other users "
+    "(ps, shell history); you are asked for it, or use --otp-stdin in scripts"
+)
+
+
+def read_code(from_stdin: bool) -> str:
+    """A TOTP or backup code: a hidden prompt, or one line of stdin (`--otp-stdin`)."""
+    return read_secret(from_stdin, prompt="Authentication code (TOTP or backup code)", what="code")
 
 
 def read_secret(
@@ -96,29 +117,32 @@ def login(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="Your username.")],
     password_stdin: PasswordStdinOpt = False,
-    otp: Annotated[
-        str | None,
-        typer.Option(
-            "--otp",
-            help="TOTP code (or a backup code) for accounts with two-factor authentication; "
-            "asked for when needed if not given.",
-        ),
-    ] = None,
+    otp_stdin: OtpStdinOpt = False,
+    otp: RefusedOtpOpt = None,
 ) -> None:
-    """Sign in and store the tokens (file mode 0600) for the next commands."""
+    """Sign in and store the tokens (file mode 0600) for the next commands.
+
+    With two-factor authentication the code is asked for (hidden), or read from stdin with
+    --otp-stdin; it is never taken from the command line.
+    """
     st = state(ctx)
+    if otp is not None:
+        raise CliError(OTP_ARGUMENT_REFUSED)
     password = read_password(password_stdin)
     body: dict[str, Any] = {"username": username, "password": password}
-    if otp:
-        body["otp"] = otp
+    if otp_stdin:
+        body["otp"] = read_code(True)
     try:
         tokens = st.client.post("token", json=body, auth=False)
     except ApiError as exc:
-        if exc.code != "mfa_required" or otp:
+        if exc.code != "mfa_required" or otp_stdin:
             raise
         if password_stdin:
-            raise CliError("this account uses two-factor authentication: add --otp CODE") from None
-        body["otp"] = typer.prompt("Authentication code (TOTP or backup code)")
+            raise CliError(
+                "this account uses two-factor authentication: add --otp-stdin and give the "
+                "code on the line after the password"
+            ) from None
+        body["otp"] = read_code(False)
         tokens = st.client.post("token", json=body, auth=False)
     stored_name = str(jwt_claims(tokens["access_token"]).get("username") or username)
     st.client.save_tokens(stored_name, tokens)

@@ -161,15 +161,17 @@ def test_mfa_sign_in_with_otp(api_url: str, tmp_path: Path) -> None:
     totp = pyotp.TOTP(secret)
     _wait_for_fresh_totp_step()
     now = datetime.now(UTC)
-    shell.ok("mfa", "verify", totp.at(now - timedelta(seconds=30)))
+    shell.ok("mfa", "verify", "--otp-stdin", stdin=totp.at(now - timedelta(seconds=30)) + "\n")
     shell.ok("auth", "logout")
-    # When signing in from a script without a code, Then it says to add --otp
+    # When signing in from a script without a code, Then it says to add --otp-stdin
     without = shell("auth", "login", name, "--password-stdin", stdin=PASSWORD + "\n")
-    assert without.returncode == 1 and "--otp" in without.stderr
-    # When the code is given, Then the session works
-    shell.ok(
-        "auth", "login", name, "--password-stdin", "--otp", totp.at(now), stdin=PASSWORD + "\n"
-    )
+    assert without.returncode == 1 and "--otp-stdin" in without.stderr
+    # When the code is on the command line, Then it is refused before anything is sent
+    argv = shell("auth", "login", name, "--otp", totp.at(now), stdin=PASSWORD + "\n")
+    assert argv.returncode == 1 and "visible to other users" in argv.stderr
+    # When the code comes on stdin after the password, Then the session works
+    lines = f"{PASSWORD}\n{totp.at(now)}\n"
+    shell.ok("auth", "login", name, "--password-stdin", "--otp-stdin", stdin=lines)
     assert shell.json("users", "me")["mfa_enabled"] is True
 
 
