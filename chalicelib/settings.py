@@ -41,6 +41,8 @@ class Settings(BaseModel):
     mfa_issuer: str = "Resource Reserver"
     ses_sender: str = "no-reply@reserver.local"
     frontend_url: str = "http://127.0.0.1:3000"
+    # Where people reach the API: email verification links open a page it serves.
+    api_public_url: str = "http://127.0.0.1:8000"
     websocket_management_url: str = ""
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
@@ -84,6 +86,7 @@ _ENV_NAMES = {
     "mfa_issuer": "MFA_ISSUER",
     "ses_sender": "SES_SENDER",
     "frontend_url": "FRONTEND_URL",
+    "api_public_url": "API_PUBLIC_URL",
     "websocket_management_url": "WEBSOCKET_MANAGEMENT_URL",
     "login_max_failures": "LOGIN_MAX_FAILURES",
     "login_window_minutes": "LOGIN_WINDOW_MINUTES",

@@ -14,6 +14,7 @@ from chalicelib.settings import get_settings
 from chalicelib.wiring.core import built, clock, cursors, ids
 
 if TYPE_CHECKING:
+    from chalicelib.domain.accounts.email_verification import VerificationSigner
     from chalicelib.domain.accounts.secrets_box import SecretBox
     from chalicelib.domain.accounts.tokens import TokenCodec
     from chalicelib.integrations.passwords import Argon2Hasher
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
         SessionService,
         TokenAuthenticator,
     )
+    from chalicelib.services.accounts.email_verification import EmailVerificationService
     from chalicelib.services.accounts.mfa import MfaService
     from chalicelib.services.accounts.oauth import OAuthService
 
@@ -92,6 +94,22 @@ def accounts() -> AccountService:
         clock=clock(),
         cursors=cursors(),
         gate=attempt_gate(),
+    )
+
+
+@built
+def verification_signer() -> VerificationSigner:
+    from chalicelib.domain.accounts.email_verification import VerificationSigner
+
+    return VerificationSigner(get_settings().secret_key)
+
+
+def email_verification() -> EmailVerificationService:
+    from chalicelib.services.accounts.email_verification import EmailVerificationService
+    from chalicelib.store.accounts.email_verification import UserEmailStore
+
+    return EmailVerificationService(
+        UserEmailStore(), verification_signer(), clock(), get_settings().api_public_url
     )
 
 

@@ -104,10 +104,14 @@ def mailer() -> Mailer:
 @built
 def email() -> EmailService:
     from chalicelib.services.pipeline.email import EmailService, EmailSettings
+    from chalicelib.wiring.accounts import email_verification
 
     settings = get_settings()
     return EmailService(
-        directory(), mailer(), EmailSettings(settings.ses_sender, settings.frontend_url)
+        directory(),
+        mailer(),
+        EmailSettings(settings.ses_sender, settings.frontend_url),
+        email_verification(),
     )
 
 
