@@ -8,6 +8,7 @@ import json
 import sys
 import time
 from typing import Annotated, Any
+from urllib.parse import parse_qs, urlsplit
 
 import typer
 
@@ -40,6 +41,7 @@ PROFILE_COLUMNS = [
     Column("id", "id"),
     Column("username", "username"),
     Column("email", "email"),
+    Column("email_verified", "verified", "bool"),
     Column("roles", "roles", "list"),
     Column("is_admin", "admin", "bool"),
     Column("mfa_enabled", "MFA", "bool"),
@@ -149,6 +151,50 @@ def login(
     roles = jwt_claims(tokens["access_token"]).get("roles") or []
     suffix = f" (roles: {', '.join(roles)})" if roles else ""
     st.out.success(f"Signed in to {st.client.base_url} as {stored_name}{suffix}.")
+
+
+@app.command("verify-email")
+def verify_email(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Mail a new verification link to your address (older links stop working).
+
+    No mail about reservations goes to an address until its link is confirmed: open the link
+    and press the button, or run `rr auth confirm-email` and paste it.
+    """
+    st = state(ctx)
+    answer = st.client.post("users/me/email/verification", json={})
+    if as_json:
+        st.out.json(answer)
+        return
+    st.out.success(f"A verification link is on its way to {answer.get('email')}.")
+
+
+@app.command("confirm-email")
+def confirm_email(
+    ctx: typer.Context,
+    token_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--token-stdin",
+            help="Read the link (or its token) from the first line of stdin instead of a prompt.",
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Confirm your address with the link from the verification mail (it works once)."""
+    st = state(ctx)
+    pasted = read_secret(token_stdin, prompt="Verification link (or token)", what="link")
+    body = {"token": token_from_link(pasted)}
+    answer = st.client.post("auth/verify-email", json=body, auth=False)
+    if as_json:
+        st.out.json(answer)
+        return
+    st.out.success(f"{answer.get('email')} is verified.")
+
+
+def token_from_link(pasted: str) -> str:
+    """The `token` query parameter of a pasted link, or the text itself if it is a token."""
+    query = urlsplit(pasted.strip()).query
+    return (parse_qs(query).get("token") or [pasted.strip()])[0]
 
 
 @app.command()

@@ -5,10 +5,10 @@ webhook and the audit log; a failing receiver is retried into the DLQ and blocks
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -16,6 +16,7 @@ from chalicelib.domain.pipeline.webhooks import verify
 from infra.local.stack import RunningStack
 from tests.e2e.browser import USER_PASSWORD, ApiClient, create_room, unique
 from tests.e2e.helpers import eventually
+from tests.e2e.mailbox import messages_to, verification_link
 from tests.integration.webhook_receiver import Receiver, running_receiver
 
 pytestmark = pytest.mark.e2e
@@ -45,8 +46,8 @@ def receiver() -> Iterator[Receiver]:
         yield running
 
 
-def member(api: ApiClient) -> tuple[str, str]:
-    """A new user with a mailbox; returns (token, email)."""
+def member(stack: RunningStack, api: ApiClient) -> tuple[str, str]:
+    """A new user with a verified mailbox (through the real link); returns (token, email)."""
     username = unique("pipe")
     address = f"{username}@example.com"
     api.call(
@@ -54,6 +55,12 @@ def member(api: ApiClient) -> tuple[str, str]:
         "/api/v1/register",
         json={"username": username, "password": USER_PASSWORD, "email": address},
     )
+    link = eventually(lambda: verification_link(stack, address), WAIT)
+    # The link opens a page that changes nothing; its button posts the token
+    assert "Confirm my email address" in api.http.get(link).text
+    token = parse_qs(urlsplit(link).query)["token"][0]
+    confirmed = api.call("POST", "/api/v1/auth/verify-email", json={"token": token})
+    assert confirmed == {"email": address, "email_verified": True}
     return api.login(username, USER_PASSWORD), address
 
 
@@ -81,16 +88,7 @@ def kinds(api: ApiClient, token: str) -> list[str]:
 
 
 def subjects_to(stack: RunningStack, address: str) -> list[str]:
-    with urllib.request.urlopen(f"{stack.aws_url}/moto-api/data.json") as response:
-        data = json.load(response)
-    raw = [m["raw_data"] for m in data.get("ses", {}).get("RawMessage", [])]
-    return [
-        line.removeprefix("Subject: ")
-        for message in raw
-        if f"To: {address}" in message
-        for line in message.splitlines()
-        if line.startswith("Subject: ")
-    ]
+    return [str(m["Subject"]) for m in messages_to(stack, address)]
 
 
 def webhook_events(receiver: Receiver, secret: str) -> list[tuple[str, str]]:
@@ -114,7 +112,7 @@ def test_book_then_cancel_reaches_every_channel(
     stack: RunningStack, api: ApiClient, admin: str, room: dict[str, Any], receiver: Receiver
 ) -> None:
     # Given a member with a mailbox and a webhook on an allow-listed local receiver
-    token, address = member(api)
+    token, address = member(stack, api)
     hook = subscribe(api, admin, token, receiver)
     # When they book
     reservation_id = book(api, token, room["resource_id"], 10)
@@ -147,13 +145,13 @@ def test_book_then_cancel_reaches_every_channel(
 
 
 def test_a_failing_receiver_is_retried_into_the_dlq_and_blocks_nobody(
-    api: ApiClient, admin: str, room: dict[str, Any], receiver: Receiver
+    stack: RunningStack, api: ApiClient, admin: str, room: dict[str, Any], receiver: Receiver
 ) -> None:
     # Given Bob's webhook on a receiver that always fails, and Ada's on a healthy one
     with running_receiver() as broken:
         broken.status = 503
-        bob, _ = member(api)
-        ada, _ = member(api)
+        bob, _ = member(stack, api)
+        ada, _ = member(stack, api)
         bob_hook = subscribe(api, admin, bob, broken)
         ada_hook = subscribe(api, admin, ada, receiver)
         # When both book

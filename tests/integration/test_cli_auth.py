@@ -286,3 +286,23 @@ def test_plain_http_to_another_machine_is_warned_about(cli_api: str, tmp_path: P
     for url in ("https://api.example.com", cli_api, "http://localhost:8000", "http://[::1]:8000"):
         quiet = _rr_process(url, tmp_path, "auth", "status")
         assert "plain http://" not in quiet.stderr, url
+
+
+def test_email_verification_commands(cli_api: str, tmp_path: Path) -> None:
+    # Given a user who registered with an address
+    name = unique("v")
+    rr = Rr(cli_api, tmp_path / name)
+    rr.ok("auth", "register", name, "--email", f"{name}@example.com", input=f"{PASSWORD}\n" * 2)
+    rr.ok("auth", "login", name, "--password-stdin", input=f"{PASSWORD}\n")
+    # Then the profile says the address is not verified yet
+    assert rr.json("auth", "status")["user"]["email_verified"] is False
+    assert "verified" in rr.ok("users", "me").stdout
+    # And a second link right after registration's is refused with the API's code
+    assert "verification_recently_sent" in rr.fails("auth", "verify-email").stderr
+    # And a pasted link that we did not sign is refused (the token is read from the link)
+    forged = f"{cli_api}/api/v1/auth/verify-email?token=v1.{name}.nonce.9999999999.mac"
+    refused = rr.fails("auth", "confirm-email", input=f"{forged}\n")
+    assert "invalid_verification_token" in refused.stderr
+    # And someone without an address is told so
+    other, _ = new_user(cli_api, tmp_path)
+    assert "no_email" in other.fails("auth", "verify-email").stderr
