@@ -111,6 +111,11 @@ def register(
         st.out.json(profile)
         return
     st.out.success(f"Account {profile.get('username', username)} created.")
+    if email:
+        st.out.line(
+            f"A verification link was mailed to {email}: no other mail goes there until you "
+            "open it (or paste it into `rr auth confirm-email`)."
+        )
     st.out.line(f"Sign in with: rr auth login {profile.get('username', username)}")
 
 

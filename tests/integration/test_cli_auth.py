@@ -292,7 +292,10 @@ def test_email_verification_commands(cli_api: str, tmp_path: Path) -> None:
     # Given a user who registered with an address
     name = unique("v")
     rr = Rr(cli_api, tmp_path / name)
-    rr.ok("auth", "register", name, "--email", f"{name}@example.com", input=f"{PASSWORD}\n" * 2)
+    registered = rr.ok(
+        "auth", "register", name, "--email", f"{name}@example.com", input=f"{PASSWORD}\n" * 2
+    )
+    assert "verification link was mailed" in registered.stdout
     rr.ok("auth", "login", name, "--password-stdin", input=f"{PASSWORD}\n")
     # Then the profile says the address is not verified yet
     assert rr.json("auth", "status")["user"]["email_verified"] is False
