@@ -10,6 +10,7 @@ from chalicelib.api import (
     admin_users,
     audit,
     auth,
+    email_verification,
     mfa,
     oauth,
     reservations,
@@ -47,7 +48,15 @@ app.register_blueprint(availability_bp)
 app.register_blueprint(check_in_bp)  # check-in and no-shows (issue 10)
 
 use_authenticator(wiring.authenticator)
-for auth_bp in (auth.bp, users.bp, admin_users.bp, mfa.bp, oauth.bp, setup.bp):
+for auth_bp in (
+    auth.bp,
+    users.bp,
+    admin_users.bp,
+    mfa.bp,
+    oauth.bp,
+    setup.bp,
+    email_verification.bp,
+):
     app.register_blueprint(auth_bp)
 
 # The event pipeline's APIs, then its stream, queue and schedule handlers (names from topology).

@@ -36,9 +36,13 @@ class Settings(BaseModel):
     secret_key: str = Field(default="", repr=False)
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=14, ge=1, le=365)
+    # A sign-in's absolute lifetime: refreshing never carries a session past it.
+    session_max_days: int = Field(default=30, ge=1, le=365)
     mfa_issuer: str = "Resource Reserver"
     ses_sender: str = "no-reply@reserver.local"
     frontend_url: str = "http://127.0.0.1:3000"
+    # Where people reach the API: email verification links open a page it serves.
+    api_public_url: str = "http://127.0.0.1:8000"
     websocket_management_url: str = ""
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
@@ -78,9 +82,11 @@ _ENV_NAMES = {
     "secret_key": "SECRET_KEY",
     "access_token_minutes": "ACCESS_TOKEN_MINUTES",
     "refresh_token_days": "REFRESH_TOKEN_DAYS",
+    "session_max_days": "SESSION_MAX_DAYS",
     "mfa_issuer": "MFA_ISSUER",
     "ses_sender": "SES_SENDER",
     "frontend_url": "FRONTEND_URL",
+    "api_public_url": "API_PUBLIC_URL",
     "websocket_management_url": "WEBSOCKET_MANAGEMENT_URL",
     "login_max_failures": "LOGIN_MAX_FAILURES",
     "login_window_minutes": "LOGIN_WINDOW_MINUTES",

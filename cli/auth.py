@@ -8,6 +8,7 @@ import json
 import sys
 import time
 from typing import Annotated, Any
+from urllib.parse import parse_qs, urlsplit
 
 import typer
 
@@ -24,12 +25,23 @@ PasswordStdinOpt = Annotated[
         help="Read the password from the first line of stdin instead of a hidden prompt.",
     ),
 ]
+OtpStdinOpt = Annotated[
+    bool,
+    typer.Option(
+        "--otp-stdin",
+        help="Read the TOTP or backup code from the next line of stdin (after the password's "
+        "line with --password-stdin) instead of a hidden prompt.",
+    ),
+]
+# Refused, never used: a code or password in argv is visible in `ps` and shell history.
+RefusedOtpOpt = Annotated[str | None, typer.Option("--otp", hidden=True)]
 EmailOpt = Annotated[str | None, typer.Option("--email", help="E-mail address (optional).")]
 
 PROFILE_COLUMNS = [
     Column("id", "id"),
     Column("username", "username"),
     Column("email", "email"),
+    Column("email_verified", "verified", "bool"),
     Column("roles", "roles", "list"),
     Column("is_admin", "admin", "bool"),
     Column("mfa_enabled", "MFA", "bool"),
@@ -43,6 +55,17 @@ PROFILE_COLUMNS = [
 def read_password(from_stdin: bool, *, prompt: str = "Password", confirm: bool = False) -> str:
     """Hidden prompt (never echoed, never an argument that lands in shell history)."""
     return read_secret(from_stdin, prompt=prompt, confirm=confirm)
+
+
+OTP_ARGUMENT_REFUSED = (
+    "--otp is not accepted: a code on the command line is visible to other users "
+    "(ps, shell history); you are asked for it, or use --otp-stdin in scripts"
+)
+
+
+def read_code(from_stdin: bool) -> str:
+    """A TOTP or backup code: a hidden prompt, or one line of stdin (`--otp-stdin`)."""
+    return read_secret(from_stdin, prompt="Authentication code (TOTP or backup code)", what="code")
 
 
 def read_secret(
@@ -88,6 +111,11 @@ def register(
         st.out.json(profile)
         return
     st.out.success(f"Account {profile.get('username', username)} created.")
+    if email:
+        st.out.line(
+            f"A verification link was mailed to {email}: no other mail goes there until you "
+            "open it (or paste it into `rr auth confirm-email`)."
+        )
     st.out.line(f"Sign in with: rr auth login {profile.get('username', username)}")
 
 
@@ -96,35 +124,82 @@ def login(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="Your username.")],
     password_stdin: PasswordStdinOpt = False,
-    otp: Annotated[
-        str | None,
-        typer.Option(
-            "--otp",
-            help="TOTP code (or a backup code) for accounts with two-factor authentication; "
-            "asked for when needed if not given.",
-        ),
-    ] = None,
+    otp_stdin: OtpStdinOpt = False,
+    otp: RefusedOtpOpt = None,
 ) -> None:
-    """Sign in and store the tokens (file mode 0600) for the next commands."""
+    """Sign in and store the tokens (file mode 0600) for the next commands.
+
+    With two-factor authentication the code is asked for (hidden), or read from stdin with
+    --otp-stdin; it is never taken from the command line.
+    """
     st = state(ctx)
+    if otp is not None:
+        raise CliError(OTP_ARGUMENT_REFUSED)
     password = read_password(password_stdin)
     body: dict[str, Any] = {"username": username, "password": password}
-    if otp:
-        body["otp"] = otp
+    if otp_stdin:
+        body["otp"] = read_code(True)
     try:
         tokens = st.client.post("token", json=body, auth=False)
     except ApiError as exc:
-        if exc.code != "mfa_required" or otp:
+        if exc.code != "mfa_required" or otp_stdin:
             raise
         if password_stdin:
-            raise CliError("this account uses two-factor authentication: add --otp CODE") from None
-        body["otp"] = typer.prompt("Authentication code (TOTP or backup code)")
+            raise CliError(
+                "this account uses two-factor authentication: add --otp-stdin and give the "
+                "code on the line after the password"
+            ) from None
+        body["otp"] = read_code(False)
         tokens = st.client.post("token", json=body, auth=False)
     stored_name = str(jwt_claims(tokens["access_token"]).get("username") or username)
     st.client.save_tokens(stored_name, tokens)
     roles = jwt_claims(tokens["access_token"]).get("roles") or []
     suffix = f" (roles: {', '.join(roles)})" if roles else ""
     st.out.success(f"Signed in to {st.client.base_url} as {stored_name}{suffix}.")
+
+
+@app.command("verify-email")
+def verify_email(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Mail a new verification link to your address (older links stop working).
+
+    No mail about reservations goes to an address until its link is confirmed: open the link
+    and press the button, or run `rr auth confirm-email` and paste it.
+    """
+    st = state(ctx)
+    answer = st.client.post("users/me/email/verification", json={})
+    if as_json:
+        st.out.json(answer)
+        return
+    st.out.success(f"A verification link is on its way to {answer.get('email')}.")
+
+
+@app.command("confirm-email")
+def confirm_email(
+    ctx: typer.Context,
+    token_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--token-stdin",
+            help="Read the link (or its token) from the first line of stdin instead of a prompt.",
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Confirm your address with the link from the verification mail (it works once)."""
+    st = state(ctx)
+    pasted = read_secret(token_stdin, prompt="Verification link (or token)", what="link")
+    body = {"token": token_from_link(pasted)}
+    answer = st.client.post("auth/verify-email", json=body, auth=False)
+    if as_json:
+        st.out.json(answer)
+        return
+    st.out.success(f"{answer.get('email')} is verified.")
+
+
+def token_from_link(pasted: str) -> str:
+    """The `token` query parameter of a pasted link, or the text itself if it is a token."""
+    query = urlsplit(pasted.strip()).query
+    return (parse_qs(query).get("token") or [pasted.strip()])[0]
 
 
 @app.command()

@@ -7,11 +7,13 @@ The Typer tree turns both into a message on stderr and exit status 1.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -51,6 +53,26 @@ def resolve_api_url(option: str | None) -> str:
     if not url.startswith(("http://", "https://")):
         raise CliError(f"the API URL must start with http:// or https:// (got {url!r})")
     return url.rstrip("/")
+
+
+def plain_http_warning(url: str) -> str | None:
+    """A warning when passwords and tokens would cross a network unencrypted: plain http://
+    to anything but this machine (loopback addresses and `localhost`)."""
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        return None
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return (
+        f"warning: {url} is plain http:// to another machine: your password and tokens "
+        "travel unencrypted; use https://"
+    )
 
 
 class ApiClient:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from cli.client import ApiClient, CliError, resolve_api_url
+from cli.client import ApiClient, CliError, plain_http_warning, resolve_api_url
 from cli.config import CredentialStore, config_dir
 from cli.output import Column, Output
 from cli.timeparse import TIME_HELP, parse_datetime, resolve_zone, to_api
@@ -54,7 +54,11 @@ class AppState:
     @property
     def client(self) -> ApiClient:
         if self._client is None:
-            self._client = ApiClient(self.api_url, CredentialStore(config_dir()))
+            url = self.api_url
+            warning = plain_http_warning(url)
+            if warning:
+                typer.echo(warning, err=True)
+            self._client = ApiClient(url, CredentialStore(config_dir()))
         return self._client
 
     @property

@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
-from cli.auth import PasswordStdinOpt, read_password
+from cli.auth import OtpStdinOpt, PasswordStdinOpt, read_code, read_password
 from cli.context import JsonOpt, state
 
-app = typer.Typer(help="Two-factor authentication (TOTP) and backup codes.")
-
-CodeArg = Annotated[str, typer.Argument(help="The 6-digit code from your authenticator app.")]
+app = typer.Typer(
+    help="Two-factor authentication (TOTP) and backup codes. Codes are asked for at a hidden "
+    "prompt (or read from stdin with --otp-stdin), never taken as arguments."
+)
 
 
 @app.command()
@@ -38,13 +39,16 @@ def setup(
     if qr and answer.get("otpauth_uri"):
         _draw_qr(str(answer["otpauth_uri"]))
     _print_codes(st.out.line, answer.get("backup_codes") or [])
-    st.out.line("Then confirm with: rr mfa verify CODE", "bold")
+    st.out.line("Then confirm with: rr mfa verify (it asks for a current code)", "bold")
 
 
 @app.command()
-def verify(ctx: typer.Context, code: CodeArg) -> None:
-    """Confirm enrolment with a current code: from now on sign-in asks for a code."""
+def verify(ctx: typer.Context, otp_stdin: OtpStdinOpt = False) -> None:
+    """Confirm enrolment with a current code: from now on sign-in asks for a code.
+
+    Your other signed-in sessions end (this one goes on)."""
     st = state(ctx)
+    code = read_code(otp_stdin)
     st.client.post("auth/mfa/verify", json={"code": code})
     st.out.success("Two-factor authentication is on.")
 
@@ -52,20 +56,26 @@ def verify(ctx: typer.Context, code: CodeArg) -> None:
 @app.command()
 def disable(
     ctx: typer.Context,
-    code: CodeArg,
     password_stdin: PasswordStdinOpt = False,
+    otp_stdin: OtpStdinOpt = False,
 ) -> None:
-    """Turn two-factor authentication off (needs your password and a current code)."""
+    """Turn two-factor authentication off (needs your password and a current code).
+
+    Your other signed-in sessions end (this one goes on)."""
     st = state(ctx)
     password = read_password(password_stdin)
+    code = read_code(otp_stdin)
     st.client.post("auth/mfa/disable", json={"password": password, "code": code})
     st.out.success("Two-factor authentication is off.")
 
 
 @app.command("backup-codes")
-def backup_codes(ctx: typer.Context, code: CodeArg, as_json: JsonOpt = False) -> None:
+def backup_codes(
+    ctx: typer.Context, otp_stdin: OtpStdinOpt = False, as_json: JsonOpt = False
+) -> None:
     """Replace your backup codes with 10 new ones (the old ones stop working)."""
     st = state(ctx)
+    code = read_code(otp_stdin)
     answer = st.client.post("auth/mfa/backup-codes", json={"code": code})
     if as_json:
         st.out.json(answer)

@@ -27,16 +27,36 @@ def post_json(client: Client, path: str, body: Any, token: str | None = None) ->
 
 
 def register(
-    client: Client, username: str, password: str = USER_PASSWORD, email: str | None = None
+    client: Client,
+    username: str,
+    password: str = USER_PASSWORD,
+    email: str | None = None,
+    *,
+    verified: bool = True,
 ) -> dict[str, Any]:
-    """Register through the API; returns the profile. Fails the test if refused."""
+    """Register through the API; returns the profile. Fails the test if refused.
+
+    An address is marked verified through the store (as if its link had been followed), so
+    mail reaches it; `verified=False` leaves it as registration does (no mail until the link
+    is confirmed; see tests/integration/test_email_verification.py).
+    """
     body: dict[str, Any] = {"username": username, "password": password}
     if email is not None:
         body["email"] = email
     response = post_json(client, "/api/v1/register", body)
     assert response.status_code == 201, response.body
     profile: dict[str, Any] = response.json_body
+    if email is not None and verified:
+        verify_email_of(str(profile["id"]))
+        profile["email_verified"] = True
     return profile
+
+
+def verify_email_of(user_id: str) -> None:
+    """Mark a user's current address verified directly in the store (this process's table)."""
+    from chalicelib.store.accounts.email_verification import UserEmailStore
+
+    UserEmailStore().mark_verified(user_id)
 
 
 def login(

@@ -215,7 +215,7 @@ def list_allowlist(ctx: RequestContext) -> list[AllowEntryOut]:
     bp,
     ALLOW,
     "POST",
-    summary="Allow a private network (or one port of it)",
+    summary="Allow a private network (or one port of it) to one webhook or one owner's webhooks",
     tags=("admin",),
     auth="admin",
     body=AllowEntryIn,
@@ -224,7 +224,7 @@ def list_allowlist(ctx: RequestContext) -> list[AllowEntryOut]:
 )
 def add_allowlist(ctx: RequestContext[AllowEntryIn]) -> Reply:
     body = ctx.body
-    entry = wiring.webhooks().allow(ctx.user, body.network, body.port, body.note)
+    entry = wiring.webhooks().allow(ctx.user, body.to_draft())
     return Reply(AllowEntryOut.model_validate(entry), 201)
 
 

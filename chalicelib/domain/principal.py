@@ -50,6 +50,7 @@ class Principal:
     channel: Channel = Channel.API
     client_ip: str = ""
     token_id: str = ""
+    session_id: str = ""  # the sign-in (refresh family) a user's access token belongs to
 
     @property
     def is_admin(self) -> bool:

@@ -1,14 +1,21 @@
 """POST a signed webhook: SSRF-checked address, 5 s budget, no redirects, bounded read.
 
 The connection goes to the IP address the guard approved (`integrations.ssrf`), with the
-original host name in the `Host` header and, for HTTPS, in SNI and certificate checks.
+original host name in the `Host` header and, for HTTPS, in SNI and certificate checks. The
+allow-list entries come with each send: only those naming this webhook or its owner apply.
+
+What lands in `SendResult.error` is shown to the webhook's owner in the delivery log, so it
+never carries an address, a DNS answer or a library message that quotes one: a refusal is one
+generic sentence (whether the name did not resolve or resolved to a private address would
+tell a user what the server's internal DNS knows), a failed connection says only what kind
+of failure it was. The precise reason goes to our own log.
 """
 
 from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -23,6 +30,7 @@ from chalicelib.integrations.ssrf import (
     checked_addresses,
     system_resolver,
 )
+from chalicelib.observability import logger
 
 TIMEOUT_S = 5.0
 EXCERPT_BYTES = 1024
@@ -39,31 +47,42 @@ class SendResult:
     blocked: bool = False  # refused before any connection (SSRF guard)
 
 
+REFUSED = "blocked: the destination is not a public address this webhook may reach"
+
+
 class WebhookSender(Protocol):
-    def send(self, url: str, body: bytes, headers: dict[str, str]) -> SendResult: ...
+    def send(
+        self,
+        url: str,
+        body: bytes,
+        headers: dict[str, str],
+        allowed: Sequence[AllowEntry] = (),
+    ) -> SendResult: ...
 
 
 class HttpWebhookSender:
     def __init__(
-        self,
-        allowlist: Callable[[], Sequence[AllowEntry]],
-        *,
-        resolver: Resolver = system_resolver,
-        timeout_s: float = TIMEOUT_S,
+        self, *, resolver: Resolver = system_resolver, timeout_s: float = TIMEOUT_S
     ) -> None:
-        self._allowlist = allowlist
         self._resolver = resolver
         self._timeout_s = timeout_s
 
-    def send(self, url: str, body: bytes, headers: dict[str, str]) -> SendResult:
+    def send(
+        self,
+        url: str,
+        body: bytes,
+        headers: dict[str, str],
+        allowed: Sequence[AllowEntry] = (),
+    ) -> SendResult:
         parts = urlsplit(url)
         host = parts.hostname or ""
         https = parts.scheme == "https"
         port = parts.port or (443 if https else 80)
         try:
-            address = checked_addresses(host, port, self._allowlist(), self._resolver)[0]
+            address = checked_addresses(host, port, allowed, self._resolver)[0]
         except BlockedDestination as exc:
-            return SendResult(None, 0, False, error=f"blocked: {exc}", blocked=True)
+            logger.info("webhook destination refused", extra={"reason": str(exc)})
+            return SendResult(None, 0, False, error=REFUSED, blocked=True)
         default_port = port == (443 if https else 80)
         request_headers = {
             **headers,
@@ -125,5 +144,14 @@ def _ms(started: float) -> int:
 
 
 def _describe(exc: Exception) -> str:
-    text = str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"[:300]
+    """The kind of failure, in words that quote nothing (urllib3's messages name the address)."""
+    logger.info("webhook connection failed", extra={"error": f"{type(exc).__name__}: {exc}"})
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):  # a subclass of a timeout
+        return "Connection: the destination could not be reached"
+    if isinstance(exc, TimeoutError | urllib3.exceptions.TimeoutError):
+        return "Timeout: no answer within the time budget"
+    if isinstance(exc, ssl.SSLError | urllib3.exceptions.SSLError):
+        return "TLS: the secure connection could not be established"
+    if isinstance(exc, urllib3.exceptions.ProtocolError):
+        return "Protocol: the answer was not valid HTTP"
+    return "Connection: the destination could not be reached"

@@ -9,7 +9,14 @@ AWS clients, the override registry), `accounts`, `catalog`, `reservations`, `pip
 Callers use the names re-exported here: `wiring.booking()`, `wiring.jobs()`.
 """
 
-from chalicelib.wiring.accounts import accounts, authenticator, mfa, oauth, sessions
+from chalicelib.wiring.accounts import (
+    accounts,
+    authenticator,
+    email_verification,
+    mfa,
+    oauth,
+    sessions,
+)
 from chalicelib.wiring.catalog import (
     availability,
     resource_bulk,
@@ -81,6 +88,7 @@ __all__ = [
     "directory",
     "dispatcher",
     "email",
+    "email_verification",
     "health_checks",
     "idempotent_creates",
     "ids",

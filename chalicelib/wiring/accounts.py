@@ -14,6 +14,7 @@ from chalicelib.settings import get_settings
 from chalicelib.wiring.core import built, clock, cursors, ids
 
 if TYPE_CHECKING:
+    from chalicelib.domain.accounts.email_verification import VerificationSigner
     from chalicelib.domain.accounts.secrets_box import SecretBox
     from chalicelib.domain.accounts.tokens import TokenCodec
     from chalicelib.integrations.passwords import Argon2Hasher
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
         SessionService,
         TokenAuthenticator,
     )
+    from chalicelib.services.accounts.email_verification import EmailVerificationService
     from chalicelib.services.accounts.mfa import MfaService
     from chalicelib.services.accounts.oauth import OAuthService
 
@@ -61,6 +63,7 @@ def session_config() -> SessionConfig:
     return SessionConfig(
         access_lifetime=timedelta(minutes=settings.access_token_minutes),
         refresh_lifetime=timedelta(days=settings.refresh_token_days),
+        session_lifetime=timedelta(days=settings.session_max_days),
         lockout=AttemptLimits(
             pair=LockoutPolicy(
                 max_failures=settings.login_max_failures,
@@ -94,12 +97,35 @@ def accounts() -> AccountService:
     )
 
 
+@built
+def verification_signer() -> VerificationSigner:
+    from chalicelib.domain.accounts.email_verification import VerificationSigner
+
+    return VerificationSigner(get_settings().secret_key)
+
+
+def email_verification() -> EmailVerificationService:
+    from chalicelib.services.accounts.email_verification import EmailVerificationService
+    from chalicelib.store.accounts.email_verification import UserEmailStore
+
+    return EmailVerificationService(
+        UserEmailStore(), verification_signer(), clock(), get_settings().api_public_url
+    )
+
+
 def mfa() -> MfaService:
     from chalicelib.services.accounts.mfa import MfaService
     from chalicelib.store.accounts.mfa import UserMfaStore
+    from chalicelib.store.accounts.tokens import TokenStore
 
     return MfaService(
-        UserMfaStore(), mfa_box(), hasher(), clock(), get_settings().mfa_issuer, gate=attempt_gate()
+        UserMfaStore(),
+        mfa_box(),
+        hasher(),
+        clock(),
+        get_settings().mfa_issuer,
+        gate=attempt_gate(),
+        sessions=TokenStore(),
     )
 
 

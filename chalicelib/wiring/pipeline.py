@@ -104,10 +104,14 @@ def mailer() -> Mailer:
 @built
 def email() -> EmailService:
     from chalicelib.services.pipeline.email import EmailService, EmailSettings
+    from chalicelib.wiring.accounts import email_verification
 
     settings = get_settings()
     return EmailService(
-        directory(), mailer(), EmailSettings(settings.ses_sender, settings.frontend_url)
+        directory(),
+        mailer(),
+        EmailSettings(settings.ses_sender, settings.frontend_url),
+        email_verification(),
     )
 
 
@@ -129,19 +133,9 @@ def delivery_queue() -> TaskQueue:
 
 @built
 def webhook_sender() -> WebhookSender:
-    from chalicelib.integrations.ssrf import AllowEntry
     from chalicelib.integrations.webhook_sender import HttpWebhookSender
-    from chalicelib.store.pipeline.webhooks import WebhookStore
 
-    def allowlist() -> list[AllowEntry]:
-        from chalicelib.domain.pipeline.webhooks import parse_network
-
-        return [
-            AllowEntry(parse_network(str(e["network"])), e["port"])  # type: ignore[arg-type]
-            for e in WebhookStore().allowlist()
-        ]
-
-    return pick("webhook_sender", lambda: HttpWebhookSender(allowlist))
+    return pick("webhook_sender", HttpWebhookSender)
 
 
 @built

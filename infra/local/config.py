@@ -125,6 +125,7 @@ def child_env(
             "STAGE": config.stage,
             "WEBSOCKET_MANAGEMENT_URL": config.websocket_management_url,
             "FRONTEND_URL": config.url("frontend"),
+            "API_PUBLIC_URL": config.url("api"),
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_TRACE_DISABLED": "true",
             "PYTHONUNBUFFERED": "1",

@@ -106,6 +106,10 @@ def test_account_lifecycle_with_enforced_mfa(stack: RunningStack, http: httpx.Cl
     after = http.get("/api/v1/users/me", headers=_bearer(new["access_token"]))
     assert after.status_code == 401
     assert after.json()["error"]["code"] == "token_revoked"
+    # And so is the session's older access token (it names the ended session), not only the
+    # one presented (issue 9, finding 11: read back from DynamoDB Local on every request)
+    older = http.get("/api/v1/users/me", headers=_bearer(session["access_token"]))
+    assert older.status_code == 401 and older.json()["error"]["code"] == "token_revoked"
     # And so is the refresh token of that session
     stale = http.post("/api/v1/token/refresh", json={"refresh_token": new["refresh_token"]})
     assert stale.status_code == 401

@@ -23,6 +23,8 @@ import pytest
 
 from infra.local.stack import RunningStack
 from tests.e2e.browser import ADMIN_PASSWORD, ADMIN_USERNAME
+from tests.e2e.helpers import eventually
+from tests.e2e.mailbox import verification_link
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,15 +163,17 @@ def test_mfa_sign_in_with_otp(api_url: str, tmp_path: Path) -> None:
     totp = pyotp.TOTP(secret)
     _wait_for_fresh_totp_step()
     now = datetime.now(UTC)
-    shell.ok("mfa", "verify", totp.at(now - timedelta(seconds=30)))
+    shell.ok("mfa", "verify", "--otp-stdin", stdin=totp.at(now - timedelta(seconds=30)) + "\n")
     shell.ok("auth", "logout")
-    # When signing in from a script without a code, Then it says to add --otp
+    # When signing in from a script without a code, Then it says to add --otp-stdin
     without = shell("auth", "login", name, "--password-stdin", stdin=PASSWORD + "\n")
-    assert without.returncode == 1 and "--otp" in without.stderr
-    # When the code is given, Then the session works
-    shell.ok(
-        "auth", "login", name, "--password-stdin", "--otp", totp.at(now), stdin=PASSWORD + "\n"
-    )
+    assert without.returncode == 1 and "--otp-stdin" in without.stderr
+    # When the code is on the command line, Then it is refused before anything is sent
+    argv = shell("auth", "login", name, "--otp", totp.at(now), stdin=PASSWORD + "\n")
+    assert argv.returncode == 1 and "visible to other users" in argv.stderr
+    # When the code comes on stdin after the password, Then the session works
+    lines = f"{PASSWORD}\n{totp.at(now)}\n"
+    shell.ok("auth", "login", name, "--password-stdin", "--otp-stdin", stdin=lines)
     assert shell.json("users", "me")["mfa_enabled"] is True
 
 
@@ -187,3 +191,27 @@ def test_help_and_health(api_url: str, tmp_path: Path) -> None:
     assert "reservations" in shell.ok("--help").stdout
     assert "never naive" in shell.ok("reservations", "create", "--help").stdout
     assert shell.json("system", "health")["status"] == "ok"
+
+
+def test_verify_an_address_with_the_mailed_link(
+    api_url: str, stack: RunningStack, tmp_path: Path
+) -> None:
+    # Given a new account with an address (registration mails the link)
+    name = unique("mail")
+    address = f"{name}@example.com"
+    shell = Shell(api_url, tmp_path / name)
+    register = ("auth", "register", name, "--email", address, "--password-stdin")
+    shell.ok(*register, stdin=PASSWORD + "\n")
+    shell.ok("auth", "login", name, "--password-stdin", stdin=PASSWORD + "\n")
+    assert shell.json("users", "me")["email_verified"] is False
+    link = eventually(lambda: verification_link(stack, address), 20.0)
+    # When a second link is asked for at once, Then it is refused (one mail a minute)
+    again = shell("auth", "verify-email")
+    assert again.returncode == 1 and "verification_recently_sent" in again.stderr
+    # When the link is pasted into `rr auth confirm-email` (stdin for scripts)
+    done = shell.json("auth", "confirm-email", "--token-stdin", stdin=link + "\n")
+    # Then the address is verified, and the link does not work twice
+    assert done == {"email": address, "email_verified": True}
+    assert shell.json("users", "me")["email_verified"] is True
+    twice = shell("auth", "confirm-email", "--token-stdin", stdin=link + "\n")
+    assert twice.returncode == 1 and "invalid_verification_token" in twice.stderr

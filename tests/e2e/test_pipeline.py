@@ -5,10 +5,10 @@ webhook and the audit log; a failing receiver is retried into the DLQ and blocks
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -16,6 +16,7 @@ from chalicelib.domain.pipeline.webhooks import verify
 from infra.local.stack import RunningStack
 from tests.e2e.browser import USER_PASSWORD, ApiClient, create_room, unique
 from tests.e2e.helpers import eventually
+from tests.e2e.mailbox import messages_to, verification_link
 from tests.integration.webhook_receiver import Receiver, running_receiver
 
 pytestmark = pytest.mark.e2e
@@ -40,16 +41,13 @@ def room(api: ApiClient, admin: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def receiver(api: ApiClient, admin: str) -> Iterator[Receiver]:
+def receiver() -> Iterator[Receiver]:
     with running_receiver() as running:
-        body = {"network": "127.0.0.1/32", "port": running.port, "note": "e2e receiver"}
-        entry = api.call("POST", "/api/v1/admin/webhook-allowlist", admin, json=body)
         yield running
-        api.call("DELETE", f"/api/v1/admin/webhook-allowlist/{entry['entry_id']}", admin)
 
 
-def member(api: ApiClient) -> tuple[str, str]:
-    """A new user with a mailbox; returns (token, email)."""
+def member(stack: RunningStack, api: ApiClient) -> tuple[str, str]:
+    """A new user with a verified mailbox (through the real link); returns (token, email)."""
     username = unique("pipe")
     address = f"{username}@example.com"
     api.call(
@@ -57,13 +55,22 @@ def member(api: ApiClient) -> tuple[str, str]:
         "/api/v1/register",
         json={"username": username, "password": USER_PASSWORD, "email": address},
     )
+    link = eventually(lambda: verification_link(stack, address), WAIT)
+    # The link opens a page that changes nothing; its button posts the token
+    assert "Confirm my email address" in api.http.get(link).text
+    token = parse_qs(urlsplit(link).query)["token"][0]
+    confirmed = api.call("POST", "/api/v1/auth/verify-email", json={"token": token})
+    assert confirmed == {"email": address, "email_verified": True}
     return api.login(username, USER_PASSWORD), address
 
 
-def subscribe(api: ApiClient, token: str, url: str) -> dict[str, Any]:
-    body = {"url": url, "events": ["reservation.created", "reservation.cancelled"]}
-    result: dict[str, Any] = api.call("POST", "/api/v1/webhooks", token, json=body)
-    return result
+def subscribe(api: ApiClient, admin: str, token: str, receiver: Receiver) -> dict[str, Any]:
+    """A webhook on a local receiver, whose port an admin allow-lists for that webhook only."""
+    body = {"url": receiver.url, "events": ["reservation.created", "reservation.cancelled"]}
+    hook: dict[str, Any] = api.call("POST", "/api/v1/webhooks", token, json=body)
+    allow = {"network": "127.0.0.1/32", "port": receiver.port, "webhook_id": hook["webhook_id"]}
+    api.call("POST", "/api/v1/admin/webhook-allowlist", admin, json=allow)
+    return hook
 
 
 def book(api: ApiClient, token: str, resource_id: str, hour: int) -> str:
@@ -81,16 +88,7 @@ def kinds(api: ApiClient, token: str) -> list[str]:
 
 
 def subjects_to(stack: RunningStack, address: str) -> list[str]:
-    with urllib.request.urlopen(f"{stack.aws_url}/moto-api/data.json") as response:
-        data = json.load(response)
-    raw = [m["raw_data"] for m in data.get("ses", {}).get("RawMessage", [])]
-    return [
-        line.removeprefix("Subject: ")
-        for message in raw
-        if f"To: {address}" in message
-        for line in message.splitlines()
-        if line.startswith("Subject: ")
-    ]
+    return [str(m["Subject"]) for m in messages_to(stack, address)]
 
 
 def webhook_events(receiver: Receiver, secret: str) -> list[tuple[str, str]]:
@@ -114,8 +112,8 @@ def test_book_then_cancel_reaches_every_channel(
     stack: RunningStack, api: ApiClient, admin: str, room: dict[str, Any], receiver: Receiver
 ) -> None:
     # Given a member with a mailbox and a webhook on an allow-listed local receiver
-    token, address = member(api)
-    hook = subscribe(api, token, receiver.url)
+    token, address = member(stack, api)
+    hook = subscribe(api, admin, token, receiver)
     # When they book
     reservation_id = book(api, token, room["resource_id"], 10)
     # Then the notification is listed, the email sent, the signed webhook received, the
@@ -147,44 +145,34 @@ def test_book_then_cancel_reaches_every_channel(
 
 
 def test_a_failing_receiver_is_retried_into_the_dlq_and_blocks_nobody(
-    api: ApiClient, admin: str, room: dict[str, Any], receiver: Receiver
+    stack: RunningStack, api: ApiClient, admin: str, room: dict[str, Any], receiver: Receiver
 ) -> None:
     # Given Bob's webhook on a receiver that always fails, and Ada's on a healthy one
     with running_receiver() as broken:
         broken.status = 503
-        entry = api.call(
-            "POST",
-            "/api/v1/admin/webhook-allowlist",
-            admin,
-            json={"network": "127.0.0.1/32", "port": broken.port},
+        bob, _ = member(stack, api)
+        ada, _ = member(stack, api)
+        bob_hook = subscribe(api, admin, bob, broken)
+        ada_hook = subscribe(api, admin, ada, receiver)
+        # When both book
+        book(api, bob, room["resource_id"], 12)
+        ada_booking = book(api, ada, room["resource_id"], 14)
+        # Then Ada's delivery arrives while Bob's is still being retried
+        eventually(
+            lambda: (
+                ("reservation.created", ada_booking) in webhook_events(receiver, ada_hook["secret"])
+            ),
+            WAIT,
         )
-        try:
-            bob, _ = member(api)
-            ada, _ = member(api)
-            bob_hook = subscribe(api, bob, broken.url)
-            ada_hook = subscribe(api, ada, receiver.url)
-            # When both book
-            book(api, bob, room["resource_id"], 12)
-            ada_booking = book(api, ada, room["resource_id"], 14)
-            # Then Ada's delivery arrives while Bob's is still being retried
-            eventually(
-                lambda: (
-                    ("reservation.created", ada_booking)
-                    in webhook_events(receiver, ada_hook["secret"])
-                ),
-                WAIT,
-            )
-            # And Bob's fails after six attempts and lands in the deliveries DLQ
-            path = f"/api/v1/webhooks/{bob_hook['webhook_id']}/deliveries"
-            failed = eventually(
-                lambda: [d for d in api.call("GET", path, bob)["items"] if d["status"] == "failed"],
-                60.0,
-                every=0.5,
-            )
-            assert len(failed[0]["attempts"]) == 6 and len(broken.received) == 6
-            assert {a["status_code"] for a in failed[0]["attempts"]} == {503}
-            dead = api.call("GET", "/api/v1/admin/dead-letters", admin)
-            deliveries_dlq = next(q for q in dead if q["queue"] == "reserver-webhook-deliveries")
-            assert deliveries_dlq["approximate_count"] >= 1
-        finally:
-            api.call("DELETE", f"/api/v1/admin/webhook-allowlist/{entry['entry_id']}", admin)
+        # And Bob's fails after six attempts and lands in the deliveries DLQ
+        path = f"/api/v1/webhooks/{bob_hook['webhook_id']}/deliveries"
+        failed = eventually(
+            lambda: [d for d in api.call("GET", path, bob)["items"] if d["status"] == "failed"],
+            60.0,
+            every=0.5,
+        )
+        assert len(failed[0]["attempts"]) == 6 and len(broken.received) == 6
+        assert {a["status_code"] for a in failed[0]["attempts"]} == {503}
+        dead = api.call("GET", "/api/v1/admin/dead-letters", admin)
+        deliveries_dlq = next(q for q in dead if q["queue"] == "reserver-webhook-deliveries")
+        assert deliveries_dlq["approximate_count"] >= 1

@@ -26,10 +26,13 @@ class Person:
     email: str | None
 
 
-def person(client: Client, username: str, *, email_address: str | None = "default") -> Person:
-    """A registered, signed-in user (role user); by default with `<username>@example.com`."""
+def person(
+    client: Client, username: str, *, email_address: str | None = "default", verified: bool = True
+) -> Person:
+    """A registered, signed-in user (role user); by default with `<username>@example.com`,
+    verified (`verified=False`: as registration leaves it, no mail until the link is used)."""
     address = f"{username}@example.com" if email_address == "default" else email_address
-    profile = register(client, username, email=address)
+    profile = register(client, username, email=address, verified=verified)
     token = str(login(client, username)["access_token"])
     return Person(username, token, str(profile["id"]), address)
 

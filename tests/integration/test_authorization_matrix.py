@@ -107,6 +107,9 @@ GET    /api/versions                                              2xx 2xx 2xx 2x
 GET    /users/me                                                  401 2xx 2xx 2xx 403 403 2xx
 PATCH  /users/me                                                  401 422 422 422 403 403 422
 POST   /users/me/password                                         401 422 422 422 403 403 422
+POST   /users/me/email/verification                               401 409 409 409 403 403 409
+GET    /auth/verify-email                                         422 422 422 422 422 422 422
+POST   /auth/verify-email                                         422 422 422 422 422 422 422
 GET    /notifications                                             401 2xx 2xx 2xx 403 403 2xx
 POST   /notifications/{notification_id}/read                      401 404 404 404 403 403 404
 POST   /notifications/read-all                                    401 2xx 2xx 2xx 403 403 2xx

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import stat
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -156,32 +159,27 @@ def test_mfa_enrol_sign_in_rotate_codes_disable(cli_api: str, tmp_path: Path) ->
     totp = pyotp.TOTP(human.split("secret:")[1].split()[0])
     _totp_steps_ahead()
     now = datetime.now(UTC)
-    rr.ok("mfa", "verify", totp.at(now - timedelta(seconds=30)))
+    # (the code at a hidden prompt, never an argument)
+    rr.ok("mfa", "verify", input=f"{totp.at(now - timedelta(seconds=30))}\n")
     rr.ok("auth", "logout")
-    # When signing in without a code from a script, Then it says to add --otp
+    # When signing in without a code from a script, Then it says to add --otp-stdin
     result = rr.fails("auth", "login", name, "--password-stdin", input=f"{PASSWORD}\n")
-    assert "--otp" in result.stderr
-    # When signing in with --otp, Then it works
-    rr.ok("auth", "login", name, "--password-stdin", "--otp", totp.at(now), input=f"{PASSWORD}\n")
+    assert "--otp-stdin" in result.stderr
+    # When signing in with --otp-stdin (password line, then code line), Then it works
+    script = ("auth", "login", name, "--password-stdin", "--otp-stdin")
+    rr.ok(*script, input=f"{PASSWORD}\n{totp.at(now)}\n")
     assert rr.json("users", "me")["mfa_enabled"] is True
     # When the backup codes are replaced (with the next code), Then the old ones stop working
-    new_codes = _backup_codes(
-        rr.ok("mfa", "backup-codes", totp.at(now + timedelta(seconds=30))).stdout
-    )
+    next_code = totp.at(now + timedelta(seconds=30))
+    new_codes = _backup_codes(rr.ok("mfa", "backup-codes", input=f"{next_code}\n").stdout)
     assert len(new_codes) == 10
     old = _backup_codes(human)[0]
-    refused = rr.fails(
-        "auth", "login", name, "--password-stdin", "--otp", old, input=f"{PASSWORD}\n"
-    )
-    assert "HTTP 401" in refused.stderr
+    assert "HTTP 401" in rr.fails(*script, input=f"{PASSWORD}\n{old}\n").stderr
     # When signing in interactively, Then the code is asked for; a backup code works once
     rr.ok("auth", "login", name, input=f"{PASSWORD}\n{new_codes[0]}\n")
-    again = rr.fails(
-        "auth", "login", name, "--password-stdin", "--otp", new_codes[0], input=f"{PASSWORD}\n"
-    )
-    assert "HTTP 401" in again.stderr
+    assert "HTTP 401" in rr.fails(*script, input=f"{PASSWORD}\n{new_codes[0]}\n").stderr
     # When MFA is disabled (password + a backup code), Then a password alone signs in again
-    rr.ok("mfa", "disable", new_codes[1], input=f"{PASSWORD}\n")
+    rr.ok("mfa", "disable", input=f"{PASSWORD}\n{new_codes[1]}\n")
     rr.ok("auth", "login", name, "--password-stdin", input=f"{PASSWORD}\n")
     assert rr.json("users", "me")["mfa_enabled"] is False
 
@@ -237,3 +235,77 @@ def test_oauth_clients(cli_api: str, tmp_path: Path) -> None:
     assert created["client_id"] not in [
         c["client_id"] for c in boss.json("admin", "clients", "list")
     ]
+
+
+def _rr_process(api_url: str, config_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real `python -m cli` process (what `ps` would show is its argv)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RR_")}
+    env.update(RR_API_URL=api_url, RR_CONFIG_DIR=str(config_dir), RR_TZ="UTC")
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_no_secret_is_taken_from_the_command_line(cli_api: str, tmp_path: Path) -> None:
+    # Given the real CLI process
+    # When a code is passed as an argument, Then it is refused before any request is made
+    refused = _rr_process(cli_api, tmp_path, "auth", "login", "someone", "--otp", "123456")
+    assert refused.returncode == 1 and "visible to other users" in refused.stderr
+    # And no command declares an option that takes a password or a code as its value
+    help_texts = [
+        _rr_process(cli_api, tmp_path, *cmd, "--help").stdout
+        for cmd in (
+            ("auth", "login"),
+            ("auth", "register"),
+            ("mfa", "verify"),
+            ("mfa", "disable"),
+            ("mfa", "backup-codes"),
+            ("users", "password"),
+            ("setup", "init"),
+        )
+    ]
+    for text in help_texts:
+        assert not re.search(r"--(otp|password|code|token)\s+(TEXT|CODE)", text), text
+        assert "--otp " not in text
+
+
+def test_plain_http_to_another_machine_is_warned_about(cli_api: str, tmp_path: Path) -> None:
+    # Given an API URL on plain http:// to a non-loopback address (nothing is contacted:
+    # without stored tokens `auth status` answers locally)
+    remote = _rr_process("http://192.0.2.10:8000", tmp_path, "auth", "status")
+    # Then a warning goes to stderr (stdout stays for the answer)
+    assert remote.returncode == 1 and "Not signed in" in remote.stdout
+    assert "plain http://" in remote.stderr and "unencrypted" in remote.stderr
+    # And https://, loopback and localhost are quiet
+    for url in ("https://api.example.com", cli_api, "http://localhost:8000", "http://[::1]:8000"):
+        quiet = _rr_process(url, tmp_path, "auth", "status")
+        assert "plain http://" not in quiet.stderr, url
+
+
+def test_email_verification_commands(cli_api: str, tmp_path: Path) -> None:
+    # Given a user who registered with an address
+    name = unique("v")
+    rr = Rr(cli_api, tmp_path / name)
+    registered = rr.ok(
+        "auth", "register", name, "--email", f"{name}@example.com", input=f"{PASSWORD}\n" * 2
+    )
+    assert "verification link was mailed" in registered.stdout
+    rr.ok("auth", "login", name, "--password-stdin", input=f"{PASSWORD}\n")
+    # Then the profile says the address is not verified yet
+    assert rr.json("auth", "status")["user"]["email_verified"] is False
+    assert "verified" in rr.ok("users", "me").stdout
+    # And a second link right after registration's is refused with the API's code
+    assert "verification_recently_sent" in rr.fails("auth", "verify-email").stderr
+    # And a pasted link that we did not sign is refused (the token is read from the link)
+    forged = f"{cli_api}/api/v1/auth/verify-email?token=v1.{name}.nonce.9999999999.mac"
+    refused = rr.fails("auth", "confirm-email", input=f"{forged}\n")
+    assert "invalid_verification_token" in refused.stderr
+    # And someone without an address is told so
+    other, _ = new_user(cli_api, tmp_path)
+    assert "no_email" in other.fails("auth", "verify-email").stderr

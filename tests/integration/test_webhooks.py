@@ -14,6 +14,7 @@ from chalice.test import Client
 from app import app
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.pipeline.webhooks import verify
+from chalicelib.integrations.webhook_sender import REFUSED
 from tests.factories import auth_headers, send_json
 from tests.integration.pipeline_driver import Pipeline
 from tests.integration.pipeline_kit import person
@@ -43,11 +44,20 @@ def subscribe(client: Client, token: str, url: str, events: list[str] | None = N
     return response.json_body
 
 
-def allow_loopback(client: Client, admin_token: str, port: int | None = None) -> None:
-    body: dict[str, Any] = {"network": "127.0.0.1/32", "note": "test receiver"}
+def allow_loopback(
+    client: Client, admin_token: str, owner_id: str, port: int | None = None
+) -> dict[str, Any]:
+    """Open 127.0.0.1 (or one port of it) to one owner's webhooks."""
+    body: dict[str, Any] = {
+        "network": "127.0.0.1/32",
+        "note": "test receiver",
+        "owner_id": owner_id,
+    }
     if port is not None:
         body["port"] = port
-    assert send_json(client, "POST", ALLOW, body, admin_token).status_code == 201
+    response = send_json(client, "POST", ALLOW, body, admin_token)
+    assert response.status_code == 201, response.body
+    return dict(response.json_body)
 
 
 def deliveries(client: Client, token: str, webhook_id: str) -> list[dict[str, Any]]:
@@ -147,11 +157,13 @@ def test_the_allow_list_is_for_admins(
     assert client.http.get(ALLOW, headers=auth_headers(user_token)).status_code == 403
     body = {"network": "127.0.0.1/32"}
     assert send_json(client, "POST", ALLOW, body, user_token).status_code == 403
-    bad = send_json(client, "POST", ALLOW, {"network": "not-an-ip"}, admin_token)
+    bad = send_json(client, "POST", ALLOW, {"network": "not-an-ip", "owner_id": "u1"}, admin_token)
     assert bad.status_code == 422
-    added = send_json(client, "POST", ALLOW, {"network": "10.0.0.7", "port": 8443}, admin_token)
+    body = {"network": "10.0.0.7", "port": 8443, "owner_id": "u1"}
+    added = send_json(client, "POST", ALLOW, body, admin_token)
     assert added.status_code == 201
     assert added.json_body["network"] == "10.0.0.7/32" and added.json_body["port"] == 8443
+    assert added.json_body["owner_id"] == "u1" and added.json_body["webhook_id"] is None
     entry = added.json_body["entry_id"]
     assert send_json(client, "DELETE", f"{ALLOW}/{entry}", None, user_token).status_code == 403
     assert send_json(client, "DELETE", f"{ALLOW}/{entry}", None, admin_token).status_code == 204
@@ -165,8 +177,8 @@ def test_a_booking_is_delivered_signed_to_an_allow_listed_receiver(
     client: Client, pipeline: Pipeline, receiver: Receiver, admin_token: str, clock: FrozenClock
 ) -> None:
     # Given Ada's webhook on a local receiver that an admin allow-listed
-    allow_loopback(client, admin_token, receiver.port)
     ada = person(client, "ada")
+    allow_loopback(client, admin_token, ada.user_id, receiver.port)
     hook = subscribe(client, ada.token, receiver.url)
     # When Ada books and the pipeline runs
     reservation_id = booked(client, ada.token, at(10), at(11))
@@ -196,8 +208,8 @@ def test_a_booking_is_delivered_signed_to_an_allow_listed_receiver(
 def test_other_users_bookings_never_reach_my_webhook(
     client: Client, pipeline: Pipeline, receiver: Receiver, admin_token: str
 ) -> None:
-    allow_loopback(client, admin_token)
     ada, bea = person(client, "ada"), person(client, "bea")
+    allow_loopback(client, admin_token, ada.user_id)
     subscribe(client, ada.token, receiver.url, ["*"])
     booked(client, bea.token, at(10), at(11))
     pipeline.run()
@@ -218,16 +230,72 @@ def test_private_destinations_are_refused_unless_allow_listed(
     assert receiver.received == []
     [delivery] = deliveries(client, ada.token, hook["webhook_id"])
     assert delivery["status"] == "failed"
-    assert "loopback" in delivery["attempts"][0]["error"]
+    assert delivery["attempts"][0]["error"] == REFUSED
     [dead] = pipeline.dead_letters("reserver-webhook-deliveries")
     assert json.loads(dead["Body"])["delivery_id"] == delivery["delivery_id"]
+
+
+def test_an_allow_list_entry_opens_the_network_to_its_owner_only(
+    client: Client, pipeline: Pipeline, receiver: Receiver, admin_token: str
+) -> None:
+    # Given loopback allow-listed for Ada's webhooks, and Bea's webhook on the same receiver
+    ada, bea = person(client, "ada"), person(client, "bea")
+    allow_loopback(client, admin_token, ada.user_id, receiver.port)
+    ada_hook = subscribe(client, ada.token, receiver.url)
+    bea_hook = subscribe(client, bea.token, receiver.url)
+    # When both ping
+    for who, hook in ((ada, ada_hook), (bea, bea_hook)):
+        path = f"{BASE}/{hook['webhook_id']}/test"
+        assert send_json(client, "POST", path, None, who.token).status_code == 202
+    pipeline.run()
+    # Then only Ada's reached the private receiver; Bea's was refused with the generic text
+    [received] = receiver.received
+    assert json.loads(received.body)["data"]["webhook_id"] == ada_hook["webhook_id"]
+    [refused] = deliveries(client, bea.token, bea_hook["webhook_id"])
+    assert refused["status"] == "failed" and refused["attempts"][0]["error"] == REFUSED
+
+
+def test_an_entry_for_one_webhook_does_not_open_its_owners_other_webhooks(
+    client: Client, pipeline: Pipeline, receiver: Receiver, admin_token: str
+) -> None:
+    # Given two of Ada's webhooks, the first one allow-listed by id
+    ada = person(client, "ada")
+    first, second = (
+        subscribe(client, ada.token, receiver.url),
+        subscribe(client, ada.token, receiver.url),
+    )
+    body = {"network": "127.0.0.1/32", "webhook_id": first["webhook_id"]}
+    assert send_json(client, "POST", ALLOW, body, admin_token).status_code == 201
+    # When Ada books
+    booked(client, ada.token, at(10), at(11))
+    pipeline.run()
+    # Then exactly one POST arrived, signed with the first webhook's secret
+    [received] = receiver.received
+    headers = {k.lower(): v for k, v in received.headers.items()}
+    assert [d["status"] for d in deliveries(client, ada.token, second["webhook_id"])] == ["failed"]
+    assert (
+        deliveries(client, ada.token, first["webhook_id"])[0]["delivery_id"]
+        == headers["x-webhook-id"]
+    )
+
+
+def test_an_entry_must_name_one_webhook_or_one_owner(
+    client: Client, clock: FrozenClock, admin_token: str
+) -> None:
+    # An entry for everyone is refused, so is one naming both, or a webhook that does not exist
+    for scope in ({}, {"owner_id": "u1", "webhook_id": "w1"}):
+        refused = send_json(client, "POST", ALLOW, {"network": "10.0.0.0/8", **scope}, admin_token)
+        assert refused.status_code == 422
+        assert refused.json_body["error"]["code"] == "allowlist_scope_required"
+    missing = {"network": "10.0.0.0/8", "webhook_id": "nope"}
+    assert send_json(client, "POST", ALLOW, missing, admin_token).status_code == 404
 
 
 def test_a_test_ping_is_queued_not_sent_inline(
     client: Client, pipeline: Pipeline, receiver: Receiver, admin_token: str
 ) -> None:
-    allow_loopback(client, admin_token)
     ada = person(client, "ada")
+    allow_loopback(client, admin_token, ada.user_id)
     hook = subscribe(client, ada.token, receiver.url)
     response = send_json(client, "POST", f"{BASE}/{hook['webhook_id']}/test", None, ada.token)
     assert response.status_code == 202
@@ -241,8 +309,8 @@ def test_a_test_ping_is_queued_not_sent_inline(
 def test_redeliver_sends_the_same_payload_again_as_a_new_delivery(
     client: Client, pipeline: Pipeline, receiver: Receiver, admin_token: str
 ) -> None:
-    allow_loopback(client, admin_token)
     ada = person(client, "ada")
+    allow_loopback(client, admin_token, ada.user_id)
     hook = subscribe(client, ada.token, receiver.url)
     booked(client, ada.token, at(10), at(11))
     pipeline.run()
@@ -268,8 +336,8 @@ def test_redeliver_sends_the_same_payload_again_as_a_new_delivery(
 def test_a_disabled_webhook_gets_nothing(
     client: Client, pipeline: Pipeline, receiver: Receiver, admin_token: str
 ) -> None:
-    allow_loopback(client, admin_token)
     ada = person(client, "ada")
+    allow_loopback(client, admin_token, ada.user_id)
     hook = subscribe(client, ada.token, receiver.url)
     send_json(client, "PATCH", f"{BASE}/{hook['webhook_id']}", {"active": False}, ada.token)
     booked(client, ada.token, at(10), at(11))

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from chalicelib.integrations.ssrf import AllowEntry
-from chalicelib.integrations.webhook_sender import EXCERPT_BYTES, HttpWebhookSender
+from chalicelib.integrations.webhook_sender import EXCERPT_BYTES, REFUSED, HttpWebhookSender
 
 LOOPBACK = [AllowEntry(ipaddress.ip_network("127.0.0.1/32"))]
 
@@ -57,9 +57,10 @@ def test_the_connection_goes_to_the_checked_address_with_the_original_host(
 ) -> None:
     # Given a name that resolves (at check time) to the allow-listed loopback address
     port, behaviour = server
-    sender = HttpWebhookSender(lambda: LOOPBACK, resolver=lambda host, p: ["127.0.0.1"])
+    sender = HttpWebhookSender(resolver=lambda host, p: ["127.0.0.1"])
     # When a delivery is sent to it
-    result = sender.send(f"http://hooks.example.test:{port}/in", b"{}", {"X-Webhook-Id": "d1"})
+    url = f"http://hooks.example.test:{port}/in"
+    result = sender.send(url, b"{}", {"X-Webhook-Id": "d1"}, LOOPBACK)
     # Then it reached that address, and the receiver saw the name in Host
     assert result.ok and result.status_code == 200 and result.excerpt == "ok"
     assert behaviour.hosts == [f"hooks.example.test:{port}"]
@@ -68,7 +69,7 @@ def test_the_connection_goes_to_the_checked_address_with_the_original_host(
 def test_redirects_are_not_followed(server: tuple[int, type[Behaviour]]) -> None:
     port, behaviour = server
     behaviour.status, behaviour.location = 302, "http://169.254.169.254/latest/meta-data"
-    result = HttpWebhookSender(lambda: LOOPBACK).send(f"http://127.0.0.1:{port}/", b"{}", {})
+    result = HttpWebhookSender().send(f"http://127.0.0.1:{port}/", b"{}", {}, LOOPBACK)
     assert not result.ok and result.status_code == 302
     assert len(behaviour.hosts) == 1
 
@@ -76,9 +77,9 @@ def test_redirects_are_not_followed(server: tuple[int, type[Behaviour]]) -> None
 def test_a_slow_receiver_times_out(server: tuple[int, type[Behaviour]]) -> None:
     port, behaviour = server
     behaviour.delay_s = 1.0
-    sender = HttpWebhookSender(lambda: LOOPBACK, timeout_s=0.2)
+    sender = HttpWebhookSender(timeout_s=0.2)
     started = time.monotonic()
-    result = sender.send(f"http://127.0.0.1:{port}/", b"{}", {})
+    result = sender.send(f"http://127.0.0.1:{port}/", b"{}", {}, LOOPBACK)
     assert not result.ok and result.status_code is None
     assert "Timeout" in result.error
     assert time.monotonic() - started < 0.9
@@ -87,12 +88,38 @@ def test_a_slow_receiver_times_out(server: tuple[int, type[Behaviour]]) -> None:
 def test_only_an_excerpt_of_the_answer_is_kept(server: tuple[int, type[Behaviour]]) -> None:
     port, behaviour = server
     behaviour.body = b"x" * (EXCERPT_BYTES * 5)
-    result = HttpWebhookSender(lambda: LOOPBACK).send(f"http://127.0.0.1:{port}/", b"{}", {})
+    result = HttpWebhookSender().send(f"http://127.0.0.1:{port}/", b"{}", {}, LOOPBACK)
     assert result.ok and len(result.excerpt) == EXCERPT_BYTES
 
 
 def test_refused_and_unreachable_destinations_fail_without_raising() -> None:
-    blocked = HttpWebhookSender(lambda: []).send("http://127.0.0.1:9/", b"{}", {})
-    assert blocked.blocked and not blocked.ok and "loopback" in blocked.error
-    closed = HttpWebhookSender(lambda: LOOPBACK).send("http://127.0.0.1:9/", b"{}", {})
+    blocked = HttpWebhookSender().send("http://127.0.0.1:9/", b"{}", {})
+    assert blocked.blocked and not blocked.ok and blocked.error == REFUSED
+    closed = HttpWebhookSender().send("http://127.0.0.1:9/", b"{}", {}, LOOPBACK)
     assert not closed.ok and not closed.blocked and closed.status_code is None
+
+
+def test_the_error_the_owner_reads_names_no_address_and_no_dns_answer() -> None:
+    # Given names that the server's DNS resolves to private addresses, or not at all
+    answers = {"db.internal.example": ["10.20.30.40"], "nas.internal.example": ["fd12::7"]}
+
+    def resolver(host: str, port: int) -> list[str]:
+        if host not in answers:
+            raise OSError("Name or service not known")
+        return answers[host]
+
+    sender = HttpWebhookSender(resolver=resolver)
+    # When deliveries are refused
+    errors = {
+        host: sender.send(f"http://{host}/", b"{}", {}).error
+        for host in [*answers, "nothing.internal.example"]
+    }
+    # Then every refusal reads the same: a private answer and no answer look alike
+    assert set(errors.values()) == {REFUSED}
+    # And a failed connection to an allowed address quotes neither the address nor the port
+    allowed = [AllowEntry(ipaddress.ip_network("10.20.30.0/24"))]
+    unreachable = HttpWebhookSender(resolver=lambda h, p: ["127.0.0.1"], timeout_s=0.5).send(
+        "http://db.internal.example:9/", b"{}", {}, [*allowed, *LOOPBACK]
+    )
+    assert not unreachable.ok and unreachable.error.startswith("Connection:")
+    assert "127.0.0.1" not in unreachable.error and ":9" not in unreachable.error

@@ -24,6 +24,7 @@ def _claims(**overrides: object) -> dict[str, Any]:
         now=NOW,
         lifetime=timedelta(minutes=15),
         token_version=3,
+        session_id="fam-1",
     )
     payload = claims.as_jwt_payload()
     payload.update(overrides)
@@ -38,7 +39,31 @@ def test_access_claims_carry_subject_roles_jti_type_and_version() -> None:
     assert payload["jti"] == "jti-1"
     assert payload["typ"] == "access"
     assert payload["tv"] == 3
+    assert payload["sid"] == "fam-1"
     assert payload["exp"] - payload["iat"] == 15 * 60
+
+
+def test_an_access_token_without_a_session_is_refused() -> None:
+    payload = _claims()
+    del payload["sid"]
+    with pytest.raises(NotAuthenticated) as caught:
+        claims_from_payload(payload)
+    assert caught.value.code == "invalid_token"
+
+
+def test_an_access_token_never_outlives_its_session() -> None:
+    end = int(NOW.timestamp()) + 60
+    claims = new_claims(
+        subject="u1",
+        username="alice",
+        roles=["user"],
+        token_id="j",
+        now=NOW,
+        lifetime=timedelta(minutes=15),
+        session_id="fam-1",
+        not_after=end,
+    )
+    assert claims.expires_at == end
 
 
 def test_round_trip_through_the_codec() -> None:

@@ -142,3 +142,11 @@ def test_config_shows_where_rr_points_without_a_server(tmp_path: Path) -> None:
     assert '"time_zone": "Asia/Tokyo"' in result.stdout
     assert str(tmp_path / "credentials.json") in result.stdout
     assert '"signed_in_as": null' in result.stdout
+
+
+def test_a_pasted_verification_link_or_bare_token_gives_the_token() -> None:
+    from cli.auth import token_from_link
+
+    link = "http://127.0.0.1:8000/api/v1/auth/verify-email?token=v1.u.n.1.m%2Dx"
+    assert token_from_link(link) == "v1.u.n.1.m-x"
+    assert token_from_link("  v1.u.n.1.m  ") == "v1.u.n.1.m"

@@ -54,6 +54,13 @@ def test_values_come_from_their_variables() -> None:
     assert (settings.table_name, settings.access_token_minutes) == ("t1", 5)
 
 
+def test_a_session_lives_30_days_unless_configured() -> None:
+    assert load_settings({"STAGE": "test"}).session_max_days == 30
+    assert load_settings({"STAGE": "test", "SESSION_MAX_DAYS": "7"}).session_max_days == 7
+    with pytest.raises(SettingsError):
+        load_settings({"STAGE": "test", "SESSION_MAX_DAYS": "0"})
+
+
 def test_invalid_number_is_a_settings_error() -> None:
     with pytest.raises(SettingsError):
         load_settings({"STAGE": "test", "ACCESS_TOKEN_MINUTES": "soon"})

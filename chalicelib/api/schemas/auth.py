@@ -53,6 +53,7 @@ class UserOut(BaseModel):
     roles: list[Role]
     is_admin: bool
     mfa_enabled: bool
+    email_verified: bool
     email_notifications: bool
     reminder_hours: int
     timezone: str
@@ -68,6 +69,7 @@ class UserOut(BaseModel):
             roles=sorted(user.effective_roles),
             is_admin=user.is_admin,
             mfa_enabled=user.mfa.enabled,
+            email_verified=user.email_verified,
             email_notifications=user.email_notifications,
             reminder_hours=user.reminder_hours,
             timezone=user.timezone,

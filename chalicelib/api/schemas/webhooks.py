@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from chalicelib.api.schemas.common import Strict, UtcDatetime
 from chalicelib.domain.pipeline.webhooks import Attempt, Delivery, Webhook
-from chalicelib.services.pipeline.webhooks import WebhookChanges, WebhookDraft
+from chalicelib.services.pipeline.webhooks import AllowDraft, WebhookChanges, WebhookDraft
 
 
 class WebhookCreate(Strict):
@@ -135,6 +135,15 @@ class AllowEntryIn(Strict):
     network: str = Field(max_length=64, description="IP or CIDR, e.g. 127.0.0.1/32.")
     port: int | None = Field(default=None, ge=1, le=65535, description="Only this port.")
     note: str = Field(default="", max_length=200)
+    webhook_id: str | None = Field(
+        default=None, max_length=64, description="The one webhook this entry opens the network to."
+    )
+    owner_id: str | None = Field(
+        default=None, max_length=64, description="Or: the user whose webhooks it opens it to."
+    )
+
+    def to_draft(self) -> AllowDraft:
+        return AllowDraft(self.network, self.port, self.note, self.webhook_id, self.owner_id)
 
 
 class AllowEntryOut(BaseModel):
@@ -142,5 +151,7 @@ class AllowEntryOut(BaseModel):
     network: str
     port: int | None
     note: str
+    webhook_id: str | None = None
+    owner_id: str | None = None
     created_by: str
     created_at: UtcDatetime

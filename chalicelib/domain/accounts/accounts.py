@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chalicelib.domain.accounts.email_verification import PendingVerification
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.principal import ROLE_SCOPES, Role
 
@@ -43,6 +44,9 @@ class User:
     reminder_hours: int = 24
     timezone: str = "UTC"
     mfa: Mfa = field(default_factory=Mfa)
+    # No mail goes to `email` until it is verified (finding 14); the pending link's nonce.
+    email_verified: bool = False
+    email_verification: PendingVerification | None = None
 
     @property
     def effective_roles(self) -> frozenset[Role]:
@@ -67,6 +71,8 @@ class ProfileChanges:
     email_notifications: bool | None = None
     reminder_hours: int | None = None
     timezone: str | None = None
+    # A new address starts unverified with a fresh link (set by the service, never the caller).
+    verification: PendingVerification | None = None
 
 
 def scopes_for(roles: Iterable[Role]) -> frozenset[str]:
@@ -114,4 +120,5 @@ def validated_changes(changes: ProfileChanges) -> ProfileChanges:
             else validate_reminder_hours(changes.reminder_hours)
         ),
         timezone=None if changes.timezone is None else validate_timezone(changes.timezone),
+        verification=changes.verification,
     )

@@ -33,6 +33,8 @@ class Claims:
     token_type: TokenType
     token_version: int = 0  # tv: the user's token version when issued
     scopes: tuple[str, ...] = ()
+    # sid: the sign-in (refresh family) of a user's access token; ending the session ends it.
+    session_id: str = ""
 
     def as_jwt_payload(self) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -47,6 +49,8 @@ class Claims:
         }
         if self.scopes:
             payload["scope"] = " ".join(self.scopes)
+        if self.session_id:
+            payload["sid"] = self.session_id
         return payload
 
 
@@ -61,18 +65,23 @@ def new_claims(
     token_type: TokenType = "access",  # noqa: S107 (a token kind, not a secret)
     token_version: int = 0,
     scopes: Iterable[str] = (),
+    session_id: str = "",
+    not_after: int | None = None,
 ) -> Claims:
+    """`not_after` caps the expiry (an access token never outlives its session)."""
     issued = epoch_seconds(now)
+    expires = issued + int(lifetime.total_seconds())
     return Claims(
         subject=subject,
         username=username,
         roles=tuple(sorted(roles)),
         token_id=token_id,
         issued_at=issued,
-        expires_at=issued + int(lifetime.total_seconds()),
+        expires_at=expires if not_after is None else min(expires, not_after),
         token_type=token_type,
         token_version=token_version,
         scopes=tuple(sorted(scopes)),
+        session_id=session_id,
     )
 
 
@@ -83,6 +92,9 @@ def claims_from_payload(payload: dict[str, Any]) -> Claims:
         if token_type not in ("access", "client"):
             raise _invalid("this is not an access token")
         scope = payload.get("scope", "")
+        session_id = _str(payload.get("sid", ""))
+        if token_type == "access" and not session_id:
+            raise _invalid("the access token names no session")
         return Claims(
             subject=_str(payload["sub"]),
             username=_str(payload.get("username", "")),
@@ -93,6 +105,7 @@ def claims_from_payload(payload: dict[str, Any]) -> Claims:
             token_type=token_type,
             token_version=_int(payload.get("tv", 0)),
             scopes=tuple(_str(scope).split()) if scope else (),
+            session_id=session_id,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise _invalid("the token is missing required claims") from exc

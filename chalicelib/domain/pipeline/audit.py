@@ -60,7 +60,7 @@ _INTERNAL = frozenset(
     {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "type", "version", "updated_at"}
     | {"totp_last_step"}  # moves at every MFA sign-in (a replay guard, not an edit)
 )
-_SECRET_WORDS = ("password", "secret", "token", "hash", "backup_code", "mfa_pending")
+_SECRET_WORDS = ("password", "secret", "token", "hash", "backup_code", "mfa_pending", "nonce")
 ENTITY_ID_FIELDS = {"oauth_client": "client_id", "webhook_allow": "entry_id"}
 
 

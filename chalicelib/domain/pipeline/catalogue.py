@@ -27,6 +27,7 @@ from chalicelib.domain.pipeline.events import (
     SERIES_CANCELLED,
     SERIES_CREATED,
     USER_CREATED,
+    USER_EMAIL_VERIFICATION_REQUESTED,
     WAITLIST_ACCEPTED,
     WAITLIST_JOINED,
     WAITLIST_LEFT,
@@ -204,6 +205,18 @@ CATALOGUE: dict[str, EventSpec] = {
                 "actor_id": "01JD2XW3E9F5G6H7J8K9M0N1P2",
             },
         ),
+        _spec(
+            USER_EMAIL_VERIFICATION_REQUESTED,
+            "A user's address needs verifying: the email worker mails the link (internal: "
+            "no webhook receives it).",
+            "owner",
+            {
+                "user_id": "01JD2XW3E9F5G6H7J8K9M0N1P2",
+                "verification_id": "5f0c2a8e91d4b7c3a6e2",
+                "actor_id": "01JD2XW3E9F5G6H7J8K9M0N1P2",
+            },
+            email=True,
+        ),
         _spec(WAITLIST_JOINED, "Reserved: a user joined a waitlist.", "owner", {}, reserved=True),
         _spec(
             WAITLIST_OFFERED,
@@ -246,7 +259,8 @@ CATALOGUE: dict[str, EventSpec] = {
 PUBLIC_EVENT_NAMES: tuple[str, ...] = tuple(sorted(CATALOGUE))
 NOTIFY_EVENT_NAMES: tuple[str, ...] = tuple(n for n, s in sorted(CATALOGUE.items()) if s.notify)
 EMAIL_EVENT_NAMES: tuple[str, ...] = tuple(n for n, s in sorted(CATALOGUE.items()) if s.email)
-# Webhook subscribers get every catalogue event except internal reminders.
+# Webhook subscribers get every catalogue event except the internal ones.
+INTERNAL_EVENT_NAMES = frozenset({RESERVATION_REMINDER_DUE, USER_EMAIL_VERIFICATION_REQUESTED})
 WEBHOOK_EVENT_NAMES: tuple[str, ...] = tuple(
-    n for n in PUBLIC_EVENT_NAMES if n != RESERVATION_REMINDER_DUE
+    n for n in PUBLIC_EVENT_NAMES if n not in INTERNAL_EVENT_NAMES
 )

@@ -133,5 +133,26 @@ def render(event_name: str, ctx: EmailContext) -> EmailContent | None:
     return EmailContent(subject=subject, text=text, html=markup)
 
 
+def render_verification(username: str, link: str, valid_hours: int) -> EmailContent:
+    """The one mail an unverified address receives: the link that verifies it. The link opens
+    a page with a button; following it changes nothing by itself (mail scanners follow links)."""
+    lines = [
+        f"Hello {username},",
+        "Please confirm that this is your email address for Resource Reserver: open the link "
+        "and press the button on the page.",
+        f"The link works once, within {valid_hours} hours. Until then we send this address no "
+        "other mail and no calendar invitations.",
+        "If you did not ask for this, ignore this message: nothing happens without the button.",
+    ]
+    text = "\n\n".join([*lines, link]) + "\n"
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    href = html.escape(link, quote=True)
+    markup = (
+        '<!doctype html><html><body style="font-family:sans-serif">'
+        f'{paragraphs}<p><a href="{href}">Confirm my email address</a></p></body></html>'
+    )
+    return EmailContent("Confirm your email address", text, markup)
+
+
 def context_extra(data: dict[str, Any]) -> str:
     return str(data.get("offer_expires_at") or "")

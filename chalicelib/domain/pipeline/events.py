@@ -43,6 +43,8 @@ RESOURCE_DELETED = "resource.deleted"
 RESOURCE_MAINTENANCE_STARTED = "resource.maintenance_started"
 RESOURCE_MAINTENANCE_ENDED = "resource.maintenance_ended"
 USER_CREATED = "user.created"
+# A new verification link is due: the email worker signs it and mails it (never a webhook).
+USER_EMAIL_VERIFICATION_REQUESTED = "user.email_verification_requested"
 # Reserved for the waitlist and approval issue: named now so subscribers can plan for them.
 WAITLIST_JOINED = "waitlist.joined"
 WAITLIST_OFFERED = "waitlist.offered"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.accounts.email_verification import verification_id
 from chalicelib.domain.pipeline import events as ev
 from chalicelib.domain.pipeline.events import Draft, ItemChange, MapperRegistry, actor_of
 
@@ -66,16 +67,28 @@ def reminder_events(change: ItemChange) -> list[Draft]:
 
 @REGISTRY.register("user")
 def user_events(change: ItemChange) -> list[Draft]:
-    if change.kind != "INSERT":
-        return []
     image = change.image
-    data = {
-        "user_id": image.get("user_id"),
-        "username": image.get("username"),
-        "roles": sorted(image.get("roles") or []),
-        "actor_id": actor_of(change),
-    }
-    return [(ev.USER_CREATED, data)]
+    drafts: list[Draft] = []
+    if change.kind == "INSERT":
+        data = {
+            "user_id": image.get("user_id"),
+            "username": image.get("username"),
+            "roles": sorted(image.get("roles") or []),
+            "actor_id": actor_of(change),
+        }
+        drafts.append((ev.USER_CREATED, data))
+    # A new nonce means a new link to mail. The event carries no nonce and no address: the
+    # worker reads the user's pending link and sends it only if it is still the one this
+    # event announced (`verification_id`), so a stale event sends nothing.
+    new_nonce = change.after("email_verify_nonce")
+    if change.kind != "REMOVE" and new_nonce and change.changed("email_verify_nonce"):
+        data = {
+            "user_id": image.get("user_id"),
+            "verification_id": verification_id(str(new_nonce)),
+            "actor_id": actor_of(change),
+        }
+        drafts.append((ev.USER_EMAIL_VERIFICATION_REQUESTED, data))
+    return drafts
 
 
 _RESOURCE_FIELDS = ("resource_id", "name", "enabled")

@@ -28,6 +28,7 @@ class Contact:
     reminder_hours: int = 24
     timezone: str = "UTC"
     is_admin: bool = False
+    email_verified: bool = False  # nothing but the verification link goes to an unverified one
 
     @property
     def wants_email(self) -> bool:

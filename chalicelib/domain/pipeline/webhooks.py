@@ -15,7 +15,11 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.pipeline.catalogue import CATALOGUE, WEBHOOK_EVENT_NAMES
+from chalicelib.domain.pipeline.catalogue import (
+    CATALOGUE,
+    INTERNAL_EVENT_NAMES,
+    WEBHOOK_EVENT_NAMES,
+)
 from chalicelib.domain.pipeline.events import DomainEvent
 
 ALL_EVENTS = "*"
@@ -132,7 +136,7 @@ def may_receive(owner_id: str, owner_is_admin: bool, event: DomainEvent) -> bool
     """A user's webhook learns only what that user may see: their own reservations, public
     catalogue changes; admin-only events go to admins' webhooks."""
     spec = CATALOGUE.get(event.name)
-    if spec is None:
+    if spec is None or event.name in INTERNAL_EVENT_NAMES:
         return False
     if owner_is_admin or spec.audience == "public":
         return True

@@ -37,6 +37,8 @@ class SessionConfig:
     access_lifetime: timedelta
     refresh_lifetime: timedelta
     lockout: AttemptLimits
+    # A sign-in's absolute end: refreshes slide the refresh expiry, never past this.
+    session_lifetime: timedelta = timedelta(days=30)
 
 
 def hash_secret(value: str) -> str:
@@ -104,21 +106,25 @@ class SessionService:
     def _start_session(self, user: User) -> TokenPair:
         now = self._clock.now()
         refresh = secrets.token_urlsafe(32)
+        family_id = self._ids.new_id()
+        ends_at = epoch_seconds(now + self._config.session_lifetime)
         self._tokens.start_family(
             user_id=user.user_id,
-            family_id=self._ids.new_id(),
+            family_id=family_id,
             token_hash=hash_secret(refresh),
             token_version=user.token_version,
             now=now,
-            expires_at=epoch_seconds(now + self._config.refresh_lifetime),
+            expires_at=self._refresh_expiry(ends_at),
+            session_ends_at=ends_at,
         )
-        return TokenPair(self.access_token_for(user), refresh, self.expires_in)
+        return self._pair(user, family_id, ends_at, refresh)
 
-    @property
-    def expires_in(self) -> int:
-        return int(self._config.access_lifetime.total_seconds())
+    def _refresh_expiry(self, session_ends_at: int) -> int:
+        return min(
+            epoch_seconds(self._clock.now() + self._config.refresh_lifetime), session_ends_at
+        )
 
-    def access_token_for(self, user: User) -> str:
+    def _pair(self, user: User, session_id: str, ends_at: int, refresh: str) -> TokenPair:
         claims = tokens.new_claims(
             subject=user.user_id,
             username=user.username,
@@ -127,8 +133,11 @@ class SessionService:
             now=self._clock.now(),
             lifetime=self._config.access_lifetime,
             token_version=user.token_version,
+            session_id=session_id,
+            not_after=ends_at,
         )
-        return self._codec.encode(claims)
+        expires_in = claims.expires_at - claims.issued_at
+        return TokenPair(self._codec.encode(claims), refresh, expires_in)
 
     # -- refresh -------------------------------------------------------------------------
 
@@ -141,6 +150,10 @@ class SessionService:
         if stored.used:
             self._tokens.revoke_family(stored.user_id, stored.family_id)
             raise _reused()
+        if stored.session_ends_at <= epoch_seconds(now):
+            raise NotAuthenticated(
+                "this sign-in reached its maximum age; sign in again", code="session_expired"
+            )
         if stored.expires_at <= epoch_seconds(now):
             raise NotAuthenticated("the refresh token has expired", code="refresh_token_expired")
         user = self._users.get(stored.user_id)
@@ -153,14 +166,14 @@ class SessionService:
                 new_hash=hash_secret(new_refresh),
                 stored=stored,
                 now=now,
-                expires_at=epoch_seconds(now + self._config.refresh_lifetime),
+                expires_at=self._refresh_expiry(stored.session_ends_at),
             )
         except RotationRefused as exc:
             if exc.reason == "reused":
                 self._tokens.revoke_family(stored.user_id, stored.family_id)
                 raise _reused() from exc
             raise _revoked() from exc
-        return TokenPair(self.access_token_for(user), new_refresh, self.expires_in)
+        return self._pair(user, stored.family_id, stored.session_ends_at, new_refresh)
 
     # -- logout --------------------------------------------------------------------------
 
@@ -169,6 +182,9 @@ class SessionService:
         # Deny the presented token until it would have expired anyway (+ skew).
         until = now + self._config.access_lifetime + timedelta(seconds=tokens.LEEWAY_SECONDS)
         self._tokens.deny_access_token(principal.token_id, epoch_seconds(until))
+        # This sign-in ends whatever else is said: its other access tokens die with it (`sid`).
+        if principal.session_id:
+            self._tokens.revoke_family(principal.subject_id, principal.session_id)
         stored = self._tokens.find_refresh(hash_secret(refresh_token)) if refresh_token else None
         if stored is not None and stored.user_id == principal.subject_id:
             self._tokens.revoke_family(stored.user_id, stored.family_id)
@@ -194,12 +210,19 @@ class TokenAuthenticator:
     def authenticate(self, bearer: str, *, client_ip: str, channel: Channel) -> Principal:
         now = self._clock.now()
         claims = self._codec.decode(bearer, now)
-        subject, denied = self._tokens.load_subject_and_denial(
-            claims.subject, is_client=claims.token_type == "client", jti=claims.token_id, now=now
+        found = self._tokens.load_subject_and_denial(
+            claims.subject,
+            is_client=claims.token_type == "client",
+            jti=claims.token_id,
+            session_id=claims.session_id,
+            now=now,
         )
-        if denied:
+        subject = found.subject
+        if found.denied:
             raise _revoked()
         if isinstance(subject, User) and claims.token_type == "access":
+            if not found.session_live:  # logged out, reuse detected, MFA changed, too old
+                raise _revoked()
             return self._user_principal(subject, claims, client_ip, channel)
         if isinstance(subject, OAuthClient) and claims.token_type == "client":
             return Principal(
@@ -231,4 +254,5 @@ class TokenAuthenticator:
             channel=channel,
             client_ip=client_ip,
             token_id=claims.token_id,
+            session_id=claims.session_id,
         )

@@ -18,6 +18,7 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, NotAuthenticated
 from chalicelib.domain.principal import Principal
 from chalicelib.store.accounts.mfa import UserMfaStore
+from chalicelib.store.accounts.tokens import TokenStore
 
 if TYPE_CHECKING:
     from chalicelib.services.accounts.attempts import AttemptGate
@@ -45,8 +46,10 @@ class MfaService:
         issuer: str,
         *,
         gate: AttemptGate,
+        sessions: TokenStore,
     ) -> None:
         self._gate = gate
+        self._sessions = sessions
         self._users = users
         self._box = box
         self._hasher = hasher
@@ -81,6 +84,7 @@ class MfaService:
         enabled = self._users.enable_mfa(principal.subject_id, sealed, step)
         if not enabled:
             raise Conflict("MFA setup changed meanwhile; start again", code="mfa_setup_changed")
+        self._end_other_sessions(principal)
 
     def disable(self, principal: Principal, password: str, code: str) -> None:
         user = self._users.require(principal.subject_id)
@@ -93,6 +97,14 @@ class MfaService:
             raise _invalid_code()
         attempt.succeeded()
         self._users.disable_mfa(user.user_id)
+        self._end_other_sessions(principal)
+
+    def _end_other_sessions(self, principal: Principal) -> None:
+        """A second factor turned on or off changes who can be signed in: every other session
+        (refresh and access tokens, through their `sid`) ends; this one goes on."""
+        self._sessions.revoke_all_families(
+            principal.subject_id, self._clock.now(), keep=principal.session_id
+        )
 
     def regenerate_backup_codes(self, principal: Principal, code: str) -> list[str]:
         user = self._users.require(principal.subject_id)

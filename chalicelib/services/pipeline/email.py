@@ -1,12 +1,16 @@
 """The email worker's use case: an event -> a message to each affected user who wants email.
 
-Users who switched email off (`email_notifications: false`) or have no address get nothing.
+Users who switched email off (`email_notifications: false`), have no address, or have not
+verified it (finding 14) get nothing; each skip is recorded with its reason (a log line and
+the report), never an error: nothing is retried or dead-lettered for it. The one mail an
+unverified address gets is its verification link (`user.email_verification_requested`).
 Confirmations and moves carry an .ics invitation, cancellations an .ics cancellation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from chalicelib.domain.pipeline import events as ev
 from chalicelib.domain.pipeline.email_templates import (
@@ -14,6 +18,7 @@ from chalicelib.domain.pipeline.email_templates import (
     EmailContext,
     context_extra,
     render,
+    render_verification,
 )
 from chalicelib.domain.pipeline.events import DomainEvent
 from chalicelib.domain.pipeline.notifications import Contact, local_window, recipients
@@ -36,27 +41,94 @@ class EmailSettings:
     frontend_url: str
 
 
+@dataclass(frozen=True)
+class VerificationMail:
+    address: str
+    username: str
+    link: str
+    valid_hours: int
+
+
+class VerificationLinks(Protocol):
+    """The accounts side: the signed link of a user's pending verification, if still due."""
+
+    def mail_for(self, user_id: str, verification_id: str) -> VerificationMail | None: ...
+
+
+@dataclass
+class EmailReport:
+    sent: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (user id, reason)
+
+    def skip(self, user_id: str, event_name: str, reason: str) -> None:
+        self.skipped.append((user_id, reason))
+        logger.info(
+            "no email sent", extra={"user_id": user_id, "event": event_name, "reason": reason}
+        )
+
+
+def why_no_email(contact: Contact | None) -> str | None:
+    if contact is None:
+        return "unknown_or_disabled_user"
+    if not contact.email:
+        return "no_address"
+    if not contact.email_notifications:
+        return "email_notifications_off"
+    if not contact.email_verified:
+        return "address_not_verified"
+    return None
+
+
 class EmailService:
-    def __init__(self, directory: Directory, mailer: Mailer, settings: EmailSettings) -> None:
+    def __init__(
+        self,
+        directory: Directory,
+        mailer: Mailer,
+        settings: EmailSettings,
+        links: VerificationLinks,
+    ) -> None:
         self._directory = directory
         self._mailer = mailer
         self._settings = settings
+        self._links = links
 
-    def deliver(self, event: DomainEvent) -> int:
-        """Send the event's email to each recipient who wants one; returns how many went."""
-        sent = 0
+    def deliver(self, event: DomainEvent) -> EmailReport:
+        """Send the event's email to each recipient who may get one; says who got none, why."""
+        report = EmailReport()
+        if event.name == ev.USER_EMAIL_VERIFICATION_REQUESTED:
+            self._send_verification(event, report)
+            return report
         if is_series_occurrence_noise(event, self._directory):
-            return 0
+            return report
         for user_id in _email_recipients(event):
             contact = self._directory.contact(user_id)
-            if contact is None or not contact.wants_email:
-                logger.info("no email sent", extra={"user_id": user_id, "event": event.name})
+            reason = why_no_email(contact)
+            if reason is not None or contact is None:
+                report.skip(user_id, event.name, reason or "unknown_or_disabled_user")
                 continue
             email = self.compose(event, contact)
             if email is not None:
                 self._mailer.send(email)
-                sent += 1
-        return sent
+                report.sent += 1
+        return report
+
+    def _send_verification(self, event: DomainEvent, report: EmailReport) -> None:
+        user_id = str(event.data.get("user_id") or "")
+        mail = self._links.mail_for(user_id, str(event.data.get("verification_id") or ""))
+        if mail is None:  # verified, replaced by a newer link, expired, or the user is gone
+            report.skip(user_id, event.name, "no_pending_verification")
+            return
+        content = render_verification(mail.username, mail.link, mail.valid_hours)
+        self._mailer.send(
+            OutgoingEmail(
+                to=mail.address,
+                subject=content.subject,
+                text=content.text,
+                html=content.html,
+                headers={"X-Reserver-Event-Id": event.event_id},
+            )
+        )
+        report.sent += 1
 
     def compose(self, event: DomainEvent, contact: Contact) -> OutgoingEmail | None:
         data = event.data

@@ -23,9 +23,11 @@ from chalicelib.domain.pipeline.webhooks import (
     Delivery,
     DeliveryStatus,
     may_receive,
+    parse_network,
     retry_delay,
     sign,
 )
+from chalicelib.integrations.ssrf import AllowEntry
 from chalicelib.integrations.task_queue import MAX_DELAY_S, TaskQueue
 from chalicelib.integrations.webhook_sender import SendResult, WebhookSender
 from chalicelib.observability import logger
@@ -133,7 +135,11 @@ class WebhookDispatcher:
             "X-Webhook-Attempt": str(task.attempt),
             "X-Webhook-Signature": sign(secret, int(now.timestamp()), body),
         }
-        result = self._sender.send(hook.url, body, headers)
+        allowed = [
+            AllowEntry(parse_network(str(e["network"])), e["port"])
+            for e in self._store.allowlist_for(hook)
+        ]
+        result = self._sender.send(hook.url, body, headers, allowed)
         if result.ok:
             return self._deliveries.record(
                 delivery, self._attempt(delivery, result), DeliveryStatus.SUCCEEDED

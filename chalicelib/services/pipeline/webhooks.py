@@ -50,6 +50,18 @@ class WebhookChanges:
     active: bool | None = None
 
 
+@dataclass(frozen=True)
+class AllowDraft:
+    """An allow-list entry names exactly one webhook or one owner: an admin opening a private
+    network for one integration must not open it to every user's webhooks."""
+
+    network: str
+    port: int | None = None
+    note: str = ""
+    webhook_id: str | None = None
+    owner_id: str | None = None
+
+
 def new_secret() -> str:
     return f"whsec_{secrets.token_urlsafe(32)}"
 
@@ -222,19 +234,30 @@ class WebhookService:
         require_admin(principal)
         return list(self._store.allowlist())
 
-    def allow(
-        self, principal: Principal, network: str, port: int | None, note: str
-    ) -> dict[str, object]:
+    def allow(self, principal: Principal, draft: AllowDraft) -> dict[str, object]:
         require_admin(principal)
-        parsed = parse_network(network)
-        if port is not None and not 1 <= port <= 65535:
+        parsed = parse_network(draft.network)
+        if draft.port is not None and not 1 <= draft.port <= 65535:
             raise InvalidInput("port must be 1-65535", code="invalid_port")
+        if (draft.webhook_id is None) == (draft.owner_id is None):
+            raise InvalidInput(
+                "name exactly one of webhook_id or owner_id: an entry opens a network to one "
+                "webhook or to one user's webhooks, never to everyone's",
+                code="allowlist_scope_required",
+                details={"fields": ["webhook_id", "owner_id"]},
+            )
+        if draft.webhook_id is not None:
+            self._owned(principal, draft.webhook_id)  # 404 for a webhook that does not exist
+        if draft.owner_id is not None and not _plausible(draft.owner_id):
+            raise InvalidInput("owner_id is not a user id", code="invalid_owner_id")
         entry_id = self._ids.new_id()
         self._store.allow(
             entry_id,
             str(parsed),
-            port=port,
-            note=note,
+            port=draft.port,
+            note=draft.note,
+            webhook_id=draft.webhook_id,
+            owner_id=draft.owner_id,
             actor=principal.subject_id,
             now=self._clock.now(),
         )

@@ -2,7 +2,10 @@
 
 Keys:
   REFRESH#<sha256(token)> / REFRESH       one refresh token; `used_at` once rotated
-  USER#<user_id> / FAMILY#<family_id>     a login session; `revoked` ends every token in it
+  USER#<user_id> / FAMILY#<family_id>     a login session; `revoked` ends every token in it,
+                                          refresh and access alike (access tokens carry the
+                                          family id as `sid`, read on every request);
+                                          `session_ends_at` is its absolute end
   JTI#<jti> / DENY                        a revoked access token, kept until it would expire
 All three carry `expires_at` (TTL); readers also compare it with the clock.
 """
@@ -48,12 +51,18 @@ class RefreshTokenItem(TableItem, discriminator="refresh_token"):
     token_version = NumberAttribute()
     created_at = UnicodeAttribute()
     used_at = UnicodeAttribute(null=True)
+    session_ends_at = NumberAttribute(null=True)  # copied from the family at each rotation
 
 
 class RefreshFamilyItem(TableItem, discriminator="refresh_family"):
     family_id = UnicodeAttribute()
     revoked = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
+    session_ends_at = NumberAttribute(null=True)
+
+    def live(self, now: datetime) -> bool:
+        ends = int(self.session_ends_at or self.expires_at or 0)
+        return not self.revoked and ends > epoch_seconds(now)
 
 
 class DeniedTokenItem(TableItem, discriminator="denied_token"):
@@ -67,6 +76,17 @@ class StoredRefresh:
     token_version: int
     expires_at: int
     used: bool
+    session_ends_at: int
+
+
+@dataclass(frozen=True)
+class SubjectLookup:
+    """What one request's BatchGetItem found: the token's subject, whether its jti is
+    deny-listed, and whether its session (for a user's access token) is still live."""
+
+    subject: User | OAuthClient | None
+    denied: bool
+    session_live: bool
 
 
 class RotationRefused(Exception):
@@ -90,6 +110,7 @@ class TokenStore:
             token_version=int(item.token_version),
             expires_at=int(item.expires_at or 0),
             used=item.used_at is not None,
+            session_ends_at=int(item.session_ends_at or item.expires_at or 0),
         )
 
     def family_active(self, user_id: str, family_id: str, now: datetime) -> bool:
@@ -111,6 +132,7 @@ class TokenStore:
         token_version: int,
         now: datetime,
         expires_at: int,
+        session_ends_at: int,
     ) -> None:
         """A new login: the family item and its first token, together."""
         with transaction() as tx:
@@ -121,6 +143,7 @@ class TokenStore:
                     family_id=family_id,
                     created_at=iso_z(now),
                     expires_at=expires_at,
+                    session_ends_at=session_ends_at,
                 ),
                 condition=RefreshFamilyItem.PK.does_not_exist(),
             )
@@ -132,6 +155,7 @@ class TokenStore:
                     token_version=token_version,
                     now=now,
                     expires_at=expires_at,
+                    session_ends_at=session_ends_at,
                 ),
                 condition=RefreshTokenItem.PK.does_not_exist(),
             )
@@ -160,6 +184,7 @@ class TokenStore:
                         token_version=stored.token_version,
                         now=now,
                         expires_at=expires_at,
+                        session_ends_at=stored.session_ends_at,
                     ),
                     condition=RefreshTokenItem.PK.does_not_exist(),
                 )
@@ -193,8 +218,9 @@ class TokenStore:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
 
-    def revoke_all_families(self, user_id: str, now: datetime) -> int:
-        """Revoke every live session of a user (one query, one update per live family)."""
+    def revoke_all_families(self, user_id: str, now: datetime, *, keep: str = "") -> int:
+        """Revoke every live session of a user but `keep` (one query, one update per live
+        family)."""
         bind()
         count = 0
         query = RefreshFamilyItem.query(
@@ -203,6 +229,8 @@ class TokenStore:
             filter_condition=_not_revoked() & (RefreshFamilyItem.expires_at > epoch_seconds(now)),
         )
         for item in query:
+            if item.family_id == keep:
+                continue
             self.revoke_family(user_id, item.family_id)
             count += 1
         return count
@@ -212,23 +240,27 @@ class TokenStore:
         DeniedTokenItem(PK=deny_pk(jti), SK="DENY", expires_at=until).save()
 
     def load_subject_and_denial(
-        self, subject_id: str, *, is_client: bool, jti: str, now: datetime
-    ) -> tuple[User | OAuthClient | None, bool]:
+        self, subject_id: str, *, is_client: bool, jti: str, session_id: str, now: datetime
+    ) -> SubjectLookup:
         """ONE consistent BatchGetItem: the token's subject (a user, or an OAuth client for a
-        client token) and its deny-list entry."""
+        client token), its deny-list entry and, for a user, its session's family item."""
         bind()
         pk, sk = (client_pk(subject_id), CLIENT_SK) if is_client else user_key(subject_id)
         subject: User | OAuthClient | None = None
-        denied = False
+        denied = session_live = False
         keys = [(pk, sk), (deny_pk(jti), "DENY")]
+        if session_id and not is_client:
+            keys.append((user_pk(subject_id), family_sk(session_id)))
         for item in TableItem.batch_get(keys, consistent_read=True):
             if isinstance(item, DeniedTokenItem):
                 denied = int(item.expires_at or 0) > epoch_seconds(now)
+            elif isinstance(item, RefreshFamilyItem) and item.family_id == session_id:
+                session_live = item.live(now)
             elif isinstance(item, UserItem) and not is_client and pk == item.PK:
                 subject = to_domain(item)
             elif isinstance(item, OAuthClientItem) and is_client and pk == item.PK:
                 subject = client_from_item(item)
-        return subject, denied
+        return SubjectLookup(subject, denied, session_live)
 
 
 def _not_revoked() -> Condition:
@@ -247,6 +279,7 @@ def _token_item(
     token_version: int,
     now: datetime,
     expires_at: int,
+    session_ends_at: int,
 ) -> RefreshTokenItem:
     return RefreshTokenItem(
         PK=refresh_pk(token_hash),
@@ -256,7 +289,15 @@ def _token_item(
         token_version=token_version,
         created_at=iso_z(now),
         expires_at=expires_at,
+        session_ends_at=session_ends_at,
     )
 
 
-__all__ = ["RefreshTokenItem", "RotationRefused", "StoredRefresh", "TokenStore", "UserItem"]
+__all__ = [
+    "RefreshTokenItem",
+    "RotationRefused",
+    "StoredRefresh",
+    "SubjectLookup",
+    "TokenStore",
+    "UserItem",
+]

@@ -25,6 +25,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.accounts.accounts import Mfa, ProfileChanges, User
+from chalicelib.domain.accounts.email_verification import PendingVerification
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.principal import Role
 from chalicelib.domain.timeutil import epoch_seconds, iso_z, parse_instant
@@ -62,6 +63,12 @@ class UserItem(TableItem, discriminator="user"):
     mfa_pending_codes = UnicodeSetAttribute(null=True)
     totp_last_step = NumberAttribute(null=True)
     backup_codes = UnicodeSetAttribute(null=True)
+    email_verified = BooleanAttribute(default=False)
+    # The pending verification link (store/accounts/email_verification.py); a new nonce is
+    # what the stream turns into `user.email_verification_requested`.
+    email_verify_nonce = UnicodeAttribute(null=True)
+    email_verify_expires_at = NumberAttribute(null=True)
+    email_verify_sent_at = NumberAttribute(null=True)
 
 
 class UsernameItem(TableItem, discriminator="username"):
@@ -117,10 +124,39 @@ def to_domain(item: UserItem) -> User:
             last_step=None if item.totp_last_step is None else int(item.totp_last_step),
             backup_code_count=len(item.backup_codes or ()),
         ),
+        email_verified=bool(item.email_verified),
+        email_verification=_pending(item),
     )
 
 
+def _pending(item: UserItem) -> PendingVerification | None:
+    if item.email_verify_nonce is None:
+        return None
+    return PendingVerification(
+        nonce=item.email_verify_nonce,
+        expires_at=int(item.email_verify_expires_at or 0),
+        sent_at=int(item.email_verify_sent_at or 0),
+    )
+
+
+def pending_actions(pending: PendingVerification) -> list[Action]:
+    return [
+        UserItem.email_verify_nonce.set(pending.nonce),
+        UserItem.email_verify_expires_at.set(pending.expires_at),
+        UserItem.email_verify_sent_at.set(pending.sent_at),
+    ]
+
+
+def no_pending_actions() -> list[Action]:
+    return [
+        UserItem.email_verify_nonce.remove(),
+        UserItem.email_verify_expires_at.remove(),
+        UserItem.email_verify_sent_at.remove(),
+    ]
+
+
 def _to_item(user: User) -> UserItem:
+    pending = user.email_verification
     return UserItem(
         PK=user_pk(user.user_id),
         SK=PROFILE_SK,
@@ -136,6 +172,10 @@ def _to_item(user: User) -> UserItem:
         email_notifications=user.email_notifications,
         reminder_hours=user.reminder_hours,
         timezone=user.timezone,
+        email_verified=user.email_verified,
+        email_verify_nonce=pending.nonce if pending else None,
+        email_verify_expires_at=pending.expires_at if pending else None,
+        email_verify_sent_at=pending.sent_at if pending else None,
     )
 
 
@@ -296,9 +336,13 @@ class UserStore:
     def update_profile(self, user_id: str, changes: ProfileChanges) -> User:
         actions: list[Action] = []
         if changes.clear_email:
-            actions.append(UserItem.email.remove())
+            actions += [UserItem.email.remove(), UserItem.email_verified.set(False)]
+            actions += no_pending_actions()
         elif changes.email is not None:
-            actions.append(UserItem.email.set(changes.email))
+            # A new address is unverified, with a new link (older links die with the nonce).
+            actions += [UserItem.email.set(changes.email), UserItem.email_verified.set(False)]
+            if changes.verification is not None:
+                actions += pending_actions(changes.verification)
         if changes.email_notifications is not None:
             actions.append(UserItem.email_notifications.set(changes.email_notifications))
         if changes.reminder_hours is not None:

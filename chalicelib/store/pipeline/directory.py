@@ -27,6 +27,7 @@ class StoreDirectory:
             reminder_hours=user.reminder_hours,
             timezone=user.timezone,
             is_admin=user.is_admin,
+            email_verified=user.email_verified,
         )
 
     def series_status(self, series_id: str) -> str | None:

@@ -72,6 +72,9 @@ class AllowItem(TableItem, discriminator="webhook_allow"):  # type: ignore[call-
     network = UnicodeAttribute()
     port = NumberAttribute(null=True)
     note = UnicodeAttribute(null=True)
+    # Exactly one is set; an entry from before they existed (neither) applies to nobody.
+    webhook_id = UnicodeAttribute(null=True)
+    owner_id = UnicodeAttribute(null=True)
     created_by = UnicodeAttribute()
     created_at = UnicodeAttribute()
 
@@ -201,7 +204,16 @@ class WebhookStore:
     # --- the admin allow-list ----------------------------------------------------------------
 
     def allow(
-        self, entry_id: str, network: str, *, port: int | None, note: str, actor: str, now: datetime
+        self,
+        entry_id: str,
+        network: str,
+        *,
+        port: int | None,
+        note: str,
+        webhook_id: str | None,
+        owner_id: str | None,
+        actor: str,
+        now: datetime,
     ) -> None:
         item = AllowItem(
             PK=ALLOW_PK,
@@ -210,6 +222,8 @@ class WebhookStore:
             network=network,
             port=port,
             note=note or None,
+            webhook_id=webhook_id,
+            owner_id=owner_id,
             created_by=actor,
             created_at=iso_z(now),
         )
@@ -228,17 +242,28 @@ class WebhookStore:
 
     def allowlist(self) -> list[dict[str, Any]]:
         bind()
+        return [_allow_entry(i) for i in AllowItem.query(ALLOW_PK)]
+
+    def allowlist_for(self, hook: Webhook) -> list[dict[str, Any]]:
+        """The entries that name this webhook or its owner (a short admin-kept list)."""
         return [
-            {
-                "entry_id": i.entry_id,
-                "network": i.network,
-                "port": None if i.port is None else int(i.port),
-                "note": i.note or "",
-                "created_by": i.created_by,
-                "created_at": i.created_at,
-            }
-            for i in AllowItem.query(ALLOW_PK)
+            e
+            for e in self.allowlist()
+            if e["webhook_id"] == hook.webhook_id or e["owner_id"] == hook.owner_id
         ]
+
+
+def _allow_entry(i: AllowItem) -> dict[str, Any]:
+    return {
+        "entry_id": i.entry_id,
+        "network": i.network,
+        "port": None if i.port is None else int(i.port),
+        "note": i.note or "",
+        "webhook_id": i.webhook_id,
+        "owner_id": i.owner_id,
+        "created_by": i.created_by,
+        "created_at": i.created_at,
+    }
 
 
 def _too_many() -> RuleViolation:
