@@ -88,3 +88,13 @@ def audit_retention_job(event: CloudWatchEvent) -> None:
 )
 def recover_batches_job(event: CloudWatchEvent) -> None:
     run("recover_batches_job")
+
+
+# Waitlist: lapsed offers release their hold (services/waitlist/offers.py).
+@bp.schedule(
+    _rate("waitlist_offers_job"),
+    name="waitlist_offers_job",
+    description=_schedule("waitlist_offers_job").description,
+)
+def waitlist_offers_job(event: CloudWatchEvent) -> None:
+    run("waitlist_offers_job")

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from chalicelib.domain.waitlist.settings import WaitlistSettings
+
 
 class ResourceStatus(StrEnum):
     """Live status, computed on read (never written by a GET)."""
@@ -101,6 +103,8 @@ class Resource:
     # How many blackouts of its own (read with the resource on the booking path; None: not
     # known). Not part of the resource's state.
     own_blackouts: int | None = field(default=None, compare=False)
+    # Waitlist: offer TTL and whether people may queue (domain/waitlist/settings.py).
+    waitlist: WaitlistSettings = field(default_factory=WaitlistSettings)
 
     def in_maintenance(self, now: datetime) -> bool:
         m = self.maintenance

@@ -52,6 +52,12 @@ class Recoverer(Protocol):
     def recover(self, now: datetime | None = None) -> dict[str, int]: ...
 
 
+class OfferExpiry(Protocol):
+    """services/waitlist/offers.py: releases waitlist offers whose deadline passed."""
+
+    def expire_offers(self, now: datetime) -> dict[str, int]: ...
+
+
 class Contacts(Protocol):
     def contact(self, user_id: str) -> Contact | None: ...
 
@@ -76,6 +82,7 @@ class JobDeps:
     audit: Retention
     webhooks: Sweeper
     recovery: Recoverer
+    waitlist: OfferExpiry  # waitlist
 
 
 def months_between(first: datetime, last: datetime) -> Iterator[date]:
@@ -100,6 +107,7 @@ class JobService:
             "purge-stale-records": self.purge_stale_records,
             "audit-retention": lambda now: {"deleted": self._d.audit.apply_retention()},
             "recover-stuck-batches": self._d.recovery.recover,
+            "expire-waitlist-offers": self._d.waitlist.expire_offers,  # waitlist
         }
         missing = {s.name for s in TOPOLOGY.schedules} ^ set(self._jobs)
         if missing:
