@@ -159,6 +159,14 @@ PUT    /resources/{resource_id}/availability                      401 403 403 40
 POST   /reservations/recurring                                    401 403 422 422 422 403 422
 GET    /series/{series_id}                                        401 2xx 2xx 404 404 403 2xx
 POST   /series/{series_id}/cancel                                 401 403 2xx 404 404 403 2xx
+POST   /waitlist                                                  401 403 422 422 422 403 422
+GET    /waitlist                                                  401 2xx 2xx 2xx 2xx 403 2xx
+GET    /waitlist/{entry_id}                                       401 404 404 404 404 403 404
+DELETE /waitlist/{entry_id}                                       401 403 404 404 404 403 404
+POST   /waitlist/{entry_id}/accept                                401 403 404 404 404 403 404
+POST   /waitlist/{entry_id}/decline                               401 403 404 404 404 403 404
+GET    /waitlist/resource/{resource_id}                           401 2xx 2xx 2xx 2xx 403 2xx
+PUT    /resources/{resource_id}/waitlist                          401 403 403 403 403 403 404
 DELETE /webhooks/{webhook_id}                                     401 403 2xx 404 403 403 2xx
 POST   /logout                                                    401 2xx 2xx 2xx 403 403 2xx
 """

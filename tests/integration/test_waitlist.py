@@ -59,11 +59,15 @@ def test_cancel_offers_the_window_to_the_first_in_line_who_accepts(
     offered = entry(client, bob.token, first["entry_id"])
     assert offered["status"] == "offered"
     assert offered["offer"]["expires_at"] == "2026-11-24T09:30:00.000Z"
-    hold = send(client, "GET", f"/api/v1/reservations/{offered['offer']['reservation_id']}", bob.token)
+    hold = send(
+        client, "GET", f"/api/v1/reservations/{offered['offer']['reservation_id']}", bob.token
+    )
     assert hold.json_body["status"] == "held"
     assert entry(client, cy.token, second["entry_id"])["status"] == "waiting"
     # and a direct booking of the window is refused while the hold stands
-    assert send(client, "POST", "/api/v1/reservations", cy.token, _booking(10, 11)).status_code == 409
+    assert (
+        send(client, "POST", "/api/v1/reservations", cy.token, _booking(10, 11)).status_code == 409
+    )
     # and bob heard of it in-app and by email, with the link to the entry
     assert "waitlist.offered" in [n["kind"] for n in notifications(client, bob.token)["items"]]
     [mail] = [m for m in mail_to(bob.email or "") if "A slot is free" in str(m["Subject"])]
@@ -82,7 +86,10 @@ def test_decline_and_expiry_pass_the_window_down_the_queue(
     client: Client, pipeline: Pipeline, clock: FrozenClock, admin_token: str
 ) -> None:
     ttl = {"offer_ttl_minutes": 10}  # under the access tokens' 15 minutes
-    assert send(client, "PUT", "/api/v1/resources/room-1/waitlist", admin_token, ttl).status_code == 200
+    assert (
+        send(client, "PUT", "/api/v1/resources/room-1/waitlist", admin_token, ttl).status_code
+        == 200
+    )
     ada, bob, cy, dee = (person(client, n) for n in ("ada", "bob", "cyd", "deb"))
     rid = booked(client, ada.token, at(10), at(11))
     b, c, d = (joined(client, p.token, at(10), at(11)) for p in (bob, cy, dee))
@@ -115,7 +122,9 @@ def test_auto_book_entries_are_booked_without_an_offer(client: Client, pipeline:
     assert booking.json_body["status"] == "active"
 
 
-def test_a_flexible_wish_gets_the_freed_part_of_its_range(client: Client, pipeline: Pipeline) -> None:
+def test_a_flexible_wish_gets_the_freed_part_of_its_range(
+    client: Client, pipeline: Pipeline
+) -> None:
     ada, bob = person(client, "ada"), person(client, "bob")
     first = booked(client, ada.token, at(9), at(10))
     booked(client, ada.token, at(10), at(12))
@@ -124,7 +133,10 @@ def test_a_flexible_wish_gets_the_freed_part_of_its_range(client: Client, pipeli
     cancel(client, ada.token, first)
     settle(pipeline)
     offer = entry(client, bob.token, e["entry_id"])["offer"]
-    assert (offer["start_time"], offer["end_time"]) == ("2026-11-25T09:00:00.000Z", "2026-11-25T10:00:00.000Z")
+    assert (offer["start_time"], offer["end_time"]) == (
+        "2026-11-25T09:00:00.000Z",
+        "2026-11-25T10:00:00.000Z",
+    )
 
 
 def test_a_reschedule_frees_the_old_window(client: Client, pipeline: Pipeline) -> None:
@@ -157,12 +169,18 @@ def test_a_rule_failing_at_accept_skips_the_entry_with_its_reason(
 
 
 def _blackout(client: Client, admin_token: str) -> None:
-    body = {"start_date": TOMORROW.isoformat(), "end_date": TOMORROW.isoformat(), "reason": "Holiday"}
+    body = {
+        "start_date": TOMORROW.isoformat(),
+        "end_date": TOMORROW.isoformat(),
+        "reason": "Holiday",
+    }
     response = send(client, "POST", "/api/v1/resources/room-1/blackouts", admin_token, body)
     assert response.status_code == 201, response.body
 
 
-def test_leaving_with_an_open_offer_releases_it_to_the_next(client: Client, pipeline: Pipeline) -> None:
+def test_leaving_with_an_open_offer_releases_it_to_the_next(
+    client: Client, pipeline: Pipeline
+) -> None:
     ada, bob, cy = (person(client, n) for n in ("ada", "bob", "cyd"))
     rid = booked(client, ada.token, at(10), at(11))
     b, c = joined(client, bob.token, at(10), at(11)), joined(client, cy.token, at(10), at(11))
@@ -195,15 +213,20 @@ def test_join_refusals(client: Client, pipeline: Pipeline) -> None:
     ):
         response = join(client, bob.token, at(10), at(11), **bad)
         assert response.status_code == 422 and "error" in response.json_body, bad
-    naive = send(
-        client, "POST", WAITLIST, bob.token,
-        {"resource_id": "room-1", "start_time": "2026-11-25T10:00:00", "end_time": "2026-11-25T11:00:00"},
-    )  # fmt: skip
+    naive_body = {
+        "resource_id": "room-1",
+        "start_time": "2026-11-25T10:00:00",
+        "end_time": "2026-11-25T11:00:00",
+    }
+    naive = send(client, "POST", WAITLIST, bob.token, naive_body)
     assert naive.status_code == 422
     backwards = join(client, bob.token, at(11), at(10))
     assert backwards.status_code == 422 and error_code(backwards) == "empty_range"
     malformed = client.http.request(
-        "POST", WAITLIST, headers={"Authorization": f"Bearer {bob.token}", "Content-Type": "application/json"}, body=b"{"
+        "POST",
+        WAITLIST,
+        headers={"Authorization": f"Bearer {bob.token}", "Content-Type": "application/json"},
+        body=b"{",
     )
     assert malformed.status_code == 400
 
@@ -242,7 +265,9 @@ def test_admins_set_the_offer_ttl(client: Client, pipeline: Pipeline, admin_toke
     e = joined(client, bob.token, at(10), at(11))
     cancel(client, ada.token, rid)
     settle(pipeline)
-    assert entry(client, bob.token, e["entry_id"])["offer"]["expires_at"] == "2026-11-24T09:05:00.000Z"
+    assert (
+        entry(client, bob.token, e["entry_id"])["offer"]["expires_at"] == "2026-11-24T09:05:00.000Z"
+    )
 
 
 def test_redelivered_events_make_one_offer(client: Client, pipeline: Pipeline) -> None:
@@ -252,7 +277,11 @@ def test_redelivered_events_make_one_offer(client: Client, pipeline: Pipeline) -
     settle(pipeline)
     cancel(client, ada.token, rid)
     pipeline.run(skip=("reserver-waitlist",))
-    [body] = [b for b in pipeline.bodies("reserver-waitlist") if b["detail-type"] == "reservation.cancelled"]
+    [body] = [
+        b
+        for b in pipeline.bodies("reserver-waitlist")
+        if b["detail-type"] == "reservation.cancelled"
+    ]
     # When the same event is handled twice (and once more after a fresh id: a racing run)
     for _ in range(2):
         messages = pipeline.receive("reserver-waitlist")
@@ -264,7 +293,10 @@ def test_redelivered_events_make_one_offer(client: Client, pipeline: Pipeline) -
     # Then there is exactly one hold for bob
     holds = send(client, "GET", "/api/v1/reservations/my?status=held", bob.token).json_body["items"]
     assert len(holds) == 1
-    assert entry(client, bob.token, e["entry_id"])["offer"]["reservation_id"] == holds[0]["reservation_id"]
+    assert (
+        entry(client, bob.token, e["entry_id"])["offer"]["reservation_id"]
+        == holds[0]["reservation_id"]
+    )
 
 
 def _booking(start: int, end: int) -> dict[str, str]:

@@ -13,7 +13,12 @@ WAITLIST = "/api/v1/waitlist"
 
 
 def join(
-    client: Client, token: str, start: datetime, end: datetime, resource_id: str = "room-1", **kw: Any
+    client: Client,
+    token: str,
+    start: datetime,
+    end: datetime,
+    resource_id: str = "room-1",
+    **kw: Any,
 ) -> Any:
     body = {"resource_id": resource_id, "start_time": iso(start), "end_time": iso(end), **kw}
     return send(client, "POST", WAITLIST, token, body)
