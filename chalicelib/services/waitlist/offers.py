@@ -78,7 +78,7 @@ class OfferService:
         if resource is None:
             return 0
         entries = self._entries.get_many([s.entry_id for s in slots])
-        made = 0
+        given: list[TimeRange] = []  # windows offered by this pass, FIFO
         for slot in slots:
             entry = entries.get(slot.entry_id)
             if entry is None or entry.status != EntryStatus.WAITING:
@@ -86,15 +86,23 @@ class OfferService:
             if entry.wish.span.end <= now:
                 self._quietly(entry, entry.expired(now))
                 continue
-            made += self._try_offer(resource, entry, now)
-        return made
+            window = self._try_offer(resource, entry, now, given)
+            if window is not None:
+                given.append(window)
+        return len(given)
 
-    def _try_offer(self, resource: Resource, entry: WaitlistEntry, now: datetime) -> int:
+    def _try_offer(
+        self, resource: Resource, entry: WaitlistEntry, now: datetime, given: list[TimeRange]
+    ) -> TimeRange | None:
         match = self._fit.match(resource, entry.wish, now)
         if match.window is None:
             if match.reason and match.reason != entry.reason:
                 self._quietly(entry, entry.skipped(match.reason, now))
-            return 0
+            return None
+        if any(match.window.overlaps(w) for w in given):
+            # Given to someone earlier in line by this pass, and released meanwhile (declined,
+            # left): its own event starts a new pass, which keeps the queue's order.
+            return None
         reservation = self._draft(resource, entry, match.window, now)
         if entry.auto_book:
             after = entry.auto_booked(reservation.reservation_id, now)
@@ -108,14 +116,14 @@ class OfferService:
         try:
             self._writer.create([booking], extra=self._entries.change_items(entry, after))
         except ReservationConflict:
-            return 0  # booked by someone else meanwhile: the next entry may want another part
+            return None  # booked by someone else meanwhile: the next may want another part
         except FenceFailed:
-            return 0  # the entry moved on (offered by a racing run, or it left)
+            return None  # the entry moved on (offered by a racing run, or it left)
         logger.info(
             "waitlist offer made",
             extra={"entry_id": entry.entry_id, "reservation_id": reservation.reservation_id},
         )
-        return 1
+        return match.window
 
     def _draft(
         self, resource: Resource, entry: WaitlistEntry, window: TimeRange, now: datetime
