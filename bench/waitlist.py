@@ -17,19 +17,10 @@ Run: .venv/bin/python -m bench.waitlist [--samples 30]
 
 from __future__ import annotations
 
-import argparse
-import os
 import time
 
-from bench.pipeline import admin_token, own_stack, slot, summary
-from tests.e2e.browser import (
-    ADMIN_PASSWORD,
-    ADMIN_USERNAME,
-    USER_PASSWORD,
-    ApiClient,
-    create_room,
-    unique,
-)
+from bench.pipeline import admin_token, main_for, slot, summary
+from tests.e2e.browser import USER_PASSWORD, ApiClient, create_room, unique
 
 TIMEOUT_S = 15.0
 POLL_S = 0.01
@@ -74,18 +65,7 @@ def run(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", help="a running stack's API (default: start one)")
-    parser.add_argument("--samples", type=int, default=30)
-    parser.add_argument("--admin-user", default=ADMIN_USERNAME)
-    parser.add_argument("--admin-password", default=ADMIN_PASSWORD)
-    args = parser.parse_args()
-    if args.url:
-        token = os.environ.get("RESERVER_SETUP_TOKEN")
-        run(args.url, token, args.samples, args.admin_user, args.admin_password)
-        return
-    with own_stack() as (url, token):
-        run(url, token, args.samples, args.admin_user, args.admin_password)
+    main_for(run, __doc__ or "")
 
 
 if __name__ == "__main__":

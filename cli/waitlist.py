@@ -115,37 +115,37 @@ def show(ctx: typer.Context, entry: EntryArg, tz: TzOpt = None, as_json: JsonOpt
     st.show(st.client.get(f"waitlist/{path_part(entry)}"), as_json, DETAIL_COLUMNS, "Entry")
 
 
+def _act(ctx: typer.Context, method: str, path: str, as_json: bool) -> dict[str, Any]:
+    st = state(ctx)
+    answer: dict[str, Any] = st.client.request(method, path)
+    if as_json:
+        st.out.json(answer)
+    return answer
+
+
 @app.command()
 def leave(ctx: typer.Context, entry: EntryArg, as_json: JsonOpt = False) -> None:
     """Leave the waitlist (an open offer goes to the next person)."""
-    st = state(ctx)
-    answer = st.client.delete(f"waitlist/{path_part(entry)}")
-    if as_json:
-        st.out.json(answer)
-        return
-    st.out.success(f"Left the waitlist ({entry}).")
+    _act(ctx, "DELETE", f"waitlist/{path_part(entry)}", as_json)
+    if not as_json:
+        state(ctx).out.success(f"Left the waitlist ({entry}).")
 
 
 @app.command()
 def accept(ctx: typer.Context, entry: EntryArg, as_json: JsonOpt = False) -> None:
     """Accept an offer: the held slot becomes your reservation."""
-    st = state(ctx)
-    answer = st.client.post(f"waitlist/{path_part(entry)}/accept")
+    answer = _act(ctx, "POST", f"waitlist/{path_part(entry)}/accept", as_json)
     if as_json:
-        st.out.json(answer)
         return
-    reservation = answer.get("reservation") or {}
-    st.out.success(f"Booked: reservation {reservation.get('reservation_id')}.")
+    out, reservation = state(ctx).out, answer.get("reservation") or {}
+    out.success(f"Booked: reservation {reservation.get('reservation_id')}.")
     if reservation.get("status") == "pending_approval":
-        st.out.notice("This resource needs approval: the slot is held until it is decided.")
+        out.notice("This resource needs approval: the slot is held until it is decided.")
 
 
 @app.command()
 def decline(ctx: typer.Context, entry: EntryArg, as_json: JsonOpt = False) -> None:
     """Decline an offer: the slot goes to the next person."""
-    st = state(ctx)
-    answer = st.client.post(f"waitlist/{path_part(entry)}/decline")
-    if as_json:
-        st.out.json(answer)
-        return
-    st.out.success(f"Offer declined ({entry}).")
+    _act(ctx, "POST", f"waitlist/{path_part(entry)}/decline", as_json)
+    if not as_json:
+        state(ctx).out.success(f"Offer declined ({entry}).")
