@@ -305,3 +305,62 @@ def _booking(start: int, end: int) -> dict[str, str]:
         "start_time": f"{TOMORROW.isoformat()}T{start:02d}:00:00Z",
         "end_time": f"{TOMORROW.isoformat()}T{end:02d}:00:00Z",
     }
+
+
+def test_maintenance_ended_early_offers_what_it_blocked(
+    client: Client, pipeline: Pipeline, admin_token: str
+) -> None:
+    # Given bob waits for ada's slot, and the room goes into maintenance (open-ended)
+    ada, bob = person(client, "ada"), person(client, "bob")
+    rid = booked(client, ada.token, at(10), at(11))
+    e = joined(client, bob.token, at(10), at(11))
+    path = "/api/v1/resources/room-1/status"
+    body = {"reason": "Projector repair", "auto_reset_hours": 0}
+    assert send(client, "PUT", f"{path}/unavailable", admin_token, body).status_code == 200
+    # When ada cancels, Then the freed slot is not offered: the rule says why
+    cancel(client, ada.token, rid)
+    settle(pipeline)
+    waiting = entry(client, bob.token, e["entry_id"])
+    assert waiting["status"] == "waiting" and "maintenance" in waiting["reason"]
+    assert "waitlist.skipped" in [n["kind"] for n in notifications(client, bob.token)["items"]]
+    # When the maintenance ends early, Then bob gets the offer
+    assert send(client, "PUT", f"{path}/available", admin_token, {}).status_code == 200
+    settle(pipeline)
+    assert entry(client, bob.token, e["entry_id"])["status"] == "offered"
+
+
+def test_accepting_on_a_resource_that_needs_approval_makes_a_pending_request(
+    client: Client, clock: FrozenClock
+) -> None:
+    create_resource("lab", requires_approval=True)
+    pipeline = Pipeline(app)
+    ada, bob = person(client, "ada"), person(client, "bob")
+    rid = booked(client, ada.token, at(10), at(11), resource_id="lab")
+    e = joined(client, bob.token, at(10), at(11), resource_id="lab")
+    cancel(client, ada.token, rid)
+    settle(pipeline)
+    accepted = act(client, bob.token, e["entry_id"], "accept")
+    assert accepted.status_code == 200, accepted.body
+    assert accepted.json_body["reservation"]["status"] == "pending_approval"
+
+
+def test_a_cancelled_series_frees_its_occurrences(client: Client, pipeline: Pipeline) -> None:
+    ada, bob = person(client, "ada"), person(client, "bob")
+    body = {
+        "resource_id": "room-1",
+        "start_time": "2026-11-25T10:00:00Z",
+        "end_time": "2026-11-25T11:00:00Z",
+        "rrule": "FREQ=DAILY;COUNT=3",
+    }
+    series = send(client, "POST", "/api/v1/reservations/recurring", ada.token, body)
+    assert series.status_code == 201, series.body
+    e = joined(
+        client,
+        bob.token,
+        at(10, day=TOMORROW + timedelta(days=1)),
+        at(11, day=TOMORROW + timedelta(days=1)),
+    )
+    sid = series.json_body["series_id"]
+    assert send(client, "POST", f"/api/v1/series/{sid}/cancel", ada.token, {}).status_code == 200
+    settle(pipeline)
+    assert entry(client, bob.token, e["entry_id"])["status"] == "offered"
