@@ -14,6 +14,7 @@ from chalice.test import Client
 from app import app
 from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
+from tests.factories import login
 from tests.integration.pipeline_driver import Pipeline
 from tests.integration.pipeline_kit import mail_to, notifications, person, text_of
 from tests.integration.reservations_kit import (
@@ -364,3 +365,22 @@ def test_a_cancelled_series_frees_its_occurrences(client: Client, pipeline: Pipe
     assert send(client, "POST", f"/api/v1/series/{sid}/cancel", ada.token, {}).status_code == 200
     settle(pipeline)
     assert entry(client, bob.token, e["entry_id"])["status"] == "offered"
+
+
+def test_entries_whose_time_is_over_leave_the_queue(
+    client: Client, pipeline: Pipeline, clock: FrozenClock
+) -> None:
+    # Given bob waits for ada's slot tomorrow, and the slot passes without being freed
+    ada, bob = person(client, "ada"), person(client, "bob")
+    booked(client, ada.token, at(10), at(11))
+    e = joined(client, bob.token, at(10), at(11))
+    settle(pipeline)
+    clock.advance(timedelta(days=2))
+    # When the expiry job marks ada's booking expired (its event reaches the waitlist worker)
+    wiring.jobs().run("expire-reservations")
+    settle(pipeline)
+    # Then bob's entry is closed, out of the queue
+    token = str(login(client, "bob")["access_token"])
+    closed = entry(client, token, e["entry_id"])
+    assert (closed["status"], closed["position"]) == ("expired", None)
+    assert "over" in closed["reason"]

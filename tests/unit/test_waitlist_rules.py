@@ -24,6 +24,7 @@ from chalicelib.domain.waitlist.entries import (
 from chalicelib.domain.waitlist.matching import (
     QueueSlot,
     ceil_minute,
+    current,
     first_window,
     opening_starts,
     positions,
@@ -61,6 +62,14 @@ def slot(entry_id: str, user: str, seq: int, wish: Wish) -> QueueSlot:
 def test_positions_follow_the_join_order_not_the_ids() -> None:
     queue = [slot("z", "a", 2, Wish(span(9, 10))), slot("a", "b", 1, Wish(span(9, 10)))]
     assert positions(queue) == {"a": 1, "z": 2}
+
+
+def test_slots_whose_time_is_over_are_not_current() -> None:
+    queue = [
+        slot("old", "a", 1, Wish(TimeRange(at(7), at(8)))),
+        slot("new", "b", 2, Wish(span(9, 10))),
+    ]
+    assert [s.entry_id for s in current(queue, at(8))] == ["new"]
 
 
 def test_one_user_may_not_wait_twice_for_overlapping_times() -> None:

@@ -47,6 +47,11 @@ def in_order(queue: Iterable[QueueSlot]) -> list[QueueSlot]:
     return sorted(queue, key=lambda s: (s.seq, s.entry_id))
 
 
+def current(queue: Iterable[QueueSlot], now: datetime) -> list[QueueSlot]:
+    """The slots whose wished time is not over, FIFO (the others are closed lazily)."""
+    return [s for s in in_order(queue) if s.wish.span.end > now]
+
+
 def positions(queue: Iterable[QueueSlot]) -> dict[str, int]:
     """1-based FIFO position of each live entry in its resource's queue."""
     return {slot.entry_id: n for n, slot in enumerate(in_order(queue), start=1)}

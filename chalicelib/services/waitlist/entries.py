@@ -21,7 +21,12 @@ from chalicelib.domain.principal import Principal, require_admin, visible_to
 from chalicelib.domain.reservations import TimeRange, booking_rules
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.domain.waitlist.entries import EntryStatus, WaitlistEntry, Wish
-from chalicelib.domain.waitlist.matching import QueueSlot, positions, same_user_overlap
+from chalicelib.domain.waitlist.matching import (
+    QueueSlot,
+    current,
+    positions,
+    same_user_overlap,
+)
 from chalicelib.domain.waitlist.settings import WaitlistSettings
 from chalicelib.services.reservations.booking import to_millis
 from chalicelib.services.waitlist.fit import Fit
@@ -111,7 +116,7 @@ class WaitlistService:
             )
 
         def decide(seq: int, queue: list[QueueSlot]) -> WaitlistEntry:
-            clash = same_user_overlap(principal.subject_id, wish, queue)
+            clash = same_user_overlap(principal.subject_id, wish, current(queue, now))
             if clash is not None:
                 raise Conflict(
                     "you are already waiting for an overlapping time on this resource",
@@ -163,7 +168,7 @@ class WaitlistService:
 
     def queue(self, principal: Principal, resource_id: str) -> QueueView:
         resource = self._catalog.get(resource_id)
-        slots = self._entries.queue(resource_id)
+        slots = current(self._entries.queue(resource_id), self._clock.now())
         entries = self._entries.get_many([s.entry_id for s in slots])
         places = positions(slots)
         live = [entries[s.entry_id] for s in slots if s.entry_id in entries]
@@ -190,8 +195,9 @@ class WaitlistService:
     def _views(self, entries: Iterable[WaitlistEntry]) -> list[EntryView]:
         listed = list(entries)
         places: dict[str, int] = {}
+        now = self._clock.now()
         for resource_id in {e.resource_id for e in listed if e.live}:
-            places.update(positions(self._entries.queue(resource_id)))
+            places.update(positions(current(self._entries.queue(resource_id), now)))
         return [EntryView(e, places.get(e.entry_id) if e.live else None) for e in listed]
 
 

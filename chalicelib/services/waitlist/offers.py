@@ -30,7 +30,7 @@ from chalicelib.domain.reservations import (
 )
 from chalicelib.domain.reservations.conflicts import ReservationConflict
 from chalicelib.domain.waitlist.entries import EntryChange, EntryStatus, Offer, WaitlistEntry
-from chalicelib.domain.waitlist.matching import in_order, wanted_by
+from chalicelib.domain.waitlist.matching import QueueSlot, current, wanted_by
 from chalicelib.domain.waitlist.triggers import Freed
 from chalicelib.observability import logger
 from chalicelib.services.reservations.booking import buffers_of, initial_status
@@ -70,10 +70,11 @@ class OfferService:
         """Offer what `freed` made available to the waiting entries, FIFO; returns how many
         offers (or auto-bookings) were made."""
         now = self._clock.now()
+        queue = self._entries.queue(freed.resource_id)
+        self._close_ended([s for s in queue if s.wish.span.end <= now], now)
         if freed.window is not None and freed.window.end <= now:
-            return 0
-        slots = [s for s in in_order(self._entries.queue(freed.resource_id))]
-        slots = [s for s in slots if wanted_by(s.wish, freed.window)]
+            return 0  # e.g. a reservation that ended: nothing to offer, the queue is tidied
+        slots = [s for s in current(queue, now) if wanted_by(s.wish, freed.window)]
         resource = self._catalog.find(freed.resource_id) if slots else None
         if resource is None:
             return 0
@@ -83,13 +84,20 @@ class OfferService:
             entry = entries.get(slot.entry_id)
             if entry is None or entry.status != EntryStatus.WAITING:
                 continue
-            if entry.wish.span.end <= now:
-                self._quietly(entry, entry.expired(now))
-                continue
             window = self._try_offer(resource, entry, now, given)
             if window is not None:
                 given.append(window)
         return len(given)
+
+    def _close_ended(self, slots: list[QueueSlot], now: datetime) -> None:
+        """Entries whose wished time is over leave the queue (an open offer lapses first)."""
+        if not slots:
+            return
+        for entry in self._entries.get_many([s.entry_id for s in slots]).values():
+            if entry.status == EntryStatus.OFFERED:
+                self._lapse(entry, now)
+            elif entry.live:
+                self._quietly(entry, entry.expired(now))
 
     def _try_offer(
         self, resource: Resource, entry: WaitlistEntry, now: datetime, given: list[TimeRange]
@@ -152,9 +160,8 @@ class OfferService:
         try:
             self._fit.check(resource, hold.window, now)
         except RuleViolation as exc:
-            self._release(
-                entry, hold.expire(SYSTEM, now, exc.message), entry.skipped(exc.message, now)
-            )
+            released = hold.expire(SYSTEM, now, exc.message)
+            self._commit(released, entry, entry.skipped(exc.message, now))
             raise
         needs_approval = initial_status(resource) == ReservationStatus.PENDING_APPROVAL
         change = hold.accept_offer(Actor.of(principal), now, needs_approval=needs_approval)
@@ -203,7 +210,7 @@ class OfferService:
                 self._entries.apply(entry, entry.lapsed(now))
             else:
                 change = hold.expire(SYSTEM, now, "waitlist offer not accepted in time")
-                self._release(entry, change, entry.lapsed(now))
+                self._commit(change, entry, entry.lapsed(now))
         except Conflict:
             return False  # accepted, declined or lapsed by someone else meanwhile
         return True
@@ -227,9 +234,6 @@ class OfferService:
             code="offer_expired",
             details={"entry_id": entry.entry_id},
         )
-
-    def _release(self, entry: WaitlistEntry, change: Changed, after: WaitlistEntry) -> None:
-        self._commit(change, entry, after)
 
     def _commit(self, change: Changed, before: WaitlistEntry, after: WaitlistEntry) -> None:
         try:
