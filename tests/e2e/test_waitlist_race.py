@@ -1,4 +1,5 @@
-"""The waitlist under real concurrency on DynamoDB Local (in-process services, threads):
+"""The waitlist under real concurrency on DynamoDB Local (in-process services, threads; the
+local stack's own waitlist worker receives the same events and races with them):
 
 - two (and more) workers offering one freed window at once: exactly one hold, never an
   overlap, never a lost offer (the window ends up held for the first in line);
@@ -32,6 +33,7 @@ from chalicelib.domain.waitlist.triggers import Freed
 from chalicelib.services.reservations.booking import BookingRequest
 from chalicelib.services.waitlist.entries import JoinRequest
 from chalicelib.store.waitlist.repository import WaitlistStore
+from tests.e2e.helpers import eventually
 from tests.e2e.race_kit import (
     Target,
     base_day,
@@ -111,6 +113,12 @@ def statuses(entry_ids: list[str]) -> list[str]:
     return [entry_of(i).status.value for i in entry_ids]
 
 
+def offered(freed: Freed, entry_id: str) -> None:
+    """Offer the freed window (or let the stack's own worker, which also got the event)."""
+    wiring.waitlist_offers().offer_freed(freed)
+    eventually(lambda: entry_of(entry_id).status.value == "offered", 20)
+
+
 def occupying(target: Target, resource_id: str) -> list[dict[str, str]]:
     items = stored_reservations(target, [resource_id])
     return [r for r in items if r["status"] in {"active", "held", "pending_approval"}]
@@ -144,8 +152,10 @@ def test_concurrent_workers_make_exactly_one_offer(target: Target) -> None:
             )
             ids, freed = queue_with_a_freed_window(resource_id, slot, 3)
             made = at_once([partial(offers.offer_freed, freed) for _ in range(WORKERS)])
-            assert sum(made) == 1, made
-            assert statuses(ids) == ["offered", "waiting", "waiting"]
+            # The stack's own waitlist worker races too (it gets the cancel's event): at most
+            # one offer among ours, and exactly one in the table.
+            assert sum(made) <= 1, made
+            eventually(lambda ids=ids: statuses(ids) == ["offered", "waiting", "waiting"], 20)
     held = [r for r in occupying(target, resource_id) if r["status"] == "held"]
     assert len(held) == ROUNDS
     assert overlapping_pairs(stored_reservations(target, [resource_id])) == []
@@ -159,9 +169,8 @@ def test_accept_racing_direct_bookings(target: Target) -> None:
             start = base_day() + timedelta(days=1, hours=n)
             slot = TimeRange(start, start + timedelta(minutes=45))
             ids, freed = queue_with_a_freed_window(resource_id, slot, 1)
-            assert wiring.waitlist_offers().offer_freed(freed) == 1
+            offered(freed, ids[0])
             entry = entry_of(ids[0])
-            assert entry is not None
             waiter = Principal(entry.user_id, "w", frozenset({Role.USER}))
             rivals = [person(f"r{i}") for i in range(WORKERS)]
             results = at_once(
@@ -189,7 +198,7 @@ def test_accept_racing_the_expiry_job(target: Target) -> None:
             start = base_day() + timedelta(days=2, hours=n)
             slot = TimeRange(start, start + timedelta(minutes=45))
             ids, freed = queue_with_a_freed_window(resource_id, slot, 1)
-            wiring.waitlist_offers().offer_freed(freed)
+            offered(freed, ids[0])
             entry = entry_of(ids[0])
             assert entry is not None and entry.offer is not None
             waiter = Principal(entry.user_id, "w", frozenset({Role.USER}))
