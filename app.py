@@ -28,6 +28,7 @@ from chalicelib.api.resource_rules import bp as resource_rules_bp
 from chalicelib.api.resources import bp as resources_bp
 from chalicelib.api.routing import use_authenticator
 from chalicelib.api.series import bp as series_bp
+from chalicelib.api.waitlist import bp as waitlist_bp
 from chalicelib.integrations.websocket_api import websocket_api
 from chalicelib.workers import WORKER_BLUEPRINTS
 from chalicelib.ws import connect, disconnect, message
@@ -62,6 +63,8 @@ for auth_bp in (
 # The event pipeline's APIs, then its stream, queue and schedule handlers (names from topology).
 for pipeline_bp in (notifications_api.bp, webhooks_api.bp, audit.bp, admin_ops.bp):
     app.register_blueprint(pipeline_bp)
+# Waitlist (issue 10): join, offers, accept/decline; its worker is in WORKER_BLUEPRINTS.
+app.register_blueprint(waitlist_bp)
 for worker_bp in WORKER_BLUEPRINTS:
     app.register_blueprint(worker_bp)
 

@@ -24,7 +24,7 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -147,8 +147,12 @@ def run(
     api.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+Run = Callable[[str, "str | None", int, str, str], None]
+
+
+def main_for(run_samples: Run, doc: str) -> None:
+    """The command line of a latency benchmark: its own stack, or `--url` a running one."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--url", help="a running stack's API (default: start one)")
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--admin-user", default=ADMIN_USERNAME)
@@ -156,10 +160,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.url:
         token = os.environ.get("RESERVER_SETUP_TOKEN")
-        run(args.url, token, args.samples, args.admin_user, args.admin_password)
+        run_samples(args.url, token, args.samples, args.admin_user, args.admin_password)
         return
     with own_stack() as (url, token):
-        run(url, token, args.samples, args.admin_user, args.admin_password)
+        run_samples(url, token, args.samples, args.admin_user, args.admin_password)
+
+
+def main() -> None:
+    main_for(run, __doc__ or "")
 
 
 if __name__ == "__main__":

@@ -107,7 +107,6 @@ IDEMPOTENCY_TABLE = TableDef(
 # ReportBatchItemFailures (DESIGN.md trap 9), and with one record per batch a failure fails the
 # whole batch, so Lambda retries it; the workers still use Powertools' BatchProcessor, so a CDK
 # stack that attaches the source with ReportBatchItemFailures may raise the batch size.
-# Waitlist (reserved): "reserver-waitlist" joins when the waitlist issue lands.
 STREAM_HANDLER = "stream_to_bus"
 # Chalice needs a literal ARN at import time; the CDK stack swaps in the table's real stream.
 STREAM_ARN_PLACEHOLDER = (
@@ -120,6 +119,17 @@ WEBHOOK_DELIVERY_QUEUE = QueueDef(
     "reserver-webhook-deliveries", handler="webhook_delivery_worker", batch_size=1
 )
 AUDIT_QUEUE = QueueDef("reserver-audit", handler="audit_worker", batch_size=1)
+# Waitlist: events that may free a window (or a new entry) -> offers (workers/waitlist.py).
+WAITLIST_QUEUE = QueueDef("reserver-waitlist", handler="waitlist_worker", batch_size=1)
+WAITLIST_TRIGGERS: tuple[str, ...] = (
+    events.RESERVATION_CANCELLED,
+    events.RESERVATION_EXPIRED,
+    events.RESERVATION_NO_SHOW,
+    events.RESERVATION_RESCHEDULED,
+    events.APPROVAL_REJECTED,
+    events.RESOURCE_MAINTENANCE_ENDED,
+    events.WAITLIST_JOINED,
+)
 
 _JOBS = (
     ScheduleDef(
@@ -173,18 +183,33 @@ _JOBS = (
         1,
         "Release reservations whose check-in window closed without a check-in (no-show)",
     ),
+    # Waitlist: offers not accepted in time release their hold (the next entry gets it).
+    ScheduleDef(
+        "expire-waitlist-offers",
+        "waitlist_offers_job",
+        1,
+        "Release waitlist offers whose deadline passed and close entries whose time is over",
+    ),
 )
 
 TOPOLOGY = Topology(
     tables=(MAIN_TABLE, IDEMPOTENCY_TABLE),
     bus_name="reserver-bus",
     event_source="resource-reserver",
-    queues=(NOTIFY_QUEUE, EMAIL_QUEUE, WEBHOOK_QUEUE, WEBHOOK_DELIVERY_QUEUE, AUDIT_QUEUE),
+    queues=(
+        NOTIFY_QUEUE,
+        EMAIL_QUEUE,
+        WEBHOOK_QUEUE,
+        WEBHOOK_DELIVERY_QUEUE,
+        AUDIT_QUEUE,
+        WAITLIST_QUEUE,  # waitlist
+    ),
     rules=(
         RuleDef("reserver-to-notify", NOTIFY_QUEUE.name, event_catalogue.NOTIFY_EVENT_NAMES),
         RuleDef("reserver-to-email", EMAIL_QUEUE.name, event_catalogue.EMAIL_EVENT_NAMES),
         RuleDef("reserver-to-webhooks", WEBHOOK_QUEUE.name, event_catalogue.WEBHOOK_EVENT_NAMES),
         RuleDef("reserver-to-audit", AUDIT_QUEUE.name, (events.AUDIT_CHANGE,)),
+        RuleDef("reserver-to-waitlist", WAITLIST_QUEUE.name, WAITLIST_TRIGGERS),  # waitlist
     ),
     schedules=_JOBS,
     ses_identities=("no-reply@reserver.local",),

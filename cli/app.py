@@ -22,6 +22,7 @@ from cli import (
     system,
     users,
 )
+from cli import waitlist as waitlist_cli
 from cli.client import ApiError, CliError
 from cli.config import ConfigError
 from cli.context import TIME_EPILOG, AppState, state
@@ -170,6 +171,7 @@ app.add_typer(series.app, name="series")
 app.add_typer(admin.app, name="admin")
 app.add_typer(system.app, name="system")
 app.add_typer(checkin.app, name="checkin")  # check-in and no-shows (issue 10)
+app.add_typer(waitlist_cli.app, name="waitlist")  # waitlist
 app.command("reserve", epilog=TIME_EPILOG)(reservations.reserve)
 app.command("upcoming")(reservations.upcoming)
 

@@ -70,6 +70,7 @@ from chalicelib.wiring.reservations import (
     reservation_queries,
     series,
 )
+from chalicelib.wiring.waitlist import waitlist, waitlist_offers  # waitlist
 
 __all__ = [
     "accounts",
@@ -119,6 +120,8 @@ __all__ = [
     "use_ids",
     "use_wall_clock",
     "use_websocket_api",
+    "waitlist",
+    "waitlist_offers",
     "wall_clock",
     "webhook_sender",
     "webhooks",

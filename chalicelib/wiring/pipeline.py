@@ -9,6 +9,7 @@ from chalicelib.settings import get_settings
 from chalicelib.topology import TOPOLOGY
 from chalicelib.wiring.core import aws, built, clock, cursors, ids, pick, wall_clock
 from chalicelib.wiring.reservations import booking_writer, no_shows, recovery
+from chalicelib.wiring.waitlist import waitlist_offers  # waitlist
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.base import (
@@ -207,6 +208,7 @@ def jobs() -> JobService:
         webhooks=dispatcher(),
         recovery=recovery(),
         no_shows=no_shows(),
+        waitlist=waitlist_offers(),  # waitlist
     )
     return JobService(deps, clock(), wall_clock())
 

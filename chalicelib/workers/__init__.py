@@ -10,6 +10,7 @@ from __future__ import annotations
 from chalice.app import Blueprint
 
 from chalicelib.workers import audit, email, notify, scheduled, stream, webhooks
+from chalicelib.workers import waitlist as waitlist_worker
 
 WORKER_BLUEPRINTS: tuple[Blueprint, ...] = (
     stream.bp,
@@ -18,4 +19,5 @@ WORKER_BLUEPRINTS: tuple[Blueprint, ...] = (
     webhooks.bp,
     audit.bp,
     scheduled.bp,
+    waitlist_worker.bp,  # waitlist
 )

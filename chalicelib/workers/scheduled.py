@@ -97,3 +97,13 @@ def recover_batches_job(event: CloudWatchEvent) -> None:
 )
 def release_no_shows_job(event: CloudWatchEvent) -> None:
     run("release_no_shows_job")
+
+
+# Waitlist: lapsed offers release their hold (services/waitlist/offers.py).
+@bp.schedule(
+    _rate("waitlist_offers_job"),
+    name="waitlist_offers_job",
+    description=_schedule("waitlist_offers_job").description,
+)
+def waitlist_offers_job(event: CloudWatchEvent) -> None:
+    run("waitlist_offers_job")

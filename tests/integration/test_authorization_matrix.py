@@ -170,6 +170,14 @@ GET    /checkin/{token}                                           404 404 404 40
 POST   /checkin/{token}                                           404 404 404 404 404 404 404
 GET    /users/me/no-shows                                         401 2xx 2xx 2xx 2xx 403 2xx
 GET    /resources/{resource_id}/no-shows                          401 403 403 403 403 403 2xx
+POST   /waitlist                                                  401 403 422 422 422 403 422
+GET    /waitlist                                                  401 2xx 2xx 2xx 2xx 403 2xx
+GET    /waitlist/{entry_id}                                       401 404 404 404 404 403 404
+DELETE /waitlist/{entry_id}                                       401 403 404 404 404 403 404
+POST   /waitlist/{entry_id}/accept                                401 403 404 404 404 403 404
+POST   /waitlist/{entry_id}/decline                               401 403 404 404 404 403 404
+GET    /waitlist/resource/{resource_id}                           401 2xx 2xx 2xx 2xx 403 2xx
+PUT    /resources/{resource_id}/waitlist                          401 403 403 403 403 403 404
 DELETE /webhooks/{webhook_id}                                     401 403 2xx 404 403 403 2xx
 POST   /logout                                                    401 2xx 2xx 2xx 403 403 2xx
 """

@@ -61,6 +61,7 @@ def test_only_admins_may_list_or_run_jobs(
         "audit-retention",
         "recover-stuck-batches",
         "release-no-shows",
+        "expire-waitlist-offers",  # waitlist
     }
     assert client.http.get(JOBS, headers=auth_headers(user_token)).status_code == 403
     for path in (f"{JOBS}/expire-reservations/run", "/api/v1/admin/cleanup-expired"):

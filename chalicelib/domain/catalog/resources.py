@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from chalicelib.domain.catalog.check_in_policy import CheckInPolicy
+from chalicelib.domain.waitlist.settings import WaitlistSettings
 
 
 class ResourceStatus(StrEnum):
@@ -104,6 +105,8 @@ class Resource:
     # How many blackouts of its own (read with the resource on the booking path; None: not
     # known). Not part of the resource's state.
     own_blackouts: int | None = field(default=None, compare=False)
+    # Waitlist: offer TTL and whether people may queue (domain/waitlist/settings.py).
+    waitlist: WaitlistSettings = field(default_factory=WaitlistSettings)
 
     def in_maintenance(self, now: datetime) -> bool:
         m = self.maintenance

@@ -53,6 +53,10 @@ NOT_AUDITED = frozenset(
         "ws_connection",
         "ws_subscription",
         "webhook_count",
+        # waitlist bookkeeping (the entry item carries the change)
+        "waitlist_slot",
+        "waitlist_seq",
+        "waitlist_offer",
     }
 )
 # Attributes that are layout or bookkeeping, not content.
@@ -61,7 +65,11 @@ _INTERNAL = frozenset(
     | {"totp_last_step"}  # moves at every MFA sign-in (a replay guard, not an edit)
 )
 _SECRET_WORDS = ("password", "secret", "token", "hash", "backup_code", "mfa_pending", "nonce")
-ENTITY_ID_FIELDS = {"oauth_client": "client_id", "webhook_allow": "entry_id"}
+ENTITY_ID_FIELDS = {
+    "oauth_client": "client_id",
+    "webhook_allow": "entry_id",
+    "waitlist_entry": "entry_id",  # waitlist
+}
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,12 @@ from chalicelib.domain.pipeline.events import (
     USER_CREATED,
     USER_EMAIL_VERIFICATION_REQUESTED,
     WAITLIST_ACCEPTED,
+    WAITLIST_DECLINED,
     WAITLIST_JOINED,
     WAITLIST_LEFT,
     WAITLIST_OFFER_EXPIRED,
     WAITLIST_OFFERED,
+    WAITLIST_SKIPPED,
 )
 
 Audience = Literal["owner", "public", "admin"]
@@ -84,6 +86,32 @@ _SERIES_EXAMPLE: dict[str, Any] = {
 }
 
 
+_WAITLIST_EXAMPLE: dict[str, Any] = {
+    "entry_id": "01JD2YB3N5P7Q9R1S3T5V7W9X1",
+    "resource_id": "01JD2XZP6C0N4B5Q8R7T2V1W3Y",
+    "user_id": "01JD2XW3E9F5G6H7J8K9M0N1P2",
+    "status": "waiting",
+    "reservation_id": None,
+    "reason": None,
+    "start_time": "2026-11-25T09:00:00.000Z",
+    "end_time": "2026-11-25T10:00:00.000Z",
+    "wish_start_time": "2026-11-25T09:00:00.000Z",
+    "wish_end_time": "2026-11-25T10:00:00.000Z",
+    "duration_minutes": None,
+    "auto_book": False,
+    "offer_reservation_id": None,
+    "offer_expires_at": None,
+    "actor_id": "01JD2XW3E9F5G6H7J8K9M0N1P2",
+}
+_WAITLIST_OFFER_EXAMPLE: dict[str, Any] = {
+    **_WAITLIST_EXAMPLE,
+    "status": "offered",
+    "offer_reservation_id": "01JD2YC8D0E2F4G6H8J0K2M4N6",
+    "offer_expires_at": "2026-11-24T09:30:00.000Z",
+    "actor_id": "system",
+}
+
+
 def _spec(
     name: str, description: str, audience: Audience, example: dict[str, Any], **kw: Any
 ) -> EventSpec:
@@ -109,6 +137,7 @@ CATALOGUE: dict[str, EventSpec] = {
                 **_RESV_EXAMPLE,
                 "previous_start_time": "2026-11-25T08:00:00.000Z",
                 "previous_end_time": "2026-11-25T09:00:00.000Z",
+                "previous_resource_id": "01JD2XZP6C0N4B5Q8R7T2V1W3Y",
             },
             notify=True,
             email=True,
@@ -217,25 +246,75 @@ CATALOGUE: dict[str, EventSpec] = {
             },
             email=True,
         ),
-        _spec(WAITLIST_JOINED, "Reserved: a user joined a waitlist.", "owner", {}, reserved=True),
+        # --- waitlist (domain/pipeline/mappings.py `waitlist_events`) ---
         _spec(
-            WAITLIST_OFFERED,
-            "Reserved: a freed slot is offered to a waitlister.",
+            WAITLIST_JOINED,
+            "A user joined a resource's waitlist (the waitlist worker checks at once whether "
+            "the wished window is free).",
             "owner",
-            {},
-            reserved=True,
+            _WAITLIST_EXAMPLE,
         ),
         _spec(
-            WAITLIST_OFFER_EXPIRED, "Reserved: a waitlist offer lapsed.", "owner", {}, reserved=True
+            WAITLIST_OFFERED,
+            "A freed window is held for a waitlister (a `held` reservation, "
+            "`offer_reservation_id`) until `offer_expires_at`; accept or decline it.",
+            "owner",
+            _WAITLIST_OFFER_EXAMPLE,
+            notify=True,
+            email=True,
+        ),
+        _spec(
+            WAITLIST_OFFER_EXPIRED,
+            "An offer was not accepted in time: the hold was released and the window goes to "
+            "the next entry.",
+            "owner",
+            {
+                **_WAITLIST_OFFER_EXAMPLE,
+                "status": "lapsed",
+                "actor_id": "system",
+                "reason": "the offer was not accepted in time",
+            },
+            notify=True,
+            email=True,
         ),
         _spec(
             WAITLIST_ACCEPTED,
-            "Reserved: a waitlist offer was accepted.",
+            "An offer was accepted, or an auto-book entry was booked: `reservation_id` is the "
+            "booking (active, or pending approval).",
             "owner",
-            {},
-            reserved=True,
+            {
+                **_WAITLIST_OFFER_EXAMPLE,
+                "status": "booked",
+                "reservation_id": _WAITLIST_OFFER_EXAMPLE["offer_reservation_id"],
+            },
+            notify=True,
+            email=True,
         ),
-        _spec(WAITLIST_LEFT, "Reserved: a user left a waitlist.", "owner", {}, reserved=True),
+        _spec(
+            WAITLIST_DECLINED,
+            "A waitlister declined an offer: the hold was released for the next entry.",
+            "owner",
+            {**_WAITLIST_OFFER_EXAMPLE, "status": "declined"},
+        ),
+        _spec(
+            WAITLIST_SKIPPED,
+            "A freed window was not given to this entry because a booking rule refused it "
+            "(`reason`, e.g. a blackout); the entry keeps waiting.",
+            "owner",
+            {
+                **_WAITLIST_EXAMPLE,
+                "reason": "Room 101 cannot be booked on 2026-11-25: Holiday",
+                "actor_id": "system",
+            },
+            notify=True,
+        ),
+        _spec(
+            WAITLIST_LEFT,
+            "An entry left the queue: the user left it (`status` left) or its wished time "
+            "passed (`status` expired).",
+            "owner",
+            {**_WAITLIST_EXAMPLE, "status": "left"},
+        ),
         _spec(
             APPROVAL_REQUESTED, "Reserved: a booking awaits approval.", "owner", {}, reserved=True
         ),

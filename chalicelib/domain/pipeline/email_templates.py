@@ -75,7 +75,12 @@ _TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {
         (
             "{what} is free {when}, and it is held for you.",
             "Accept the offer before {extra}, or it goes to the next person.",
+            "Accept or decline it at the link below (or: rr waitlist accept <entry id>).",
         ),
+    ),
+    ev.WAITLIST_ACCEPTED: (
+        "Reservation confirmed from the waitlist: {what}",
+        ("The slot of {what} {when} is now yours.",),
     ),
     ev.WAITLIST_OFFER_EXPIRED: (
         "Your offer for {what} expired",

@@ -49,9 +49,12 @@ def reservation_events(change: ItemChange) -> list[Draft]:
         name = _STATUS_EVENTS.get(str(change.after("status")))
         return [(name, data)] if name else []
     moved = change.changed("start_time") or change.changed("end_time")
+    moved = moved or change.changed("resource_id")
     if moved and change.after("status") in _OCCUPYING:
         data["previous_start_time"] = change.before("start_time")
         data["previous_end_time"] = change.before("end_time")
+        # Waitlist: the freed window may be on another resource than the new one.
+        data["previous_resource_id"] = change.before("resource_id")
         return [(ev.RESERVATION_RESCHEDULED, data)]
     return []
 
@@ -171,4 +174,49 @@ def series_events(change: ItemChange) -> list[Draft]:
         return [(ev.SERIES_CREATED, data)]
     if data["status"] == "cancelled":
         return [(ev.SERIES_CANCELLED, data)]
+    return []
+
+
+# --- waitlist (entries: store/waitlist/items.py) ---------------------------------------------
+_ENTRY_FIELDS = ("entry_id", "resource_id", "user_id", "status", "reservation_id", "reason")
+_ENTRY_STATUS_EVENTS = {
+    "offered": ev.WAITLIST_OFFERED,
+    "booked": ev.WAITLIST_ACCEPTED,
+    "declined": ev.WAITLIST_DECLINED,
+    "lapsed": ev.WAITLIST_OFFER_EXPIRED,
+    "left": ev.WAITLIST_LEFT,
+    "expired": ev.WAITLIST_LEFT,
+    "waiting": ev.WAITLIST_SKIPPED,  # back from an offer whose rules failed at accept
+}
+
+
+def waitlist_data(image: dict[str, Any]) -> dict[str, Any]:
+    """`start_time` / `end_time` are the offered window when there is one, else the wish's
+    span (what notifications and emails show); the wish is kept as `wish_*`."""
+    offered = bool(image.get("offer_start_time"))
+    return {
+        **_project(image, _ENTRY_FIELDS),
+        "start_time": image.get("offer_start_time") if offered else image.get("start_time"),
+        "end_time": image.get("offer_end_time") if offered else image.get("end_time"),
+        "wish_start_time": image.get("start_time"),
+        "wish_end_time": image.get("end_time"),
+        "duration_minutes": int(image["duration_s"]) // 60 if image.get("duration_s") else None,
+        "auto_book": bool(image.get("auto_book")),
+        "offer_reservation_id": image.get("offer_reservation_id"),
+        "offer_expires_at": image.get("offer_expires_at"),
+    }
+
+
+@REGISTRY.register("waitlist_entry")
+def waitlist_events(change: ItemChange) -> list[Draft]:
+    data = {**waitlist_data(change.image), "actor_id": actor_of(change)}
+    if change.kind == "INSERT":
+        return [(ev.WAITLIST_JOINED, data)]
+    if change.kind != "MODIFY":
+        return []
+    if change.changed("status"):
+        name = _ENTRY_STATUS_EVENTS.get(str(change.after("status")))
+        return [(name, data)] if name else []
+    if change.after("status") == "waiting" and change.changed("reason") and data["reason"]:
+        return [(ev.WAITLIST_SKIPPED, data)]  # passed over: a rule refused the freed window
     return []

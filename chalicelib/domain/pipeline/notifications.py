@@ -99,7 +99,11 @@ def _by_someone_else(event: DomainEvent, user_id: str) -> bool:
 
 def _texts(event: DomainEvent, user_id: str, what: str, when: str) -> tuple[str, str] | None:
     name, data = event.name, event.data
+    if name.startswith("waitlist."):
+        return _waitlist_texts(name, data, what, when)
     if name == ev.RESERVATION_CREATED:
+        if data.get("status") == "held":
+            return None  # a waitlist offer's hold: `waitlist.offered` tells the user
         if data.get("status") == "pending_approval":
             return "Reservation awaiting approval", f"{what} on {when} is waiting for approval."
         return "Reservation confirmed", f"{what} is booked for {when}."
@@ -125,6 +129,26 @@ def _texts(event: DomainEvent, user_id: str, what: str, when: str) -> tuple[str,
     return None
 
 
+def _waitlist_texts(
+    name: str, data: dict[str, Any], what: str, when: str
+) -> tuple[str, str] | None:
+    """Waitlist events (domain/pipeline/mappings.py `waitlist_events`)."""
+    deadline = str(data.get("offer_expires_at") or "")
+    if name == ev.WAITLIST_OFFERED:
+        return (
+            "A slot is free for you",
+            f"{what} is free {when} and held for you until {deadline}. Accept or decline it.",
+        )
+    if name == ev.WAITLIST_OFFER_EXPIRED:
+        return "Waitlist offer expired", f"Your offer for {what} {when} expired."
+    if name == ev.WAITLIST_ACCEPTED:
+        return "Booked from the waitlist", f"{what} is yours {when}."
+    if name == ev.WAITLIST_SKIPPED:
+        reason = str(data.get("reason") or "a booking rule refused it")
+        return "Waitlist: slot passed over", f"A freed slot of {what} was not offered: {reason}"
+    return None
+
+
 def compose(
     event: DomainEvent, contact: Contact, *, resource_name: str | None
 ) -> Notification | None:
@@ -137,7 +161,7 @@ def compose(
     title, body = texts
     links = {
         k: str(event.data[k])
-        for k in ("reservation_id", "resource_id", "series_id")
+        for k in ("reservation_id", "resource_id", "series_id", "entry_id")
         if event.data.get(k)
     }
     return Notification(

@@ -146,6 +146,8 @@ class EmailService:
             reason=str(data.get("cancel_reason") or data.get("reason") or ""),
             extra=context_extra(data),
         )
+        if event.name == ev.RESERVATION_CREATED and data.get("status") == "held":
+            return None  # a waitlist offer's hold: the `waitlist.offered` email says it
         pending = event.name == ev.RESERVATION_CREATED and data.get("status") == "pending_approval"
         content = render(PENDING_APPROVAL if pending else event.name, ctx)
         if content is None or not contact.email:
@@ -161,6 +163,8 @@ class EmailService:
 
     def _link(self, data: dict[str, object]) -> str:
         base = self._settings.frontend_url.rstrip("/")
+        if data.get("entry_id"):  # waitlist: the entry's page, with Accept / Decline
+            return f"{base}/#/waitlist/{data['entry_id']}"
         reservation_id = data.get("reservation_id")
         return f"{base}/#/reservations/{reservation_id}" if reservation_id else base
 

@@ -60,6 +60,12 @@ class NoShows(Protocol):
     def settle(self, reservation: Reservation, resource: Resource, now: datetime) -> str: ...
 
 
+class OfferExpiry(Protocol):
+    """services/waitlist/offers.py: releases waitlist offers whose deadline passed."""
+
+    def expire_offers(self, now: datetime) -> dict[str, int]: ...
+
+
 class Contacts(Protocol):
     def contact(self, user_id: str) -> Contact | None: ...
 
@@ -85,6 +91,7 @@ class JobDeps:
     webhooks: Sweeper
     recovery: Recoverer
     no_shows: NoShows
+    waitlist: OfferExpiry  # waitlist
 
 
 def months_between(first: datetime, last: datetime) -> Iterator[date]:
@@ -110,6 +117,7 @@ class JobService:
             "audit-retention": lambda now: {"deleted": self._d.audit.apply_retention()},
             "recover-stuck-batches": self._d.recovery.recover,
             "release-no-shows": self._d.no_shows.release_due,
+            "expire-waitlist-offers": self._d.waitlist.expire_offers,  # waitlist
         }
         missing = {s.name for s in TOPOLOGY.schedules} ^ set(self._jobs)
         if missing:

@@ -28,6 +28,7 @@ from chalicelib.domain.catalog.resources import (
     Resource,
 )
 from chalicelib.domain.timeutil import iso_z
+from chalicelib.domain.waitlist.settings import WaitlistSettings
 from chalicelib.store.catalog.check_in_text import check_in_from_text, check_in_to_text
 from chalicelib.store.table import TableItem
 
@@ -105,6 +106,7 @@ class ResourceItem(TableItem, discriminator="resource"):  # type: ignore[call-ar
     updated_at = UnicodeAttribute()
     version = NumberAttribute()
     deleting = BooleanAttribute(null=True)  # tombstone while a forced delete runs
+    waitlist = UnicodeAttribute(null=True)  # JSON of WaitlistSettings; absent: the defaults
 
 
 class ResourceNameItem(TableItem, discriminator="resource_name"):  # type: ignore[call-arg]
@@ -185,6 +187,7 @@ def to_item(resource: Resource, *, deleting: bool = False) -> ResourceItem:
         created_at=iso_z(created),
         updated_at=iso_z(resource.updated_at or created),
         version=resource.version,
+        waitlist=_waitlist_text(resource.waitlist),
     )
     _set_maintenance(item, m)
     if deleting:
@@ -243,7 +246,13 @@ def from_item(item: ResourceItem) -> Resource:
         created_at=_instant(item.created_at),
         updated_at=_instant(item.updated_at),
         version=int(item.version),
+        waitlist=WaitlistSettings.from_json(json.loads(item.waitlist) if item.waitlist else None),
     )
+
+
+def _waitlist_text(settings: WaitlistSettings) -> str | None:
+    """Only settings that differ from the defaults are stored (old items stay as they are)."""
+    return None if settings == WaitlistSettings() else json.dumps(settings.to_json())
 
 
 def from_raw(raw: dict[str, Any]) -> Resource:

@@ -203,12 +203,16 @@ class BookingWriter:
 
     # --- lifecycle transitions ------------------------------------------------------------------
 
-    def apply(self, change: Changed) -> Reservation:
-        """Commit one transition; raises StaleItem if the reservation moved on meanwhile."""
+    def apply(self, change: Changed, extra: Sequence[Item] = ()) -> Reservation:
+        """Commit one transition; raises StaleItem if the reservation moved on meanwhile.
+        `extra` items commit with it (the waitlist entry an offer's accept or decline
+        settles); a failed condition there is a StaleItem too, naming its index."""
+        items = self._change_items(change, table_name())
         try:
-            transact(self._change_items(change, table_name()))
+            transact([*items, *extra])
         except TransactionCancelled as exc:
-            raise StaleItem(0) from exc
+            failed = exc.failed_conditions()
+            raise StaleItem(failed[0] if failed else 0) from exc
         return change.after
 
     def apply_many(
