@@ -18,7 +18,7 @@ deps: $(PIP_STAMP) $(NPM_STAMP) /usr/bin/chromium /usr/bin/faketime
 
 $(PIP_STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q --upgrade "pip<26.3"  # chalice 1.34 requires pip<26.3
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
@@ -76,3 +76,30 @@ bench: deps
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage
+
+# --- Deployment (issue 15): the CDK app in infra/cdk/, one stack per stage --------------------
+# `make synth` writes cdk.out/reserver-<stage>.template.json for every stage, offline: fake
+# credentials, a placeholder account, no AWS call. `make deploy STAGE=dev` uses the pinned CLI
+# with your real credentials (README "Deployment"). Extra CDK context: CDK_CONTEXT="-c k=v".
+CDK_CLI := npx --yes aws-cdk@2.1148.0
+STAGE ?= dev
+CDK_CONTEXT ?=
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+
+.PHONY: synth deploy diff destroy
+
+synth: $(PIP_STAMP)
+	rm -rf cdk.out
+	$(PY) -m infra.cdk.app
+	@ls cdk.out/*.template.json
+
+deploy: $(PIP_STAMP)
+	test -f frontend/dist/index.html || { echo "build the web app first (frontend/dist)"; exit 1; }
+	env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY $(CDK_CLI) deploy $(STAGE) -c stage=$(STAGE) $(CDK_CONTEXT) --require-approval broadening --outputs-file cdk.out/outputs-$(STAGE).json
+	@echo "First administrator: run the SetupTokenCommand output above (cdk.out/outputs-$(STAGE).json)."
+
+diff: $(PIP_STAMP)
+	env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY $(CDK_CLI) diff $(STAGE) -c stage=$(STAGE) $(CDK_CONTEXT)
+
+destroy: $(PIP_STAMP)
+	env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY $(CDK_CLI) destroy $(STAGE) -c stage=$(STAGE) $(CDK_CONTEXT)

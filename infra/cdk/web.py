@@ -1,0 +1,143 @@
+"""The web app: a private S3 bucket behind CloudFront (origin access control), its
+`config.json` written at deploy time with the API and WebSocket URLs, and the same security
+headers the local frontend server sends (CSP with frame-ancestors, plus HSTS here).
+
+The CSP allows API Gateway's execute-api hosts of the stack's region rather than the two
+exact API ids: the functions need the site's URL (CORS, links in emails), so pinning the
+API ids into the headers policy would make the distribution and the APIs depend on each
+other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
+
+from infra.cdk.stages import StageConfig
+from infra.local.frontend_server import security_headers
+
+PLACEHOLDER_PAGE = Path(__file__).with_name("placeholder")
+
+
+@dataclass
+class Web:
+    bucket: s3.Bucket
+    logs: s3.Bucket
+    distribution: cloudfront.Distribution
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.distribution.distribution_domain_name}"
+
+
+def content_security_policy(region: str) -> str:
+    api = f"https://*.execute-api.{region}.amazonaws.com"
+    return security_headers(api, api.replace("https://", "wss://"))["Content-Security-Policy"]
+
+
+def _headers_policy(stack: Stack, config: StageConfig) -> cloudfront.ResponseHeadersPolicy:
+    local = security_headers("https://unused", "wss://unused")
+    custom = [
+        cloudfront.ResponseCustomHeader(header=name, value=local[name], override=True)
+        for name in ("Cross-Origin-Opener-Policy", "Permissions-Policy")
+    ]
+    return cloudfront.ResponseHeadersPolicy(
+        stack,
+        "WebHeaders",
+        response_headers_policy_name=f"{config.stack_name}-web-headers",
+        security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+            content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                content_security_policy=content_security_policy(config.region), override=True
+            ),
+            strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                access_control_max_age=Duration.days(730),
+                include_subdomains=True,
+                preload=True,
+                override=True,
+            ),
+            content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+            frame_options=cloudfront.ResponseHeadersFrameOptions(
+                frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+            ),
+            referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True
+            ),
+        ),
+        custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(custom_headers=custom),
+    )
+
+
+def build_web(stack: Stack, config: StageConfig) -> Web:
+    removal = RemovalPolicy.RETAIN if config.prod else RemovalPolicy.DESTROY
+    logs = s3.Bucket(
+        stack,
+        "WebLogs",
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        # CloudFront standard logging writes through ACLs.
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+        lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
+        removal_policy=removal,
+        auto_delete_objects=not config.prod,
+    )
+    bucket = s3.Bucket(
+        stack,
+        "WebBucket",
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        server_access_logs_bucket=logs,
+        server_access_logs_prefix="s3/",
+        removal_policy=removal,
+        auto_delete_objects=not config.prod,
+    )
+    certificate = (
+        acm.Certificate.from_certificate_arn(stack, "WebCertificate", config.certificate_arn)
+        if config.certificate_arn
+        else None
+    )
+    distribution = cloudfront.Distribution(
+        stack,
+        "WebDistribution",
+        default_behavior=cloudfront.BehaviorOptions(
+            origin=origins.S3BucketOrigin.with_origin_access_control(bucket),
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+            response_headers_policy=_headers_policy(stack, config),
+        ),
+        default_root_object="index.html",
+        domain_names=[config.domain_name] if config.domain_name else None,
+        certificate=certificate,
+        minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+        http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+        price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+        enable_logging=True,
+        log_bucket=logs,
+        log_file_prefix="cloudfront/",
+    )
+    return Web(bucket=bucket, logs=logs, distribution=distribution)
+
+
+def publish(stack: Stack, web: Web, config: StageConfig, api_url: str, ws_url: str) -> None:
+    """Upload the built web app plus its config.json, then invalidate the cache."""
+    source = config.web_dist if (config.web_dist / "index.html").exists() else PLACEHOLDER_PAGE
+    s3deploy.BucketDeployment(
+        stack,
+        "WebPublish",
+        sources=[
+            s3deploy.Source.asset(str(source)),
+            s3deploy.Source.json_data("config.json", {"apiUrl": api_url, "wsUrl": ws_url}),
+        ],
+        destination_bucket=web.bucket,
+        distribution=web.distribution,
+        distribution_paths=["/*"],
+        memory_limit=256,
+    )
