@@ -17,7 +17,8 @@ from infra.cdk.nag import acknowledge
 from infra.cdk.stack import ReserverStack
 from infra.cdk.stages import DEFAULT_REGION, PROJECT_DIR, STAGES, StageConfig
 
-BUILD_DIR = PROJECT_DIR / ".build" / "cdk"
+# Where the staged Lambda projects go (the test suite synthesises into its own).
+BUILD_DIR = Path(os.environ.get("RESERVER_CDK_BUILD_DIR") or PROJECT_DIR / ".build" / "cdk")
 
 
 def build(

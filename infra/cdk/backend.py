@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Aws, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -198,8 +198,11 @@ class BackendBuilder:
         resource = backend.chalice.get_resource(lid)
         resource.add_property_override("Role", role.role_arn)
         resource.add_property_override("FunctionName", function_name)
-        # Event source mappings check the role's permissions when they are created.
-        resource.node.add_dependency(role)
+        # Event source mappings check the role's permissions when they are created, so the
+        # function waits for the role's policy (the role itself is referenced already).
+        policy = role.node.find_child("DefaultPolicy").node.default_child
+        assert isinstance(policy, CfnResource)
+        resource.add_resource_dependency(policy)
         if name == API_HANDLER:
             resource.add_property_override("MemorySize", API_MEMORY_MB)
             resource.add_property_override("Timeout", API_TIMEOUT_S)
