@@ -86,12 +86,16 @@ STAGE ?= dev
 CDK_CONTEXT ?=
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: synth deploy diff destroy
+.PHONY: synth deploy diff destroy bundle-report
 
 synth: $(PIP_STAMP)
 	rm -rf cdk.out
 	$(PY) -m infra.cdk.app
 	@ls cdk.out/*.template.json
+
+# Zipped size and cold import time of the Lambda bundle `make synth` built.
+bundle-report: synth
+	$(PY) -m infra.cdk.bundle
 
 deploy: $(PIP_STAMP)
 	test -f frontend/dist/index.html || { echo "build the web app first (frontend/dist)"; exit 1; }
