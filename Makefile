@@ -81,7 +81,7 @@ clean:
 # `make synth` writes cdk.out/reserver-<stage>.template.json for every stage, offline: fake
 # credentials, a placeholder account, no AWS call. `make deploy STAGE=dev` uses the pinned CLI
 # with your real credentials (README "Deployment"). Extra CDK context: CDK_CONTEXT="-c k=v".
-CDK_CLI := npx --yes aws-cdk@2.1148.0
+CDK_CLI := npx --yes aws-cdk@2.1148.1
 STAGE ?= dev
 CDK_CONTEXT ?=
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
