@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_certificatemanager as acm
@@ -75,31 +76,32 @@ def _headers_policy(stack: Stack, config: StageConfig) -> cloudfront.ResponseHea
     )
 
 
-def build_web(stack: Stack, config: StageConfig) -> Web:
-    removal = RemovalPolicy.RETAIN if config.prod else RemovalPolicy.DESTROY
-    logs = s3.Bucket(
+def _private_bucket(stack: Stack, lid: str, config: StageConfig, **extra: Any) -> s3.Bucket:
+    """No public access, TLS only, S3-managed encryption; emptied and deleted with a dev stack."""
+    return s3.Bucket(
         stack,
-        "WebLogs",
+        lid,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
         encryption=s3.BucketEncryption.S3_MANAGED,
         enforce_ssl=True,
+        removal_policy=RemovalPolicy.RETAIN if config.prod else RemovalPolicy.DESTROY,
+        auto_delete_objects=not config.prod,
+        **extra,
+    )
+
+
+def build_web(stack: Stack, config: StageConfig) -> Web:
+    logs = _private_bucket(
+        stack,
+        "WebLogs",
+        config,
         # CloudFront standard logging writes through ACLs.
         object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
         lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
-        removal_policy=removal,
-        auto_delete_objects=not config.prod,
     )
     _lint_ignore(logs, "W3045", "CloudFront standard logging writes through bucket ACLs")
-    bucket = s3.Bucket(
-        stack,
-        "WebBucket",
-        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-        encryption=s3.BucketEncryption.S3_MANAGED,
-        enforce_ssl=True,
-        server_access_logs_bucket=logs,
-        server_access_logs_prefix="s3/",
-        removal_policy=removal,
-        auto_delete_objects=not config.prod,
+    bucket = _private_bucket(
+        stack, "WebBucket", config, server_access_logs_bucket=logs, server_access_logs_prefix="s3/"
     )
     certificate = (
         acm.Certificate.from_certificate_arn(stack, "WebCertificate", config.certificate_arn)
