@@ -14,6 +14,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -113,6 +114,9 @@ def synthesised() -> Synthesised:
     with (CACHE / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (root / "complete").exists():
+            for stale in CACHE.iterdir():  # earlier inputs' results: ~100 MB each
+                if stale.is_dir() and stale != root:
+                    shutil.rmtree(stale)
             _synthesise(root)
     return Synthesised(root)
 
