@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from enum import Enum
 
 from chalicelib.topology import (
-    AUDIT_QUEUE,
     EMAIL_QUEUE,
     NOTIFY_QUEUE,
     STREAM_HANDLER,
     TOPOLOGY,
     WEBHOOK_DELIVERY_QUEUE,
     WEBHOOK_QUEUE,
+    QueueDef,
 )
 
 # Chalice's names for the functions it creates for the REST and WebSocket APIs.
@@ -49,25 +49,30 @@ def _needs(*grants: Grant, sends_to: tuple[str, ...] = (), consumes: str = "") -
 
 _DELIVERIES = (WEBHOOK_DELIVERY_QUEUE.name,)
 _ALL_QUEUES = tuple(q.name for q in TOPOLOGY.queues)
+# Beyond the tables, what particular workers and jobs need (every other queue worker and job
+# gets the tables only; a worker also consumes its own queue).
+_WORKER_EXTRAS: dict[str, tuple[tuple[Grant, ...], tuple[str, ...]]] = {
+    NOTIFY_QUEUE.handler: ((Grant.WEBSOCKET,), ()),
+    EMAIL_QUEUE.handler: ((Grant.EMAIL,), ()),
+    WEBHOOK_QUEUE.handler: ((), _DELIVERIES),
+    WEBHOOK_DELIVERY_QUEUE.handler: ((), (*_DELIVERIES, WEBHOOK_DELIVERY_QUEUE.dlq_name)),
+}
+_JOB_SENDS = {"webhook-retry-sweep": _DELIVERIES}
+
+
+def _worker(queue: QueueDef) -> Needs:
+    grants, sends_to = _WORKER_EXTRAS.get(queue.handler, ((), ()))
+    return _needs(Grant.TABLES, *grants, sends_to=sends_to, consumes=queue.name)
+
 
 FUNCTION_NEEDS: dict[str, Needs] = {
     # Routes + admin operations (DLQ redrive sends back to any source queue, webhook tests).
     API_HANDLER: _needs(Grant.TABLES, Grant.WEBSOCKET, Grant.DEAD_LETTERS, sends_to=_ALL_QUEUES),
     **{name: _needs(Grant.TABLES, Grant.WEBSOCKET) for name in WS_HANDLERS},
     STREAM_HANDLER: _needs(Grant.STREAM, Grant.BUS),
-    NOTIFY_QUEUE.handler: _needs(Grant.TABLES, Grant.WEBSOCKET, consumes=NOTIFY_QUEUE.name),
-    EMAIL_QUEUE.handler: _needs(Grant.TABLES, Grant.EMAIL, consumes=EMAIL_QUEUE.name),
-    WEBHOOK_QUEUE.handler: _needs(Grant.TABLES, sends_to=_DELIVERIES, consumes=WEBHOOK_QUEUE.name),
-    WEBHOOK_DELIVERY_QUEUE.handler: _needs(
-        Grant.TABLES,
-        sends_to=(*_DELIVERIES, WEBHOOK_DELIVERY_QUEUE.dlq_name),
-        consumes=WEBHOOK_DELIVERY_QUEUE.name,
-    ),
-    AUDIT_QUEUE.handler: _needs(Grant.TABLES, consumes=AUDIT_QUEUE.name),
+    **{queue.handler: _worker(queue) for queue in TOPOLOGY.queues},
     **{
-        job.handler: _needs(
-            Grant.TABLES, sends_to=_DELIVERIES if job.name == "webhook-retry-sweep" else ()
-        )
+        job.handler: _needs(Grant.TABLES, sends_to=_JOB_SENDS.get(job.name, ()))
         for job in TOPOLOGY.schedules
     },
 }
