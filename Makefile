@@ -18,7 +18,7 @@ deps: $(PIP_STAMP) $(NPM_STAMP) /usr/bin/chromium /usr/bin/faketime
 
 $(PIP_STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q --upgrade "pip<26.3"  # chalice 1.34 requires pip<26.3
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
@@ -76,3 +76,38 @@ bench: deps
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage
+
+# --- Deployment (issue 15): the CDK app in infra/cdk/, one stack per stage --------------------
+# `make synth` writes cdk.out/<stage>.template.json for every stage, offline: fake credentials,
+# a placeholder account, no AWS call. `make deploy STAGE=dev` uses the pinned CLI with your real
+# credentials (README "Deployment"). WEB_DIST: the built web app. More context: CDK_CONTEXT.
+CDK_CLI := npx --yes aws-cdk@2.1148.1
+STAGE ?= dev
+WEB_DIST ?= frontend/dist
+CDK_CONTEXT ?=
+CDK_ARGS = $(STAGE) -c stage=$(STAGE) -c web_dist=$(abspath $(WEB_DIST)) $(CDK_CONTEXT)
+# The fake credentials exported above must not reach the real CLI (nor block instance roles).
+REAL_AWS = env -u AWS_EC2_METADATA_DISABLED $(if $(filter testing,$(AWS_ACCESS_KEY_ID)),-u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN)
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+
+.PHONY: synth deploy diff destroy bundle-report
+
+synth: $(PIP_STAMP)
+	rm -rf cdk.out
+	$(PY) -m infra.cdk.app
+	@ls cdk.out/*.template.json
+
+# Zipped size and cold import time of the Lambda bundle `make synth` built.
+bundle-report: synth
+	$(PY) -m infra.cdk.bundle
+
+deploy: $(PIP_STAMP)
+	test -f $(WEB_DIST)/index.html || { echo "build the web app first ($(WEB_DIST))"; exit 1; }
+	$(REAL_AWS) $(CDK_CLI) deploy $(CDK_ARGS) --require-approval broadening --outputs-file cdk.out/outputs-$(STAGE).json
+	@echo "First administrator: run the SetupTokenCommand output above (cdk.out/outputs-$(STAGE).json)."
+
+diff: $(PIP_STAMP)
+	$(REAL_AWS) $(CDK_CLI) diff $(CDK_ARGS)
+
+destroy: $(PIP_STAMP)
+	$(REAL_AWS) $(CDK_CLI) destroy $(CDK_ARGS)
