@@ -17,6 +17,7 @@ from infra.local.stack import RunningStack
 from tests.e2e.browser import USER_PASSWORD, ApiClient, create_room, unique
 from tests.e2e.helpers import eventually
 from tests.e2e.test_pipeline import kinds, subjects_to
+from tests.e2e.test_pipeline import member as verified_member
 
 pytestmark = pytest.mark.e2e
 WAIT = 20.0
@@ -91,7 +92,7 @@ def test_cancel_offer_accept(
     stack: RunningStack, api: ApiClient, admin: str, room: dict[str, Any]
 ) -> None:
     owner, _ = member(api)
-    waiter, address = member(api)
+    waiter, address = verified_member(stack, api)
     rid = book(api, owner, room, 9)
     entry_id = join(api, waiter, room, 9)
     cancel(api, owner, rid)
