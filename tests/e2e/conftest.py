@@ -18,6 +18,7 @@ from infra.local.config import FAKE_AWS_ENV, PORT_ENV, Ports, StackConfig
 from infra.local.procs import is_ours
 from infra.local.stack import RunningStack, start_stack
 from tests.e2e.browser import ApiClient, Site, chromium, create_room
+from tests.e2e.race_kit import Target, target_of
 
 SAMPLE_APP = "tests.e2e.sample_app.app"
 SAMPLE_TOPOLOGY = "tests.e2e.sample_app.topology:TOPOLOGY"
@@ -69,6 +70,12 @@ def aws_client(service: str, endpoint: str) -> Any:
         aws_access_key_id=FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=FAKE_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
     )
+
+
+@pytest.fixture(scope="module")
+def target(stack: RunningStack) -> Target:
+    """The race tests' view of the stack: its API and its DynamoDB Local."""
+    return target_of(stack)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import random
 import threading
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import partial
@@ -25,11 +25,9 @@ from tests.e2e.race_kit import (
     iso,
     occupancy_items,
     overlapping_pairs,
-    own_stack,
     register_users,
     seed_resources,
     stored_reservations,
-    target_of,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.race]
@@ -40,18 +38,6 @@ USERS = 10
 BARRIER_TIMEOUT_S = 120
 TRANSPORT_ATTEMPTS = 4
 TRANSPORT_RETRIES: list[str] = []  # reported, not asserted: a property of the local server
-
-
-@pytest.fixture(scope="module")
-def target(request: pytest.FixtureRequest) -> Iterator[Target]:
-    """The shared local stack if the suite provides one, else our own on free ports."""
-    try:
-        stack = request.getfixturevalue("stack")
-    except pytest.FixtureLookupError:
-        with own_stack() as started:
-            yield started
-        return
-    yield target_of(stack)
 
 
 @pytest.fixture(scope="module")

@@ -33,27 +33,14 @@ from tests.e2e.race_kit import (
     base_day,
     iso,
     occupancy_items,
-    own_stack,
     register_users,
     stored_reservations,
-    target_of,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.race]
 
 ROUNDS = 40
 BARRIER_TIMEOUT_S = 60
-
-
-@pytest.fixture(scope="module")
-def target(request: pytest.FixtureRequest) -> Iterator[Target]:
-    try:
-        stack = request.getfixturevalue("stack")
-    except pytest.FixtureLookupError:
-        with own_stack() as started:
-            yield started
-        return
-    yield target_of(stack)
 
 
 @pytest.fixture

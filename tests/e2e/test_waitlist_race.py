@@ -38,27 +38,14 @@ from tests.e2e.race_kit import (
     Target,
     base_day,
     overlapping_pairs,
-    own_stack,
     seed_resources,
     stored_reservations,
-    target_of,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.race]
 ROUNDS = 8
 WORKERS = 4
 FIGURES: dict[str, Any] = {}
-
-
-@pytest.fixture(scope="module")
-def target(request: pytest.FixtureRequest) -> Iterator[Target]:
-    try:
-        stack = request.getfixturevalue("stack")
-    except pytest.FixtureLookupError:
-        with own_stack() as started:
-            yield started
-        return
-    yield target_of(stack)
 
 
 @contextmanager
