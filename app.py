@@ -17,6 +17,7 @@ from chalicelib.api import (
     system,
     users,
 )
+from chalicelib.api import approvals as approvals_api
 from chalicelib.api import notifications as notifications_api
 from chalicelib.api import webhooks as webhooks_api
 from chalicelib.api.availability import bp as availability_bp
@@ -43,6 +44,7 @@ app.register_blueprint(bulk_bp)
 app.register_blueprint(resources_bp)
 app.register_blueprint(resource_rules_bp)
 app.register_blueprint(availability_bp)
+app.register_blueprint(approvals_api.bp)  # approvals (issue 10)
 
 use_authenticator(wiring.authenticator)
 for auth_bp in (auth.bp, users.bp, admin_users.bp, mfa.bp, oauth.bp, setup.bp):

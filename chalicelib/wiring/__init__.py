@@ -53,6 +53,9 @@ from chalicelib.wiring.pipeline import (
     websocket_sender,
 )
 from chalicelib.wiring.reservations import (
+    approval_jobs,
+    approval_links,
+    approvals,
     booking,
     booking_writer,
     bulk,
@@ -64,6 +67,9 @@ from chalicelib.wiring.reservations import (
 
 __all__ = [
     "accounts",
+    "approval_jobs",
+    "approval_links",
+    "approvals",
     "audit",
     "authenticator",
     "availability",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from chalicelib.settings import get_settings
 from chalicelib.topology import TOPOLOGY
 from chalicelib.wiring.core import aws, built, clock, cursors, ids, pick, wall_clock
-from chalicelib.wiring.reservations import booking_writer, recovery
+from chalicelib.wiring.reservations import approval_jobs, approver_mail, booking_writer, recovery
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.base import (
@@ -107,7 +107,10 @@ def email() -> EmailService:
 
     settings = get_settings()
     return EmailService(
-        directory(), mailer(), EmailSettings(settings.ses_sender, settings.frontend_url)
+        directory(),
+        mailer(),
+        EmailSettings(settings.ses_sender, settings.frontend_url),
+        approver_mail(),
     )
 
 
@@ -212,6 +215,7 @@ def jobs() -> JobService:
         audit=audit(),
         webhooks=dispatcher(),
         recovery=recovery(),
+        approvals=approval_jobs(),  # approvals (issue 10)
     )
     return JobService(deps, clock(), wall_clock())
 

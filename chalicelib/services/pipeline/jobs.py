@@ -52,6 +52,13 @@ class Recoverer(Protocol):
     def recover(self, now: datetime | None = None) -> dict[str, int]: ...
 
 
+class ApprovalJobRunner(Protocol):
+    """services/reservations/approval_jobs.py."""
+
+    def expire_stale(self, now: datetime) -> dict[str, int]: ...
+    def remind(self, now: datetime) -> dict[str, int]: ...
+
+
 class Contacts(Protocol):
     def contact(self, user_id: str) -> Contact | None: ...
 
@@ -76,6 +83,7 @@ class JobDeps:
     audit: Retention
     webhooks: Sweeper
     recovery: Recoverer
+    approvals: ApprovalJobRunner | None = None  # approvals (issue 10)
 
 
 def months_between(first: datetime, last: datetime) -> Iterator[date]:
@@ -100,10 +108,18 @@ class JobService:
             "purge-stale-records": self.purge_stale_records,
             "audit-retention": lambda now: {"deleted": self._d.audit.apply_retention()},
             "recover-stuck-batches": self._d.recovery.recover,
+            # Approvals (issue 10).
+            "expire-approvals": lambda now: self._approvals().expire_stale(now),
+            "remind-approvers": lambda now: self._approvals().remind(now),
         }
         missing = {s.name for s in TOPOLOGY.schedules} ^ set(self._jobs)
         if missing:
             raise RuntimeError(f"jobs and schedules differ: {sorted(missing)}")
+
+    def _approvals(self) -> ApprovalJobRunner:
+        if self._d.approvals is None:
+            raise RuntimeError("the approval jobs were not wired")
+        return self._d.approvals
 
     def names(self) -> list[str]:
         return sorted(self._jobs)
