@@ -114,7 +114,6 @@ def withdraw(ctx: RequestContext[WithdrawIn], request_id: str) -> ReservationOut
     summary="A resource's approval chain (admins)",
     tags=TAGS,
     auth="admin",
-    scope="admin",
     response=ChainOut,
 )
 def get_chain(ctx: RequestContext, resource_id: str) -> ChainOut:
@@ -128,7 +127,6 @@ def get_chain(ctx: RequestContext, resource_id: str) -> ChainOut:
     summary="Set a resource's approval chain, expiry and reminders (admins)",
     tags=TAGS,
     auth="admin",
-    scope="admin",
     body=ChainIn,
     response=ChainOut,
 )

@@ -52,7 +52,7 @@ class ChainIn(Strict):
     the legacy `approvers`, else any administrator."""
 
     requires_approval: bool = True
-    steps: list[StepIn] = Field(default_factory=list, max_length=5)
+    steps: list[StepIn] = Field(max_length=5, description="Required; [] for the default.")
     expiry_hours: int = Field(default=72, ge=0, le=24 * 90)
     remind_after_hours: int = Field(default=24, ge=0, le=24 * 90)
 
