@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 from cli import (
     __version__,
     admin,
+    approvals,
     auth,
     mfa,
     reservations,
@@ -168,6 +169,7 @@ app.add_typer(reservations.app, name="reservations")
 app.add_typer(series.app, name="series")
 app.add_typer(admin.app, name="admin")
 app.add_typer(system.app, name="system")
+app.add_typer(approvals.app, name="approvals")  # approvals (issue 10)
 app.command("reserve", epilog=TIME_EPILOG)(reservations.reserve)
 app.command("upcoming")(reservations.upcoming)
 

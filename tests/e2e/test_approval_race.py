@@ -100,6 +100,10 @@ def _together(calls: list[Any]) -> list[int]:
         return list(pool.map(run, calls))
 
 
+def _booker(http: httpx.Client, token: str, body: dict[str, str]) -> Any:
+    return lambda: http.post("/api/v1/reservations", json=body, headers=_auth(token)).status_code
+
+
 def _violations(items: list[dict[str, str]]) -> list[tuple[str, str]]:
     """Overlapping pairs where at least one side is confirmed (two pending may queue)."""
     found = []
@@ -147,12 +151,7 @@ def test_approvals_racing_cancels_bookings_and_each_other_never_double_book(
                 "start_time": iso(start + timedelta(hours=1, minutes=15)),
                 "end_time": iso(start + timedelta(hours=2)),
             }
-            direct = lambda: (
-                http.post(  # noqa: E731
-                    "/api/v1/reservations", json=body, headers=_auth(carol)
-                ).status_code
-            )
-            codes = _together([respond(a), respond(b), direct])
+            codes = _together([respond(a), respond(b), _booker(http, carol, body)])
             FIGURES[f"approve_a/approve_b/direct {codes[0]}/{codes[1]}/{codes[2]}"] += 1
             assert 500 not in codes
     items = stored_reservations(target, [lab])
