@@ -53,6 +53,8 @@ NOT_AUDITED = frozenset(
         "ws_connection",
         "ws_subscription",
         "webhook_count",
+        # approvals (issue 10): spent one-click links (the request item carries the change)
+        "approval_link",
     }
 )
 # Attributes that are layout or bookkeeping, not content.

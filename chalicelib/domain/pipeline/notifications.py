@@ -113,6 +113,9 @@ def _texts(event: DomainEvent, user_id: str, what: str, when: str) -> tuple[str,
         return "Reservation released", f"{what} on {when} was released: nobody checked in."
     if name == ev.RESERVATION_REMINDER_DUE:
         return "Upcoming reservation", f"Reminder: {what} starts {when}."
+    texts = _approval_texts(name, data, what, when)
+    if texts is not None:
+        return texts
     if name == ev.SERIES_CREATED:
         return "Recurring reservation created", f"Your recurring booking of {what} is set up."
     if name == ev.SERIES_CANCELLED:
@@ -121,6 +124,21 @@ def _texts(event: DomainEvent, user_id: str, what: str, when: str) -> tuple[str,
             "Recurring reservation cancelled",
             f"Your recurring booking of {what} was cancelled{by}.",
         )
+    return None
+
+
+def _approval_texts(
+    name: str, data: dict[str, Any], what: str, when: str
+) -> tuple[str, str] | None:
+    """Approvals (issue 10): the requester hears how her request ended."""
+    reason = str(data.get("closed_reason") or "")
+    tail = f" Reason: {reason}" if reason else ""
+    if name == ev.APPROVAL_APPROVED:
+        return "Reservation approved", f"{what} on {when} was approved.{tail}"
+    if name == ev.APPROVAL_REJECTED:
+        return "Reservation not approved", f"{what} on {when} was not approved.{tail}"
+    if name == ev.APPROVAL_EXPIRED:
+        return "Request expired", f"Your request for {what} on {when} expired undecided."
     return None
 
 
