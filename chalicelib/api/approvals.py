@@ -17,6 +17,8 @@ from chalicelib.api.schemas.approvals import (
     ChainOut,
     LinkDecisionIn,
     RespondIn,
+    SeriesDecisionOut,
+    SeriesRespondIn,
     WithdrawIn,
 )
 from chalicelib.api.schemas.reservations import ReservationOut
@@ -90,6 +92,23 @@ def respond(ctx: RequestContext[RespondIn], request_id: str) -> ApprovalOut:
         ctx.user, request_id, Verdict(b.decision), b.message, expected_step=b.step
     )
     return ApprovalOut.of(view)
+
+
+@endpoint(
+    bp,
+    f"{BASE}/series/{{series_id}}/respond",
+    "POST",
+    summary="Approve or reject every pending occurrence of a series at once",
+    tags=TAGS,
+    scope="reservations:write",
+    body=SeriesRespondIn,
+    response=SeriesDecisionOut,
+    description="Per occurrence: use `POST /approvals/{request_id}/respond` on one of them.",
+)
+def respond_series(ctx: RequestContext[SeriesRespondIn], series_id: str) -> SeriesDecisionOut:
+    b = ctx.body
+    result = wiring.approvals().respond_series(ctx.user, series_id, Verdict(b.decision), b.message)
+    return SeriesDecisionOut.of(result)
 
 
 @endpoint(

@@ -109,8 +109,16 @@ def approvals() -> ApprovalService:
             approval_resources=resources_needing_approval,
             cancel=booking().cancel,
             rules=booking_rules.check_booking,
+            series_occurrences=series_occurrences,
         )
     )
+
+
+def series_occurrences(series_id: str) -> tuple[str, ...] | None:
+    from chalicelib.store.reservations.series import SeriesStore
+
+    found = SeriesStore().get(series_id)
+    return None if found is None else found.occurrence_ids
 
 
 def approval_links() -> ApprovalLinks:

@@ -178,3 +178,45 @@ def test_bad_input_is_a_4xx_json_error(
     response = send(client, method, path, people.admin, body)
     assert response.status_code == status, response.body
     assert set(response.json_body["error"]) >= {"code", "message"}
+
+
+def series_of(client: Client, token: str, count: int) -> dict[str, Any]:
+    body = {
+        "resource_id": "lab",
+        "start_time": "2026-11-26T10:00:00Z",
+        "end_time": "2026-11-26T11:00:00Z",
+        "rrule": f"FREQ=DAILY;COUNT={count}",
+    }
+    response = send(client, "POST", "/api/v1/reservations/recurring", token, body)
+    assert response.status_code == 201, response.body
+    return dict(response.json_body)
+
+
+def test_a_series_is_decided_whole_or_per_occurrence(client: Client, people: People) -> None:
+    set_chain(client, people, ["manager"])
+    series = series_of(client, people.alice, 4)
+    ids = [o["reservation_id"] for o in series["occurrences"]]
+    assert {o["status"] for o in series["occurrences"]} == {"pending_approval"}
+    # One occurrence rejected on its own
+    assert respond(client, people.manager, ids[0], "reject", "not that day").status_code == 200
+    # Bob asks for the third day too: approving the whole series will reject him
+    bobs = booked(client, people.bob, at(10, day=at(0).date() + timedelta(days=3)),
+                  at(11, day=at(0).date() + timedelta(days=3)), resource_id="lab")  # fmt: skip
+    path = f"{BASE}/series/{series['series_id']}/respond"
+    assert send(client, "POST", path, people.bob, {"decision": "approve"}).status_code == 403
+    whole = send(client, "POST", path, people.manager, {"decision": "approve"})
+    assert whole.status_code == 200, whole.body
+    assert len(whole.json_body["decided"]) == 3 and whole.json_body["refused"] == []
+    assert [status_of(client, people.alice, rid) for rid in ids] == [
+        "rejected",
+        "active",
+        "active",
+        "active",
+    ]
+    assert status_of(client, people.bob, bobs) == "rejected"
+    again = send(client, "POST", path, people.manager, {"decision": "approve"})
+    assert again.status_code == 409
+    missing = send(
+        client, "POST", f"{BASE}/series/nope/respond", people.manager, {"decision": "approve"}
+    )
+    assert missing.status_code == 404

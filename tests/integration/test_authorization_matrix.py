@@ -143,6 +143,7 @@ GET    /approvals/my-requests                                     401 2xx 2xx 2x
 GET    /approvals/{request_id}                                    401 404 404 404 404 403 404
 POST   /approvals/{request_id}/respond                            401 403 422 422 422 403 422
 POST   /approvals/{request_id}/withdraw                           401 403 404 404 404 403 404
+POST   /approvals/series/{series_id}/respond                      401 403 422 422 422 403 422
 GET    /approvals/resources/{resource_id}/chain                   401 403 403 403 403 403 2xx
 PUT    /approvals/resources/{resource_id}/chain                   401 403 403 403 403 403 422
 GET    /approvals/email/{token}                                   404 404 404 404 404 404 404

@@ -10,7 +10,7 @@ from chalicelib.api.schemas.common import Strict, UtcDatetime
 from chalicelib.domain.catalog.approval import effective_chain
 from chalicelib.domain.catalog.resources import Resource
 from chalicelib.domain.reservations.approvals import MESSAGE_MAX, current_step
-from chalicelib.services.reservations.approvals import RequestPage, RequestView
+from chalicelib.services.reservations.approvals import RequestPage, RequestView, SeriesDecision
 
 # The listing cursor is the last request's order key: `<created ISO instant>#<id>`.
 CURSOR_PATTERN = r"^\d{4}-\d{2}-\d{2}T[0-9:.]{8,12}Z#[0-9A-Za-z]{1,64}$"
@@ -146,4 +146,25 @@ class ChainOut(BaseModel):
             effective_steps=[s.to_dict() for s in effective],
             expiry_hours=setting.expiry_hours if setting else 72,
             remind_after_hours=setting.remind_after_hours if setting else 24,
+        )
+
+
+class SeriesRespondIn(Strict):
+    decision: Literal["approve", "reject"]
+    message: str = Field(default="", max_length=MESSAGE_MAX)
+
+
+class SeriesDecisionOut(BaseModel):
+    series_id: str
+    decided: list[ApprovalOut]
+    refused: list[dict[str, str]] = Field(
+        description="Occurrences not decided: reservation_id, code, message."
+    )
+
+    @classmethod
+    def of(cls, result: SeriesDecision) -> SeriesDecisionOut:
+        return cls(
+            series_id=result.series_id,
+            decided=[ApprovalOut.of(v) for v in result.decided],
+            refused=result.refused,
         )

@@ -14,7 +14,14 @@ from typing import Protocol
 from chalicelib.domain.catalog.approval import ApprovalStep, effective_chain, settings_from_dict
 from chalicelib.domain.catalog.resources import Resource
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import Conflict, NotFound, RuleViolation, TooManyRequests
+from chalicelib.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    RuleViolation,
+    TooManyRequests,
+)
 from chalicelib.domain.principal import Principal, require_admin
 from chalicelib.domain.reservations import SYSTEM, Actor, Reservation, ReservationStatus
 from chalicelib.domain.reservations import approvals as rules
@@ -79,6 +86,7 @@ class ApprovalDeps:
     approval_resources: Callable[[], list[Resource]]
     cancel: Callable[[Principal, str, str], Reservation]  # BookingService.cancel
     rules: Callable[..., list[str]]  # booking_rules.check_booking
+    series_occurrences: Callable[[str], Sequence[str] | None] = lambda _: None
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,16 @@ class RequestView:
     request: ApprovalRequest
     chain: tuple[ApprovalStep, ...]
     reservation: Reservation | None = None
+
+
+@dataclass(frozen=True)
+class SeriesDecision:
+    """A whole series decided occurrence by occurrence: those decided, and those refused
+    (code and message each; e.g. an occurrence whose slot was confirmed to someone else)."""
+
+    series_id: str
+    decided: list[RequestView]
+    refused: list[dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -179,6 +197,37 @@ class ApprovalService:
             self._recheck_rules(resource, reservation, now)
             self._confirm(reservation.approve(actor, now, message), resource, outcome)
         return RequestView(outcome.after, chain, self._d.reservations.get(reservation_id))
+
+    def respond_series(
+        self, principal: Principal, series_id: str, verdict: Verdict, message: str = ""
+    ) -> SeriesDecision:
+        """Decide every pending occurrence of a series (each its own transaction: one whose
+        slot went to another request is refused, the others are decided). 404 if there is no
+        such series; 409 if none of it is pending; 403 if the caller may decide none of it."""
+        ids = self._d.series_occurrences(series_id)
+        if ids is None:
+            raise NotFound("no such series", code="series_not_found")
+        decided: list[RequestView] = []
+        refused: list[dict[str, str]] = []
+        forbidden = 0
+        for reservation_id in ids:
+            request = self._d.requests.get(reservation_id)
+            if request is None or not request.pending:
+                continue
+            try:
+                decided.append(self.respond(principal, reservation_id, verdict, message))
+            except Forbidden as exc:
+                forbidden += 1
+                refused.append(_refusal(reservation_id, exc))
+            except (Conflict, RuleViolation) as exc:
+                refused.append(_refusal(reservation_id, exc))
+        if not decided and not refused:
+            raise Conflict(
+                "no occurrence of this series awaits approval", code="approval_not_pending"
+            )
+        if not decided and forbidden == len(refused):
+            raise Forbidden("you are not an approver of this series", code="not_an_approver")
+        return SeriesDecision(series_id, decided, refused)
 
     def withdraw(self, principal: Principal, reservation_id: str, reason: str) -> Reservation:
         """The requester (or an admin) cancels a request that is still pending."""
@@ -300,6 +349,10 @@ class ApprovalService:
         if reservation is None or reservation.status != ReservationStatus.PENDING_APPROVAL:
             raise stale()
         return reservation
+
+
+def _refusal(reservation_id: str, exc: DomainError) -> dict[str, str]:
+    return {"reservation_id": reservation_id, "code": exc.code, "message": exc.message}
 
 
 def chain_of(resource: Resource) -> tuple[ApprovalStep, ...]:
