@@ -18,6 +18,7 @@ from chalicelib.api import (
     system,
     users,
 )
+from chalicelib.api import approvals as approvals_api
 from chalicelib.api import notifications as notifications_api
 from chalicelib.api import webhooks as webhooks_api
 from chalicelib.api.availability import bp as availability_bp
@@ -47,6 +48,7 @@ app.register_blueprint(resources_bp)
 app.register_blueprint(resource_rules_bp)
 app.register_blueprint(availability_bp)
 app.register_blueprint(check_in_bp)  # check-in and no-shows (issue 10)
+app.register_blueprint(approvals_api.bp)  # approvals (issue 10)
 
 use_authenticator(wiring.authenticator)
 for auth_bp in (

@@ -56,6 +56,8 @@ class Settings(BaseModel):
     # Multiplies the webhook retry schedule (1 min ... 2 h); the e2e stack shrinks it.
     webhook_retry_scale: float = Field(default=1.0, gt=0, le=1)
     audit_retention_days: int = Field(default=400, ge=1)
+    # Approvals (issue 10): where the one-click links in approvers' emails point.
+    approval_link_hours: int = Field(default=72, ge=1, le=24 * 30)
 
     @model_validator(mode="after")
     def _secret_key_required_outside_local(self) -> Settings:
@@ -98,6 +100,7 @@ _ENV_NAMES = {
     "cors_origin": "CORS_ORIGIN",
     "webhook_retry_scale": "WEBHOOK_RETRY_SCALE",
     "audit_retention_days": "AUDIT_RETENTION_DAYS",
+    "approval_link_hours": "APPROVAL_LINK_HOURS",
 }
 
 

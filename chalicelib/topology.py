@@ -190,6 +190,19 @@ _JOBS = (
         1,
         "Release waitlist offers whose deadline passed and close entries whose time is over",
     ),
+    # Approvals (issue 10): services/reservations/approval_jobs.py.
+    ScheduleDef(
+        "expire-approvals",
+        "expire_approvals_job",
+        5,
+        "Expire approval requests undecided past their resource's expiry_hours or their start",
+    ),
+    ScheduleDef(
+        "remind-approvers",
+        "remind_approvers_job",
+        15,
+        "Remind the approvers of a step waiting longer than remind_after_hours (once per step)",
+    ),
 )
 
 TOPOLOGY = Topology(

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 from cli import (
     __version__,
     admin,
+    approvals,
     auth,
     checkin,
     mfa,
@@ -172,6 +173,7 @@ app.add_typer(admin.app, name="admin")
 app.add_typer(system.app, name="system")
 app.add_typer(checkin.app, name="checkin")  # check-in and no-shows (issue 10)
 app.add_typer(waitlist_cli.app, name="waitlist")  # waitlist
+app.add_typer(approvals.app, name="approvals")  # approvals (issue 10)
 app.command("reserve", epilog=TIME_EPILOG)(reservations.reserve)
 app.command("upcoming")(reservations.upcoming)
 

@@ -60,6 +60,9 @@ from chalicelib.wiring.pipeline import (
     websocket_sender,
 )
 from chalicelib.wiring.reservations import (
+    approval_jobs,
+    approval_links,
+    approvals,
     booking,
     booking_writer,
     bulk,
@@ -74,6 +77,9 @@ from chalicelib.wiring.waitlist import waitlist, waitlist_offers  # waitlist
 
 __all__ = [
     "accounts",
+    "approval_jobs",
+    "approval_links",
+    "approvals",
     "audit",
     "authenticator",
     "availability",

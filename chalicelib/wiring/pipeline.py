@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 from chalicelib.settings import get_settings
 from chalicelib.topology import TOPOLOGY
 from chalicelib.wiring.core import aws, built, clock, cursors, ids, pick, wall_clock
-from chalicelib.wiring.reservations import booking_writer, no_shows, recovery
+from chalicelib.wiring.reservations import (
+    approval_jobs,
+    approver_mail,
+    booking_writer,
+    no_shows,
+    recovery,
+)
 from chalicelib.wiring.waitlist import waitlist_offers  # waitlist
 
 if TYPE_CHECKING:
@@ -113,6 +119,7 @@ def email() -> EmailService:
         mailer(),
         EmailSettings(settings.ses_sender, settings.frontend_url),
         email_verification(),
+        approver_mail(),
     )
 
 
@@ -209,6 +216,7 @@ def jobs() -> JobService:
         recovery=recovery(),
         no_shows=no_shows(),
         waitlist=waitlist_offers(),  # waitlist
+        approvals=approval_jobs(),  # approvals (issue 10)
     )
     return JobService(deps, clock(), wall_clock())
 

@@ -107,3 +107,24 @@ def release_no_shows_job(event: CloudWatchEvent) -> None:
 )
 def waitlist_offers_job(event: CloudWatchEvent) -> None:
     run("waitlist_offers_job")
+
+
+# --- approvals (issue 10) ---------------------------------------------------------------------
+
+
+@bp.schedule(
+    _rate("expire_approvals_job"),
+    name="expire_approvals_job",
+    description=_schedule("expire_approvals_job").description,
+)
+def expire_approvals_job(event: CloudWatchEvent) -> None:
+    run("expire_approvals_job")
+
+
+@bp.schedule(
+    _rate("remind_approvers_job"),
+    name="remind_approvers_job",
+    description=_schedule("remind_approvers_job").description,
+)
+def remind_approvers_job(event: CloudWatchEvent) -> None:
+    run("remind_approvers_job")

@@ -29,6 +29,7 @@ from chalicelib.domain.reservations import (
     Changed,
     HistoryEntry,
     Reservation,
+    ReservationStatus,
     TimeRange,
     sources_of,
 )
@@ -191,7 +192,12 @@ class FakeWriter:
         clashes: dict[int, list[Occupant]] = {}
         for index, booking in enumerate(bookings):
             r = booking.reservation
-            found = find_conflicts(r.window, table.occupants_of(r.resource_id), booking.buffers)
+            found = find_conflicts(
+                r.window,
+                table.occupants_of(r.resource_id),
+                booking.buffers,
+                queued=r.status == ReservationStatus.PENDING_APPROVAL,
+            )
             if found:
                 clashes[index] = found
         if clashes:
@@ -249,7 +255,11 @@ class FakeWriter:
         before, after = move.change.before, move.change.after
         occupants = self._table.occupants_of(after.resource_id)
         found = find_conflicts(
-            after.window, occupants, move.buffers, ignore_ids={before.reservation_id}
+            after.window,
+            occupants,
+            move.buffers,
+            ignore_ids={before.reservation_id},
+            queued=after.status == ReservationStatus.PENDING_APPROVAL,
         )
         if found:
             raise ReservationConflict({0: found})

@@ -141,6 +141,16 @@ PUT    /resources/{resource_id}/business-hours                    401 403 403 40
 GET    /business-hours/default                                    401 2xx 2xx 2xx 2xx 403 2xx
 PUT    /business-hours/default                                    401 403 403 403 422 403 422
 GET    /resources/{resource_id}/blackouts                         401 2xx 2xx 2xx 2xx 403 2xx
+GET    /approvals/pending                                         401 2xx 2xx 2xx 2xx 403 2xx
+GET    /approvals/my-requests                                     401 2xx 2xx 2xx 2xx 403 2xx
+GET    /approvals/{request_id}                                    401 404 404 404 404 403 404
+POST   /approvals/{request_id}/respond                            401 403 422 422 422 403 422
+POST   /approvals/{request_id}/withdraw                           401 403 404 404 404 403 404
+POST   /approvals/series/{series_id}/respond                      401 403 422 422 422 403 422
+GET    /approvals/resources/{resource_id}/chain                   401 403 403 403 403 403 2xx
+PUT    /approvals/resources/{resource_id}/chain                   401 403 403 403 403 403 422
+GET    /approvals/email/{token}                                   404 404 404 404 404 404 404
+POST   /approvals/email/{token}                                   422 422 422 422 422 422 422
 POST   /resources/{resource_id}/blackouts                         401 403 403 403 422 403 422
 DELETE /resources/{resource_id}/blackouts/{blackout_id}           401 403 403 403 404 403 404
 GET    /blackouts                                                 401 2xx 2xx 2xx 2xx 403 2xx

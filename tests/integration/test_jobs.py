@@ -62,6 +62,9 @@ def test_only_admins_may_list_or_run_jobs(
         "recover-stuck-batches",
         "release-no-shows",
         "expire-waitlist-offers",  # waitlist
+        # approvals (issue 10)
+        "expire-approvals",
+        "remind-approvers",
     }
     assert client.http.get(JOBS, headers=auth_headers(user_token)).status_code == 403
     for path in (f"{JOBS}/expire-reservations/run", "/api/v1/admin/cleanup-expired"):

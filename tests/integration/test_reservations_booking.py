@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from chalice.test import Client
 
+from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
+from chalicelib.store.catalog.repository import ResourceStore
 from tests.factories import auth_headers
 from tests.integration.reservations_kit import (
     RESERVATIONS,
@@ -299,10 +302,18 @@ def test_pending_approval_occupies_its_slot(
 ) -> None:
     # Given a resource that needs approval
     create_resource("van", requires_approval=True)
-    # When alice requests it, Then her request is pending and still blocks bob
+    # When alice requests it, Then her request is pending
     response = book(client, user_token, at(10), at(11), resource_id="van")
     assert response.status_code == 201
     assert response.json_body["status"] == "pending_approval"
+    # And bob's competing request queues beside it (docs/approvals.md: approving one
+    # rejects the other)
+    rival = book(client, other_user_token, at(10, 30), at(11), resource_id="van")
+    assert rival.status_code == 201 and rival.json_body["status"] == "pending_approval"
+    # But the requests hold the slot against a confirmed booking
+    store = ResourceStore(wiring.cursors())
+    van = store.get("van")
+    store.save(van, replace(van, requires_approval=False))
     assert book(client, other_user_token, at(10, 30), at(11), resource_id="van").status_code == 409
 
 

@@ -54,6 +54,11 @@ def test_a_resource_that_needs_approval_gets_a_pending_request_that_occupies() -
     s = services(replace(a_room(), requires_approval=True))
     booked = s.booking.create(ALICE, tomorrow(10)).reservation
     assert booked.status == ReservationStatus.PENDING_APPROVAL
+    # A competing request queues beside it (approving one rejects the other: approvals.md)
+    rival = s.booking.create(BOB, tomorrow(10, 0.5)).reservation
+    assert rival.status == ReservationStatus.PENDING_APPROVAL
+    # But the pending requests hold the slot against a confirmed booking
+    s.world.catalog.add(a_room())
     with pytest.raises(ReservationConflict):
         s.booking.create(BOB, tomorrow(10, 0.5))
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from chalicelib.domain.catalog.approval import ApprovalSettings
 from chalicelib.domain.catalog.check_in_policy import CheckInPolicy
 from chalicelib.domain.waitlist.settings import WaitlistSettings
 
@@ -94,6 +95,8 @@ class Resource:
     enabled: bool = True
     requires_approval: bool = False
     approvers: tuple[str, ...] = ()  # user ids
+    # Approvals (issue 10): the chain, expiry and reminders; None: the legacy `approvers`.
+    approval: ApprovalSettings | None = None
     policy: BookingPolicy = field(default_factory=BookingPolicy)
     business_hours: BusinessHours | None = None  # None: use the global default
     maintenance: Maintenance | None = None

@@ -57,6 +57,8 @@ NOT_AUDITED = frozenset(
         "waitlist_slot",
         "waitlist_seq",
         "waitlist_offer",
+        # approvals (issue 10): spent one-click links (the request item carries the change)
+        "approval_link",
     }
 )
 # Attributes that are layout or bookkeeping, not content.

@@ -11,7 +11,9 @@ from typing import Any, Literal
 
 from chalicelib.domain.pipeline.events import (
     APPROVAL_APPROVED,
+    APPROVAL_EXPIRED,
     APPROVAL_REJECTED,
+    APPROVAL_REMINDER_DUE,
     APPROVAL_REQUESTED,
     RESERVATION_CANCELLED,
     RESERVATION_CREATED,
@@ -64,6 +66,17 @@ _RESV_EXAMPLE: dict[str, Any] = {
     "series_id": None,
     "notes": "Sprint planning",
     "cancel_reason": None,
+    "actor_id": "01JD2XW3E9F5G6H7J8K9M0N1P2",
+}
+_APPROVAL_EXAMPLE: dict[str, Any] = {
+    "reservation_id": "01JD2Y6ZQ3V7S1K9T0W8X4M5NB",
+    "resource_id": "01JD2XZP6C0N4B5Q8R7T2V1W3Y",
+    "user_id": "01JD2XW3E9F5G6H7J8K9M0N1P2",
+    "start_time": "2026-11-25T09:00:00.000Z",
+    "end_time": "2026-11-25T10:00:00.000Z",
+    "status": "pending",
+    "step": 0,
+    "closed_reason": None,
     "actor_id": "01JD2XW3E9F5G6H7J8K9M0N1P2",
 }
 _RESOURCE_EXAMPLE: dict[str, Any] = {
@@ -315,22 +328,53 @@ CATALOGUE: dict[str, EventSpec] = {
             "owner",
             {**_WAITLIST_EXAMPLE, "status": "left"},
         ),
+        # Approvals (issue 10).
         _spec(
-            APPROVAL_REQUESTED, "Reserved: a booking awaits approval.", "owner", {}, reserved=True
+            APPROVAL_REQUESTED,
+            "A booking awaits approval at `step` (sent again as it reaches each next step); "
+            "the step's approvers are emailed one-click links.",
+            "owner",
+            _APPROVAL_EXAMPLE,
+            email=True,
         ),
         _spec(
             APPROVAL_APPROVED,
-            "Reserved: a pending booking was approved.",
+            "The last step approved the request: the reservation is active.",
             "owner",
-            {},
-            reserved=True,
+            {**_APPROVAL_EXAMPLE, "status": "approved", "automatic": False},
+            notify=True,
+            email=True,
         ),
         _spec(
             APPROVAL_REJECTED,
-            "Reserved: a pending booking was rejected.",
+            "The request was rejected (by an approver, or `automatic` when an overlapping "
+            "request was approved).",
             "owner",
-            {},
-            reserved=True,
+            {
+                **_APPROVAL_EXAMPLE,
+                "status": "rejected",
+                "closed_reason": "another request for an overlapping time was approved",
+                "actor_id": "system",
+                "automatic": True,
+            },
+            notify=True,
+            email=True,
+        ),
+        _spec(
+            APPROVAL_EXPIRED,
+            "The request ran out undecided (the resource's expiry_hours, or its start came).",
+            "owner",
+            {**_APPROVAL_EXAMPLE, "status": "expired", "actor_id": "system", "automatic": True},
+            notify=True,
+            email=True,
+        ),
+        _spec(
+            APPROVAL_REMINDER_DUE,
+            "A step waited longer than the resource's remind_after_hours; its approvers are "
+            "reminded once per step.",
+            "owner",
+            {**_APPROVAL_EXAMPLE, "actor_id": "system"},
+            email=True,
         ),
     )
 }

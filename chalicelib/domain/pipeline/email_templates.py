@@ -98,6 +98,15 @@ _TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {
         "Reservation not approved: {what}",
         ("Your reservation of {what} {when} was not approved.", "{reason}"),
     ),
+    # Approvals (issue 10).
+    ev.APPROVAL_EXPIRED: (
+        "Reservation request expired: {what}",
+        ("Your request for {what} {when} was not decided in time and has expired.",),
+    ),
+    ev.APPROVAL_REMINDER_DUE: (
+        "Reminder, approval needed: {what}",
+        ("A reservation of {what} {when} is still waiting for your decision.",),
+    ),
 }
 
 

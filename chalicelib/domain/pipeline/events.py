@@ -57,6 +57,9 @@ WAITLIST_SKIPPED = "waitlist.skipped"
 APPROVAL_REQUESTED = "approval.requested"
 APPROVAL_APPROVED = "approval.approved"
 APPROVAL_REJECTED = "approval.rejected"
+# Approvals (issue 10): a request that ran out undecided; approvers reminded of a waiting step.
+APPROVAL_EXPIRED = "approval.expired"
+APPROVAL_REMINDER_DUE = "approval.reminder_due"
 # Internal: every audited mutation, consumed by the audit worker only.
 AUDIT_CHANGE = "audit.change"
 # Not on the bus: the payload of a webhook test ping.

@@ -220,3 +220,45 @@ def waitlist_events(change: ItemChange) -> list[Draft]:
     if change.after("status") == "waiting" and change.changed("reason") and data["reason"]:
         return [(ev.WAITLIST_SKIPPED, data)]  # passed over: a rule refused the freed window
     return []
+
+
+# --- approvals (issue 10) ---------------------------------------------------------------------
+_APPROVAL_FIELDS = (
+    "reservation_id",
+    "resource_id",
+    "user_id",
+    "start_time",
+    "end_time",
+    "status",
+    "step",
+    "closed_reason",
+)
+_APPROVAL_CLOSED = {
+    "approved": ev.APPROVAL_APPROVED,
+    "rejected": ev.APPROVAL_REJECTED,
+    "expired": ev.APPROVAL_EXPIRED,
+}
+
+
+@REGISTRY.register("approval")
+def approval_events(change: ItemChange) -> list[Draft]:
+    """A request opened or moved to its next step: `approval.requested` (the step's approvers
+    are emailed); closed: approved / rejected / expired (withdrawals are the reservation's
+    `reservation.cancelled`); a reminder mark: `approval.reminder_due`."""
+    if change.kind == "REMOVE":
+        return []
+    image = change.image
+    data = {**_project(image, _APPROVAL_FIELDS), "actor_id": actor_of(change)}
+    status = str(change.after("status"))
+    if status == "pending":
+        reopened = change.before("status") != "pending" or change.changed("created_at")
+        if reopened or change.changed("step"):
+            return [(ev.APPROVAL_REQUESTED, data)]
+        if change.changed("reminded_step"):
+            return [(ev.APPROVAL_REMINDER_DUE, {**data, "actor_id": "system"})]
+        return []
+    name = _APPROVAL_CLOSED.get(status)
+    if name is None or not change.changed("status"):
+        return []
+    automatic = str(image.get("closed_by") or "") == "system"
+    return [(name, {**data, "actor_id": image.get("closed_by"), "automatic": automatic})]

@@ -118,6 +118,9 @@ def _texts(event: DomainEvent, user_id: str, what: str, when: str) -> tuple[str,
         return "Reservation released", f"{what} on {when} was released: nobody checked in."
     if name == ev.RESERVATION_REMINDER_DUE:
         return "Upcoming reservation", f"Reminder: {what} starts {when}."
+    texts = _approval_texts(name, data, what, when)
+    if texts is not None:
+        return texts
     if name == ev.SERIES_CREATED:
         return "Recurring reservation created", f"Your recurring booking of {what} is set up."
     if name == ev.SERIES_CANCELLED:
@@ -146,6 +149,21 @@ def _waitlist_texts(
     if name == ev.WAITLIST_SKIPPED:
         reason = str(data.get("reason") or "a booking rule refused it")
         return "Waitlist: slot passed over", f"A freed slot of {what} was not offered: {reason}"
+    return None
+
+
+def _approval_texts(
+    name: str, data: dict[str, Any], what: str, when: str
+) -> tuple[str, str] | None:
+    """Approvals (issue 10): the requester hears how her request ended."""
+    reason = str(data.get("closed_reason") or "")
+    tail = f" Reason: {reason}" if reason else ""
+    if name == ev.APPROVAL_APPROVED:
+        return "Reservation approved", f"{what} on {when} was approved.{tail}"
+    if name == ev.APPROVAL_REJECTED:
+        return "Reservation not approved", f"{what} on {when} was not approved.{tail}"
+    if name == ev.APPROVAL_EXPIRED:
+        return "Request expired", f"Your request for {what} on {when} expired undecided."
     return None
 
 

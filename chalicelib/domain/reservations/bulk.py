@@ -20,7 +20,7 @@ from chalicelib.domain.timeutil import iso_z
 
 MAX_ITEMS = 100
 MAX_TRANSACTION_ITEMS = 100
-ITEMS_PER_BOOKING = 3  # occupancy, reservation, history
+ITEMS_PER_BOOKING = 3  # occupancy, reservation, history (+1: a pending one's approval request)
 # Longer than any request can live (Lambda stops at 15 min): a batch still `creating` after
 # this has lost its writer, so rolling it back cannot race a live request.
 STUCK_AFTER = timedelta(minutes=15)
@@ -65,6 +65,7 @@ class ItemCost:
 
     index: int
     days: frozenset[tuple[str, date]]
+    items: int = ITEMS_PER_BOOKING  # 4 for a booking awaiting approval (its request item)
 
 
 def plan_chunks(costs: Sequence[ItemCost], capacity: int) -> list[list[int]]:
@@ -72,13 +73,15 @@ def plan_chunks(costs: Sequence[ItemCost], capacity: int) -> list[list[int]]:
     chunks: list[list[int]] = []
     current: list[int] = []
     days: set[tuple[str, date]] = set()
+    items = 0
     for cost in costs:
-        size = ITEMS_PER_BOOKING * (len(current) + 1) + len(days | cost.days)
+        size = items + cost.items + len(days | cost.days)
         if current and size > capacity:
             chunks.append(current)
-            current, days = [], set()
+            current, days, items = [], set(), 0
         current.append(cost.index)
         days |= cost.days
+        items += cost.items
     if current:
         chunks.append(current)
     return chunks

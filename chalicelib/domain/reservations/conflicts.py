@@ -83,6 +83,9 @@ class Occupying(Protocol):
     @property
     def occupies(self) -> bool: ...
 
+    @property
+    def status(self) -> ReservationStatus: ...
+
 
 OccupyingT = TypeVar("OccupyingT", bound=Occupying)
 
@@ -125,10 +128,14 @@ def find_conflicts(
     buffer_before: timedelta = _NO_BUFFER,
     buffer_after: timedelta = _NO_BUFFER,
     ignore_ids: Iterable[str] = (),
+    queued: bool = False,
 ) -> list[OccupyingT]:
     """Occupying reservations (or occupants) that conflict with `candidate`, earliest first.
 
     `ignore_ids`: reservations to leave out (the one being rescheduled, a series' own members).
+    `queued`: the candidate is a request awaiting approval. Requests awaiting approval do not
+    block each other (they compete: approving one rejects the others, docs/approvals.md), but
+    a pending request blocks every confirmed booking, hold and offer, and is blocked by them.
     """
     if buffers is not None:
         buffer_before, buffer_after = buffers.before, buffers.after
@@ -139,6 +146,7 @@ def find_conflicts(
         for reservation in existing
         if reservation.occupies
         and reservation.reservation_id not in ignored
+        and not (queued and reservation.status == ReservationStatus.PENDING_APPROVAL)
         and busy.overlaps(
             occupied(reservation.window, buffer_before=buffer_before, buffer_after=buffer_after)
         )

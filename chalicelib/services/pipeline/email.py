@@ -9,6 +9,7 @@ Confirmations and moves carry an .ics invitation, cancellations an .ics cancella
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -79,6 +80,19 @@ def why_no_email(contact: Contact | None) -> str | None:
     return None
 
 
+# Approvals (issue 10): emailed to the approvers of the request's current step.
+APPROVER_EVENTS = frozenset({ev.APPROVAL_REQUESTED, ev.APPROVAL_REMINDER_DUE})
+
+
+@dataclass(frozen=True)
+class ApproverMail:
+    """Who decides a request's step (resource id, step -> user ids), and the signed one-click
+    link for one of them (request id, step, user id -> URL)."""
+
+    approvers: Callable[[str, int], list[str]]
+    link: Callable[[str, int, str], str]
+
+
 class EmailService:
     def __init__(
         self,
@@ -86,11 +100,13 @@ class EmailService:
         mailer: Mailer,
         settings: EmailSettings,
         links: VerificationLinks,
+        approver_mail: ApproverMail | None = None,
     ) -> None:
         self._directory = directory
         self._mailer = mailer
         self._settings = settings
         self._links = links
+        self._approver_mail = approver_mail
 
     def deliver(self, event: DomainEvent) -> EmailReport:
         """Send the event's email to each recipient who may get one; says who got none, why."""
@@ -100,7 +116,7 @@ class EmailService:
             return report
         if is_series_occurrence_noise(event, self._directory):
             return report
-        for user_id in _email_recipients(event):
+        for user_id in self._recipients(event):
             contact = self._directory.contact(user_id)
             reason = why_no_email(contact)
             if reason is not None or contact is None:
@@ -141,9 +157,11 @@ class EmailService:
             username=contact.username,
             what=what,
             when=local_window(data, contact.timezone),
-            link=self._link(data),
+            link=self._link(event, contact.user_id),
             by_admin=actor not in {"", contact.user_id, "unknown"},
-            reason=str(data.get("cancel_reason") or data.get("reason") or ""),
+            reason=str(
+                data.get("cancel_reason") or data.get("reason") or data.get("closed_reason") or ""
+            ),
             extra=context_extra(data),
         )
         if event.name == ev.RESERVATION_CREATED and data.get("status") == "held":
@@ -161,7 +179,17 @@ class EmailService:
             headers={"X-Reserver-Event-Id": event.event_id},
         )
 
-    def _link(self, data: dict[str, object]) -> str:
+    def _recipients(self, event: DomainEvent) -> list[str]:
+        data, mail = event.data, self._approver_mail
+        if event.name in APPROVER_EVENTS and mail is not None:
+            return mail.approvers(str(data.get("resource_id") or ""), int(data.get("step") or 0))
+        return _email_recipients(event)
+
+    def _link(self, event: DomainEvent, user_id: str) -> str:
+        data, mail = event.data, self._approver_mail
+        if event.name in APPROVER_EVENTS and mail is not None:
+            step = int(data.get("step") or 0)
+            return mail.link(str(data.get("reservation_id")), step, user_id)
         base = self._settings.frontend_url.rstrip("/")
         if data.get("entry_id"):  # waitlist: the entry's page, with Accept / Decline
             return f"{base}/#/waitlist/{data['entry_id']}"

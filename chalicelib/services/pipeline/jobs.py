@@ -66,6 +66,13 @@ class OfferExpiry(Protocol):
     def expire_offers(self, now: datetime) -> dict[str, int]: ...
 
 
+class ApprovalJobRunner(Protocol):
+    """services/reservations/approval_jobs.py."""
+
+    def expire_stale(self, now: datetime) -> dict[str, int]: ...
+    def remind(self, now: datetime) -> dict[str, int]: ...
+
+
 class Contacts(Protocol):
     def contact(self, user_id: str) -> Contact | None: ...
 
@@ -92,6 +99,7 @@ class JobDeps:
     recovery: Recoverer
     no_shows: NoShows
     waitlist: OfferExpiry  # waitlist
+    approvals: ApprovalJobRunner | None = None  # approvals (issue 10)
 
 
 def months_between(first: datetime, last: datetime) -> Iterator[date]:
@@ -118,10 +126,18 @@ class JobService:
             "recover-stuck-batches": self._d.recovery.recover,
             "release-no-shows": self._d.no_shows.release_due,
             "expire-waitlist-offers": self._d.waitlist.expire_offers,  # waitlist
+            # Approvals (issue 10).
+            "expire-approvals": lambda now: self._approvals().expire_stale(now),
+            "remind-approvers": lambda now: self._approvals().remind(now),
         }
         missing = {s.name for s in TOPOLOGY.schedules} ^ set(self._jobs)
         if missing:
             raise RuntimeError(f"jobs and schedules differ: {sorted(missing)}")
+
+    def _approvals(self) -> ApprovalJobRunner:
+        if self._d.approvals is None:
+            raise RuntimeError("the approval jobs were not wired")
+        return self._d.approvals
 
     def names(self) -> list[str]:
         return sorted(self._jobs)

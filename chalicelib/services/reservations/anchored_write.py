@@ -20,10 +20,16 @@ from typing import Any, Generic, TypeVar
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.reservations import Actor, Reservation
-from chalicelib.domain.reservations.bulk import MAX_TRANSACTION_ITEMS, ItemCost, plan_chunks
+from chalicelib.domain.reservations.bulk import (
+    ITEMS_PER_BOOKING,
+    MAX_TRANSACTION_ITEMS,
+    ItemCost,
+    plan_chunks,
+)
 from chalicelib.domain.reservations.conflicts import ReservationConflict
 from chalicelib.observability import logger
 from chalicelib.services.reservations.ports import AnchorStore, ReservationReader, ReservationWriter
+from chalicelib.store.reservations.approvals import is_request
 from chalicelib.store.reservations.booking_tx import FenceFailed
 from chalicelib.store.reservations.idempotency import IdempotencyClaim
 from chalicelib.store.reservations.writer import Booking, IdempotencyRecord
@@ -165,7 +171,11 @@ def transaction_chunks(bookings: Sequence[Booking]) -> list[list[int]]:
     anchor and the Idempotency-Key record; each chunk of a longer write, for its fence."""
     costs = sorted(
         (
-            ItemCost(i, frozenset((b.reservation.resource_id, d) for d in b.window_days()))
+            ItemCost(
+                i,
+                frozenset((b.reservation.resource_id, d) for d in b.window_days()),
+                ITEMS_PER_BOOKING + (1 if is_request(b.reservation) else 0),
+            )
             for i, b in enumerate(bookings)
         ),
         key=lambda c: (bookings[c.index].reservation.resource_id, c.index),

@@ -175,14 +175,15 @@ def _check_each_other(found: Evaluation, resource_id: str) -> None:
 def _check_table(
     found: Evaluation, resource_id: str, principal: Principal, now: datetime, read: Occupants
 ) -> None:
-    buffers = found.contexts[resource_id].buffers
+    context = found.contexts[resource_id]
+    buffers, queued = context.buffers, context.resource.requires_approval
     indexes = found.valid(resource_id)
     windows = [w for w in (found.windows[i] for i in indexes) if w is not None]
     if not windows:
         return
     occupants = read(resource_id, windows, buffers, now)
     for index, window in zip(indexes, windows, strict=True):
-        clashes = find_conflicts(window, occupants, buffers)
+        clashes = find_conflicts(window, occupants, buffers, queued=queued)
         if clashes:
             found.errors[index] = ItemError(
                 "reservation_conflict",

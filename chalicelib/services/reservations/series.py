@@ -201,7 +201,7 @@ class SeriesService:
         occupants = self._reservations.occupants(rid, plan.windows, plan.buffers, plan.now)
         clashes = {}
         for index, window in enumerate(plan.windows):
-            found = find_conflicts(window, occupants, plan.buffers)
+            found = find_conflicts(window, occupants, plan.buffers, queued=plan.queued)
             if found:
                 clashes[index] = found
         if not clashes:

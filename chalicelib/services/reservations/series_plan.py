@@ -55,6 +55,11 @@ class SeriesPlan:
     skipped: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def queued(self) -> bool:
+        """Its occurrences will await approval (they do not block other requests)."""
+        return self.resource is not None and self.resource.requires_approval
+
+    @property
     def catalogued(self) -> Resource:
         assert self.resource is not None, "the resource is read before it is used"
         return self.resource

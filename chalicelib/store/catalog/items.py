@@ -19,6 +19,7 @@ from typing import Any
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.domain.catalog import rules as catalog
+from chalicelib.domain.catalog.approval import ApprovalSettings, settings_from_dict
 from chalicelib.domain.catalog.hours import parse_week, render_week
 from chalicelib.domain.catalog.resources import (
     BookingPolicy,
@@ -49,6 +50,14 @@ def resource_pk(resource_id: str) -> str:
 
 def name_pk(name: str) -> str:
     return f"RESOURCE_NAME#{catalog.name_key(name)}"
+
+
+def approval_to_text(settings: ApprovalSettings | None) -> str | None:
+    return None if settings is None else json.dumps(settings.to_dict(), sort_keys=True)
+
+
+def approval_from_text(text: str | None) -> ApprovalSettings | None:
+    return None if not text else settings_from_dict(json.loads(text))
 
 
 def tag_pk(tag: str) -> str:
@@ -89,6 +98,7 @@ class ResourceItem(TableItem, discriminator="resource"):  # type: ignore[call-ar
     enabled = BooleanAttribute()
     requires_approval = BooleanAttribute()
     approvers = ListAttribute(of=UnicodeAttribute, null=True)
+    approval = UnicodeAttribute(null=True)  # JSON approval setting (issue 10: approvals)
     min_duration_s = NumberAttribute()
     max_duration_s = NumberAttribute()
     buffer_before_s = NumberAttribute()
@@ -175,6 +185,7 @@ def to_item(resource: Resource, *, deleting: bool = False) -> ResourceItem:
         enabled=resource.enabled,
         requires_approval=resource.requires_approval,
         approvers=list(resource.approvers),
+        approval=approval_to_text(resource.approval),
         min_duration_s=_seconds(p.min_duration),
         max_duration_s=_seconds(p.max_duration),
         buffer_before_s=_seconds(p.buffer_before),
@@ -238,6 +249,7 @@ def from_item(item: ResourceItem) -> Resource:
         enabled=bool(item.enabled),
         requires_approval=bool(item.requires_approval),
         approvers=tuple(str(a) for a in item.approvers or ()),
+        approval=approval_from_text(item.approval),
         policy=_policy(item),
         business_hours=hours_from_text(item.hours),
         maintenance=_maintenance(item),

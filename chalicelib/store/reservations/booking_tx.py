@@ -84,6 +84,7 @@ class Window:
     resource_id: str
     window: TimeRange
     buffers: Buffers
+    queued: bool = False  # a request awaiting approval (see conflicts.find_conflicts)
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ def _refuse_overlaps(occupation: Occupation, snapshots: Mapping[str, Snapshot]) 
             snapshots[w.resource_id].occupants,
             w.buffers,
             ignore_ids=occupation.ignore_ids,
+            queued=w.queued,
         )
         if found:
             clashes[index] = found

@@ -37,6 +37,12 @@ from chalicelib.domain.reservations import (
 from chalicelib.domain.reservations.conflicts import Buffers
 from chalicelib.store.audit_stamp import stamp_raw
 from chalicelib.store.dynamo import MAX_TRANSACTION_ITEMS, Item, TransactionCancelled, transact
+from chalicelib.store.reservations.approvals import (
+    approval_items,
+    closed_update,
+    is_request,
+    opened_put,
+)
 from chalicelib.store.reservations.booking_tx import (
     BookingTransactions,
     Occupation,
@@ -54,8 +60,8 @@ from chalicelib.store.reservations.items import (
 from chalicelib.store.reservations.no_shows import no_show_updates
 
 _NEW = "attribute_not_exists(PK)"
-ITEMS_PER_BOOKING = 3  # occupancy, reservation, history
-CHANGE_CHUNK = MAX_TRANSACTION_ITEMS // 3
+ITEMS_PER_BOOKING = 3  # occupancy, reservation, history (+1: a pending one's approval request)
+CHANGE_CHUNK = MAX_TRANSACTION_ITEMS // 4
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,8 @@ class Booking:
 
     @property
     def window(self) -> Window:
-        return Window(self.reservation.resource_id, self.reservation.window, self.buffers)
+        r = self.reservation
+        return Window(r.resource_id, r.window, self.buffers, queued=is_request(r))
 
     def window_days(self) -> list[date]:
         """The UTC days (day version items) the booking's buffered window touches."""
@@ -179,10 +186,13 @@ class BookingWriter:
             items.append({"Delete": {"TableName": table, "Key": occupancy_key(before)}})
         items.append(self._guarded_put(move.change, table))
         items.append(self._history_put(after.reservation_id, move.change.entry, table))
+        items += approval_items(move.change, table)
         try:
             self._tx.occupy(
                 Occupation(
-                    windows=(Window(after.resource_id, after.window, move.buffers),),
+                    windows=(
+                        Window(after.resource_id, after.window, move.buffers, is_request(after)),
+                    ),
                     items=tuple(items),
                     now=move.change.entry.at,
                     ignore_ids=frozenset({before.reservation_id}),
@@ -235,7 +245,60 @@ class BookingWriter:
                 done += redo_each(chunk, redo, reread, self.apply)
         return done
 
-    def _change_items(self, change: Changed, table: str) -> list[Item]:
+    # --- approvals (issue 10) -------------------------------------------------------------------
+
+    def confirm(
+        self,
+        change: Changed,
+        buffers: Buffers,
+        *,
+        expected_step: int,
+        decisions: str,
+        rejections: Sequence[Changed] = (),
+        known_versions: Mapping[date, int | None] | None = None,
+    ) -> Reservation:
+        """Approve the last step: pending -> active under the invariant (the day versions are
+        bumped, the neighbours re-read: any confirmed booking, hold or offer overlapping it is a
+        ReservationConflict), rejecting the overlapping requests `rejections` in the same
+        transaction. StaleItem if the reservation, its request's step, or a rejected request
+        changed meanwhile."""
+        table = table_name()
+        after = change.after
+        items = self._change_items(change, table, expected_step=expected_step, decisions=decisions)
+        for other in rejections:
+            items += self._change_items(other, table)
+        self._tx.occupy(
+            Occupation(
+                windows=(Window(after.resource_id, after.window, buffers),),
+                items=tuple(items),
+                now=change.entry.at,
+                ignore_ids=frozenset(
+                    {after.reservation_id, *(r.after.reservation_id for r in rejections)}
+                ),
+                known_versions={after.resource_id: dict(known_versions or {})},
+            )
+        )
+        return after
+
+    def settle(self, change: Changed, *, expected_step: int, decisions: str) -> Reservation:
+        """A decision that frees the slot (a rejection), guarded by the request's step."""
+        items = self._change_items(
+            change, table_name(), expected_step=expected_step, decisions=decisions
+        )
+        try:
+            transact(items)
+        except TransactionCancelled as exc:
+            raise StaleItem(0) from exc
+        return change.after
+
+    def _change_items(
+        self,
+        change: Changed,
+        table: str,
+        *,
+        expected_step: int | None = None,
+        decisions: str | None = None,
+    ) -> list[Item]:
         items = [self._guarded_put(change, table)]
         if change.frees_slot:
             items.append({"Delete": {"TableName": table, "Key": occupancy_key(change.before)}})
@@ -244,17 +307,26 @@ class BookingWriter:
         items.append(self._history_put(change.after.reservation_id, change.entry, table))
         if change.transition == Transition.NO_SHOW:
             items += no_show_updates(change.after, change.entry.at, table)
+        if expected_step is not None:
+            items.append(
+                closed_update(change, table, expected_step=expected_step, decisions=decisions)
+            )
+        else:
+            items += approval_items(change, table)
         return items
 
     # --- item builders ------------------------------------------------------------------------
 
     def _booking_items(self, booking: Booking, table: str) -> list[Item]:
         reservation, entry = booking.reservation, booking.entry
-        return [
+        items = [
             _put(occupancy_item(reservation).serialize(), table, _NEW),
             _put(_stamped(reservation, entry), table, _NEW),
             self._history_put(reservation.reservation_id, entry, table),
         ]
+        if is_request(reservation):
+            items.append(opened_put(reservation, entry.at, table))
+        return items
 
     def _history_put(self, reservation_id: str, entry: HistoryEntry, table: str) -> Item:
         item = history_item(reservation_id, entry, self._ids.new_id())
