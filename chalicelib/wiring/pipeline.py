@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from chalicelib.services.pipeline.audit import AuditService
     from chalicelib.services.pipeline.email import EmailService
     from chalicelib.services.pipeline.jobs import JobService
+    from chalicelib.services.pipeline.live import LiveFanout, SessionGuard
     from chalicelib.services.pipeline.notifications import Directory, NotificationService, Pusher
     from chalicelib.services.pipeline.operations import OperationsService
     from chalicelib.services.pipeline.webhook_dispatch import WebhookDispatcher
@@ -68,8 +69,8 @@ def directory() -> Directory:
 
 @built
 def pusher() -> Pusher:
-    """Notifications reach the user's WebSocket connections through the sender."""
-    return pick("pusher", websocket_sender)
+    """Notifications reach the user's signed-in WebSocket connections, each one checked."""
+    return pick("pusher", live_fanout)
 
 
 @built
@@ -84,6 +85,19 @@ def websocket_sender() -> WebsocketSender:
     from chalicelib.integrations.websocket_sender import WebsocketSender
 
     return WebsocketSender(pick("websocket_api", lambda: websocket_api), connections(), clock())
+
+
+def session_guard() -> SessionGuard:
+    from chalicelib.services.pipeline.live import SessionGuard
+    from chalicelib.store.pipeline.ws_sessions import AccountFacts
+
+    return SessionGuard(AccountFacts(), websocket_sender(), clock())
+
+
+def live_fanout() -> LiveFanout:
+    from chalicelib.services.pipeline.live import LiveFanout
+
+    return LiveFanout(connections(), session_guard(), websocket_sender(), clock())
 
 
 @built
