@@ -36,21 +36,10 @@ pytestmark = pytest.mark.e2e
 TIMES_ONLY = {"event", "event_id", "occurred_at", "resource_id", "start_time", "end_time"}
 
 
-@pytest.fixture(scope="module")
-def api(stack: RunningStack) -> Iterator[ApiClient]:
-    client = ApiClient(stack.urls["api"], stack.setup_token)
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="module")
-def admin(api: ApiClient) -> str:
-    return api.ensure_admin()
-
-
 @pytest.fixture
-def room(api: ApiClient, admin: str) -> str:
-    return str(create_room(api, admin)["resource_id"])
+def room(api: ApiClient, admin_api_token: str) -> str:
+    """A room of each test's own: events of one test never reach another's sockets."""
+    return str(create_room(api, admin_api_token)["resource_id"])
 
 
 def member(api: ApiClient) -> tuple[str, str]:

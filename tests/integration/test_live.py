@@ -32,13 +32,6 @@ TIMES_ONLY = {"event", "event_id", "occurred_at", "resource_id", "start_time", "
 
 
 @pytest.fixture
-def fake(client: Client, clock: FrozenClock) -> FakeWebsocketAPI:
-    api = FakeWebsocketAPI()
-    wiring.use_websocket_api(api)
-    return api
-
-
-@pytest.fixture
 def pipeline(client: Client, clock: FrozenClock) -> Iterator[Pipeline]:
     create_resource("room-1")
     create_resource("room-2")
@@ -52,8 +45,8 @@ def people(client: Client, pipeline: Pipeline, admin_token: str) -> dict[str, Pe
     return found
 
 
-def socket(fake: FakeWebsocketAPI, token: str, *resources: str) -> WsClient:
-    return WsClient(fake).connect().sign_in(token, *resources)
+def socket(fake_ws: FakeWebsocketAPI, token: str, *resources: str) -> WsClient:
+    return WsClient(fake_ws).connect().sign_in(token, *resources)
 
 
 def kinds(ws: WsClient) -> list[str]:
@@ -61,12 +54,12 @@ def kinds(ws: WsClient) -> list[str]:
 
 
 def test_two_users_with_two_connections_each_get_exactly_their_own_events(
-    client: Client, fake: FakeWebsocketAPI, pipeline: Pipeline, people: dict[str, Person]
+    client: Client, fake_ws: FakeWebsocketAPI, pipeline: Pipeline, people: dict[str, Person]
 ) -> None:
     # Given Ada and Bea, each signed in on two connections (subscribed to nothing)
     ada, bea = people["ada"], people["bea"]
-    ada_sockets = [socket(fake, ada.token), socket(fake, ada.token)]
-    bea_sockets = [socket(fake, bea.token), socket(fake, bea.token)]
+    ada_sockets = [socket(fake_ws, ada.token), socket(fake_ws, ada.token)]
+    bea_sockets = [socket(fake_ws, bea.token), socket(fake_ws, bea.token)]
     # When Ada books, and Bea books another room
     ada_booking = booked(client, ada.token, at(10), at(11))
     bea_booking = booked(client, bea.token, at(10), at(11), resource_id="room-2")
@@ -83,16 +76,16 @@ def test_two_users_with_two_connections_each_get_exactly_their_own_events(
 
 def test_a_subscriber_gets_slot_changes_with_times_only_and_owner_and_admin_their_detail(
     client: Client,
-    fake: FakeWebsocketAPI,
+    fake_ws: FakeWebsocketAPI,
     pipeline: Pipeline,
     people: dict[str, Person],
     admin_token: str,
 ) -> None:
     # Given Cy, an admin and Ada herself watching room-1
     ada, cy = people["ada"], people["cyd"]
-    watcher = socket(fake, cy.token, "room-1")
-    admin = socket(fake, admin_token, "room-1")
-    owner = socket(fake, ada.token, "room-1")
+    watcher = socket(fake_ws, cy.token, "room-1")
+    admin = socket(fake_ws, admin_token, "room-1")
+    owner = socket(fake_ws, ada.token, "room-1")
     # When Ada books, moves and cancels
     rid = booked(client, ada.token, at(10), at(11), notes="Ada's secret meeting")
     pipeline.run()
@@ -108,7 +101,7 @@ def test_a_subscriber_gets_slot_changes_with_times_only_and_owner_and_admin_thei
         (iso_z(at(10)), iso_z(at(11))),
         (iso_z(at(12)), iso_z(at(13))),
     ]
-    seen_by_cy = json.dumps(fake.replies(watcher.connection_id))
+    seen_by_cy = json.dumps(fake_ws.replies(watcher.connection_id))
     for private in (ada.user_id, f'"{ada.username}"', rid, "secret"):
         assert private not in seen_by_cy
     # ...the admin sees whose slot it is
@@ -122,13 +115,13 @@ def test_a_subscriber_gets_slot_changes_with_times_only_and_owner_and_admin_thei
 
 def test_resource_changes_reach_its_subscribers_and_global_blackouts_everyone(
     client: Client,
-    fake: FakeWebsocketAPI,
+    fake_ws: FakeWebsocketAPI,
     pipeline: Pipeline,
     people: dict[str, Person],
     admin_token: str,
 ) -> None:
-    watcher = socket(fake, people["cyd"].token, "room-1")
-    elsewhere = socket(fake, people["bea"].token, "room-2")
+    watcher = socket(fake_ws, people["cyd"].token, "room-1")
+    elsewhere = socket(fake_ws, people["bea"].token, "room-2")
     base = "/api/v1/resources/room-1"
     day = date(2026, 12, 24).isoformat()
     calls: list[tuple[str, str, Any]] = [
@@ -160,9 +153,9 @@ def test_resource_changes_reach_its_subscribers_and_global_blackouts_everyone(
 
 
 def test_a_bulk_booking_of_100_is_coalesced_per_connection(
-    client: Client, fake: FakeWebsocketAPI, pipeline: Pipeline, people: dict[str, Person]
+    client: Client, fake_ws: FakeWebsocketAPI, pipeline: Pipeline, people: dict[str, Person]
 ) -> None:
-    watcher = socket(fake, people["cyd"].token, "room-1")
+    watcher = socket(fake_ws, people["cyd"].token, "room-1")
     start = at(0)
     items = [
         {
@@ -186,15 +179,15 @@ def test_a_bulk_booking_of_100_is_coalesced_per_connection(
 
 def test_a_gone_socket_is_forgotten_and_a_broken_one_stops_nobody(
     client: Client,
-    fake: FakeWebsocketAPI,
+    fake_ws: FakeWebsocketAPI,
     pipeline: Pipeline,
     people: dict[str, Person],
     clock: FrozenClock,
 ) -> None:
     cy = people["cyd"].token
-    gone, broken, fine = (socket(fake, cy, "room-1") for _ in range(3))
-    fake.gone.add(gone.connection_id)
-    fake.broken.add(broken.connection_id)
+    gone, broken, fine = (socket(fake_ws, cy, "room-1") for _ in range(3))
+    fake_ws.gone.add(gone.connection_id)
+    fake_ws.broken.add(broken.connection_id)
     booked(client, people["ada"].token, at(10), at(11))
     pipeline.run()
     assert kinds(fine) == ["slot.taken"]
@@ -207,9 +200,9 @@ def test_a_gone_socket_is_forgotten_and_a_broken_one_stops_nobody(
 
 
 def test_a_poison_message_is_reported_alone_and_ends_in_the_dlq(
-    client: Client, fake: FakeWebsocketAPI, pipeline: Pipeline, people: dict[str, Person]
+    client: Client, fake_ws: FakeWebsocketAPI, pipeline: Pipeline, people: dict[str, Person]
 ) -> None:
-    watcher = socket(fake, people["cyd"].token, "room-1")
+    watcher = socket(fake_ws, people["cyd"].token, "room-1")
     booked(client, people["ada"].token, at(10), at(11))
     pipeline.pump_stream()
     pipeline.sqs.send_message(QueueUrl=pipeline.url(LIVE_QUEUE.name), MessageBody='{"nope": 1}')

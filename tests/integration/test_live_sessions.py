@@ -27,13 +27,6 @@ from tests.integration.ws_kit import WsClient
 
 
 @pytest.fixture
-def fake(client: Client, clock: FrozenClock) -> FakeWebsocketAPI:
-    api = FakeWebsocketAPI()
-    wiring.use_websocket_api(api)
-    return api
-
-
-@pytest.fixture
 def pipeline(client: Client, clock: FrozenClock) -> Iterator[Pipeline]:
     create_resource("room-1")
     yield Pipeline(app)
@@ -46,16 +39,16 @@ def ada(client: Client, pipeline: Pipeline, admin_token: str) -> Person:
     return who
 
 
-def sockets(fake: FakeWebsocketAPI, token: str, count: int = 2) -> list[WsClient]:
-    return [WsClient(fake).connect().sign_in(token, "room-1") for _ in range(count)]
+def sockets(fake_ws: FakeWebsocketAPI, token: str, count: int = 2) -> list[WsClient]:
+    return [WsClient(fake_ws).connect().sign_in(token, "room-1") for _ in range(count)]
 
 
-def ended(fake: FakeWebsocketAPI, ws: WsClient, clock: FrozenClock) -> str | None:
+def ended(fake_ws: FakeWebsocketAPI, ws: WsClient, clock: FrozenClock) -> str | None:
     """The reason the socket was told before being closed and forgotten, else None."""
     farewells = ws.messages("session_ended")
     if not farewells:
         return None
-    assert ws.connection_id in fake.closed
+    assert ws.connection_id in fake_ws.closed
     assert wiring.connections().get(ws.connection_id, clock.now()) is None
     return str(farewells[-1]["reason"])
 
@@ -66,20 +59,20 @@ def admin_call(client: Client, token: str, method: str, path: str, body: Any = N
 
 
 def test_logout_closes_the_sockets_signed_in_with_that_token_only(
-    client: Client, fake: FakeWebsocketAPI, pipeline: Pipeline, ada: Person, clock: FrozenClock
+    client: Client, fake_ws: FakeWebsocketAPI, pipeline: Pipeline, ada: Person, clock: FrozenClock
 ) -> None:
     # Given two sockets signed in with one token, and one with a second sign-in's token
-    first = sockets(fake, ada.token)
+    first = sockets(fake_ws, ada.token)
     other_login = str(login(client, "ada", USER_PASSWORD)["access_token"])
-    [second] = sockets(fake, other_login, 1)
+    [second] = sockets(fake_ws, other_login, 1)
     refresh = login(client, "ada", USER_PASSWORD)["refresh_token"]
     # When the first token logs out (its own refresh session only)
     response = send_json(client, "POST", "/api/v1/logout", {"refresh_token": refresh}, ada.token)
     assert response.status_code == 200, response.body
     pipeline.run()
     # Then its sockets are told and closed; the other sign-in's socket stays
-    assert [ended(fake, ws, clock) for ws in first] == ["token_revoked", "token_revoked"]
-    assert ended(fake, second, clock) is None
+    assert [ended(fake_ws, ws, clock) for ws in first] == ["token_revoked", "token_revoked"]
+    assert ended(fake_ws, second, clock) is None
     assert second.say({"action": "ping"})["type"] == "pong"
 
 
@@ -94,7 +87,7 @@ def test_logout_closes_the_sockets_signed_in_with_that_token_only(
 )
 def test_an_admins_change_to_the_account_closes_all_its_sockets(
     client: Client,
-    fake: FakeWebsocketAPI,
+    fake_ws: FakeWebsocketAPI,
     pipeline: Pipeline,
     ada: Person,
     admin_token: str,
@@ -102,7 +95,7 @@ def test_an_admins_change_to_the_account_closes_all_its_sockets(
     change: str,
     reason: str,
 ) -> None:
-    mine = sockets(fake, ada.token)
+    mine = sockets(fake_ws, ada.token)
     calls = {
         "disable": ("POST", f"/api/v1/admin/users/{ada.user_id}/disable", None),
         "reset_password": (
@@ -116,41 +109,41 @@ def test_an_admins_change_to_the_account_closes_all_its_sockets(
     method, path, body = calls[change]
     admin_call(client, admin_token, method, path, body)
     pipeline.run()
-    assert [ended(fake, ws, clock) for ws in mine] == [reason, reason]
+    assert [ended(fake_ws, ws, clock) for ws in mine] == [reason, reason]
 
 
 def test_a_password_change_closes_the_users_sockets(
-    client: Client, fake: FakeWebsocketAPI, pipeline: Pipeline, ada: Person, clock: FrozenClock
+    client: Client, fake_ws: FakeWebsocketAPI, pipeline: Pipeline, ada: Person, clock: FrozenClock
 ) -> None:
-    mine = sockets(fake, ada.token)
+    mine = sockets(fake_ws, ada.token)
     body = {"current_password": USER_PASSWORD, "new_password": "Another-password-2"}
     response = send_json(client, "POST", "/api/v1/users/me/password", body, ada.token)
     assert response.status_code == 200, response.body
     pipeline.run()
-    assert [ended(fake, ws, clock) for ws in mine] == ["token_revoked", "token_revoked"]
+    assert [ended(fake_ws, ws, clock) for ws in mine] == ["token_revoked", "token_revoked"]
 
 
 def test_every_message_rechecks_the_sign_in(
     client: Client,
-    fake: FakeWebsocketAPI,
+    fake_ws: FakeWebsocketAPI,
     ada: Person,
     admin_token: str,
     clock: FrozenClock,
 ) -> None:
     # Given Ada's socket, and her account disabled (the bus has not delivered it yet)
-    [ws] = sockets(fake, ada.token, 1)
+    [ws] = sockets(fake_ws, ada.token, 1)
     admin_call(client, admin_token, "POST", f"/api/v1/admin/users/{ada.user_id}/disable")
     # When the socket sends anything, Then it is told why and closed, not answered
     ws.say({"action": "subscribe", "resource_id": "room-2"})
-    assert ended(fake, ws, clock) == "account_disabled"
+    assert ended(fake_ws, ws, clock) == "account_disabled"
     assert ws.messages("subscribed") == [ws.messages("subscribed")[0]]  # room-1's only
 
 
 def test_an_expired_token_ends_the_socket_before_a_push_unless_it_signed_in_again(
-    client: Client, fake: FakeWebsocketAPI, pipeline: Pipeline, ada: Person, clock: FrozenClock
+    client: Client, fake_ws: FakeWebsocketAPI, pipeline: Pipeline, ada: Person, clock: FrozenClock
 ) -> None:
     # Given two of Ada's sockets; one signs in again with a fresh token before expiry
-    stale, renewed = sockets(fake, ada.token)
+    stale, renewed = sockets(fake_ws, ada.token)
     clock.advance(timedelta(minutes=10))
     fresh = str(login(client, "ada", USER_PASSWORD)["access_token"])
     assert renewed.say({"action": "auth", "token": fresh})["type"] == "authenticated"
@@ -160,14 +153,14 @@ def test_an_expired_token_ends_the_socket_before_a_push_unless_it_signed_in_agai
     booked(client, bea.token, at(10), at(11))
     pipeline.run()
     # Then the stale socket is ended instead of pushed to; the renewed one gets the slot
-    assert ended(fake, stale, clock) == "token_expired"
+    assert ended(fake_ws, stale, clock) == "token_expired"
     assert stale.live_entries() == []
     assert [e["event"] for e in renewed.live_entries()] == ["slot.taken"]
 
 
 def test_a_socket_cannot_sign_in_as_another_user_even_again(
-    client: Client, fake: FakeWebsocketAPI, ada: Person
+    client: Client, fake_ws: FakeWebsocketAPI, ada: Person
 ) -> None:
-    [ws] = sockets(fake, ada.token, 1)
+    [ws] = sockets(fake_ws, ada.token, 1)
     bea = person(client, "bea")
     assert ws.say({"action": "auth", "token": bea.token})["code"] == "already_authenticated"
