@@ -145,6 +145,27 @@ def test_a_subscriber_gets_slot_changes_without_private_details(
     assert ada_id not in seen and reservation_id not in seen and "Confidential" not in seen
 
 
+def test_a_bulk_booking_of_100_reaches_a_subscriber_in_a_few_messages(
+    stack: RunningStack, api: ApiClient, room: str
+) -> None:
+    (ada, _), (cyd, _) = member(api), member(api)
+    items = [
+        {
+            "resource_id": room,
+            "start_time": tomorrow(n % 20, 3 + n // 20),
+            "end_time": tomorrow(n % 20 + 1, 3 + n // 20),
+        }
+        for n in range(100)
+    ]
+    with signed_in(stack, cyd, room) as watcher:
+        api.call("POST", "/api/v1/reservations/bulk", ada, json={"items": items})
+        messages = read_until(watcher, has("slot.taken", 100), timeout=60)
+    live = [m for m in messages if m["type"] == "live"]
+    assert len(live_entries(live)) == 100
+    # The pump hands the live worker up to 10 events at once: ~10 messages, never 100
+    assert len(live) <= 20, len(live)
+
+
 def _claims(token: str) -> dict[str, Any]:
     payload = token.split(".")[1]
     claims: dict[str, Any] = json.loads(

@@ -28,6 +28,9 @@ from tests.integration.pipeline_kit import Person, person
 from tests.integration.reservations_kit import at, booked, cancel, create_resource, iso, reschedule
 from tests.integration.ws_kit import WsClient
 
+# 30, not 100: moto's transactions copy the table (DESIGN.md trap 2); tests/e2e/test_live.py
+# books 100 on DynamoDB Local.
+BURST = 30
 TIMES_ONLY = {"event", "event_id", "occurred_at", "resource_id", "start_time", "end_time"}
 
 
@@ -152,7 +155,7 @@ def test_resource_changes_reach_its_subscribers_and_global_blackouts_everyone(
     assert kinds(elsewhere) == ["resource.blackouts_changed"]
 
 
-def test_a_bulk_booking_of_100_is_coalesced_per_connection(
+def test_a_bulk_booking_is_coalesced_per_connection(
     client: Client, fake_ws: FakeWebsocketAPI, pipeline: Pipeline, people: dict[str, Person]
 ) -> None:
     watcher = socket(fake_ws, people["cyd"].token, "room-1")
@@ -163,7 +166,7 @@ def test_a_bulk_booking_of_100_is_coalesced_per_connection(
             "start_time": iso(start + timedelta(minutes=20 * i)),
             "end_time": iso(start + timedelta(minutes=20 * i + 15)),
         }
-        for i in range(100)
+        for i in range(BURST)
     ]
     response = send_json(
         client, "POST", "/api/v1/reservations/bulk", {"items": items}, people["ada"].token
@@ -172,9 +175,9 @@ def test_a_bulk_booking_of_100_is_coalesced_per_connection(
     # (only the live queue is pumped: 100 notifications, mails and audit entries cost moto
     # half a minute and are tested elsewhere)
     pipeline.run(rounds=40, skip=tuple(q.name for q in TOPOLOGY.queues if q is not LIVE_QUEUE))
-    # Then all 100 slots arrive, in at most one message per queue batch (10), not 100
-    assert kinds(watcher) == ["slot.taken"] * 100
-    assert len(watcher.messages("live")) <= 100 // LIVE_QUEUE.batch_size
+    # Then every slot arrives, in one message per queue batch (10), not one per booking
+    assert kinds(watcher) == ["slot.taken"] * BURST
+    assert len(watcher.messages("live")) <= BURST // LIVE_QUEUE.batch_size
 
 
 def test_a_gone_socket_is_forgotten_and_a_broken_one_stops_nobody(
