@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING
 
 from chalicelib.settings import get_settings
 from chalicelib.topology import TOPOLOGY
-from chalicelib.wiring.core import aws, built, clock, cursors, ids, pick, wall_clock
+from chalicelib.wiring.core import (
+    aws,
+    built,
+    clock,
+    cursors,
+    ids,
+    pick,
+    prefetch_pool,
+    wall_clock,
+)
 from chalicelib.wiring.reservations import booking_writer, recovery
 
 if TYPE_CHECKING:
@@ -97,7 +106,9 @@ def session_guard() -> SessionGuard:
 def live_fanout() -> LiveFanout:
     from chalicelib.services.pipeline.live import LiveFanout
 
-    return LiveFanout(connections(), session_guard(), websocket_sender(), clock())
+    return LiveFanout(
+        connections(), session_guard(), websocket_sender(), clock(), pool=prefetch_pool()
+    )
 
 
 @built
