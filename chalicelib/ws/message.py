@@ -85,7 +85,8 @@ class WsMessages:
 
     def handle(self, connection_id: str, body: str, client_ip: str) -> None:
         try:
-            reply = self._dispatch(connection_id, protocol.parse(body), client_ip)
+            connection = self._signed_in_or_anonymous(connection_id)
+            reply = self._dispatch(connection, protocol.parse(body), client_ip)
         except SessionEnded:
             return  # no reply: the socket is closed
         except (ProtocolError, DomainError) as exc:
@@ -95,14 +96,20 @@ class WsMessages:
             reply = protocol.error("internal_error", "the message could not be handled")
         self._sender.send(connection_id, reply)
 
-    def _dispatch(
-        self, connection_id: str, message: ClientMessage, client_ip: str
-    ) -> dict[str, Any]:
+    def _signed_in_or_anonymous(self, connection_id: str) -> WsConnection:
+        """The connection, once its sign-in (if any) is checked again: before anything else,
+        even a malformed message, is answered."""
         connection = self._connections.get(connection_id, self._clock.now())
         if connection is None:
             raise NotFound("this connection is closed", code="connection_gone")
         if connection.authenticated and self._guard.check([connection]).ended:
             raise SessionEnded
+        return connection
+
+    def _dispatch(
+        self, connection: WsConnection, message: ClientMessage, client_ip: str
+    ) -> dict[str, Any]:
+        connection_id = connection.connection_id
         if isinstance(message, PingAction):
             # The id helps support and tests; API Gateway's own error replies carry it too.
             return {"type": "pong", "connection_id": connection_id}
