@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 for _name, _value in {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -47,12 +48,15 @@ from tests.e2e.browser import (  # noqa: E402
 )
 from tests.integration.webhook_receiver import Receiver, running_receiver  # noqa: E402
 
+if TYPE_CHECKING:
+    from infra.local.stack import RunningStack
+
 TIMEOUT_S = 15.0
 POLL_S = 0.01
 
 
 @contextmanager
-def own_stack() -> Iterator[tuple[str, str | None]]:
+def own_running_stack() -> Iterator[RunningStack]:
     from infra.local.config import Ports, StackConfig
     from infra.local.stack import start_stack
     from tests.e2e.conftest import free_port
@@ -60,6 +64,12 @@ def own_stack() -> Iterator[tuple[str, str | None]]:
     ports = Ports(*(free_port() for _ in range(5)))
     state = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     with start_stack(StackConfig(ports=ports, state_dir=state, frontend_dir=None)) as running:
+        yield running
+
+
+@contextmanager
+def own_stack() -> Iterator[tuple[str, str | None]]:
+    with own_running_stack() as running:
         yield running.urls["api"], running.setup_token
 
 

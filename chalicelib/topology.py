@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from chalicelib.domain.pipeline import catalogue as event_catalogue
 from chalicelib.domain.pipeline import events
+from chalicelib.domain.pipeline.live import LIVE_EVENT_NAMES
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class QueueDef:
     visibility_timeout_s: int = 60
     batch_size: int = 10
     dlq_name: str = ""
+    # The handler returns `batchItemFailures` and relies on them: the deployment must attach
+    # the queue with ReportBatchItemFailures (Chalice cannot, DESIGN.md trap 9).
+    reports_partial_failures: bool = False
 
     def __post_init__(self) -> None:
         if not self.dlq_name:
@@ -130,6 +134,16 @@ WAITLIST_TRIGGERS: tuple[str, ...] = (
     events.RESOURCE_MAINTENANCE_ENDED,
     events.WAITLIST_JOINED,
 )
+# Live pushes (chalicelib/workers/live.py): 10 a batch, coalesced per socket; short
+# visibility, since a live message that comes a minute late is worth little.
+LIVE_QUEUE = QueueDef(
+    "reserver-live",
+    handler="live_worker",
+    batch_size=10,
+    visibility_timeout_s=30,
+    max_receive_count=3,
+    reports_partial_failures=True,
+)
 
 _JOBS = (
     ScheduleDef(
@@ -216,6 +230,7 @@ TOPOLOGY = Topology(
         WEBHOOK_DELIVERY_QUEUE,
         AUDIT_QUEUE,
         WAITLIST_QUEUE,  # waitlist
+        LIVE_QUEUE,
     ),
     rules=(
         RuleDef("reserver-to-notify", NOTIFY_QUEUE.name, event_catalogue.NOTIFY_EVENT_NAMES),
@@ -223,6 +238,7 @@ TOPOLOGY = Topology(
         RuleDef("reserver-to-webhooks", WEBHOOK_QUEUE.name, event_catalogue.WEBHOOK_EVENT_NAMES),
         RuleDef("reserver-to-audit", AUDIT_QUEUE.name, (events.AUDIT_CHANGE,)),
         RuleDef("reserver-to-waitlist", WAITLIST_QUEUE.name, WAITLIST_TRIGGERS),  # waitlist
+        RuleDef("reserver-to-live", LIVE_QUEUE.name, LIVE_EVENT_NAMES),
     ),
     schedules=_JOBS,
     ses_identities=("no-reply@reserver.local",),

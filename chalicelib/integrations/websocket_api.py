@@ -14,6 +14,7 @@ registers the websocket handlers, which capture it at registration.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import boto3
@@ -40,7 +41,17 @@ class ConfigurableWebsocketAPI(WebsocketAPI):
             self._endpoint = url.rstrip("/")
         return bool(url)
 
+    # The live fan-out posts from a few threads at once; boto3 sessions must not build
+    # clients concurrently, so the first ones to need the client wait for one to build it.
+    _building = threading.Lock()
+
     def _get_client(self) -> Any:
+        if self._client is not None:
+            return self._client
+        with self._building:
+            return self._build_client()
+
+    def _build_client(self) -> Any:
         if self._client is None:
             if self._endpoint is None:
                 self._use_setting()

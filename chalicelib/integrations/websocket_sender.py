@@ -1,8 +1,12 @@
-"""Push JSON messages to WebSocket connections: one, a user's, or a resource's listeners.
+"""The WebSocket transport: post JSON to one connection, or end one, through `@connections`.
 
 A connection that answers 410 GoneException is deleted on the spot (its $disconnect may
-never have run). Pushes are best effort: another failure is logged and the fan-out goes on,
-so one broken connection never makes a worker retry (and re-push) a whole batch.
+never have run). Posts are best effort: another failure is logged and the caller goes on,
+so one broken connection never stops delivery to the others, nor makes a worker retry (and
+re-push) a whole batch.
+
+This is transport only: it does not decide who may read what. Product pushes go through
+`services/pipeline/live.py`, which re-checks each socket's sign-in before posting.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ class WebsocketPort(Protocol):
 
     def send(self, connection_id: str, message: str) -> None:
         """Deliver `message`; raise `WebsocketDisconnectedError` when the connection is gone."""
+        ...
+
+    def close(self, connection_id: str) -> None:
+        """Close the socket (DELETE); raise `WebsocketDisconnectedError` when already gone."""
         ...
 
 
@@ -48,16 +56,22 @@ class WebsocketSender:
             return False
         return True
 
+    def end(self, connection_id: str, farewell: Mapping[str, Any]) -> None:
+        """Say why, close the socket and forget it (its $disconnect may come later, or never)."""
+        if self.send(connection_id, farewell):
+            try:
+                self._api.close(connection_id)
+            except WebsocketDisconnectedError:
+                pass  # it went by itself meanwhile
+            except Exception as exc:  # the record goes anyway: nothing is pushed to it
+                logger.warning(
+                    "websocket close failed",
+                    extra={"connection_id": connection_id, "error": type(exc).__name__},
+                )
+        self._connections.close(connection_id)
+
     def send_to_user(self, user_id: str, message: Mapping[str, Any]) -> int:
-        """Push to every live connection of `user_id`; returns how many received it."""
+        """Post to every live connection of `user_id`, unchecked (transport tests, tools);
+        returns how many received it."""
         targets = self._connections.user_connections(user_id, self._clock.now())
         return sum(self.send(connection_id, message) for connection_id in targets)
-
-    def send_to_resource(self, resource_id: str, message: Mapping[str, Any]) -> int:
-        """Push to every connection subscribed to `resource_id`; returns how many received it."""
-        targets = self._connections.resource_listeners(resource_id, self._clock.now())
-        return sum(self.send(connection_id, message) for connection_id in set(targets))
-
-    def push(self, user_id: str, message: dict[str, Any]) -> None:
-        """The `Pusher` port of the notification service (services/pipeline/notifications.py)."""
-        self.send_to_user(user_id, message)

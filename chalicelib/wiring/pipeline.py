@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING
 
 from chalicelib.settings import get_settings
 from chalicelib.topology import TOPOLOGY
-from chalicelib.wiring.core import aws, built, clock, cursors, ids, pick, wall_clock
+from chalicelib.wiring.core import (
+    aws,
+    built,
+    clock,
+    cursors,
+    ids,
+    pick,
+    prefetch_pool,
+    wall_clock,
+)
 from chalicelib.wiring.reservations import (
     approval_jobs,
     approver_mail,
@@ -31,6 +40,7 @@ if TYPE_CHECKING:
     from chalicelib.services.pipeline.audit import AuditService
     from chalicelib.services.pipeline.email import EmailService
     from chalicelib.services.pipeline.jobs import JobService
+    from chalicelib.services.pipeline.live import LiveFanout, SessionGuard
     from chalicelib.services.pipeline.notifications import Directory, NotificationService, Pusher
     from chalicelib.services.pipeline.operations import OperationsService
     from chalicelib.services.pipeline.webhook_dispatch import WebhookDispatcher
@@ -75,8 +85,8 @@ def directory() -> Directory:
 
 @built
 def pusher() -> Pusher:
-    """Notifications reach the user's WebSocket connections through the sender."""
-    return pick("pusher", websocket_sender)
+    """Notifications reach the user's signed-in WebSocket connections, each one checked."""
+    return pick("pusher", live_fanout)
 
 
 @built
@@ -91,6 +101,21 @@ def websocket_sender() -> WebsocketSender:
     from chalicelib.integrations.websocket_sender import WebsocketSender
 
     return WebsocketSender(pick("websocket_api", lambda: websocket_api), connections(), clock())
+
+
+def session_guard() -> SessionGuard:
+    from chalicelib.services.pipeline.live import SessionGuard
+    from chalicelib.store.pipeline.ws_sessions import AccountFacts
+
+    return SessionGuard(AccountFacts(), websocket_sender(), clock())
+
+
+def live_fanout() -> LiveFanout:
+    from chalicelib.services.pipeline.live import LiveFanout
+
+    return LiveFanout(
+        connections(), session_guard(), websocket_sender(), clock(), pool=prefetch_pool()
+    )
 
 
 @built

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
-from chalicelib.workers import audit, email, notify, scheduled, stream, webhooks
+from chalicelib.workers import audit, email, live, notify, scheduled, stream, webhooks
 from chalicelib.workers import waitlist as waitlist_worker
 
 WORKER_BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -18,6 +18,7 @@ WORKER_BLUEPRINTS: tuple[Blueprint, ...] = (
     email.bp,
     webhooks.bp,
     audit.bp,
+    live.bp,
     scheduled.bp,
     waitlist_worker.bp,  # waitlist
 )

@@ -6,6 +6,7 @@ The stack serves `tests.e2e.sample_app.app` (the product app plus recorders) wit
 
 from __future__ import annotations
 
+import secrets
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -44,8 +45,10 @@ def e2e_config(state_dir: Any, **overrides: Any) -> StackConfig:
         "tick_scale": 0.02,
         "tick_only": ("e2e_tick",),
         "sqs_retry_delay_s": 1,
-        # Webhook retries (1 min ... 2 h) shrunk to seconds for tests/e2e/test_pipeline.py.
-        "extra_env": {"WEBHOOK_RETRY_SCALE": "0.001"},
+        # Webhook retries (1 min ... 2 h) shrunk to seconds for tests/e2e/test_pipeline.py;
+        # the key explicit, so a test can start one more app process beside the stack's
+        # (tests/e2e/test_live.py: a second API process).
+        "extra_env": {"WEBHOOK_RETRY_SCALE": "0.001", "SECRET_KEY": secrets.token_urlsafe(48)},
     }
     settings.update(overrides)
     return StackConfig(**settings)

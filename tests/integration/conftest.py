@@ -14,6 +14,7 @@ from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
 from infra.provision import create_messaging, create_tables
 from tests.fakes.clocks import FollowingWallClock
+from tests.fakes.websocket import FakeWebsocketAPI
 
 
 @pytest.fixture(scope="session")
@@ -106,3 +107,14 @@ def cli_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     with running_api(tmp_path_factory.mktemp("cli-api") / "api.log") as url:
         yield url
+
+
+# --- WebSocket ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_ws(client: Client, clock: FrozenClock) -> FakeWebsocketAPI:
+    """The `@connections` API, recorded in memory: what each connection was sent."""
+    api = FakeWebsocketAPI()
+    wiring.use_websocket_api(api)
+    return api

@@ -18,7 +18,6 @@ from app import app
 from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.integrations.event_bus import PublishFailed
-from chalicelib.store.pipeline.connections import ConnectionStore
 from chalicelib.topology import AUDIT_QUEUE, EMAIL_QUEUE, NOTIFY_QUEUE, STREAM_HANDLER
 from infra.local.appload import lambda_context
 from tests.factories import auth_headers, send_json
@@ -34,6 +33,7 @@ from tests.integration.pipeline_kit import (
     person,
 )
 from tests.integration.reservations_kit import at, booked, cancel, create_resource
+from tests.integration.ws_kit import WsClient
 
 
 @pytest.fixture
@@ -209,20 +209,20 @@ def test_the_notification_is_pushed_to_the_owners_open_websockets(
     fake = FakeWebsocketAPI()
     wiring.use_websocket_api(fake)
     ada, bea = person(client, "ada"), person(client, "bea")
-    connections = ConnectionStore()
-    for connection_id, who in (("conn-ada", ada), ("conn-bea", bea)):
-        connections.open(connection_id, "127.0.0.1", clock.now())
-        connections.attach_user(connection_id, who.user_id, clock.now())
+    sockets = {
+        who.username: WsClient(fake, f"conn-{who.username}").connect().sign_in(who.token)
+        for who in (ada, bea)
+    }
     # When Ada books
     booked(client, ada.token, at(10), at(11))
     pipeline.run()
     # Then only Ada's connection gets the notification, as listed by the API
-    [pushed] = fake.replies("conn-ada")
+    [pushed] = sockets["ada"].messages("notification")
     listed = notifications(client, ada.token)["items"][0]
     assert pushed["type"] == "notification"
     assert pushed["notification"]["notification_id"] == listed["notification_id"]
     assert pushed["notification"]["kind"] == "reservation.created"
-    assert fake.replies("conn-bea") == []
+    assert sockets["bea"].messages("notification") == []
 
 
 def test_a_series_is_announced_once_not_once_per_occurrence(

@@ -6,8 +6,6 @@ are read from a fake management API (the real one is exercised by tests/e2e).
 
 from __future__ import annotations
 
-import json
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -21,47 +19,7 @@ from chalicelib.integrations.websocket_api import ConfigurableWebsocketAPI
 from chalicelib.settings import reset_settings
 from tests.factories import user_id_of
 from tests.fakes.websocket import FakeWebsocketAPI
-
-
-def _event(route_key: str, connection_id: str, body: str | None = None) -> dict[str, Any]:
-    kinds = {"$connect": "CONNECT", "$default": "MESSAGE", "$disconnect": "DISCONNECT"}
-    event: dict[str, Any] = {
-        "requestContext": {
-            "routeKey": route_key,
-            "eventType": kinds[route_key],
-            "connectionId": connection_id,
-            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
-            "stage": "api",
-            "apiId": "abc123",
-            "identity": {"sourceIp": "203.0.113.7"},
-        },
-        "isBase64Encoded": False,
-    }
-    if body is not None:
-        event["body"] = body
-    return event
-
-
-class WsClient:
-    """Drives the app's three websocket handlers for one connection id."""
-
-    def __init__(self, api: FakeWebsocketAPI) -> None:
-        from app import app
-
-        self.app, self.api = app, api
-        self.connection_id = f"c{uuid.uuid4().hex[:12]}"
-
-    def connect(self) -> WsClient:
-        self.app.handler_map["ws_connect"](_event("$connect", self.connection_id), None)
-        return self
-
-    def say(self, body: str | dict[str, Any]) -> Any:
-        text = body if isinstance(body, str) else json.dumps(body)
-        self.app.handler_map["ws_message"](_event("$default", self.connection_id, text), None)
-        return self.api.last(self.connection_id)
-
-    def disconnect(self) -> None:
-        self.app.handler_map["ws_disconnect"](_event("$disconnect", self.connection_id), None)
+from tests.integration.ws_kit import WsClient
 
 
 @pytest.fixture
@@ -112,7 +70,7 @@ def test_auth_in_the_first_message_links_the_connection_to_the_user(
     reply = ws.say({"action": "auth", "token": user_token})
     # Then the connection is the user's, and found among the user's connections
     user_id = user_id_of(client, user_token)
-    assert reply == {"type": "authenticated", "user_id": user_id}
+    assert (reply["type"], reply["user_id"]) == ("authenticated", user_id)
     assert wiring.connections().user_connections(user_id, clock.now()) == [ws.connection_id]
 
 
@@ -174,19 +132,6 @@ def test_send_to_user_reaches_live_connections_and_forgets_gone_ones(
     assert delivered == 1
     assert live.api.last(live.connection_id) == {"type": "hello"}
     assert wiring.connections().user_connections(user_id, clock.now()) == [live.connection_id]
-
-
-def test_send_to_resource_reaches_its_listeners(
-    fake_api: FakeWebsocketAPI, user_token: str
-) -> None:
-    listener, bystander = WsClient(fake_api).connect(), WsClient(fake_api).connect()
-    for connection in (listener, bystander):
-        connection.say({"action": "auth", "token": user_token})
-    listener.say({"action": "subscribe", "resource_id": "res-9"})
-    delivered = wiring.websocket_sender().send_to_resource("res-9", {"type": "changed"})
-    assert delivered == 1
-    assert fake_api.last(listener.connection_id) == {"type": "changed"}
-    assert fake_api.last(bystander.connection_id)["type"] == "authenticated"
 
 
 def test_records_past_their_lifetime_are_ignored_then_purged(

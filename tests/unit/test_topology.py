@@ -7,7 +7,7 @@ from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfi
 
 from app import app
 from chalicelib.domain.pipeline.catalogue import CATALOGUE
-from chalicelib.domain.pipeline.events import AUDIT_CHANGE
+from chalicelib.domain.pipeline.events import AUDIT_CHANGE, INTERNAL_LIVE_EVENTS
 from chalicelib.topology import STREAM_HANDLER, TOPOLOGY
 
 
@@ -47,11 +47,15 @@ def test_rules_route_known_events_to_known_queues() -> None:
     for rule in TOPOLOGY.rules:
         assert rule.queue in queues, rule.name
         assert rule.event_names, rule.name  # an empty list would route every event
-        assert set(rule.event_names) <= set(CATALOGUE) | {AUDIT_CHANGE}, rule.name
+        known = set(CATALOGUE) | {AUDIT_CHANGE, *INTERNAL_LIVE_EVENTS}
+        assert set(rule.event_names) <= known, rule.name
 
 
 def test_queues_without_partial_batch_reporting_take_one_message_at_a_time() -> None:
     # Chalice cannot enable ReportBatchItemFailures (DESIGN.md trap 9): with one record per
     # batch, a failure fails the whole batch and Lambda retries it instead of deleting it.
-    assert all(q.batch_size == 1 for q in TOPOLOGY.queues)
+    # A queue whose handler relies on batchItemFailures says so (the deployment must attach
+    # it with ReportBatchItemFailures): only the live queue, which coalesces its batch.
+    assert all(q.batch_size == 1 for q in TOPOLOGY.queues if not q.reports_partial_failures)
+    assert [q.name for q in TOPOLOGY.queues if q.reports_partial_failures] == ["reserver-live"]
     assert all(q.dlq_name.endswith("-dlq") and q.max_receive_count >= 2 for q in TOPOLOGY.queues)

@@ -62,6 +62,12 @@ APPROVAL_EXPIRED = "approval.expired"
 APPROVAL_REMINDER_DUE = "approval.reminder_due"
 # Internal: every audited mutation, consumed by the audit worker only.
 AUDIT_CHANGE = "audit.change"
+# Internal, for the live fan-out only (docs/events.md "Live messages"): not in the public
+# catalogue, so no rule but the live one routes them (no webhook, mail or notification).
+BLACKOUT_CHANGED = "blackout.changed"
+USER_ACCESS_CHANGED = "user.access_changed"  # disabled, token version or roles changed
+SESSION_REVOKED = "session.revoked"  # an access token was denied (logout)
+INTERNAL_LIVE_EVENTS = (BLACKOUT_CHANGED, USER_ACCESS_CHANGED, SESSION_REVOKED)
 # Not on the bus: the payload of a webhook test ping.
 WEBHOOK_PING = "webhook.ping"
 # The catalogue (descriptions, audiences, examples) is in domain/pipeline/catalogue.py.

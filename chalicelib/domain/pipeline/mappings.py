@@ -68,6 +68,17 @@ def reminder_events(change: ItemChange) -> list[Draft]:
     return [(ev.RESERVATION_REMINDER_DUE, {**data, "actor_id": "system"})]
 
 
+# What ends a signed-in WebSocket (domain/pipeline/connections.py `session_problem`).
+_ACCESS_FIELDS = ("disabled", "token_version", "roles")
+
+
+def _access_changed(change: ItemChange, name: str) -> bool:
+    before, after = change.before(name), change.after(name)
+    if name == "roles":  # a string set: its order in a stream image means nothing
+        return sorted(before or []) != sorted(after or [])
+    return bool(before != after)
+
+
 @REGISTRY.register("user")
 def user_events(change: ItemChange) -> list[Draft]:
     image = change.image
@@ -80,6 +91,12 @@ def user_events(change: ItemChange) -> list[Draft]:
             "actor_id": actor_of(change),
         }
         drafts.append((ev.USER_CREATED, data))
+    else:
+        changed = [name for name in _ACCESS_FIELDS if _access_changed(change, name)]
+        if change.kind == "REMOVE" or changed:
+            # Internal: the live fan-out re-checks (and closes) the user's sockets.
+            access = {"user_id": image.get("user_id"), "changed": changed or ["deleted"]}
+            drafts.append((ev.USER_ACCESS_CHANGED, access))
     # A new nonce means a new link to mail. The event carries no nonce and no address: the
     # worker reads the user's pending link and sends it only if it is still the one this
     # event announced (`verification_id`), so a stale event sends nothing.
@@ -262,3 +279,21 @@ def approval_events(change: ItemChange) -> list[Draft]:
         return []
     automatic = str(image.get("closed_by") or "") == "system"
     return [(name, {**data, "actor_id": image.get("closed_by"), "automatic": automatic})]
+
+
+@REGISTRY.register("denied_token")
+def denied_token_events(change: ItemChange) -> list[Draft]:
+    """A logout denies its access token (`JTI#<jti>` / `DENY`): sockets signed in with it
+    are closed by the live fan-out."""
+    if change.kind != "INSERT":
+        return []
+    pk = str(change.image.get("PK") or "")
+    return [(ev.SESSION_REVOKED, {"token_id": pk.removeprefix("JTI#")})] if pk else []
+
+
+@REGISTRY.register("blackout")
+def blackout_events(change: ItemChange) -> list[Draft]:
+    """Dates only: a blackout's reason is shown where the resource's rules are, not pushed."""
+    kinds = {"INSERT": "added", "MODIFY": "updated", "REMOVE": "removed"}
+    data = _project(change.image, ("blackout_id", "resource_id", "start_date", "end_date"))
+    return [(ev.BLACKOUT_CHANGED, {**data, "change": kinds[change.kind]})]

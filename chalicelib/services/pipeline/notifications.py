@@ -63,6 +63,7 @@ class NotificationPage:
 def push_message(note: Notification) -> dict[str, Any]:
     return {
         "type": "notification",
+        "v": 1,  # the live message version (docs/events.md "Live messages")
         "notification": {
             "notification_id": note.notification_id,
             "kind": note.kind,

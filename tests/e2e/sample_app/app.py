@@ -16,6 +16,7 @@ from chalice.app import DynamoDBEvent, Rate, SQSEvent
 
 from app import app
 from chalicelib import wiring
+from chalicelib.domain.pipeline.connections import WsSession
 
 __all__ = ["app"]
 
@@ -56,7 +57,8 @@ def _handle_sqs(body: dict[str, Any], receive_count: int) -> bool:
     if body.get("fail") == "first" and receive_count < 2:
         return False
     if "attach" in body:
-        wiring.connections().attach_user(body["attach"], body["user_id"], wiring.clock().now())
+        session = WsSession(body["user_id"], "e2e-token", 4102444800, 0, ("user",))
+        wiring.connections().attach(body["attach"], session, wiring.clock().now())
     if "push_to_user" in body:
         body["delivered"] = wiring.websocket_sender().send_to_user(
             body["push_to_user"], body["message"]
