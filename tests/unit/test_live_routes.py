@@ -211,3 +211,35 @@ def test_session_problem(
     reason: str | None,
 ) -> None:
     assert session_problem(session, account, denied=denied, now=now) == reason
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        ev.WAITLIST_JOINED,
+        ev.WAITLIST_OFFERED,
+        ev.WAITLIST_OFFER_EXPIRED,
+        ev.WAITLIST_ACCEPTED,
+        ev.WAITLIST_DECLINED,
+        ev.WAITLIST_SKIPPED,
+        ev.WAITLIST_LEFT,
+        ev.APPROVAL_REQUESTED,
+        ev.APPROVAL_APPROVED,
+    ],
+)
+def test_waitlist_and_approval_events_reach_their_owner_only(name: str) -> None:
+    e = catalogue_event(name)
+    [own] = pushes(e)
+    assert own.audience == user(str(e.data["user_id"]))
+    assert own.entry["event"] == name and "actor_id" not in own.entry
+
+
+@pytest.mark.parametrize("name", [ev.APPROVAL_REJECTED, ev.APPROVAL_EXPIRED])
+def test_a_request_that_ends_undecided_or_rejected_frees_its_slot(name: str) -> None:
+    e = catalogue_event(name)
+    [slot] = [p for p in pushes(e) if p.audience.kind == "resource"]
+    assert slot.entry["event"] == "slot.freed"
+    assert set(slot.entry_for("someone-else", is_admin=False)) == TIMES_ONLY
+    assert [p.audience for p in pushes(e) if p.audience.kind == "user"] == [
+        user(str(e.data["user_id"]))
+    ]

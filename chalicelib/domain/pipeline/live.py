@@ -11,11 +11,12 @@ Audiences:
   reservation's owner and admins read `detail` instead (reservation id, status, owner id).
 - `everyone`: every signed-in connection (a global blackout).
 
-Extension point (waitlist, approvals): write `def _waitlist(event) -> list[Step]` returning
-a `Push` to the owner (`user(...)`), a times-only `Push` to the resource, and, for approver
-queues, a `Push` per approver id read from `event.data`; then add its event names to
-`LIVE_ROUTES` and a line to docs/events.md. Nothing else changes: the worker, the rule
-and the coalescing follow the table.
+Waitlist and approval events reach their owner (the waitlister, the requester); a rejected or
+expired request also frees its slot for subscribers. Approvers' queues are not pushed yet:
+the approvers of a step are resolved from the resource's chain, which a pure route cannot
+read (the email worker does it through `ApproverMail`). A new event: one function returning
+`Push`es, its name in `LIVE_ROUTES`, a line in docs/events.md; the worker, the rule and the
+coalescing follow the table.
 """
 
 from __future__ import annotations
@@ -232,7 +233,75 @@ def _token_revoked(event: DomainEvent) -> list[Step]:
     return [Recheck(token_id=str(token_id))] if token_id else []
 
 
+# --- waitlist and approvals (issue 10) ---------------------------------------------------------
+
+_OWN_WAITLIST_FIELDS = (
+    "entry_id",
+    "resource_id",
+    "status",
+    "start_time",
+    "end_time",
+    "offer_reservation_id",
+    "offer_expires_at",
+    "reason",
+    "auto_book",
+)
+_OWN_APPROVAL_FIELDS = (
+    "reservation_id",
+    "resource_id",
+    "start_time",
+    "end_time",
+    "status",
+    "step",
+    "closed_reason",
+    "automatic",
+)
+
+
+def _owned(event: DomainEvent, keys: tuple[str, ...]) -> list[Step]:
+    owner = event.data.get("user_id")
+    if not owner:
+        return []
+    fields = {k: event.data[k] for k in keys if k in event.data}
+    return [Push(user(str(owner)), entry(event, event.name, **fields))]
+
+
+def _own_waitlist(event: DomainEvent) -> list[Step]:
+    """The waitlister's own entry (offers with their deadline); the offer's hold itself
+    reaches subscribers as `slot.held` through its `reservation.created`."""
+    return _owned(event, _OWN_WAITLIST_FIELDS)
+
+
+def _own_approval(event: DomainEvent) -> list[Step]:
+    return _owned(event, _OWN_APPROVAL_FIELDS)
+
+
+def _approval_ended(event: DomainEvent) -> list[Step]:
+    """A rejected or expired request frees the slot it held (no reservation event says so)."""
+    data = event.data
+    return [
+        _slot(event, "slot.freed", data.get("start_time"), data.get("end_time")),
+        *_own_approval(event),
+    ]
+
+
 LIVE_ROUTES: dict[str, Route] = {
+    **dict.fromkeys(
+        (
+            ev.WAITLIST_JOINED,
+            ev.WAITLIST_OFFERED,
+            ev.WAITLIST_OFFER_EXPIRED,
+            ev.WAITLIST_ACCEPTED,
+            ev.WAITLIST_DECLINED,
+            ev.WAITLIST_SKIPPED,
+            ev.WAITLIST_LEFT,
+        ),
+        _own_waitlist,
+    ),
+    ev.APPROVAL_REQUESTED: _own_approval,
+    ev.APPROVAL_APPROVED: _own_approval,
+    ev.APPROVAL_REJECTED: _approval_ended,
+    ev.APPROVAL_EXPIRED: _approval_ended,
     ev.RESERVATION_CREATED: _created,
     ev.RESERVATION_CANCELLED: _freed,
     ev.RESERVATION_NO_SHOW: _freed,
