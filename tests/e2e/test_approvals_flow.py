@@ -18,8 +18,9 @@ import httpx
 import pytest
 
 from infra.local.stack import RunningStack
-from tests.e2e.browser import USER_PASSWORD, ApiClient, create_room, unique
+from tests.e2e.browser import ApiClient, create_room
 from tests.e2e.helpers import eventually
+from tests.e2e.test_pipeline import member as verified_member
 
 pytestmark = pytest.mark.e2e
 WAIT = 20.0
@@ -38,13 +39,9 @@ def admin(api: ApiClient) -> str:
     return api.ensure_admin()
 
 
-def member(api: ApiClient) -> tuple[str, str, str]:
-    """A new user with a mailbox: (token, user id, email)."""
-    username = unique("appr")
-    address = f"{username}@example.com"
-    body = {"username": username, "password": USER_PASSWORD, "email": address}
-    api.call("POST", "/api/v1/register", json=body)
-    token = api.login(username, USER_PASSWORD)
+def member(stack: RunningStack, api: ApiClient) -> tuple[str, str, str]:
+    """A new user with a verified mailbox (through the real link): (token, user id, email)."""
+    token, address = verified_member(stack, api)
     return token, str(api.call("GET", "/api/v1/users/me", token)["id"]), address
 
 
@@ -111,9 +108,9 @@ def day_ahead(days: int, hour: int) -> datetime:
 def test_two_steps_decided_by_email_link_then_api(
     stack: RunningStack, api: ApiClient, admin: str
 ) -> None:
-    alice, _, alice_mail = member(api)
-    _, manager_id, manager_mail = member(api)
-    officer, officer_id, officer_mail = member(api)
+    alice, _, alice_mail = member(stack, api)
+    _, manager_id, manager_mail = member(stack, api)
+    officer, officer_id, officer_mail = member(stack, api)
     rid = lab(api, admin, [manager_id], [officer_id])
     mine = request(api, alice, rid, day_ahead(4, 9), 60)
     # The manager is emailed a one-click link; its GET only shows the request
@@ -141,9 +138,9 @@ def test_two_steps_decided_by_email_link_then_api(
 def test_approving_one_request_rejects_the_overlapping_one(
     stack: RunningStack, api: ApiClient, admin: str
 ) -> None:
-    alice, _, _ = member(api)
-    bob, _, bob_mail = member(api)
-    manager, manager_id, _ = member(api)
+    alice, _, _ = member(stack, api)
+    bob, _, bob_mail = member(stack, api)
+    manager, manager_id, _ = member(stack, api)
     rid = lab(api, admin, [manager_id])
     alices = request(api, alice, rid, day_ahead(5, 10), 60)
     bobs = request(api, bob, rid, day_ahead(5, 10) + timedelta(minutes=30), 60)
@@ -162,8 +159,8 @@ def test_approving_one_request_rejects_the_overlapping_one(
 def test_a_stale_request_is_expired_by_its_job_and_the_requester_told(
     stack: RunningStack, api: ApiClient, admin: str
 ) -> None:
-    alice, _, alice_mail = member(api)
-    _, manager_id, _ = member(api)
+    alice, _, alice_mail = member(stack, api)
+    _, manager_id, _ = member(stack, api)
     rid = lab(api, admin, [manager_id])
     # A request whose start comes before anyone decides it
     start = (datetime.now(UTC) + timedelta(seconds=3)).replace(microsecond=0)
