@@ -11,8 +11,12 @@ from typer.core import TyperGroup
 from cli import (
     __version__,
     admin,
+    admin_ops,
+    audit,
     auth,
+    availability,
     mfa,
+    notifications,
     reservations,
     resource_rules,
     resources,
@@ -20,6 +24,9 @@ from cli import (
     setup,
     system,
     users,
+    webhook_allowlist,
+    webhook_deliveries,
+    webhooks,
 )
 from cli.client import ApiError, CliError
 from cli.config import ConfigError
@@ -113,7 +120,7 @@ app = typer.Typer(
     name="rr",
     help="Resource Reserver from the command line: sign in, find resources, book them.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # Typer's --install-completion / --show-completion
     pretty_exceptions_enable=False,
 )
 
@@ -171,6 +178,22 @@ app.add_typer(system.app, name="system")
 app.command("reserve", epilog=TIME_EPILOG)(reservations.reserve)
 app.command("upcoming")(reservations.upcoming)
 
+# --- issue 11: the rest of the API (notifications, webhooks, audit, operations, free time) ---
+availability.register(resources.app)
+webhook_deliveries.register(webhooks.app)
+webhooks.app.add_typer(webhook_allowlist.app, name="allowlist")
+app.add_typer(notifications.app, name="notifications")
+app.add_typer(webhooks.app, name="webhooks")
+app.add_typer(audit.app, name="audit")
+admin.app.add_typer(admin_ops.jobs_app, name="jobs")
+admin.app.add_typer(admin_ops.dead_letters_app, name="dead-letters")
+# --- end of issue 11 ---
+
 
 def main() -> None:
     app(prog_name="rr")
+
+
+def main_long() -> None:
+    """The same tree installed as `resource-reserver` (completion is keyed on the name)."""
+    app(prog_name="resource-reserver")

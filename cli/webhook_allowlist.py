@@ -1,0 +1,68 @@
+"""`rr webhooks allowlist`: private networks webhooks may reach anyway (admins only).
+
+Webhook URLs that resolve to private, loopback or link-local addresses are refused at send
+time (SSRF); an entry here lets one network (or one port of it) through.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.context import JsonOpt, YesOpt, state
+from cli.listing import done
+from cli.lookup import path_part
+from cli.output import Column
+
+app = typer.Typer(help="Private networks webhooks may reach anyway (admins only).")
+
+PATH = "admin/webhook-allowlist"
+COLUMNS = [
+    Column("entry_id", "id"),
+    Column("network", "network"),
+    Column("port", "port"),
+    Column("note", "note"),
+    Column("created_by", "by"),
+    Column("created_at", "created", "time"),
+]
+
+
+@app.command("list")
+def list_entries(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """The allow-list."""
+    st = state(ctx)
+    st.show_list(st.client.get(PATH), as_json, COLUMNS, empty="the allow-list is empty")
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    network: Annotated[str, typer.Argument(help="An IP or CIDR, e.g. 10.0.0.0/8.")],
+    *,
+    port: Annotated[
+        int | None, typer.Option("--port", min=1, max=65535, help="Only this port.")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="Why it is allowed.")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Allow a private network (or one port of it)."""
+    st = state(ctx)
+    answer = st.client.post(PATH, json={"network": network, "port": port, "note": note})
+    done(
+        ctx, answer, as_json, f"Allowed {answer.get('network')} as entry {answer.get('entry_id')}."
+    )
+
+
+@app.command()
+def remove(
+    ctx: typer.Context,
+    entry_id: Annotated[str, typer.Argument(help="The entry's id.")],
+    yes: YesOpt = False,
+) -> None:
+    """Remove an entry (webhooks to that network are refused again)."""
+    st = state(ctx)
+    if not yes:
+        typer.confirm(f"Remove allow-list entry {entry_id}?", abort=True)
+    st.client.delete(f"{PATH}/{path_part(entry_id)}")
+    st.out.success(f"Entry {entry_id} removed.")
