@@ -59,10 +59,11 @@ def remove(
     ctx: typer.Context,
     entry_id: Annotated[str, typer.Argument(help="The entry's id.")],
     yes: YesOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Remove an entry (webhooks to that network are refused again)."""
     st = state(ctx)
     if not yes:
         typer.confirm(f"Remove allow-list entry {entry_id}?", abort=True)
     st.client.delete(f"{PATH}/{path_part(entry_id)}")
-    st.out.success(f"Entry {entry_id} removed.")
+    done(ctx, {"entry_id": entry_id, "removed": True}, as_json, f"Entry {entry_id} removed.")

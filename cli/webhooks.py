@@ -140,13 +140,16 @@ def update(
 
 
 @app.command()
-def delete(ctx: typer.Context, webhook_id: WebhookArg, yes: YesOpt = False) -> None:
+def delete(
+    ctx: typer.Context, webhook_id: WebhookArg, yes: YesOpt = False, as_json: JsonOpt = False
+) -> None:
     """Delete a webhook (no more deliveries; its log goes with it)."""
     st = state(ctx)
     if not yes:
         typer.confirm(f"Delete webhook {webhook_id}?", abort=True)
     st.client.delete(hook_path(webhook_id))
-    st.out.success(f"Webhook {webhook_id} deleted.")
+    answer = {"webhook_id": webhook_id, "deleted": True}
+    done(ctx, answer, as_json, f"Webhook {webhook_id} deleted.")
 
 
 @app.command("rotate-secret")

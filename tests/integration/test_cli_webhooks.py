@@ -83,6 +83,10 @@ def test_refusals_are_shown_in_words(cli_api: str, tmp_path: Path) -> None:
     other, _ = new_user(cli_api, tmp_path)
     hook_id = str(create_hook(rr)["webhook_id"])
     assert "HTTP 404" in other.fails("webhooks", "test", hook_id).stderr
+    # Deleting asks first: "no" keeps it
+    kept = rr("webhooks", "delete", hook_id, input="n\n")
+    assert kept.exit_code == 1 and "Aborted" in kept.stderr
+    assert rr.json("webhooks", "show", hook_id)["webhook_id"] == hook_id
     # Local checks come before any request
     assert "give at least one --event" in rr.fails("webhooks", "create", URL).stderr
     assert "nothing to change" in rr.fails("webhooks", "update", hook_id).stderr
@@ -101,7 +105,8 @@ def test_admins_keep_the_allow_list(cli_api: str, tmp_path: Path) -> None:
     assert entry["entry_id"] in [e["entry_id"] for e in boss.json("webhooks", "allowlist", "list")]
     assert "HTTP 403" in rr.fails("webhooks", "allowlist", "list").stderr
     # When the admin removes it, Then it is gone
-    boss.ok("webhooks", "allowlist", "remove", str(entry["entry_id"]), "--yes")
+    removed = boss.json("webhooks", "allowlist", "remove", str(entry["entry_id"]), "--yes")
+    assert removed == {"entry_id": entry["entry_id"], "removed": True}
     assert entry["entry_id"] not in [
         e["entry_id"] for e in boss.json("webhooks", "allowlist", "list")
     ]
