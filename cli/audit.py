@@ -238,7 +238,8 @@ def export(
     if as_json:
         st.out.json(summary)
     else:
-        st.out.success(f"Wrote {entries} audit entries to {file} ({size} bytes).")
+        noun = "entry" if entries == 1 else "entries"
+        st.out.success(f"Wrote {entries} audit {noun} to {file} ({size} bytes).")
     if entries >= EXPORT_MAX_ROWS:
         st.out.notice(
             f"An export stops at {EXPORT_MAX_ROWS:,} entries: narrow it with --since/--until."
