@@ -3,25 +3,22 @@
 The CLI talks HTTP, so `chalice.test.Client` cannot serve it. This module is both the child
 (`python -m tests.integration.cli_server PORT TOKEN_FILE`: moto's mock_aws + provisioned
 tables + the app served on 127.0.0.1:PORT, the one-time setup token written to TOKEN_FILE as
-`make run` prints it; before a read of the event pipeline's outputs the child pumps the
-pipeline, see `_catch_up_handler`) and the parent-side helper that starts it, waits for
-/health, records the token in SETUP_TOKENS and stops it by PID. A child process keeps
-moto's patched botocore away from the other tests.
+`make run` prints it; with `--pipeline`, the event pipeline is run too, see cli_pipeline.py)
+and the parent-side helper that starts it, waits for /health, records the token in
+SETUP_TOKENS and stops it by PID. A child process keeps moto's patched botocore away from the
+other tests.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -51,7 +48,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_api(log_path: Path) -> Iterator[str]:
+def running_api(log_path: Path, *, pipeline: bool = False) -> Iterator[str]:
     """Start the child, yield its base URL, stop it (by PID) afterwards."""
     port = free_port()
     token_file = log_path.with_suffix(".setup-token")
@@ -59,7 +56,14 @@ def running_api(log_path: Path) -> Iterator[str]:
     env.update(FAKE_AWS)
     with log_path.open("wb") as log:
         child = subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.cli_server", str(port), str(token_file)],
+            [
+                sys.executable,
+                "-m",
+                "tests.integration.cli_server",
+                str(port),
+                str(token_file),
+                *(["--pipeline"] if pipeline else []),
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -95,67 +99,7 @@ def _wait_healthy(url: str, child: subprocess.Popen[bytes], log_path: Path) -> N
     )
 
 
-# Paths whose answers come from the event pipeline (stream -> bus -> queue workers).
-PIPELINE_OUTPUTS = (
-    "/api/v1/notifications",
-    "/api/v1/audit",
-    "/api/v1/webhooks",
-    "/api/v1/admin/dead-letters",
-)
-# Outbound webhook sends stay queued: the tests have no receiver and must not touch the net.
-NOT_PUMPED = ("reserver-webhook-deliveries",)
-
-
-def _catch_up_handler(app: Any, base: type) -> type:
-    """A request handler that lets the pipeline catch up before a read of its outputs.
-
-    On AWS the workers run within a second of the write; here nothing runs them, so requests
-    under PIPELINE_OUTPUTS first pump the stream and the queues until nothing moves. The
-    CLI tests then see notifications and audit entries without sleeping or polling.
-    """
-    from tests.integration.pipeline_driver import Pipeline
-
-    class Resuming(Pipeline):
-        """Takes a fresh shard iterator after the last record read, on every read.
-
-        moto restores a deep copy of its tables when a transaction fails, stream shard
-        included: an iterator kept from before then reads a shard nobody writes to anymore.
-        """
-
-        last_sequence: str | None = None
-
-        def stream_records(self) -> list[dict[str, Any]]:
-            if self.last_sequence is not None:
-                shard = self.streams.describe_stream(StreamArn=self.stream_arn)
-                self._iterator = self.streams.get_shard_iterator(
-                    StreamArn=self.stream_arn,
-                    ShardId=shard["StreamDescription"]["Shards"][0]["ShardId"],
-                    ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-                    SequenceNumber=self.last_sequence,
-                )["ShardIterator"]
-            records = super().stream_records()
-            if records:
-                self.last_sequence = str(records[-1]["dynamodb"]["SequenceNumber"])
-            return records
-
-    lock = threading.Lock()
-    pipeline: list[Pipeline] = []
-
-    class CatchUp(base):  # type: ignore[misc, valid-type]
-        def _generic_handle(self) -> None:
-            if self.path.startswith(PIPELINE_OUTPUTS):
-                with lock:
-                    if not pipeline:
-                        pipeline.append(Resuming(app))
-                    pipeline[0].run(skip=NOT_PUMPED)
-            super()._generic_handle()
-
-        do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
-
-    return CatchUp
-
-
-def _serve(port: int, token_file: Path) -> None:
+def _serve(port: int, token_file: Path, *, pipeline: bool) -> None:
     os.environ.update(FAKE_AWS)
     import boto3
     from chalice.config import Config
@@ -177,12 +121,12 @@ def _serve(port: int, token_file: Path) -> None:
         # Chalice writes a response in several small sends: with Nagle on, each request
         # stalls ~40 ms on the client's delayed ACK. TCP_NODELAY on accepted sockets fixes it.
         ChaliceRequestHandler.disable_nagle_algorithm = True
-        handler = _catch_up_handler(app, ChaliceRequestHandler)
-        server.server.RequestHandlerClass = functools.partial(
-            handler, app_object=app, config=config
-        )
+        if pipeline:
+            from tests.integration.cli_pipeline import serve_with_pipeline
+
+            serve_with_pipeline(server, app, config)
         server.serve_forever()
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]), Path(sys.argv[2]))
+    _serve(int(sys.argv[1]), Path(sys.argv[2]), pipeline="--pipeline" in sys.argv[3:])

@@ -8,9 +8,9 @@ from chalicelib.topology import TOPOLOGY
 from tests.integration.cli_helpers import admin, new_user
 
 
-def test_jobs_are_listed_and_run_now(cli_api: str, tmp_path: Path) -> None:
+def test_jobs_are_listed_and_run_now(cli_pipeline_api: str, tmp_path: Path) -> None:
     # Given an admin
-    boss = admin(cli_api, tmp_path)
+    boss = admin(cli_pipeline_api, tmp_path)
     # When they list the jobs, Then every scheduled job is there with its rate
     jobs = boss.json("admin", "jobs", "list")
     assert [j["name"] for j in jobs] == [s.name for s in TOPOLOGY.schedules]
@@ -26,9 +26,9 @@ def test_jobs_are_listed_and_run_now(cli_api: str, tmp_path: Path) -> None:
     assert "expire-reservations" in unknown.stderr
 
 
-def test_dead_letters_are_inspected_and_redriven(cli_api: str, tmp_path: Path) -> None:
+def test_dead_letters_are_inspected_and_redriven(cli_pipeline_api: str, tmp_path: Path) -> None:
     # Given an admin
-    boss = admin(cli_api, tmp_path)
+    boss = admin(cli_pipeline_api, tmp_path)
     # When they list the dead-letter queues, Then each worker queue has its DLQ and a count
     queues = boss.json("admin", "dead-letters", "list")
     assert [q["queue"] for q in queues] == [q.name for q in TOPOLOGY.queues]
@@ -53,8 +53,8 @@ def test_dead_letters_are_inspected_and_redriven(cli_api: str, tmp_path: Path) -
     assert "queue_not_found, HTTP 404" in refused.stderr
 
 
-def test_only_admins(cli_api: str, tmp_path: Path) -> None:
-    rr, _ = new_user(cli_api, tmp_path)
+def test_only_admins(cli_pipeline_api: str, tmp_path: Path) -> None:
+    rr, _ = new_user(cli_pipeline_api, tmp_path)
     for args in (
         ("jobs", "list"),
         ("jobs", "run", "expire-reservations"),

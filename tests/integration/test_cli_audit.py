@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from tests.integration.cli_helpers import Rr, admin, new_user, unique
 
 
-def booked_and_cancelled(cli_api: str, tmp_path: Path) -> tuple[Rr, Rr, str, str]:
+def booked_and_cancelled(cli_pipeline_api: str, tmp_path: Path) -> tuple[Rr, Rr, str, str]:
     """An admin, a user who booked and cancelled one reservation, its id, their name."""
-    boss = admin(cli_api, tmp_path)
-    rr, name = new_user(cli_api, tmp_path)
+    boss = admin(cli_pipeline_api, tmp_path)
+    rr, name = new_user(cli_pipeline_api, tmp_path)
     room = unique("Audit room ")
     boss.ok("resources", "create", room, "--timezone", "Europe/Paris")
     day = (datetime.now(ZoneInfo("Europe/Paris")) + timedelta(days=4)).date().isoformat()
@@ -36,9 +36,9 @@ def actions(entries: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(e["entity_type"], e["action"]) for e in entries]
 
 
-def test_my_activity_and_the_admins_views(cli_api: str, tmp_path: Path) -> None:
+def test_my_activity_and_the_admins_views(cli_pipeline_api: str, tmp_path: Path) -> None:
     # Given a user who booked and then cancelled through the CLI
-    boss, rr, reservation_id, name = booked_and_cancelled(cli_api, tmp_path)
+    boss, rr, reservation_id, name = booked_and_cancelled(cli_pipeline_api, tmp_path)
     # When they look at their own activity, Then both steps are there, newest first, via cli
     mine = [e for e in rr.json("audit", "my-activity") if e["entity_type"] == "reservation"]
     assert actions(mine) == [("reservation", "cancelled"), ("reservation", "created")]
@@ -57,9 +57,9 @@ def test_my_activity_and_the_admins_views(cli_api: str, tmp_path: Path) -> None:
     assert reservation_id in shown and "plans changed" in shown and "times in Europe/Paris" in shown
 
 
-def test_export_to_csv_and_json_files(cli_api: str, tmp_path: Path) -> None:
+def test_export_to_csv_and_json_files(cli_pipeline_api: str, tmp_path: Path) -> None:
     # Given a reservation's two audit entries
-    boss, _, reservation_id, _ = booked_and_cancelled(cli_api, tmp_path)
+    boss, _, reservation_id, _ = booked_and_cancelled(cli_pipeline_api, tmp_path)
     where = ["--entity-type", "reservation", "--entity-id", reservation_id]
     # When the admin exports them to CSV
     target = tmp_path / "audit.csv"
@@ -80,8 +80,10 @@ def test_export_to_csv_and_json_files(cli_api: str, tmp_path: Path) -> None:
     assert len(csv_rows(target)) == 1
 
 
-def test_refusals_are_shown_in_words_and_leave_no_file(cli_api: str, tmp_path: Path) -> None:
-    rr, _ = new_user(cli_api, tmp_path)
+def test_refusals_are_shown_in_words_and_leave_no_file(
+    cli_pipeline_api: str, tmp_path: Path
+) -> None:
+    rr, _ = new_user(cli_pipeline_api, tmp_path)
     # A user may not query everyone's entries
     refused = rr.fails("audit", "query")
     assert "HTTP 403" in refused.stderr and refused.stdout == ""

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 from tests.integration.cli_helpers import Rr, admin, new_user, unique
 
 
-def booked_twice(cli_api: str, tmp_path: Path) -> Rr:
+def booked_twice(cli_pipeline_api: str, tmp_path: Path) -> Rr:
     """A fresh user with two bookings (two notifications waiting)."""
-    boss = admin(cli_api, tmp_path)
-    rr, _ = new_user(cli_api, tmp_path)
+    boss = admin(cli_pipeline_api, tmp_path)
+    rr, _ = new_user(cli_pipeline_api, tmp_path)
     room = unique("Note room ")
     boss.ok("resources", "create", room, "--timezone", "Europe/Paris")
     day = (datetime.now(ZoneInfo("Europe/Paris")) + timedelta(days=3)).date().isoformat()
@@ -25,9 +25,9 @@ def booked_twice(cli_api: str, tmp_path: Path) -> Rr:
     return rr
 
 
-def test_list_read_one_then_read_all(cli_api: str, tmp_path: Path) -> None:
+def test_list_read_one_then_read_all(cli_pipeline_api: str, tmp_path: Path) -> None:
     # Given a user whose two bookings each left a notification
-    rr = booked_twice(cli_api, tmp_path)
+    rr = booked_twice(cli_pipeline_api, tmp_path)
     # When they list their notifications
     page = rr.json("notifications", "list")
     # Then both are there, unread, newest first, with the unread count of all
@@ -49,12 +49,12 @@ def test_list_read_one_then_read_all(cli_api: str, tmp_path: Path) -> None:
     assert "no notifications unread" in rr.ok("notifications", "list", "--unread").stdout
 
 
-def test_someone_elses_notification_is_a_clear_404(cli_api: str, tmp_path: Path) -> None:
+def test_someone_elses_notification_is_a_clear_404(cli_pipeline_api: str, tmp_path: Path) -> None:
     # Given a notification of one user
-    owner = booked_twice(cli_api, tmp_path)
+    owner = booked_twice(cli_pipeline_api, tmp_path)
     theirs = owner.json("notifications", "list", "--limit", "1")["items"][0]["notification_id"]
     # When another user marks it read
-    other, _ = new_user(cli_api, tmp_path)
+    other, _ = new_user(cli_pipeline_api, tmp_path)
     refused = other.fails("notifications", "read", theirs)
     # Then the API's refusal is shown in words, with its code, and nothing on stdout
     assert "HTTP 404" in refused.stderr and "error:" in refused.stderr

@@ -22,9 +22,9 @@ def create_hook(rr: Rr, *extra: str) -> dict[str, Any]:
     return created
 
 
-def test_subscription_life_with_secret_shown_once(cli_api: str, tmp_path: Path) -> None:
+def test_subscription_life_with_secret_shown_once(cli_pipeline_api: str, tmp_path: Path) -> None:
     # Given a user and the event catalogue (readable without signing in)
-    rr, _ = new_user(cli_api, tmp_path)
+    rr, _ = new_user(cli_pipeline_api, tmp_path)
     names = [e["name"] for e in rr.json("webhooks", "events")]
     assert "reservation.created" in names
     # When they create a webhook for people (a table, the secret, a warning on stderr)
@@ -52,9 +52,9 @@ def test_subscription_life_with_secret_shown_once(cli_api: str, tmp_path: Path) 
     assert "HTTP 404" in gone.stderr and gone.stdout == ""
 
 
-def test_ping_delivery_log_and_redelivery(cli_api: str, tmp_path: Path) -> None:
+def test_ping_delivery_log_and_redelivery(cli_pipeline_api: str, tmp_path: Path) -> None:
     # Given a webhook
-    rr, _ = new_user(cli_api, tmp_path)
+    rr, _ = new_user(cli_pipeline_api, tmp_path)
     hook_id = str(create_hook(rr)["webhook_id"])
     # When its owner sends a test ping
     ping = rr.json("webhooks", "test", hook_id)
@@ -71,8 +71,8 @@ def test_ping_delivery_log_and_redelivery(cli_api: str, tmp_path: Path) -> None:
     assert table.count("webhook.ping") == 2 and "pending" in table
 
 
-def test_refusals_are_shown_in_words(cli_api: str, tmp_path: Path) -> None:
-    rr, _ = new_user(cli_api, tmp_path)
+def test_refusals_are_shown_in_words(cli_pipeline_api: str, tmp_path: Path) -> None:
+    rr, _ = new_user(cli_pipeline_api, tmp_path)
     # A URL the API refuses: its message and code, exit 1, nothing on stdout
     bad = rr.fails("webhooks", "create", "ftp://example.com/x", "-e", "reservation.created")
     assert "must start with https://" in bad.stderr
@@ -80,7 +80,7 @@ def test_refusals_are_shown_in_words(cli_api: str, tmp_path: Path) -> None:
     # An event name the API does not know
     assert "HTTP 422" in rr.fails("webhooks", "create", URL, "-e", "no.such").stderr
     # Someone else's webhook does not exist for you
-    other, _ = new_user(cli_api, tmp_path)
+    other, _ = new_user(cli_pipeline_api, tmp_path)
     hook_id = str(create_hook(rr)["webhook_id"])
     assert "HTTP 404" in other.fails("webhooks", "test", hook_id).stderr
     # Deleting asks first: "no" keeps it
@@ -92,10 +92,10 @@ def test_refusals_are_shown_in_words(cli_api: str, tmp_path: Path) -> None:
     assert "nothing to change" in rr.fails("webhooks", "update", hook_id).stderr
 
 
-def test_admins_keep_the_allow_list(cli_api: str, tmp_path: Path) -> None:
+def test_admins_keep_the_allow_list(cli_pipeline_api: str, tmp_path: Path) -> None:
     # Given an admin and a user
-    boss = admin(cli_api, tmp_path)
-    rr, _ = new_user(cli_api, tmp_path)
+    boss = admin(cli_pipeline_api, tmp_path)
+    rr, _ = new_user(cli_pipeline_api, tmp_path)
     # When the admin allows a private network on one port
     entry = boss.json(
         "webhooks", "allowlist", "add", "10.9.0.0/16", "--port", "8443", "--note", "ci"
