@@ -39,11 +39,18 @@ def download(
         with os.fdopen(fd, "wb") as sink, client.stream(path, params=params) as response:
             written = _copy(response, sink, out, target.name)
         os.replace(temp, target)
+    except OSError as exc:
+        _discard(temp)
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from exc
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+        _discard(temp)
         raise
     return written
+
+
+def _discard(temp: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(temp)
 
 
 def _copy(response: httpx.Response, sink: Any, out: Output, label: str) -> int:

@@ -68,6 +68,14 @@ def test_an_unwritable_directory_is_a_clear_error(tmp_path: Path) -> None:
         download(client, quiet(), "audit/export/csv", {}, tmp_path / "missing" / "a.csv")
 
 
+def test_a_directory_in_the_way_is_a_clear_error_and_leaves_nothing(tmp_path: Path) -> None:
+    client = make_client(tmp_path, export_api(FakeApi()))
+    (tmp_path / "out.csv").mkdir()
+    with pytest.raises(CliError, match=r"cannot write .*out\.csv"):
+        download(client, quiet(), "audit/export/csv", {}, tmp_path / "out.csv")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
 def test_a_terminal_sees_a_byte_progress_bar(tmp_path: Path) -> None:
     # Given stderr is a terminal
     client = make_client(tmp_path, export_api(FakeApi()))
