@@ -11,7 +11,9 @@ from cli.context import AllOpt, CursorOpt, JsonOpt, LimitOpt, YesOpt, state
 from cli.lookup import is_id, user_id
 from cli.output import Column
 
-app = typer.Typer(help="Administration: accounts, roles, OAuth clients (admins only).")
+app = typer.Typer(
+    help="Administration: accounts, roles, OAuth clients, jobs, dead letters (admins only)."
+)
 clients_app = typer.Typer(help="OAuth2 client-credentials clients for other systems.")
 app.add_typer(clients_app, name="clients")
 

@@ -11,10 +11,14 @@ from typer.core import TyperGroup
 from cli import (
     __version__,
     admin,
+    admin_ops,
     approvals,
+    audit,
     auth,
+    availability,
     checkin,
     mfa,
+    notifications,
     reservations,
     resource_rules,
     resources,
@@ -22,6 +26,9 @@ from cli import (
     setup,
     system,
     users,
+    webhook_allowlist,
+    webhook_deliveries,
+    webhooks,
 )
 from cli import waitlist as waitlist_cli
 from cli.client import ApiError, CliError
@@ -116,7 +123,7 @@ app = typer.Typer(
     name="rr",
     help="Resource Reserver from the command line: sign in, find resources, book them.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # Typer's --install-completion / --show-completion
     pretty_exceptions_enable=False,
 )
 
@@ -177,6 +184,22 @@ app.add_typer(approvals.app, name="approvals")  # approvals (issue 10)
 app.command("reserve", epilog=TIME_EPILOG)(reservations.reserve)
 app.command("upcoming")(reservations.upcoming)
 
+# --- issue 11: the rest of the API (notifications, webhooks, audit, operations, free time) ---
+availability.register(resources.app)
+webhook_deliveries.register(webhooks.app)
+webhooks.app.add_typer(webhook_allowlist.app, name="allowlist")
+app.add_typer(notifications.app, name="notifications")
+app.add_typer(webhooks.app, name="webhooks")
+app.add_typer(audit.app, name="audit")
+admin.app.add_typer(admin_ops.jobs_app, name="jobs")
+admin.app.add_typer(admin_ops.dead_letters_app, name="dead-letters")
+# --- end of issue 11 ---
+
 
 def main() -> None:
     app(prog_name="rr")
+
+
+def main_long() -> None:
+    """The same tree installed as `resource-reserver` (completion is keyed on the name)."""
+    app(prog_name="resource-reserver")

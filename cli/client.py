@@ -7,6 +7,7 @@ The Typer tree turns both into a message on stderr and exit status 1.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import time
@@ -188,6 +189,45 @@ class ApiClient:
             cursor = page.get("next_cursor") if isinstance(page, dict) else None
             if not all_pages or not cursor:
                 return
+
+    @contextlib.contextmanager
+    def stream(
+        self, path: str, *, params: dict[str, Any] | None = None
+    ) -> Iterator[httpx.Response]:
+        """GET a large body (an export) without holding it in memory.
+
+        Same token handling and errors as `request`; the caller reads `iter_bytes()`.
+        """
+        creds = self.require_credentials()
+        response = self._open_stream(path, params, creds)
+        if response.status_code == 401 and creds.refresh_token:
+            response.close()
+            response = self._open_stream(path, params, self._refresh_after_401(creds))
+        try:
+            if not response.is_success:
+                response.read()
+                _decode(response)
+            yield response
+        finally:
+            response.close()
+
+    def _open_stream(
+        self, path: str, params: dict[str, Any] | None, creds: Credentials
+    ) -> httpx.Response:
+        request = self._http.build_request(
+            "GET",
+            _url(path),
+            params=_clean(params),
+            headers={"Authorization": f"Bearer {creds.access_token}"},
+        )
+        try:
+            return self._http.send(request, stream=True)
+        except httpx.ConnectError as exc:
+            raise CliError(
+                f"cannot reach the API at {self.base_url}: is `make run` running?"
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise CliError(f"HTTP error talking to {self.base_url}: {exc}") from exc
 
     # -- token refresh ----------------------------------------------------------------------
 

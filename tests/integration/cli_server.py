@@ -3,9 +3,10 @@
 The CLI talks HTTP, so `chalice.test.Client` cannot serve it. This module is both the child
 (`python -m tests.integration.cli_server PORT TOKEN_FILE`: moto's mock_aws + provisioned
 tables + the app served on 127.0.0.1:PORT, the one-time setup token written to TOKEN_FILE as
-`make run` prints it) and the parent-side helper that starts it, waits for /health, records
-the token in SETUP_TOKENS and stops it by PID. A child process keeps moto's patched botocore
-away from the other tests.
+`make run` prints it; with `--pipeline`, the event pipeline is run too, see cli_pipeline.py)
+and the parent-side helper that starts it, waits for /health, records the token in
+SETUP_TOKENS and stops it by PID. A child process keeps moto's patched botocore away from the
+other tests.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_api(log_path: Path) -> Iterator[str]:
+def running_api(log_path: Path, *, pipeline: bool = False) -> Iterator[str]:
     """Start the child, yield its base URL, stop it (by PID) afterwards."""
     port = free_port()
     token_file = log_path.with_suffix(".setup-token")
@@ -55,7 +56,14 @@ def running_api(log_path: Path) -> Iterator[str]:
     env.update(FAKE_AWS)
     with log_path.open("wb") as log:
         child = subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.cli_server", str(port), str(token_file)],
+            [
+                sys.executable,
+                "-m",
+                "tests.integration.cli_server",
+                str(port),
+                str(token_file),
+                *(["--pipeline"] if pipeline else []),
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -91,7 +99,7 @@ def _wait_healthy(url: str, child: subprocess.Popen[bytes], log_path: Path) -> N
     )
 
 
-def _serve(port: int, token_file: Path) -> None:
+def _serve(port: int, token_file: Path, *, pipeline: bool) -> None:
     os.environ.update(FAKE_AWS)
     import boto3
     from chalice.config import Config
@@ -113,8 +121,12 @@ def _serve(port: int, token_file: Path) -> None:
         # Chalice writes a response in several small sends: with Nagle on, each request
         # stalls ~40 ms on the client's delayed ACK. TCP_NODELAY on accepted sockets fixes it.
         ChaliceRequestHandler.disable_nagle_algorithm = True
+        if pipeline:
+            from tests.integration.cli_pipeline import serve_with_pipeline
+
+            serve_with_pipeline(server, app, config)
         server.serve_forever()
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]), Path(sys.argv[2]))
+    _serve(int(sys.argv[1]), Path(sys.argv[2]), pipeline="--pipeline" in sys.argv[3:])

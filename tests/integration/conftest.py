@@ -109,6 +109,15 @@ def cli_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def cli_pipeline_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same, plus the event pipeline run before reads of its outputs (cli_pipeline.py)."""
+    from tests.integration.cli_server import running_api
+
+    with running_api(tmp_path_factory.mktemp("cli-pipe") / "api.log", pipeline=True) as url:
+        yield url
+
+
 # --- WebSocket ------------------------------------------------------------------------------
 
 
