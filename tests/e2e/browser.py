@@ -222,6 +222,8 @@ def signed_in_user(browser: Browser, site: Site, api: ApiClient) -> tuple[Page, 
     page, _ = new_page(browser, site)
     sign_in(page, username, USER_PASSWORD)
     expect_dashboard(page)
+    # The app opens on the Dashboard tab; the tests that use this start from the catalogue.
+    page.get_by_role("tab", name="Resources").click()
     return page, username
 
 

@@ -1,0 +1,3 @@
+export function render(): HTMLElement {
+  return document.createElement('div');
+}
