@@ -6,7 +6,7 @@ import type { LiveConnection, LiveMessage, LiveState } from './live/socket';
 
 export interface AppEvents {
   /** My reservations changed (booked here, or pushed by the server). */
-  'reservations-changed': { source: 'local' | 'live' };
+  'reservations-changed': { source: 'local' | 'live'; resourceId?: string };
   /** A resource (or the catalogue) changed: status, hours, blackouts, created, deleted. */
   'resources-changed': { resourceId?: string };
   /** A message about one watched resource (slot taken/freed...): calendars refresh it. */

@@ -11,7 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-SOURCES = ("src", "index.html", "vite.config.ts")
+# The lockfile too: a new library version must be bundled.
+SOURCES = ("src", "index.html", "vite.config.ts", "../package-lock.json")
 
 
 class WebBuildError(RuntimeError):

@@ -75,7 +75,7 @@ export function openReserve(session: Session, resource: Resource, window: TimeWi
     const repeating = repeat.read();
     if (repeating) {
       const { series, skipped } = await bookSeries(session.api, { ...body, recurrence: repeating.recurrence }, repeating.policy, seriesKey);
-      session.events.emit('reservations-changed', { source: 'local' });
+      session.events.emit('reservations-changed', { source: 'local', resourceId: resource.resource_id });
       const count = series.occurrences.length;
       const pending = series.occurrences.some((o) => o.status === 'pending_approval') ? ' (waiting for approval)' : '';
       if (skipped.length) {
@@ -101,7 +101,7 @@ export function openReserve(session: Session, resource: Resource, window: TimeWi
     toast(created.status === 'pending_approval'
       ? `Requested ${resource.name} for ${when}: waiting for approval.`
       : `Reserved ${resource.name}: ${when}.`);
-    session.events.emit('reservations-changed', { source: 'local' });
+    session.events.emit('reservations-changed', { source: 'local', resourceId: resource.resource_id });
   });
   const dialog = openDialog(`Reserve ${resource.name}`, form);
   times.startInput.focus();
@@ -123,7 +123,7 @@ export function openReschedule(session: Session, reservation: reservations.Reser
     await reservations.reschedule(session.api, reservation.reservation_id, body);
     dialog.close();
     toast(`Rescheduled to ${formatRange(body.start_time, body.end_time)}.`);
-    session.events.emit('reservations-changed', { source: 'local' });
+    session.events.emit('reservations-changed', { source: 'local', resourceId: reservation.resource_id });
   });
   const dialog = openDialog(`Reschedule ${resourceName || 'reservation'}`, form);
   times.startInput.focus();

@@ -48,7 +48,13 @@ function filterWindow(filters: Filters): TimeWindow | null {
 }
 
 /** The catalogue filters (search, free window, capacity, building, tags): shared with the calendar. */
-export function filterBar(session: Session, filters: Filters, onChange: () => void, pending: () => void): HTMLElement {
+export function filterBar(
+  session: Session,
+  filters: Filters,
+  onChange: () => void,
+  pending: () => void,
+  options: { searchLabel?: string; freeWindow?: boolean } = {},
+): HTMLElement {
   const search = h('input', { type: 'search', name: 'q', placeholder: 'Name or description', autocomplete: 'off' });
   const from = h('input', { type: 'datetime-local', name: 'available_from', step: '60' });
   const until = h('input', { type: 'datetime-local', name: 'available_until', step: '60' });
@@ -65,15 +71,16 @@ export function filterBar(session: Session, filters: Filters, onChange: () => vo
   };
   // Typing marks the list busy at once (its content no longer answers the query) and reloads
   // after a pause; Enter reloads now.
-  debounced([search, from, until, capacity, building], { pending }, read);
+  const withWindow = options.freeWindow ?? true;
+  debounced(withWindow ? [search, from, until, capacity, building] : [search, capacity, building], { pending }, read);
   void loadTags(session, tagBox, filters, onChange);
   const zone = browserTimeZone();
   return h('div', { class: 'toolbar', role: 'search' },
-    field('Search resources', search),
-    h('fieldset', { class: 'free-window' },
+    field(options.searchLabel ?? 'Search resources', search),
+    withWindow ? h('fieldset', { class: 'free-window' },
       h('legend', { text: 'Free for the whole window' }),
       h('div', { class: 'row' }, field('Free from', from), field('Free until', until)),
-      h('p', { class: 'hint', text: `Both or neither; your browser's time zone (${zone}).` })),
+      h('p', { class: 'hint', text: `Both or neither; your browser's time zone (${zone}).` })) : null,
     h('div', { class: 'row filters' }, field('Capacity at least', capacity), field('Building', building)),
     tagBox);
 }
