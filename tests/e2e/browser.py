@@ -28,7 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / ".local" / "screenshots"
+# Test artefacts, not committed (tmp/ is ignored): look at them after a run.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "tmp" / "artefacts" / "screenshots"
 TIMEOUT_MS = 8000
 
 # The first administrator. The same credentials whether setup happens through the UI (the

@@ -6,11 +6,12 @@
 import '@event-calendar/core/index.css';
 import { createCalendar, destroyCalendar, Interaction, ResourceTimeGrid, ResourceTimeline, type Calendar } from '@event-calendar/core';
 import type { Resource } from '../api/resources';
+import { keepFlat } from '../calendar/a11y';
 import { CalendarData, filteredResources } from '../calendar/data';
 import { overlapsBusy, selectionWindow, type Block } from '../calendar/mapping';
 import { field, h, select } from '../components/dom';
 import { clearError, errorBox, showError } from '../components/errors';
-import { browserTimeZone, todayIn, type TimeWindow } from '../lib/time';
+import { browserTimeZone, formatRange, todayIn, toLocalInput, type TimeWindow } from '../lib/time';
 import type { Session } from '../state';
 import { openReserve } from './booking';
 import { filterBar, listQuery, noFilters } from './resources';
@@ -38,6 +39,9 @@ export function render(session: Session): HTMLElement {
   const status = h('p', { class: 'list-status', role: 'status' });
   const box = errorBox();
   const host = h('div', { class: 'calendar-host', role: 'region', 'data-testid': 'calendar' });
+  // What the grid shows, as text (the grid itself is a pointer-driven picture).
+  const summary = h('ul', { class: 'visually-hidden', 'aria-label': 'Bookings shown in the calendar' });
+  keepFlat(host);
   const bar = filterBar(session, filters, () => void reloadResources(), () => host.setAttribute('aria-busy', 'true'),
     { searchLabel: 'Filter the calendar', freeWindow: false });
 
@@ -117,6 +121,7 @@ export function render(session: Session): HTMLElement {
         requestAnimationFrame(() => {
           host.dataset.eventsMs = String(Math.round(performance.now() - marks.fetched));
           host.dataset.totalMs = String(Math.round(performance.now() - marks.created));
+          describe();
         });
       },
       select: (info) => onSelect(info),
@@ -153,6 +158,20 @@ export function render(session: Session): HTMLElement {
     openReserve(session, resource, window);
   }
 
+  /** The blocks on screen as a list for screen readers: "Room 1: Busy, 10:00 – 11:00". */
+  function describe(): void {
+    const names = new Map(shown.map((r) => [r.resource_id, r.name]));
+    const items = (calendar?.getEvents() ?? [])
+      .filter((e) => e.display === 'auto')
+      .map((e) => {
+        // The library hands out local Dates showing the grid's wall-clock time.
+        const window = selectionWindow(`${toLocalInput(e.start)}:00`, `${toLocalInput(e.end)}:00`, zone());
+        const title = typeof e.title === 'string' ? e.title : '';
+        return `${names.get(String(e.resourceIds[0])) ?? ''}: ${title}, ${formatRange(window.start.toISOString(), window.end.toISOString())}`;
+      });
+    summary.replaceChildren(...(items.length ? items : ['No bookings in this period.']).map((text) => h('li', { text })));
+  }
+
   /** Live messages for the resources on screen. */
   function watch(): void {
     unwatch.forEach((stop) => stop());
@@ -185,5 +204,6 @@ export function render(session: Session): HTMLElement {
     h('p', { class: 'hint', text: 'Drag across free time to book it; or use Reserve… (keyboard) in a resource view.' }),
     box,
     status,
+    summary,
     host);
 }

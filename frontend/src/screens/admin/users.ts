@@ -73,7 +73,7 @@ function userRow(session: Session, user: users.AdminUser, roles: Role[]): HTMLEl
     }),
   });
   const reset = h('button', {
-    type: 'button', class: 'button', text: 'Reset password', 'aria-label': `Reset the password of ${user.username}`,
+    type: 'button', class: 'button', text: 'Reset password', 'aria-label': `Reset password: ${user.username}`,
     onclick: () => openReset(session, user),
   });
   const row = h('li', { class: 'row-item', dataset: { userId: user.id } },
