@@ -16,8 +16,13 @@ from tests.e2e.browser import (
     ApiClient,
     Site,
     day_after_tomorrow_at,
+    expect_dashboard,
+    fill_window,
+    new_page,
+    resource_card,
     screenshot,
     settled,
+    sign_in,
     signed_in_user,
     unique,
 )
@@ -150,3 +155,47 @@ def test_a_timeline_of_200_resources_renders_in_the_browser(
     assert timings["rows"] < 1500, timings
     assert timings["events"] < 1500, timings
     page.context.close()
+
+
+def test_a_booking_in_one_window_shows_live_in_the_others_calendar_and_dashboard(
+    site: Site, browser: Browser, api: ApiClient, admin_api_token: str
+) -> None:
+    # Given one user in two windows (two sessions): the second shows the room's day
+    room = api.create_resource(admin_api_token, unique("Live room"))
+    first, username = signed_in_user(browser, site, api)
+    second, _ = new_page(browser, site)
+    sign_in(second, username, USER_PASSWORD)
+    expect_dashboard(second)
+    expect(second.get_by_test_id("live-indicator")).to_have_attribute("data-state", "connected")
+    panel = _open_calendar(second, "One resource's day")
+    panel.get_by_label("Resource", exact=True).select_option(label=str(room["name"]))
+    grid = panel.get_by_test_id("calendar")
+    grid.get_by_role("button", name="Next day").click()
+    grid.get_by_role("button", name="Next day").click()
+    expect(grid.locator(".ec-event.rr-mine")).to_have_count(0)
+    # When the first window books the room 09:00-10:00, two days ahead
+    card = resource_card(first, str(room["name"]))
+    card.get_by_role("button", name="Reserve").click()
+    dialog = first.get_by_role("dialog")
+    fill_window(dialog, day_after_tomorrow_at(9), day_after_tomorrow_at(10))
+    dialog.get_by_role("button", name="Reserve", exact=True).click()
+    expect(first.get_by_role("dialog")).to_have_count(0)
+    # Then the second window's grid shows it without a reload (the pushed notification)
+    expect(grid.locator(".ec-event.rr-mine")).to_have_count(1, timeout=15000)
+    # And so does its dashboard
+    second.get_by_role("tab", name="Dashboard").click()
+    upcoming = second.locator("li.upcoming", has_text=str(room["name"]))
+    expect(upcoming).to_have_count(1)
+    screenshot(second, "32-dashboard-live")
+    # When the first window cancels it, both views drop it
+    first.get_by_role("tab", name="My reservations").click()
+    booking = first.locator("li.reservation", has_text=str(room["name"]))
+    booking.get_by_role("button", name="Cancel…").click()
+    cancel = first.get_by_role("dialog")
+    cancel.get_by_label("Reason").fill("Not needed")
+    cancel.get_by_role("button", name="Cancel reservation").click()
+    expect(upcoming).to_have_count(0, timeout=15000)
+    second.get_by_role("tab", name="Calendar").click()
+    expect(grid.locator(".ec-event.rr-mine")).to_have_count(0)
+    first.context.close()
+    second.context.close()

@@ -22,12 +22,32 @@ export function render(session: Session): HTMLElement {
     session.canBook ? quickBook(session) : null);
 }
 
-/** A dashboard card whose list is (re)loaded by `load`, with its errors in words. */
+/** A dashboard card. */
 function panel(title: string, id: string, body: HTMLElement, ...extra: Node[]): { element: HTMLElement; box: HTMLElement } {
   const box = errorBox();
   const element = h('section', { class: 'card panel', 'aria-labelledby': id },
     h('h2', { id, text: title }), box, body, ...extra);
   return { element, box };
+}
+
+/**
+ * Fill `list` with the nodes `fetch` answers and `status` with its line (the list is busy
+ * meanwhile; errors go to `box`). Returns the reload function.
+ */
+function filler(list: HTMLElement, box: HTMLElement, fetch: () => Promise<{ nodes: Node[]; status: string }>, status: HTMLElement): () => Promise<void> {
+  return async () => {
+    list.setAttribute('aria-busy', 'true');
+    clearError(box);
+    try {
+      const answer = await fetch();
+      list.replaceChildren(...answer.nodes);
+      status.textContent = answer.status;
+    } catch (error) {
+      showError(box, error);
+    } finally {
+      list.removeAttribute('aria-busy');
+    }
+  };
 }
 
 function upcoming(session: Session): HTMLElement {
@@ -36,19 +56,13 @@ function upcoming(session: Session): HTMLElement {
   const nameOf = nameCache(session);
   const all = h('button', { type: 'button', class: 'button', text: 'All my reservations', onclick: () => session.nav.go('reservations') });
   const { element, box } = panel('Upcoming reservations', 'home-upcoming', list, status, h('div', { class: 'actions' }, all));
-  const load = async (): Promise<void> => {
-    list.setAttribute('aria-busy', 'true');
-    clearError(box);
-    try {
-      const page = await reservations.mine(session.api, { limit: SHOWN });
-      list.replaceChildren(...page.items.map((r) => reservationCard(session, r, nameOf, 'upcoming')));
-      status.textContent = page.items.length ? '' : 'Nothing booked ahead.';
-    } catch (error) {
-      showError(box, error);
-    } finally {
-      list.removeAttribute('aria-busy');
-    }
-  };
+  const load = filler(list, box, async () => {
+    const page = await reservations.mine(session.api, { limit: SHOWN });
+    return {
+      nodes: page.items.map((r) => reservationCard(session, r, nameOf, 'upcoming')),
+      status: page.items.length ? '' : 'Nothing booked ahead.',
+    };
+  }, status);
   session.events.on('reservations-changed', () => void load());
   void load();
   return element;
@@ -58,19 +72,13 @@ function latestNotifications(session: Session): HTMLElement {
   const list = h('ul', { class: 'rows', 'aria-label': 'Latest notifications', 'aria-live': 'polite' });
   const status = h('p', { class: 'list-status', role: 'status' });
   const { element, box } = panel('Notifications', 'home-notifications', list, status);
-  const load = async (): Promise<void> => {
-    list.setAttribute('aria-busy', 'true');
-    clearError(box);
-    try {
-      const page = await notes.list(session.api, { limit: SHOWN });
-      list.replaceChildren(...page.items.map((n) => notificationItem(session, n, box, () => Promise.resolve())));
-      status.textContent = page.items.length ? `${page.unread_count} unread.` : 'No notifications yet.';
-    } catch (error) {
-      showError(box, error);
-    } finally {
-      list.removeAttribute('aria-busy');
-    }
-  };
+  const load = filler(list, box, async () => {
+    const page = await notes.list(session.api, { limit: SHOWN });
+    return {
+      nodes: page.items.map((n) => notificationItem(session, n, box, () => Promise.resolve())),
+      status: page.items.length ? `${page.unread_count} unread.` : 'No notifications yet.',
+    };
+  }, status);
   session.events.on('notification', () => void load());
   void load();
   return element;
@@ -79,25 +87,15 @@ function latestNotifications(session: Session): HTMLElement {
 function quickBook(session: Session): HTMLElement {
   const search = h('input', { type: 'search', name: 'quick', autocomplete: 'off', placeholder: 'Name or description' });
   const list = h('ul', { class: 'rows', 'aria-label': 'Quick book results' });
-  const { element, box } = panel('Quick book', 'home-quick', h('div', {}, field('Find a resource to book', search), list));
-  const load = async (): Promise<void> => {
+  const status = h('p', { class: 'list-status', role: 'status' });
+  const { element, box } = panel('Quick book', 'home-quick', h('div', {}, field('Find a resource to book', search), list, status));
+  const load = filler(list, box, async () => {
     const q = search.value.trim();
-    clearError(box);
-    if (!q) {
-      list.replaceChildren();
-      list.removeAttribute('aria-busy');
-      return;
-    }
-    try {
-      const page = await resources.list(session.api, { q, limit: SHOWN });
-      list.replaceChildren(...page.items.filter((r) => isBookable(session, r)).map((r) => quickRow(session, r, box)));
-      if (!list.children.length) list.append(h('li', { class: 'empty', text: 'No bookable resource matches.' }));
-    } catch (error) {
-      showError(box, error);
-    } finally {
-      list.removeAttribute('aria-busy');
-    }
-  };
+    if (!q) return { nodes: [], status: '' };
+    const page = await resources.list(session.api, { q, limit: SHOWN });
+    const nodes = page.items.filter((r) => isBookable(session, r)).map((r) => quickRow(session, r, box));
+    return { nodes, status: nodes.length ? '' : 'No bookable resource matches.' };
+  }, status);
   debounced([search], { pending: () => list.setAttribute('aria-busy', 'true') }, () => void load());
   return element;
 }
