@@ -12,7 +12,7 @@ export AWS_EC2_METADATA_DISABLED := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run stop test lint typecheck unit integration e2e check deps fmt bench clean shifted
+.PHONY: run stop test lint typecheck unit integration e2e check deps fmt bench clean shifted web web-test web-check web-types
 
 deps: $(PIP_STAMP) $(NPM_STAMP) /usr/bin/chromium /usr/bin/faketime
 
@@ -22,26 +22,48 @@ $(PIP_STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-$(NPM_STAMP): package.json
-	npm install --no-audit --no-fund --loglevel=error
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The web app (frontend/): TypeScript built by Vite into frontend/dist (what `make run` serves).
+web: $(NPM_STAMP)
+	npm run --silent build
+
+# Its tests: Vitest, and the API types equal to a fresh generation from the OpenAPI document
+# (a backend change the web app has not caught up with fails here). `make lint` runs ESLint
+# and `make typecheck` runs tsc --noEmit (strict); web-check is all four.
+web-test: $(NPM_STAMP) $(PIP_STAMP)
+	npm run --silent test
+	PY=$(PY) frontend/scripts/api-types.sh --check
+
+web-check: $(NPM_STAMP) $(PIP_STAMP)
+	npm run --silent typecheck
+	npm run --silent lint
+	$(MAKE) --no-print-directory web-test
+
+# Regenerate frontend/src/api/schema.d.ts after an API change (then fix what tsc reports).
+web-types: $(NPM_STAMP) $(PIP_STAMP)
+	PY=$(PY) frontend/scripts/api-types.sh
 
 /usr/bin/chromium /usr/bin/faketime:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(notdir $@) >/dev/null
 
-run: deps
+run: deps web
 	$(PY) -m infra.local.run
 
 stop:
 	$(PY) -m infra.local.stop
 
-lint: $(PIP_STAMP)
+lint: $(PIP_STAMP) $(NPM_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	npm run --silent lint
 
-typecheck: $(PIP_STAMP)
+typecheck: $(PIP_STAMP) $(NPM_STAMP)
 	$(VENV)/bin/mypy chalicelib cli app.py
+	npm run --silent typecheck
 
 fmt: $(PIP_STAMP)
 	$(VENV)/bin/ruff format .
@@ -53,7 +75,7 @@ unit: $(PIP_STAMP)
 integration: $(PIP_STAMP)
 	$(VENV)/bin/pytest tests/integration -q
 
-e2e: deps
+e2e: deps web
 	$(VENV)/bin/pytest tests/e2e -q
 
 check: lint typecheck
@@ -62,7 +84,7 @@ check: lint typecheck
 # the e2e suites share one local stack per session, so they run in a single process.
 # `shifted` runs unit + integration again with the machine's clock a year ahead and a year
 # back (libfaketime): the frozen test clock must be the only time the app compares against.
-test: deps lint typecheck
+test: deps lint typecheck web-test web
 	$(VENV)/bin/pytest tests/unit tests/integration -q -n 2 --cov=chalicelib --cov=cli --cov-report= --durations=10
 	$(MAKE) --no-print-directory shifted
 	$(VENV)/bin/pytest tests/e2e -q --cov=chalicelib --cov=cli --cov-append --cov-report=term:skip-covered --durations=10
@@ -75,7 +97,7 @@ bench: deps
 	$(PY) -m bench.booking
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) node_modules frontend/dist tmp/artefacts .pytest_cache .mypy_cache .ruff_cache .coverage
 
 # --- Deployment (issue 15): the CDK app in infra/cdk/, one stack per stage --------------------
 # `make synth` writes cdk.out/<stage>.template.json for every stage, offline: fake credentials,

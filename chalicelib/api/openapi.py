@@ -25,8 +25,9 @@ def build_document(version: str = "1.0.0") -> dict[str, Any]:
     refs, defs = models_json_schema([(m, "validation") for m in ordered], ref_template=_REF)
     ref_of = {model: refs[(model, "validation")] for model in ordered}
     paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = dict(defs.get("$defs", {}))
     for spec in ROUTES:
-        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, ref_of)
+        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, ref_of, schemas)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -40,7 +41,7 @@ def build_document(version: str = "1.0.0") -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": defs.get("$defs", {}),
+            "schemas": schemas,
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
             },
@@ -54,16 +55,29 @@ def _model_of(response: Any) -> type[BaseModel] | None:
     return None
 
 
-def _schema_for(response: Any, ref_of: dict[type[BaseModel], Any]) -> dict[str, Any]:
+def _hoisted(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    """Move a standalone schema's `$defs` into the components: its refs point there
+    (`_REF`), and a document whose refs do not resolve breaks client generators."""
+    for name, definition in schema.pop("$defs", {}).items():
+        schemas.setdefault(name, definition)
+    return schema
+
+
+def _schema_for(
+    response: Any, ref_of: dict[type[BaseModel], Any], schemas: dict[str, Any]
+) -> dict[str, Any]:
     model = _model_of(response)
     if model is not None:
         return dict(ref_of[model])
     if response is None:
         return {}
-    return TypeAdapter(response).json_schema(ref_template=_REF, mode="serialization")
+    schema = TypeAdapter(response).json_schema(ref_template=_REF, mode="serialization")
+    return _hoisted(schema, schemas)
 
 
-def _operation(spec: RouteSpec, ref_of: dict[type[BaseModel], Any]) -> dict[str, Any]:
+def _operation(
+    spec: RouteSpec, ref_of: dict[type[BaseModel], Any], schemas: dict[str, Any]
+) -> dict[str, Any]:
     error_ref = {"$ref": _REF.format(model="ErrorBody")}
     op: dict[str, Any] = {
         "summary": spec.summary,
@@ -76,7 +90,9 @@ def _operation(spec: RouteSpec, ref_of: dict[type[BaseModel], Any]) -> dict[str,
         "responses": {
             str(spec.status): {
                 "description": "success",
-                "content": {"application/json": {"schema": _schema_for(spec.response, ref_of)}},
+                "content": {
+                    "application/json": {"schema": _schema_for(spec.response, ref_of, schemas)}
+                },
             },
             "4XX": {
                 "description": "client error",
@@ -94,7 +110,10 @@ def _operation(spec: RouteSpec, ref_of: dict[type[BaseModel], Any]) -> dict[str,
                     "in": "query",
                     "required": field.is_required(),
                     "description": field.description or "",
-                    "schema": TypeAdapter(field.annotation or str).json_schema(ref_template=_REF),
+                    "schema": _hoisted(
+                        TypeAdapter(field.annotation or str).json_schema(ref_template=_REF),
+                        schemas,
+                    ),
                 }
             )
     if spec.body is not None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.local import probes
+from infra.local import probes, web_build
 from infra.local.appload import load_topology
 from infra.local.bootstrap import bootstrap
 from infra.local.config import StackConfig, child_env
@@ -175,10 +175,14 @@ def _start_frontend(launch: _Launcher) -> Child | None:
     config = launch.config
     if config.frontend_dir is None:
         return None
+    try:
+        served = web_build.ensure_built(config.frontend_dir, config.project_dir)
+    except web_build.WebBuildError as error:
+        raise StackError("frontend", "the web app could not be built", str(error)) from error
     return launch.python(
         "frontend",
         "frontend_server",
-        *("--dir", str(config.frontend_dir), "--port", str(config.ports.frontend)),
+        *("--dir", str(served), "--port", str(config.ports.frontend)),
         *("--api-url", config.url("api"), "--ws-url", config.url("ws")),
     )
 

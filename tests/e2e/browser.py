@@ -28,7 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / ".local" / "screenshots"
+# Test artefacts, not committed (tmp/ is ignored): look at them after a run.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "tmp" / "artefacts" / "screenshots"
 TIMEOUT_MS = 8000
 
 # The first administrator. The same credentials whether setup happens through the UI (the
@@ -222,6 +223,8 @@ def signed_in_user(browser: Browser, site: Site, api: ApiClient) -> tuple[Page, 
     page, _ = new_page(browser, site)
     sign_in(page, username, USER_PASSWORD)
     expect_dashboard(page)
+    # The app opens on the Dashboard tab; the tests that use this start from the catalogue.
+    page.get_by_role("tab", name="Resources").click()
     return page, username
 
 

@@ -14,15 +14,18 @@ import pytest
 
 from infra.local.frontend_server import FrontendHandler, config_body, security_headers
 
-FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 API, WS = "http://127.0.0.1:8000", "ws://127.0.0.1:8001"
 
 
 @pytest.fixture
-def frontend_url() -> Iterator[str]:
+def frontend_url(tmp_path: Path) -> Iterator[str]:
+    # A stand-in for the built site (frontend/dist): the headers do not depend on the files.
+    (tmp_path / "index.html").write_text("<!doctype html><html></html>")
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "index.js").write_text("export {};")
     handler = functools.partial(
         FrontendHandler,
-        directory=str(FRONTEND),
+        directory=str(tmp_path),
         config_body=config_body(API, WS),
         headers=security_headers(API, WS),
     )
@@ -36,7 +39,7 @@ def frontend_url() -> Iterator[str]:
         server.server_close()
 
 
-@pytest.mark.parametrize("path", ["/", "/index.html", "/app.js", "/config.json"])
+@pytest.mark.parametrize("path", ["/", "/index.html", "/assets/index.js", "/config.json"])
 def test_every_response_carries_the_security_headers(frontend_url: str, path: str) -> None:
     response = httpx.get(frontend_url + path)
     assert response.status_code == 200

@@ -1,0 +1,38 @@
+// The route table of the signed-in app: each entry is a tab whose screen module is loaded the
+// first time it is shown (one chunk per screen; the calendar's library only loads with it).
+import type { Session } from './state';
+
+export interface ScreenModule {
+  render(session: Session): Node | Promise<Node>;
+}
+
+export interface Route {
+  id: string;
+  label: string;
+  load: () => Promise<ScreenModule>;
+  /** Shown only when this is true for the session. */
+  when?: (session: Session) => boolean;
+  /** Run when the tab is shown again (its screen already built). */
+  onShow?: (session: Session) => void;
+}
+
+export const ROUTES: Route[] = [
+  { id: 'home', label: 'Dashboard', load: () => import('./screens/home') },
+  { id: 'resources', label: 'Resources', load: () => import('./screens/resources') },
+  {
+    id: 'reservations',
+    label: 'My reservations',
+    load: () => import('./screens/reservations'),
+    onShow: (session) => session.events.emit('reservations-changed', { source: 'local' }),
+  },
+  { id: 'calendar', label: 'Calendar', load: () => import('./screens/calendar') },
+  { id: 'admin', label: 'Admin', load: () => import('./screens/admin/index'), when: (session) => session.me.is_admin },
+];
+
+export const DEFAULT_ROUTE = 'home';
+
+/** The route a location hash names ("#calendar"), or the default. */
+export function routeFromHash(hash: string, routes: Route[]): string {
+  const id = hash.replace(/^#/, '');
+  return routes.some((r) => r.id === id) ? id : DEFAULT_ROUTE;
+}

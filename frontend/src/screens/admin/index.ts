@@ -1,0 +1,17 @@
+// Admin tab (shown to admins only; the API checks the role on every call anyway): one module
+// per area, each loaded when its tab is first shown.
+import { tabs } from '../../components/tabs';
+import type { Session } from '../../state';
+
+const AREAS = [
+  { id: 'admin-resources', label: 'Resources', load: () => import('./resources') },
+  { id: 'admin-rules', label: 'Opening hours and blackouts', load: () => import('./rules') },
+  { id: 'admin-users', label: 'Users and roles', load: () => import('./users') },
+];
+
+export function render(session: Session): HTMLElement {
+  return tabs(
+    AREAS.map((area) => ({ id: area.id, label: area.label, render: async () => (await area.load()).render(session) })),
+    { label: 'Administration' },
+  ).element;
+}
