@@ -17,6 +17,21 @@ describe('route', () => {
       .toEqual(['resource-activity', 'resources-changed']);
   });
 
+  it('routes each entry of a live message (v1) as a message of its own', () => {
+    const live = {
+      type: 'live', v: 1,
+      events: [
+        { event: 'slot.taken', resource_id: 'r1', start_time: 'x', end_time: 'y' },
+        { event: 'resource.hours_changed', resource_id: 'r2' },
+        { event: 'reservation.cancelled', reservation_id: 'b1', resource_id: 'r1' },
+      ],
+    };
+    expect(route(live).map(([name]) => name)).toEqual([
+      'resource-activity', 'resource-activity', 'resources-changed',
+      'reservations-changed', 'resource-activity',
+    ]);
+  });
+
   it('ignores what it does not know', () => {
     expect(route({ type: 'subscribed', something: 1 })).toEqual([]);
   });

@@ -11,7 +11,18 @@ export type Routed = { [K in keyof AppEvents]: [K, AppEvents[K]] }[keyof AppEven
 
 const RESOURCE_ITSELF = /(maintenance|enabled|disabled|hours|blackout|resource\.(updated|deleted|created))/;
 
+/** The server's live message (docs/events.md "Live messages", v1): `{type: "live", events: [...]}`,
+ * each entry an event kind (`event`) with its fields; each is routed as a message of its own. */
 export function route(message: LiveMessage): Routed[] {
+  if (message.type === 'live' && Array.isArray(message.events)) {
+    return (message.events as unknown[])
+      .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+      .flatMap((e) => routeOne({ ...e, type: typeof e.event === 'string' ? e.event : '' }));
+  }
+  return routeOne(message);
+}
+
+function routeOne(message: LiveMessage): Routed[] {
   const out: Routed[] = [];
   const note = message.type === 'notification' && message.notification && typeof message.notification === 'object'
     ? message.notification as AppEvents['notification'] : null;
