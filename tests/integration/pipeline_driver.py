@@ -34,6 +34,7 @@ class Pipeline:
     def __init__(self, app: Chalice, table_name: str = "reserver-main") -> None:
         self.app = app
         self.sqs = boto3.client("sqs", region_name=REGION)
+        self._urls: dict[str, str] = {}
         self.streams = boto3.client(
             "dynamodbstreams", region_name=REGION, endpoint_url=STREAMS_ENDPOINT
         )
@@ -64,7 +65,10 @@ class Pipeline:
     # --- queues ---------------------------------------------------------------------------
 
     def url(self, queue_name: str) -> str:
-        return str(self.sqs.get_queue_url(QueueName=queue_name)["QueueUrl"])
+        # Queue URLs never change within a test: one lookup each, not one per receive.
+        if queue_name not in self._urls:
+            self._urls[queue_name] = str(self.sqs.get_queue_url(QueueName=queue_name)["QueueUrl"])
+        return self._urls[queue_name]
 
     def receive(self, queue_name: str, max_messages: int = 10) -> list[dict[str, Any]]:
         return list(
