@@ -54,9 +54,9 @@ def from_address(address: str) -> dict[str, str]:
 
 
 def counter_items() -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = boto3.client("dynamodb").scan(
-        TableName="reserver-rate-limits"
-    )["Items"]
+    items: list[dict[str, Any]] = boto3.client("dynamodb").scan(TableName="reserver-rate-limits")[
+        "Items"
+    ]
     return items
 
 
@@ -102,9 +102,7 @@ def test_a_forwarded_for_header_is_ignored_without_a_trusted_proxy(
     # Given no trusted proxy (the default) and 2 a minute
     use_limits(monkeypatch, clock, RATE_LIMIT_TIERS="anonymous=2")
     # When a caller invents a new X-Forwarded-For for every request
-    codes = [
-        get(client, ANON_PATH, **from_address(f"203.0.113.{n}")).status_code for n in range(3)
-    ]
+    codes = [get(client, ANON_PATH, **from_address(f"203.0.113.{n}")).status_code for n in range(3)]
     # Then the gateway's own source address is what counts: the third is refused
     assert codes == [200, 200, 429]
 
