@@ -109,7 +109,7 @@ IDEMPOTENCY_TABLE = TableDef(
 # API rate limits (issue 13): one counter item per (bucket, window). Its own table, without a
 # stream, so the counter written by every request never reaches the stream handler or audit.
 RATE_LIMIT_TABLE = TableDef(
-    logical_name="rate_limits",
+    logical_name="ratelimits",  # CloudFormation ids are alphanumeric (infra/cdk/data.py)
     default_name="reserver-rate-limits",
     env_var="RATE_LIMIT_TABLE_NAME",
     partition_key="PK",
