@@ -1,4 +1,9 @@
-"""The `endpoint` decorator: parse -> authenticate -> call the view -> serialize.
+"""The `endpoint` decorator: verify the caller -> count the request -> authorise -> parse ->
+call the view -> serialize.
+
+The count is the API rate limit (issue 13, api/rate_limits.py): on the verified principal, or
+on the client address when there is none (a Bearer string that does not verify included), and
+every answer carries its `X-RateLimit-*` headers.
 
 Views stay thin: they receive a `RequestContext` with the verified principal and the parsed
 body/query models, call one service and return a model (or a `Reply`). Every route is also
