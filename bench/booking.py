@@ -12,7 +12,7 @@ Without arguments it starts its own local stack on free ports (tests/e2e/race_ki
 stops it afterwards. With `--url` and `--dynamodb-url` it measures a running stack
 (`make run`: --url http://127.0.0.1:8000 --dynamodb-url http://127.0.0.1:8010).
 
-Run: .venv/bin/python -m bench.booking [--creates 1200] [--conflicts 400]
+Run: .venv/bin/python -m bench.booking [--creates 1200] [--conflicts 400] [--rate-limits off]
 """
 
 from __future__ import annotations
@@ -179,7 +179,15 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="measure the request path alone: pause the event pipeline's workers meanwhile",
     )
+    parser.add_argument(
+        "--rate-limits",
+        choices=("on", "off"),
+        default="on",
+        help="API rate limits (issue 13) of the stack it starts: on (shipped limits) or off",
+    )
     args = parser.parse_args(argv)
+    # Read by the stack this starts (its children inherit the environment).
+    os.environ["RATE_LIMIT_ENABLED"] = "true" if args.rate_limits == "on" else "false"
     with target_from(args) as target:
         resources = seed_resources(target, RESOURCES)
         tokens = register_users(target, 8)
@@ -199,6 +207,7 @@ def main(argv: list[str] | None = None) -> None:
             run_phase("409 + key (recorded)", target, tokens, 8, args.conflicts, conflicting),
         ]
         print(f"API {target.api_url}, DynamoDB {target.dynamodb_url}, {os.cpu_count()} CPUs")
+        print(f"rate limits {args.rate_limits}")
         for phase in results:
             print(phase.report())
 

@@ -15,9 +15,12 @@ from __future__ import annotations
 import os
 import secrets
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
+
+if TYPE_CHECKING:
+    from chalicelib.domain.ratelimits.policy import RatePolicy
 
 LOCAL_STAGES = frozenset({"local", "test"})
 MIN_SECRET_LENGTH = 32
@@ -58,6 +61,17 @@ class Settings(BaseModel):
     audit_retention_days: int = Field(default=400, ge=1)
     # Approvals (issue 10): where the one-click links in approvers' emails point.
     approval_link_hours: int = Field(default=72, ge=1, le=24 * 30)
+    # API rate limits (issue 13, docs/rate-limits.md): the strings are parsed (and a bad one
+    # refused) by `rate_limit_policy`, checked below when settings load.
+    rate_limit_enabled: bool = True
+    rate_limit_table_name: str = "reserver-rate-limits"
+    rate_limit_window_seconds: int = Field(default=60, ge=1, le=3600)
+    rate_limit_tiers: str = ""  # "user=900,partner=5000": merged onto the default tiers
+    rate_limit_classes: str = ""  # "auth=10/300": requests/seconds per route class
+    rate_limit_subject_tiers: str = ""  # "<user or client id>=<tier>"
+    rate_limit_scale: float = Field(default=1.0, gt=0, le=1_000_000)  # test stacks raise it
+    # Proxies of ours in front of API Gateway whose X-Forwarded-For is believed (0: none).
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
 
     @model_validator(mode="after")
     def _secret_key_required_outside_local(self) -> Settings:
@@ -69,6 +83,27 @@ class Settings(BaseModel):
         if len(self.secret_key) < MIN_SECRET_LENGTH:
             raise ValueError(f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
         return self
+
+    @model_validator(mode="after")
+    def _rate_limits_parse(self) -> Settings:
+        from chalicelib.domain.ratelimits.policy import PolicyError
+
+        try:
+            self.rate_limit_policy()
+        except PolicyError as exc:
+            raise ValueError(str(exc)) from exc
+        return self
+
+    def rate_limit_policy(self) -> RatePolicy:
+        from chalicelib.domain.ratelimits.policy import parse_policy
+
+        return parse_policy(
+            window_seconds=self.rate_limit_window_seconds,
+            tiers=self.rate_limit_tiers,
+            classes=self.rate_limit_classes,
+            subjects=self.rate_limit_subject_tiers,
+            scale=self.rate_limit_scale,
+        )
 
     @property
     def is_local(self) -> bool:
@@ -101,6 +136,15 @@ _ENV_NAMES = {
     "webhook_retry_scale": "WEBHOOK_RETRY_SCALE",
     "audit_retention_days": "AUDIT_RETENTION_DAYS",
     "approval_link_hours": "APPROVAL_LINK_HOURS",
+    # API rate limits (issue 13)
+    "rate_limit_enabled": "RATE_LIMIT_ENABLED",
+    "rate_limit_table_name": "RATE_LIMIT_TABLE_NAME",
+    "rate_limit_window_seconds": "RATE_LIMIT_WINDOW_SECONDS",
+    "rate_limit_tiers": "RATE_LIMIT_TIERS",
+    "rate_limit_classes": "RATE_LIMIT_CLASSES",
+    "rate_limit_subject_tiers": "RATE_LIMIT_SUBJECT_TIERS",
+    "rate_limit_scale": "RATE_LIMIT_SCALE",
+    "trusted_proxy_hops": "TRUSTED_PROXY_HOPS",
 }
 
 

@@ -106,6 +106,16 @@ IDEMPOTENCY_TABLE = TableDef(
     ttl_attribute="expiration",
 )
 
+# API rate limits (issue 13): one counter item per (bucket, window). Its own table, without a
+# stream, so the counter written by every request never reaches the stream handler or audit.
+RATE_LIMIT_TABLE = TableDef(
+    logical_name="ratelimits",  # CloudFormation ids are alphanumeric (infra/cdk/data.py)
+    default_name="reserver-rate-limits",
+    env_var="RATE_LIMIT_TABLE_NAME",
+    partition_key="PK",
+    ttl_attribute="expires_at",
+)
+
 # --- event pipeline (docs/events.md) ---------------------------------------------------------
 # One queue per worker, each with a DLQ. batch_size=1: Chalice's on_sqs_message cannot enable
 # ReportBatchItemFailures (DESIGN.md trap 9), and with one record per batch a failure fails the
@@ -220,7 +230,7 @@ _JOBS = (
 )
 
 TOPOLOGY = Topology(
-    tables=(MAIN_TABLE, IDEMPOTENCY_TABLE),
+    tables=(MAIN_TABLE, IDEMPOTENCY_TABLE, RATE_LIMIT_TABLE),
     bus_name="reserver-bus",
     event_source="resource-reserver",
     queues=(

@@ -72,7 +72,7 @@ def report_api_error(ctx: ClickContext, exc: ApiError) -> None:
 def detail_lines(exc: ApiError, out: Output) -> list[str]:
     details = exc.details
     if exc.retry_after:
-        return [f"try again in {exc.retry_after} s"]
+        return [_retry_line(exc.retry_after, details, out)]
     if isinstance(details, dict) and isinstance(details.get("occurrences"), list):
         return [_occurrence_line(o, out) for o in details["occurrences"] if isinstance(o, dict)]
     if isinstance(details, dict) and isinstance(details.get("conflicts"), list):
@@ -82,6 +82,13 @@ def detail_lines(exc: ApiError, out: Output) -> list[str]:
     if isinstance(details, dict) and details:
         return [f"{key}: {_readable(value, out)}" for key, value in details.items()]
     return []
+
+
+def _retry_line(seconds: str, details: Any, out: Output) -> str:
+    """A 429 (rate limit or attempt gate): how long, and when by the user's clock if known."""
+    reset_at = details.get("reset_at") if isinstance(details, dict) else None
+    when = f" (at {_readable(reset_at, out)})" if isinstance(reset_at, str) else ""
+    return f"try again in {seconds} s{when}"
 
 
 def _readable(value: Any, out: Output) -> str:

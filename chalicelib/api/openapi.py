@@ -36,7 +36,9 @@ def build_document(version: str = "1.0.0") -> dict[str, Any]:
             "description": (
                 "Book shared resources without double booking. Instants are ISO 8601 with an "
                 "offset on input and UTC with `Z` on output. Errors are "
-                '`{"error": {"code", "message", "details"}}`.'
+                '`{"error": {"code", "message", "details"}}`. Every answer carries '
+                "`X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (epoch "
+                "seconds); a spent bucket answers 429 `rate_limited` with `Retry-After`."
             ),
         },
         "paths": paths,

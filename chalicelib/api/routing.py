@@ -1,4 +1,9 @@
-"""The `endpoint` decorator: parse -> authenticate -> call the view -> serialize.
+"""The `endpoint` decorator: verify the caller -> count the request -> authorise -> parse ->
+call the view -> serialize.
+
+The count is the API rate limit (issue 13, api/rate_limits.py): on the verified principal, or
+on the client address when there is none (a Bearer string that does not verify included), and
+every answer carries its `X-RateLimit-*` headers.
 
 Views stay thin: they receive a `RequestContext` with the verified principal and the parsed
 body/query models, call one service and return a model (or a `Reply`). Every route is also
@@ -22,10 +27,12 @@ from chalice.app import Blueprint, CORSConfig, Request, Response
 from pydantic import BaseModel, ValidationError
 from typing_extensions import TypeVar
 
-from chalicelib.api import errors
+from chalicelib.api import errors, rate_limits
 from chalicelib.domain import acting
 from chalicelib.domain.errors import DomainError, Forbidden, NotAuthenticated
 from chalicelib.domain.principal import Channel, Principal, require_writer
+from chalicelib.domain.ratelimits.windows import client_address
+from chalicelib.settings import get_settings
 
 Auth = Literal["none", "optional", "user", "admin"]
 
@@ -34,7 +41,13 @@ Auth = Literal["none", "optional", "user", "admin"]
 CORS = CORSConfig(
     allow_origin="*",
     allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Client-Channel"],
-    expose_headers=["Retry-After", "Location"],
+    expose_headers=[
+        "Retry-After",
+        "Location",
+        "X-RateLimit-Limit",  # API rate limits (issue 13): the web app may read them
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Reset",
+    ],
     max_age=600,
 )
 # Guests may call these on any route they reach; every other method is a write (issue 9, #13).
@@ -169,17 +182,19 @@ def endpoint(
         def handle(**path_params: str) -> Response:
             request = bp.current_request
             ctx: RequestContext | None = None
+            metering = rate_limits.Metering(rate_limits.route_class(method, path))
             try:
-                ctx = _build_context(request, spec, path_params)
+                ctx = _build_context(request, spec, path_params, metering)
                 with acting.acting_as(_audit_context(ctx)):
                     result = view(ctx, **path_params)
-                return _serialize(result, spec.status)
+                response = _serialize(result, spec.status)
             except DomainError as exc:
-                return errors.from_domain_error(exc, ctx.principal if ctx else None)
+                response = errors.from_domain_error(exc, ctx.principal if ctx else None)
             except _InvalidBody as exc:
-                return exc.response
+                response = exc.response
             except Exception as exc:  # the last line of defence: never a stack trace out
-                return errors.from_unexpected(exc)
+                response = errors.from_unexpected(exc)
+            return metering.finish(response)
 
         handle.__name__ = view.__name__
         handle.__doc__ = view.__doc__
@@ -201,9 +216,14 @@ def _audit_context(ctx: RequestContext) -> acting.AuditContext:
     return acting.AuditContext(actor, ctx.channel.value, ctx.client_ip, request_id)
 
 
-def _client_ip(request: Request) -> str:
+def client_ip_of(request: Request) -> str:
+    """API Gateway's peer address; X-Forwarded-For only behind proxies the operator declared."""
     identity = request.context.get("identity") or {}
-    return str(identity.get("sourceIp") or "")
+    source = str(identity.get("sourceIp") or "")
+    hops = get_settings().trusted_proxy_hops
+    if not hops:
+        return source
+    return client_address(source, str(request.headers.get("x-forwarded-for") or ""), hops)
 
 
 # What a caller may say about itself (the web app and the CLI label their requests). `system`
@@ -221,13 +241,17 @@ def _channel(request: Request) -> Channel:
 
 
 def _build_context(
-    request: Request, spec: RouteSpec, path_params: dict[str, str]
+    request: Request, spec: RouteSpec, path_params: dict[str, str], metering: rate_limits.Metering
 ) -> RequestContext:
+    client_ip = metering.client_ip = client_ip_of(request)
     _check_body_size(request)
-    client_ip = _client_ip(request)
     channel = _channel(request)
-    principal = _authenticate(request, spec, client_ip, channel)
+    principal = _verify(request, spec, client_ip, channel)
+    # Counted on the verified caller, before any authorisation or parsing work (issue 13);
+    # a credential that did not verify raised above and is counted on the address instead.
+    metering.charge(principal)
     if principal is not None:
+        _authorize(principal, spec)
         channel = principal.channel  # the credential decides (an OAuth client is always `api`)
     _check_path_params(path_params)
     body = _parse_body(request, spec) if spec.body is not None else None
@@ -235,7 +259,7 @@ def _build_context(
     return RequestContext(request, principal, body, query, client_ip, channel)
 
 
-def _authenticate(
+def _verify(
     request: Request, spec: RouteSpec, client_ip: str, channel: Channel
 ) -> Principal | None:
     header = request.headers.get("authorization") or ""
@@ -250,9 +274,12 @@ def _authenticate(
         raise NotAuthenticated("the Authorization header must be 'Bearer <token>'")
     if _authenticator_factory is None:
         raise RuntimeError("no authenticator wired")
-    principal = _authenticator_factory().authenticate(
+    return _authenticator_factory().authenticate(
         token.strip(), client_ip=client_ip, channel=channel
     )
+
+
+def _authorize(principal: Principal, spec: RouteSpec) -> None:
     if principal.is_client and spec.scope is None:
         # OAuth client tokens only reach routes that declare the scope they need.
         raise Forbidden("client tokens may not call this route", code="client_not_allowed")
@@ -262,7 +289,6 @@ def _authenticate(
         raise Forbidden(f"this action needs the '{spec.scope}' permission", code="missing_scope")
     if spec.method not in READ_METHODS and not spec.self_service:
         require_writer(principal)
-    return principal
 
 
 def _check_body_size(request: Request) -> None:

@@ -333,6 +333,10 @@ class BackendBuilder:
         }
         for kind, (status, code, message) in responses.items():
             body = f'{{"error": {{"code": "{code}", "message": "{message}", "details": {{}}}}}}'
+            headers = {"gatewayresponse.header.Access-Control-Allow-Origin": origin}
+            if kind == "THROTTLED":
+                # The stage's token bucket refills every second (docs/rate-limits.md).
+                headers["gatewayresponse.header.Retry-After"] = "'1'"
             apigateway.CfnGatewayResponse(
                 self.stack,
                 f"GatewayResponse{''.join(p.title() for p in kind.split('_'))}",
@@ -340,5 +344,5 @@ class BackendBuilder:
                 response_type=kind,
                 status_code=status,
                 response_templates={"application/json": body},
-                response_parameters={"gatewayresponse.header.Access-Control-Allow-Origin": origin},
+                response_parameters=headers,
             )

@@ -48,12 +48,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_api(log_path: Path, *, pipeline: bool = False) -> Iterator[str]:
+def running_api(
+    log_path: Path, *, pipeline: bool = False, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Start the child, yield its base URL, stop it (by PID) afterwards."""
     port = free_port()
     token_file = log_path.with_suffix(".setup-token")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     env.update(FAKE_AWS)
+    env.update(extra_env or {})  # e.g. real rate limits (tests/integration/test_cli_rate_limits.py)
     with log_path.open("wb") as log:
         child = subprocess.Popen(
             [

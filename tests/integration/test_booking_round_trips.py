@@ -1,6 +1,8 @@
 """The booking path's cost in DynamoDB calls (issue 8, part 5): a create is at most 4 calls
 (the caller's token check, the resource with its day versions and blackout marker in one
-BatchGetItem, the slot query, the transaction) and a refusal (409) at most 3. Blackouts are
+BatchGetItem, the slot query, the transaction) and a refusal (409) at most 3, plus the ONE
+UpdateItem of the API rate limit (issue 13: at most one extra round trip per request), so 5
+and 4. Blackouts are
 read only for a resource whose marker says it has some (or has no marker), and they are
 enforced whatever the marker says."""
 
@@ -15,6 +17,7 @@ import boto3
 import pytest
 from chalice.test import Client
 
+from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.store.catalog.blackouts import count_key
 from chalicelib.store.table import TableItem
@@ -48,7 +51,7 @@ def dynamodb_calls(client: Client) -> Iterator[Callable[[], list[str]]]:
     events.unregister("before-call.dynamodb", record)
 
 
-def test_a_create_costs_four_calls_and_a_refusal_three(
+def test_a_create_costs_five_calls_and_a_refusal_four(
     client: Client, clock: FrozenClock, user_token: str, dynamodb_calls: Callable[[], list[str]]
 ) -> None:
     # Given a resource with no blackouts of its own, and reference data (default hours,
@@ -59,13 +62,40 @@ def test_a_create_costs_four_calls_and_a_refusal_three(
     # When a booking is made
     created = book(client, user_token, at(10), at(11))
     assert created.status_code == 201, created.body
-    # Then it cost: the token check (user + deny-list), the resource with its day versions
-    # and blackout marker, the slot query, the transaction
-    assert dynamodb_calls() == ["BatchGetItem", "BatchGetItem", "Query", "TransactWriteItems"]
+    # Then it cost: the token check (user + deny-list), the rate-limit counter of the verified
+    # caller (issue 13: one UpdateItem that counts and returns the count, nothing else), the
+    # resource with its day versions and blackout marker, the slot query, the transaction
+    assert dynamodb_calls() == [
+        "BatchGetItem",
+        "UpdateItem",
+        "BatchGetItem",
+        "Query",
+        "TransactWriteItems",
+    ]
     # When the same time is asked for again, Then the 409 cost one call less
     refused = book(client, user_token, at(10, 30), at(11, 30))
     assert refused.status_code == 409
-    assert dynamodb_calls() == ["BatchGetItem", "BatchGetItem", "Query"]
+    assert dynamodb_calls() == ["BatchGetItem", "UpdateItem", "BatchGetItem", "Query"]
+
+
+def test_with_rate_limits_off_the_counter_call_is_gone(
+    client: Client,
+    clock: FrozenClock,
+    user_token: str,
+    dynamodb_calls: Callable[[], list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given rate limiting switched off (benchmarks), When a booking is made
+    monkeypatch.setenv("RATE_LIMIT_ENABLED", "false")
+    wiring.rebuild()
+    create_resource("room-1")
+    assert book(client, user_token, at(8), at(9)).status_code == 201
+    dynamodb_calls()
+    created = book(client, user_token, at(10), at(11))
+    # Then it costs what it cost before rate limits, and carries no rate-limit headers
+    assert created.status_code == 201, created.body
+    assert dynamodb_calls() == ["BatchGetItem", "BatchGetItem", "Query", "TransactWriteItems"]
+    assert "X-RateLimit-Limit" not in created.headers
 
 
 def test_blackouts_bind_whatever_the_marker_says(

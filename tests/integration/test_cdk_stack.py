@@ -148,6 +148,23 @@ def test_both_apis_are_throttled_logged_and_traced(template: dict[str, Any]) -> 
     )
 
 
+def test_the_stage_throttle_answers_429_with_retry_after_in_front_of_our_rate_limits(
+    template: dict[str, Any],
+) -> None:
+    # API rate limits (issue 13): the stage throttles first; ours is the per-principal layer
+    responses = {
+        p["Properties"]["ResponseType"]: p["Properties"]
+        for p in resources(template, "AWS::ApiGateway::GatewayResponse").values()
+    }
+    throttled = responses["THROTTLED"]
+    assert throttled["StatusCode"] == "429"
+    assert throttled["ResponseParameters"]["gatewayresponse.header.Retry-After"] == "'1'"
+    tables = [t["Properties"] for t in resources(template, "AWS::DynamoDB::Table").values()]
+    [counters] = [t for t in tables if "rate-limits" in str(t.get("TableName"))]
+    assert "StreamSpecification" not in counters  # counters never reach the event pipeline
+    assert counters["TimeToLiveSpecification"]["AttributeName"] == "expires_at"
+
+
 def test_the_outputs_tell_the_operator_how_to_get_the_setup_token(template: dict[str, Any]) -> None:
     outputs = template["Outputs"]
     assert {"WebUrl", "ApiUrl", "WebsocketUrl", "SetupTokenCommand"} <= set(outputs)

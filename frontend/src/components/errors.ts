@@ -27,9 +27,19 @@ export function showError(box: HTMLElement, error: unknown): void {
   clear(box);
   const code = error instanceof ApiError && error.code ? ` (${error.code})` : '';
   box.append(h('p', { class: 'error-message' }, h('strong', { text: messageOf(error) }), code));
+  const wait = error instanceof ApiError ? retryText(error) : null;
+  if (wait) box.append(h('p', { class: 'error-retry', text: wait }));
   const details = error instanceof ApiError ? error.details : null;
   box.append(...detailNodes(details));
   box.hidden = false;
+}
+
+/** A 429 (rate limit or too many attempts) in words: how long to wait, not a raw header. */
+export function retryText(error: ApiError): string | null {
+  const seconds = Number(error.retryAfter);
+  if (error.status !== 429 || !Number.isFinite(seconds) || seconds <= 0) return null;
+  const wait = seconds < 90 ? `${Math.ceil(seconds)} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+  return `Too many requests for now: please wait ${wait} and try again.`;
 }
 
 function detailNodes(details: unknown): HTMLElement[] {
