@@ -18,8 +18,10 @@ from app import app
 from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.pipeline.events import RESERVATION_CREATED, make_event
+from chalicelib.domain.pipeline.metrics import Totals, minute_of
 from chalicelib.integrations.emf import EmfEmitter
 from chalicelib.observability import SERVICE
+from chalicelib.services.pipeline.metrics import FLUSH_EVERY
 from chalicelib.topology import TOPOLOGY
 from tests.factories import auth_headers
 from tests.fakes.websocket import FakeWebsocketAPI
@@ -195,3 +197,27 @@ def test_emf_is_silent_locally_and_well_formed_when_enabled(
     assert directive["Metrics"] == [{"Name": "Denials", "Unit": "Count"}]
     assert set(directive["Dimensions"][0]) == {"service", "rule"}
     assert emf["rule"] == "blackout_date" and emf["Denials"] in (1, [1])
+
+
+def test_request_counts_are_written_in_batches_not_once_per_request(
+    client: Client, clock: FrozenClock
+) -> None:
+    # Given a process whose buffer was just written
+    recorder, store = wiring.metrics_recorder(), wiring.metric_counters()
+    first = minute_of(clock.now())
+
+    def stored() -> int:
+        rows = store.rows(first, first + timedelta(minutes=1))
+        return Totals.of(rows).totals["requests"]
+
+    recorder.flush()
+    base = stored()
+    # When three requests are answered within the flush interval
+    for _ in range(3):
+        recorder.request(None)
+    # Then nothing is written yet (the booking path keeps its round trips)
+    assert stored() == base
+    # When the interval has passed, Then the next request writes the four in one go
+    clock.advance(FLUSH_EVERY)
+    recorder.request(None)
+    assert stored() == base + 4
