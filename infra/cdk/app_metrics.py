@@ -42,7 +42,7 @@ def denials_by_rule() -> cw.MathExpression:
     return cw.MathExpression(
         expression=(
             f"SEARCH('{{{METRICS_NAMESPACE},service,{d.dimension}}} "
-            f'MetricName="{d.name}"\', \'Sum\', {int(PERIOD.to_seconds())})'
+            f"MetricName=\"{d.name}\"', 'Sum', {int(PERIOD.to_seconds())})"
         ),
         using_metrics={},
         label="denials by rule",
