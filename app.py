@@ -6,6 +6,7 @@ from chalice.app import Chalice, WebsocketEvent
 
 from chalicelib import wiring
 from chalicelib.api import (
+    admin_metrics,  # observability (issue 15)
     admin_ops,
     admin_users,
     audit,
@@ -29,6 +30,7 @@ from chalicelib.api.resource_rules import bp as resource_rules_bp
 from chalicelib.api.resources import bp as resources_bp
 from chalicelib.api.routing import use_authenticator
 from chalicelib.api.series import bp as series_bp
+from chalicelib.api.telemetry import observe_requests  # observability (issue 15)
 from chalicelib.api.waitlist import bp as waitlist_bp
 from chalicelib.integrations.websocket_api import websocket_api
 from chalicelib.workers import WORKER_BLUEPRINTS
@@ -36,6 +38,8 @@ from chalicelib.ws import connect, disconnect, message
 
 app = Chalice(app_name="resource-reserver")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
+# observability (issue 15): correlation id + request metrics, outside every other middleware
+app.register_middleware(observe_requests, "http")
 app.register_middleware(reshape_errors, "http")
 # Before the websocket handlers below: each captures it when registered.
 app.websocket_api = websocket_api
@@ -67,6 +71,8 @@ for pipeline_bp in (notifications_api.bp, webhooks_api.bp, audit.bp, admin_ops.b
     app.register_blueprint(pipeline_bp)
 # Waitlist (issue 10): join, offers, accept/decline; its worker is in WORKER_BLUEPRINTS.
 app.register_blueprint(waitlist_bp)
+# observability (issue 15): the admin metrics summary
+app.register_blueprint(admin_metrics.bp)
 for worker_bp in WORKER_BLUEPRINTS:
     app.register_blueprint(worker_bp)
 

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 from cli import (
     __version__,
     admin,
+    admin_metrics,  # observability (issue 15)
     admin_ops,
     approvals,
     audit,
@@ -201,6 +202,8 @@ app.add_typer(audit.app, name="audit")
 admin.app.add_typer(admin_ops.jobs_app, name="jobs")
 admin.app.add_typer(admin_ops.dead_letters_app, name="dead-letters")
 # --- end of issue 11 ---
+# observability (issue 15): the metrics summary
+admin.app.command("metrics")(admin_metrics.metrics)
 
 
 def main() -> None:

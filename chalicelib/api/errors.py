@@ -12,6 +12,7 @@ from typing import Any
 from chalice.app import Response
 from pydantic import ValidationError
 
+from chalicelib.api.correlation import note_refusal
 from chalicelib.domain import errors as domain
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.reservations.conflicts import ReservationConflict
@@ -61,6 +62,7 @@ def from_domain_error(error: domain.DomainError, viewer: Principal | None = None
     """The response for a refused request; `viewer` (the caller, if known) decides what a
     reservation conflict may show of other people's bookings."""
     status = status_for(error)
+    note_refusal(error)  # the request metrics count conflicts and denials (api/telemetry.py)
     logger.info("request refused", extra={"status": status, "code": error.code})
     headers: dict[str, str] = {}
     if isinstance(error, domain.TooManyRequests):

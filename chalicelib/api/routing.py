@@ -27,7 +27,7 @@ from chalice.app import Blueprint, CORSConfig, Request, Response
 from pydantic import BaseModel, ValidationError
 from typing_extensions import TypeVar
 
-from chalicelib.api import errors, rate_limits
+from chalicelib.api import correlation, errors, rate_limits
 from chalicelib.domain import acting
 from chalicelib.domain.errors import DomainError, Forbidden, NotAuthenticated
 from chalicelib.domain.principal import Channel, Principal, require_writer
@@ -40,13 +40,20 @@ Auth = Literal["none", "optional", "user", "admin"]
 # because routes are declared at import time, before any setting may be read.
 CORS = CORSConfig(
     allow_origin="*",
-    allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Client-Channel"],
+    allow_headers=[
+        "Authorization",
+        "Content-Type",
+        "Idempotency-Key",
+        "X-Client-Channel",
+        "X-Correlation-Id",  # observability (issue 15)
+    ],
     expose_headers=[
         "Retry-After",
         "Location",
         "X-RateLimit-Limit",  # API rate limits (issue 13): the web app may read them
         "X-RateLimit-Remaining",
         "X-RateLimit-Reset",
+        "X-Correlation-Id",  # observability (issue 15)
     ],
     max_age=600,
 )
@@ -211,7 +218,7 @@ class _InvalidBody(Exception):
 
 def _audit_context(ctx: RequestContext) -> acting.AuditContext:
     """Who the store writes of this request are stamped with (the audit log reads it back)."""
-    request_id = str(ctx.request.context.get("requestId") or "")
+    request_id = correlation.of_request(ctx.request)  # the id the answer's header carries
     actor = ctx.principal.subject_id if ctx.principal is not None else "anonymous"
     return acting.AuditContext(actor, ctx.channel.value, ctx.client_ip, request_id)
 

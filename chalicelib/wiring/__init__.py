@@ -40,6 +40,9 @@ from chalicelib.wiring.core import (
     use_websocket_api,
     wall_clock,
 )
+
+# observability (issue 15): metrics recorder and the admin summary
+from chalicelib.wiring.observability import metric_counters, metrics_recorder, metrics_summary
 from chalicelib.wiring.pipeline import (
     audit,
     connections,
@@ -105,6 +108,10 @@ __all__ = [
     "jobs",
     "live_fanout",
     "mailer",
+    # observability (issue 15)
+    "metric_counters",
+    "metrics_recorder",
+    "metrics_summary",
     "mfa",
     "no_shows",
     "notifications",

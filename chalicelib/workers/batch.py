@@ -26,8 +26,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
+from chalicelib import wiring
 from chalicelib.domain.pipeline.events import DomainEvent, MalformedEvent
-from chalicelib.observability import logger
+from chalicelib.observability import correlate, logger
 
 # Long enough to cover SQS/EventBridge redeliveries and an admin's DLQ redrive the next days.
 IDEMPOTENCY_TTL_S = 3 * 24 * 3600
@@ -75,7 +76,9 @@ class Worker:
 
     def record(self, record: SQSRecord) -> None:
         try:
-            self._once(payload=payload_of(record.body))
+            payload = payload_of(record.body)
+            observe_record(self.name, record.raw_event, payload)
+            self._once(payload=payload)
         except MalformedEvent as exc:
             logger.warning(
                 "poison message",
@@ -87,6 +90,8 @@ class Worker:
                 "record failed", extra={"worker": self.name, "message_id": record.message_id}
             )
             raise
+        finally:
+            correlate(None)
 
     def __call__(self, raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         if context is not None and hasattr(context, "get_remaining_time_in_millis"):
@@ -106,3 +111,23 @@ def event_handler(handle: Callable[[DomainEvent], None]) -> Callable[[dict[str, 
         handle(DomainEvent.from_dict(payload))
 
     return run
+
+
+def observe_record(worker: str, record: dict[str, Any], payload: dict[str, Any]) -> None:
+    """Before a record is handled: its log lines get the envelope's correlation id, and the
+    time it waited in the queue is measured (EMF `QueueLag`, docs/observability.md)."""
+    metadata = payload.get("metadata")
+    meta: dict[str, Any] = metadata if isinstance(metadata, dict) else {}
+    correlate(str(meta.get("correlation_id") or "") or None)
+    sent = str((record.get("attributes") or {}).get("SentTimestamp") or "")
+    lag = wiring.metrics_recorder().queue_lag(worker, int(sent)) if sent.isdigit() else None
+    logger.info(
+        "record received",
+        extra={
+            "worker": worker,
+            "message_id": record.get("messageId"),
+            "event_name": meta.get("event_name"),
+            "event_id": meta.get("event_id"),
+            "queue_lag_ms": lag,
+        },
+    )

@@ -19,9 +19,9 @@ from chalice.app import Blueprint, SQSEvent
 
 from chalicelib import wiring
 from chalicelib.domain.pipeline.events import DomainEvent, MalformedEvent
-from chalicelib.observability import logger
+from chalicelib.observability import correlate, logger
 from chalicelib.topology import LIVE_QUEUE
-from chalicelib.workers.batch import payload_of
+from chalicelib.workers.batch import observe_record, payload_of
 
 bp = Blueprint(__name__)
 
@@ -35,7 +35,9 @@ def handle_batch(records: list[dict[str, Any]]) -> dict[str, Any]:
     failures: list[dict[str, str]] = []
     for record in records:
         try:
-            events.append(DomainEvent.from_dict(payload_of(str(record.get("body", "")))))
+            payload = payload_of(str(record.get("body", "")))
+            observe_record(LIVE_QUEUE.name, record, payload)
+            events.append(DomainEvent.from_dict(payload))
         except MalformedEvent as exc:
             logger.warning(
                 "poison message",
@@ -49,7 +51,17 @@ def handle_batch(records: list[dict[str, Any]]) -> dict[str, Any]:
     if records and len(failures) == len(records):
         raise BatchFailed(f"all {len(records)} record(s) of the batch failed")
     if events:
-        wiring.live_fanout().deliver(events)
+        report = wiring.live_fanout().deliver(events)
+        logger.info(
+            "live pushes sent",
+            extra={
+                "correlation_ids": sorted({e.metadata.correlation_id for e in events}),
+                "event_ids": [e.event_id for e in events],
+                "messages": report.messages,
+                "connections": report.connections,
+            },
+        )
+    correlate(None)
     return {"batchItemFailures": failures}
 
 

@@ -10,6 +10,7 @@ with its keys and skipped rather than blocking every later change.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,7 +22,7 @@ from chalicelib.domain.pipeline.events import AUDIT_CHANGE, DomainEvent, ItemCha
 from chalicelib.domain.pipeline.mappings import REGISTRY
 from chalicelib.integrations.event_bus import EventPublisher
 from chalicelib.integrations.stream_records import change_from_record
-from chalicelib.observability import logger
+from chalicelib.observability import correlate, logger
 from chalicelib.topology import STREAM_ARN_PLACEHOLDER, STREAM_HANDLER
 
 bp = Blueprint(__name__)
@@ -49,12 +50,31 @@ def relay(records: Iterable[dict[str, Any]], publisher: EventPublisher) -> int:
     events: list[DomainEvent] = []
     for record in records:
         try:
-            events.extend(events_for_change(change_from_record(record, fallback_now=now)))
+            found = events_for_change(change_from_record(record, fallback_now=now))
         except Exception:
             keys = (record.get("dynamodb") or {}).get("Keys")
             logger.exception("unmappable stream record skipped", extra={"keys": keys})
+            continue
+        events.extend(found)
     publisher.publish(events)
+    _observe(events)
     return len(events)
+
+
+def _observe(events: list[DomainEvent]) -> None:
+    """After publishing: one log line per correlation id (so a request can be followed from
+    its answer onto the bus), and the event metrics, counted once per event id."""
+    by_correlation: dict[str, list[DomainEvent]] = defaultdict(list)
+    for event in events:
+        by_correlation[event.metadata.correlation_id].append(event)
+    for correlation_id, group in by_correlation.items():
+        correlate(correlation_id)
+        logger.info(
+            "events published",
+            extra={"events": [{"name": e.name, "event_id": e.event_id} for e in group]},
+        )
+    correlate(None)
+    wiring.metrics_recorder().events(events)
 
 
 @bp.on_dynamodb_record(stream_arn=STREAM_ARN_PLACEHOLDER, batch_size=100, name=STREAM_HANDLER)

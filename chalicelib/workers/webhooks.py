@@ -9,6 +9,7 @@ from chalice.app import Blueprint, SQSEvent
 
 from chalicelib import wiring
 from chalicelib.domain.pipeline.events import DomainEvent
+from chalicelib.domain.pipeline.metrics import WEBHOOK_DELIVERIES, Sample
 from chalicelib.services.pipeline.webhook_dispatch import DeliveryTask
 from chalicelib.topology import WEBHOOK_DELIVERY_QUEUE, WEBHOOK_QUEUE
 from chalicelib.workers.batch import Worker, event_handler
@@ -21,7 +22,15 @@ def fan_out(event: DomainEvent) -> None:
 
 
 def attempt(payload: dict[str, Any]) -> None:
-    wiring.dispatcher().attempt(DeliveryTask.parse(payload))
+    task = DeliveryTask.parse(payload)
+    delivery = wiring.dispatcher().attempt(task)
+    # observability (issue 15): one count per attempt (its own idempotency key), by outcome
+    outcome = "skipped" if delivery is None else str(delivery.status.value)
+    wiring.metrics_recorder().once(
+        Sample(WEBHOOK_DELIVERIES, dimension=outcome),
+        f"{task.delivery_id}/{task.attempt}",
+        wiring.clock().now(),
+    )
 
 
 def fan_out_worker() -> Worker:

@@ -113,6 +113,9 @@ def chalice_config(
             "POWERTOOLS_SERVICE_NAME": "resource-reserver",
             "POWERTOOLS_METRICS_NAMESPACE": "ResourceReserver",
             "POWERTOOLS_LOG_LEVEL": "INFO",
+            # observability (issue 15): EMF metrics on; X-Ray is on per function ("xray" below)
+            "POWERTOOLS_METRICS_DISABLED": "false",
+            "POWERTOOLS_TRACE_DISABLED": "false",
         }
     )
     return {

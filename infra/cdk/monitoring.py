@@ -1,5 +1,5 @@
 """Alarms to one SNS topic, and one dashboard: DLQ depth, function errors and throttles, the
-stream relay's lag, API 5xx (REST and WebSocket).
+stream relay's lag, API 5xx (REST and WebSocket), and the app's own metrics (app_metrics.py).
 
 Every alarm treats missing data as fine: a quiet stage has no datapoints, not a problem.
 """
@@ -13,6 +13,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 
 from chalicelib.topology import STREAM_HANDLER, TOPOLOGY
+from infra.cdk.app_metrics import application_widgets
 from infra.cdk.backend import Backend, logical_id
 from infra.cdk.messaging import Messaging
 from infra.cdk.stages import API_STAGE, StageConfig
@@ -146,3 +147,5 @@ class Monitoring:
             ),
             cw.AlarmStatusWidget(title="Alarms", alarms=self.alarms),
         )
+        # observability (issue 15): the app's own EMF metrics
+        board.add_widgets(*application_widgets())

@@ -149,3 +149,11 @@ def test_phone_width(browser: Browser, site: Site, api: ApiClient, tab: str) -> 
     assert overflow <= 1, overflow
     check(page, f"52-a11y-phone-{tab.lower()}")
     page.context.close()
+
+
+# observability (issue 15): the admin metrics panel
+def test_admin_metrics_panel(admin_page: Page) -> None:
+    admin_page.get_by_role("tab", name="Admin").click()
+    admin_page.get_by_role("tab", name="Metrics").click()
+    expect(admin_page.get_by_role("table", name="Worker queues")).to_be_visible()
+    check(admin_page, "48-a11y-admin-metrics")

@@ -188,6 +188,7 @@ POST   /waitlist/{entry_id}/accept                                401 403 404 40
 POST   /waitlist/{entry_id}/decline                               401 403 404 404 404 403 404
 GET    /waitlist/resource/{resource_id}                           401 2xx 2xx 2xx 2xx 403 2xx
 PUT    /resources/{resource_id}/waitlist                          401 403 403 403 403 403 404
+GET    /admin/metrics/summary                                     401 403 403 403 403 403 2xx
 DELETE /webhooks/{webhook_id}                                     401 403 2xx 404 403 403 2xx
 POST   /logout                                                    401 2xx 2xx 2xx 403 403 2xx
 """

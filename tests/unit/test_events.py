@@ -78,6 +78,20 @@ def test_malformed_envelopes_are_refused(raw: object) -> None:
         DomainEvent.from_dict(raw)
 
 
+ISO = "2026-11-24T09:00:00.000Z"
+
+
+def test_an_envelope_without_a_correlation_id_is_correlated_by_its_own_id() -> None:
+    # Given a well-formed envelope that names no correlation id (hand-made, or older)
+    meta = {"event_name": "x", "event_version": "1", "event_id": "i", "occurred_at": ISO}
+    # When it is read, Then it gets one (its event id), and writes it back out
+    event = DomainEvent.from_dict({"data": {}, "metadata": meta})
+    assert event.metadata.correlation_id == "i"
+    assert event.to_dict()["metadata"]["correlation_id"] == "i"
+    blank = DomainEvent.from_dict({"data": {}, "metadata": {**meta, "correlation_id": ""}})
+    assert blank.metadata.correlation_id == "i"
+
+
 def test_event_ids_derive_from_the_source_record() -> None:
     # Same record and name -> same id (a retried stream batch republishes the same ids)
     first = ev.derived_event_id("rec-1", "reservation.created")

@@ -59,6 +59,8 @@ NOT_AUDITED = frozenset(
         "waitlist_offer",
         # approvals (issue 10): spent one-click links (the request item carries the change)
         "approval_link",
+        # observability (issue 15): the per-minute metric counters
+        "metric_counter",
     }
 )
 # Attributes that are layout or bookkeeping, not content.

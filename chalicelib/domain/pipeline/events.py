@@ -124,11 +124,14 @@ class DomainEvent:
         if not isinstance(data, dict) or not isinstance(meta, Mapping):
             raise MalformedEvent("an event needs 'data' and 'metadata' objects")
         try:
+            event_id = _text(meta, "event_id")
             metadata = EventMetadata(
                 event_name=_text(meta, "event_name"),
                 event_version=_text(meta, "event_version"),
-                event_id=_text(meta, "event_id"),
-                correlation_id=_text(meta, "correlation_id"),
+                event_id=event_id,
+                # An envelope without one (a hand-made or older message) is correlated by its
+                # own id, as make_event does for changes no request stamped (docs/events.md).
+                correlation_id=str(meta.get("correlation_id") or "") or event_id,
                 occurred_at=parse_instant(_text(meta, "occurred_at")),
                 sequence=str(meta.get("sequence") or ""),
             )

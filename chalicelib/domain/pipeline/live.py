@@ -92,6 +92,13 @@ def entry(event: DomainEvent, kind: str, **fields: Any) -> dict[str, Any]:
     }
 
 
+def own_entry(event: DomainEvent, kind: str, **fields: Any) -> dict[str, Any]:
+    """An entry for the change's owner (or an admin): it also names the change's
+    `correlation_id`, the one its API answer carried (X-Correlation-Id), so a client can tie
+    its own request to the push. Other people's entries leave it out."""
+    return {**entry(event, kind, **fields), "correlation_id": event.metadata.correlation_id}
+
+
 def message(entries: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "live", "v": LIVE_VERSION, "events": entries}
 
@@ -130,7 +137,7 @@ def _slot(event: DomainEvent, kind: str, start: Any, end: Any) -> Push:
     return Push(
         resource(str(data.get("resource_id"))),
         entry(event, kind, **times),
-        entry(event, kind, **detail),
+        own_entry(event, kind, **detail),
         owner,
     )
 
@@ -141,7 +148,7 @@ def _own(event: DomainEvent) -> list[Step]:
     if not owner:
         return []
     fields = {k: event.data[k] for k in _OWN_RESERVATION_FIELDS if k in event.data}
-    return [Push(user(str(owner)), entry(event, event.name, **fields))]
+    return [Push(user(str(owner)), own_entry(event, event.name, **fields))]
 
 
 def _created(event: DomainEvent) -> list[Step]:
@@ -170,7 +177,7 @@ def _own_series(event: DomainEvent) -> list[Step]:
         return []
     keys = ("series_id", "resource_id", "status", "rule", "start_time", "end_time", "occurrences")
     fields = {k: event.data.get(k) for k in keys}
-    return [Push(user(str(owner)), entry(event, event.name, **fields))]
+    return [Push(user(str(owner)), own_entry(event, event.name, **fields))]
 
 
 # --- resources -----------------------------------------------------------------------------------
@@ -263,7 +270,7 @@ def _owned(event: DomainEvent, keys: tuple[str, ...]) -> list[Step]:
     if not owner:
         return []
     fields = {k: event.data[k] for k in keys if k in event.data}
-    return [Push(user(str(owner)), entry(event, event.name, **fields))]
+    return [Push(user(str(owner)), own_entry(event, event.name, **fields))]
 
 
 def _own_waitlist(event: DomainEvent) -> list[Step]:

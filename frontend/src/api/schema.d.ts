@@ -89,6 +89,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/metrics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Requests, bookings, conflicts, denials, queues and dead letters over a window
+         * @description The same counters CloudWatch gets as EMF metrics (docs/observability.md).
+         */
+        get: operations["get__api_v1_admin_metrics_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/reservations": {
         parameters: {
             query?: never;
@@ -3337,6 +3357,63 @@ export interface components {
             /** Message */
             message: string;
         };
+        /** MetricsQuery */
+        MetricsQuery: {
+            /**
+             * Minutes
+             * @description The window: the last N minutes, this one included (at most a day).
+             * @default 60
+             */
+            minutes?: number;
+        };
+        /** MetricsSummaryOut */
+        MetricsSummaryOut: {
+            /** Approvals */
+            approvals: number;
+            /** Approvals By Decision */
+            approvals_by_decision: {
+                [key: string]: number;
+            };
+            /** Bookings */
+            bookings: number;
+            /** Conflicts */
+            conflicts: number;
+            /**
+             * Dead Letters
+             * @description All DLQs together.
+             */
+            dead_letters: number;
+            /** Denials */
+            denials: number;
+            /** Denials By Rule */
+            denials_by_rule: {
+                [key: string]: number;
+            };
+            /**
+             * First Minute
+             * Format: date-time
+             */
+            first_minute: string;
+            /**
+             * Last Minute
+             * Format: date-time
+             */
+            last_minute: string;
+            /** Offers */
+            offers: number;
+            /** Queues */
+            queues: components["schemas"]["QueueDepthOut"][];
+            /** Requests */
+            requests: number;
+            /** Webhook Deliveries */
+            webhook_deliveries: number;
+            /** Webhook Deliveries By Outcome */
+            webhook_deliveries_by_outcome: {
+                [key: string]: number;
+            };
+            /** Window Minutes */
+            window_minutes: number;
+        };
         /** MfaCode */
         MfaCode: {
             /** Code */
@@ -3614,6 +3691,26 @@ export interface components {
              * @default null
              */
             timezone?: string | null;
+        };
+        /** QueueDepthOut */
+        QueueDepthOut: {
+            /**
+             * Dead Letters
+             * @description Messages in the queue's DLQ (approximate).
+             */
+            dead_letters: number;
+            /**
+             * Depth
+             * @description Messages waiting (approximate).
+             */
+            depth: number;
+            /**
+             * In Flight
+             * @description Messages being worked on (approximate).
+             */
+            in_flight: number;
+            /** Queue */
+            queue: string;
         };
         /**
          * QueueOut
@@ -4990,6 +5087,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobRunOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_admin_metrics_summary: {
+        parameters: {
+            query?: {
+                /** @description The window: the last N minutes, this one included (at most a day). */
+                minutes?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricsSummaryOut"];
                 };
             };
             /** @description client error */

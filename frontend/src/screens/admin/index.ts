@@ -7,6 +7,8 @@ const AREAS = [
   { id: 'admin-resources', label: 'Resources', load: () => import('./resources') },
   { id: 'admin-rules', label: 'Opening hours and blackouts', load: () => import('./rules') },
   { id: 'admin-users', label: 'Users and roles', load: () => import('./users') },
+  // observability (issue 15): the metrics summary
+  { id: 'admin-metrics', label: 'Metrics', load: () => import('./metrics') },
 ];
 
 export function render(session: Session): HTMLElement {
