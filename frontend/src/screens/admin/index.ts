@@ -7,6 +7,10 @@ const AREAS = [
   { id: 'admin-resources', label: 'Resources', load: () => import('./resources') },
   { id: 'admin-rules', label: 'Opening hours and blackouts', load: () => import('./rules') },
   { id: 'admin-users', label: 'Users and roles', load: () => import('./users') },
+  // Issue 11: the audit log, jobs and dead letters, OAuth clients
+  { id: 'admin-audit', label: 'Audit log', load: () => import('./audit') },
+  { id: 'admin-operations', label: 'Jobs and dead letters', load: () => import('./operations') },
+  { id: 'admin-oauth', label: 'OAuth clients', load: () => import('./oauth') },
 ];
 
 export function render(session: Session): HTMLElement {
