@@ -116,7 +116,7 @@ function openEditor(session: Session, catalogue: Promise<hooks.EventType[]>, hoo
     dialog.close();
     done(created);
     showSecretOnce('Webhook created: its signing secret', 'Signing secret', created.secret,
-      'Verify the X-Signature header of each delivery with it.');
+      'Verify the X-Webhook-Signature header of each delivery with it.');
   });
   const dialog = openDialog(hook ? 'Edit webhook' : 'New webhook', form);
   url.focus();
@@ -132,7 +132,8 @@ function openDeliveries(session: Session, hook: hooks.Webhook): void {
     renderItem: (d) => deliveryRow(session, hook, d, box, () => void table.reload()),
   });
   const refresh = h('button', { type: 'button', class: 'button', text: 'Refresh', onclick: () => void table.reload() });
-  openDialog(`Deliveries: ${hook.url}`, h('div', { class: 'deliveries stack' }, h('div', { class: 'toolbar' }, refresh), box, table.element));
+  openDialog(`Deliveries: ${hook.url}`, h('div', { class: 'deliveries stack' }, h('div', { class: 'toolbar' }, refresh), box, table.element))
+    .classList.add('wide');
 }
 
 function deliveryRow(session: Session, hook: hooks.Webhook, d: hooks.Delivery, box: HTMLElement, changed: () => void): HTMLTableRowElement {

@@ -109,5 +109,5 @@ function openHistory(session: Session, entityType: string, entityId: string): vo
     fetchPage: (cursor, limit) => audit.entityHistory(session.api, entityType, entityId, { limit, cursor }),
     renderItem: (entry) => entryRow(session, entry),
   });
-  openDialog(`History of ${entityType} ${entityId}`, table.element);
+  openDialog(`History of ${entityType} ${entityId}`, table.element).classList.add('wide');
 }
