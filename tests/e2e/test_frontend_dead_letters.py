@@ -61,7 +61,7 @@ def test_a_poison_message_is_inspected_and_redriven_in_the_browser(
     expect(page.locator("#toast")).to_contain_text(f"moved back to {queue.name}")
     # And a job runs now and tells its result
     job = page.locator('li[data-job="expire-reservations"]')
-    job.get_by_role("button", name="Run expire-reservations now").click()
+    job.get_by_role("button", name="Run now: expire-reservations").click()
     expect(job.get_by_role("status")).to_contain_text("Ran ")
     screenshot(page, "58-admin-jobs")
     assert console.errors == []

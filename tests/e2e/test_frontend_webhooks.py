@@ -65,7 +65,7 @@ def test_a_user_manages_a_webhook_and_reads_its_delivery_log(
     allow = {"network": "127.0.0.1/32", "port": receiver.port, "webhook_id": hook_id}
     api.call("POST", "/api/v1/admin/webhook-allowlist", admin_api_token, json=allow)
     # When they send a test ping, Then the delivery log shows the failed attempt and the answer
-    card.get_by_role("button", name=f"Send a test ping: {receiver.url}").click()
+    card.get_by_role("button", name=f"Send test: {receiver.url}").click()
     eventually(lambda: receiver.received, WAIT)
     card.get_by_role("button", name=f"Deliveries: {receiver.url}").click()
     log = page.get_by_role("dialog", name=f"Deliveries: {receiver.url}")

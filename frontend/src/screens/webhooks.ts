@@ -45,11 +45,11 @@ function webhookCard(session: Session, hook: hooks.Webhook, catalogue: Promise<h
   if (session.canBook) {
     actions.append(
       act('Edit', 'Edit', () => openEditor(session, catalogue, hook, changed)),
-      act('Send test', 'Send a test ping', () => guarded(box, async () => {
+      act('Send test', 'Send test', () => guarded(box, async () => {
         await hooks.test(session.api, hook.webhook_id);
         toast('Test ping queued: see the deliveries.');
       })),
-      act('Rotate secret', 'Rotate the secret', () => confirmAction('Rotate the signing secret',
+      act('Rotate secret', 'Rotate secret', () => confirmAction('Rotate the signing secret',
         'The old secret stops working at once; your receiver must use the new one.', 'Rotate', async () => {
           const rotated = await hooks.rotateSecret(session.api, hook.webhook_id);
           return () => void showSecretOnce('New signing secret', 'Signing secret', rotated.secret, hook.url);

@@ -25,7 +25,7 @@ export function render(session: Session): HTMLElement {
 
 function createForm(session: Session, created: (client: oauth.OAuthClient) => void): HTMLFormElement {
   const name = h('input', { type: 'text', name: 'name', required: true, maxlength: '100' });
-  const boxes = oauth.SCOPES.map((scope) => h('input', { type: 'checkbox', name: 'scope', value: scope, checked: scope.endsWith(':read') }));
+  const boxes = oauth.SCOPES.map((scope) => h('input', { type: 'checkbox', name: 'scope', value: scope, defaultChecked: scope.endsWith(':read') }));
   const box = errorBox();
   const form = titledForm('h2', 'Register a client',
     field('Name', name, 'Who or what uses it, e.g. "Room display, floor 2".'),

@@ -28,7 +28,7 @@ function jobRow(session: Session, job: ops.Job): HTMLElement {
   const box = errorBox();
   const result = h('div', { class: 'hint', role: 'status' });
   const run = h('button', {
-    type: 'button', class: 'button', text: 'Run now', 'aria-label': `Run ${job.name} now`,
+    type: 'button', class: 'button', text: 'Run now', 'aria-label': `Run now: ${job.name}`,
     onclick: () => guarded(box, async () => {
       run.disabled = true;
       try {
