@@ -4,7 +4,7 @@ book, live refresh from a pushed notification; and a timeline of 200 resources, 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -134,6 +134,17 @@ def test_a_timeline_of_200_resources_renders_in_the_browser(
     # Given 200 rooms in one building (default opening hours: the nights are shaded)
     building = unique("tower")
     _import_rooms(api, admin_api_token, building, ROWS)
+    # And someone else's booking on the last of them later today (a busy block in the grid;
+    # the administrator overrides the opening hours)
+    rooms = api.call("GET", f"/api/v1/resources?building={building}&limit=100", admin_api_token)
+    start = datetime.now(PARIS).replace(second=0, microsecond=0) + timedelta(minutes=2)
+    body = {
+        "resource_id": rooms["items"][-1]["resource_id"],
+        "start_time": start.isoformat(),
+        "end_time": (start + timedelta(minutes=20)).isoformat(),
+        "override": True,
+    }
+    api.call("POST", "/api/v1/reservations", admin_api_token, json=body)
     page, _ = signed_in_user(browser, site, api)
     schedules: list[str] = []  # the busy-block requests the grid makes
     page.on("request", lambda r: schedules.append(r.url) if "/schedule" in r.url else None)
@@ -149,6 +160,7 @@ def test_a_timeline_of_200_resources_renders_in_the_browser(
     # Then every room is a row, and the grid reports its timings once the events are drawn
     expect(grid.locator(".ec-sidebar .ec-resource, .ec-resource")).not_to_have_count(0)
     expect(grid).to_have_attribute("data-total-ms", re.compile(r"^\d+$"), timeout=60000)
+    expect(grid.locator(".ec-event.rr-busy")).to_have_count(1)
     settled(page)
     timings = {
         key: int(grid.get_attribute(f"data-{key}-ms") or -1) for key in ("rows", "events", "total")
