@@ -85,10 +85,16 @@ HISTORY_COLUMNS = [
 
 
 def with_names(st: AppState, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows for people: the resource's name next to its id (one read per distinct resource,
-    at most _NAMED of them; an unreadable one just keeps its id)."""
-    names: dict[str, str] = {}
-    for rid in list(dict.fromkeys(str(item.get("resource_id")) for item in items))[:_NAMED]:
+    """Rows for people: the resource's name next to its id. Listings carry `resource_name`
+    already; for rows without it, one read per distinct resource (at most _NAMED of them; an
+    unreadable one just keeps its id)."""
+    names: dict[str, str] = {
+        str(item["resource_id"]): str(item["resource_name"])
+        for item in items
+        if item.get("resource_name")
+    }
+    unnamed = (str(item.get("resource_id")) for item in items if not item.get("resource_name"))
+    for rid in [r for r in dict.fromkeys(unnamed) if r not in names][:_NAMED]:
         try:
             names[rid] = str(st.client.get(f"resources/{path_part(rid)}").get("name") or rid)
         except (ApiError, CliError):

@@ -23,11 +23,14 @@ from chalicelib.api.schemas.reservations import (
     ScheduleBlockOut,
     SchedulePage,
     ScheduleQuery,
+    SchedulesOut,
+    SchedulesQuery,
     idempotency_key,
     statuses,
 )
+from chalicelib.domain.reservations import Reservation
 from chalicelib.services.reservations.booking import BookingRequest, RescheduleRequest
-from chalicelib.services.reservations.queries import ListQuery
+from chalicelib.services.reservations.queries import Listing, ListQuery
 
 bp = Blueprint(__name__)
 TAGS = ("reservations",)
@@ -88,8 +91,7 @@ def my_reservations(ctx: RequestContext[None, MyReservationsQuery]) -> Reservati
         cursor=q.cursor,
     )
     listing = wiring.reservation_queries().mine(ctx.user, query)
-    items = [ReservationOut.from_domain(r) for r in listing.items]
-    return ReservationPage(items=items, next_cursor=listing.next_cursor)
+    return _page(listing)
 
 
 @endpoint(
@@ -183,8 +185,7 @@ def all_reservations(ctx: RequestContext[None, AdminReservationsQuery]) -> Reser
         cursor=q.cursor,
     )
     listing = wiring.reservation_queries().everyone(ctx.user, query)
-    items = [ReservationOut.from_domain(r) for r in listing.items]
-    return ReservationPage(items=items, next_cursor=listing.next_cursor)
+    return _page(listing)
 
 
 @endpoint(
@@ -206,3 +207,30 @@ def resource_schedule(ctx: RequestContext[None, ScheduleQuery], resource_id: str
     listing = wiring.reservation_queries().schedule(ctx.user, resource_id, query)
     items = [ScheduleBlockOut.from_domain(b) for b in listing.items]
     return SchedulePage(items=items, next_cursor=listing.next_cursor)
+
+
+@endpoint(
+    bp,
+    "/api/v1/resources/schedules",
+    summary="Many resources' busy blocks in one window (the calendar's timeline)",
+    tags=("resources", *TAGS),
+    scope=READ,
+    query=SchedulesQuery,
+    response=SchedulesOut,
+    description=(
+        "Up to 200 resources (`ids`, repeated) over at most 14 days: each resource's "
+        "occupying reservations overlapping [from, to), at most 200 blocks each (`complete` "
+        "says whether that is all). Ids naming no resource are listed in `missing`. Blocks "
+        "are shown as in `/resources/{resource_id}/schedule`."
+    ),
+)
+def resource_schedules(ctx: RequestContext[None, SchedulesQuery]) -> SchedulesOut:
+    q = ctx.query
+    found = wiring.reservation_queries().schedules(ctx.user, q.ids, q.from_, q.to)
+    return SchedulesOut.from_domain(found)
+
+
+def _page(listing: Listing[Reservation]) -> ReservationPage:
+    names = listing.resource_names
+    items = [ReservationOut.from_domain(r, names.get(r.resource_id)) for r in listing.items]
+    return ReservationPage(items=items, next_cursor=listing.next_cursor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.wiring.catalog import resource_store
-from chalicelib.wiring.core import clock, cursors, ids
+from chalicelib.wiring.core import clock, cursors, ids, prefetch_pool
 
 if TYPE_CHECKING:
     from chalicelib.services.pipeline.email import ApproverMail
@@ -63,7 +63,12 @@ def reservation_queries() -> ReservationQueries:
     from chalicelib.store.reservations.repository import ReservationStore
 
     return ReservationQueries(
-        ReservationStore(), ReservationListing(), resource_store(), cursors(), clock()
+        ReservationStore(),
+        ReservationListing(),
+        resource_store(),
+        cursors(),
+        clock(),
+        executor=prefetch_pool(),  # the timeline's batch of schedules reads partitions in parallel
     )
 
 

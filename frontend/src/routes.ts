@@ -26,6 +26,8 @@ export const ROUTES: Route[] = [
     onShow: (session) => session.events.emit('reservations-changed', { source: 'local' }),
   },
   { id: 'calendar', label: 'Calendar', load: () => import('./screens/calendar') },
+  // Issue 11: webhooks (any signed-in user owns their own; guests read only)
+  { id: 'webhooks', label: 'Webhooks', load: () => import('./screens/webhooks') },
   { id: 'admin', label: 'Admin', load: () => import('./screens/admin/index'), when: (session) => session.me.is_admin },
 ];
 

@@ -85,6 +85,8 @@ def test_sign_in_and_register_screens(browser: Browser, site: Site, api: ApiClie
         ("My reservations", "44-a11y-my-reservations"),
         ("Calendar", "45-a11y-calendar-timeline"),
         ("Admin", "46-a11y-admin-resources"),
+        # issue 11 screens (web11)
+        ("Webhooks", "70-a11y-webhooks"),
     ],
 )
 def test_main_screens(admin_page: Page, tab: str, name: str) -> None:
@@ -119,6 +121,10 @@ def test_calendar_resource_week_and_reserve_dialog(admin_page: Page, room: dict[
     [
         ("Opening hours and blackouts", "49-a11y-admin-rules"),
         ("Users and roles", "50-a11y-admin-users"),
+        # issue 11 screens (web11)
+        ("Audit log", "71-a11y-admin-audit"),
+        ("Jobs and dead letters", "72-a11y-admin-operations"),
+        ("OAuth clients", "73-a11y-admin-oauth"),
     ],
 )
 def test_admin_areas(admin_page: Page, tab: str, name: str) -> None:

@@ -4,7 +4,7 @@ book, live refresh from a pushed notification; and a timeline of 200 resources, 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -124,6 +124,7 @@ def _import_rooms(api: ApiClient, token: str, building: str, count: int) -> None
         "/api/v1/resources/upload",
         content=f"name,capacity,building,timezone\n{rows}",
         headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+        timeout=120.0,  # 200 rows on a loaded machine
     )
     assert response.status_code < 300, response.text
 
@@ -134,22 +135,43 @@ def test_a_timeline_of_200_resources_renders_in_the_browser(
     # Given 200 rooms in one building (default opening hours: the nights are shaded)
     building = unique("tower")
     _import_rooms(api, admin_api_token, building, ROWS)
+    # And someone else's booking on the last of them later today (a busy block in the grid;
+    # the administrator overrides the opening hours)
+    rooms = api.call("GET", f"/api/v1/resources?building={building}&limit=100", admin_api_token)
+    start = datetime.now(PARIS).replace(second=0, microsecond=0) + timedelta(minutes=2)
+    body = {
+        "resource_id": rooms["items"][-1]["resource_id"],
+        "start_time": start.isoformat(),
+        "end_time": (start + timedelta(minutes=20)).isoformat(),
+        "override": True,
+    }
+    api.call("POST", "/api/v1/reservations", admin_api_token, json=body)
     page, _ = signed_in_user(browser, site, api)
+    schedules: list[str] = []  # the busy-block requests the grid makes
+    page.on("request", lambda r: schedules.append(r.url) if "/schedule" in r.url else None)
     # When the user filters the day timeline to that building
     panel = _open_calendar(page, "Day timeline of the resources")
     panel.get_by_label("Building").fill(building)
     grid = panel.get_by_test_id("calendar")
     expect(grid).to_have_attribute(
-        "aria-label", f"Calendar: {ROWS} resources, times in your zone (Europe/Paris)"
+        "aria-label",
+        f"Calendar: {ROWS} resources, times in your zone (Europe/Paris)",
+        timeout=30000,  # the filtered catalogue pages, on a loaded machine
     )
     # Then every room is a row, and the grid reports its timings once the events are drawn
     expect(grid.locator(".ec-sidebar .ec-resource, .ec-resource")).not_to_have_count(0)
     expect(grid).to_have_attribute("data-total-ms", re.compile(r"^\d+$"), timeout=60000)
+    expect(grid.locator(".ec-event.rr-busy")).to_have_count(1)
     settled(page)
     timings = {
         key: int(grid.get_attribute(f"data-{key}-ms") or -1) for key in ("rows", "events", "total")
     }
-    print(f"\ntimeline of {ROWS} resources: {timings} (ms)")
+    print(f"\ntimeline of {ROWS} resources: {timings} (ms), {len(schedules)} schedule request(s)")
+    # And the rows' busy blocks came in batch requests, one naming all 200 rows, never one
+    # request per row (later single-id batches are refetches on pushed resource messages)
+    batches = [u for u in schedules if "/api/v1/resources/schedules?" in u]
+    assert batches and len(batches) == len(schedules), schedules
+    assert max(u.count("ids=") for u in batches) == ROWS, [u.count("ids=") for u in batches]
     screenshot(page, "31-calendar-timeline-200")
     # Usable: the rows draw in well under a second, the events too once fetched
     assert timings["rows"] < 1500, timings

@@ -101,6 +101,7 @@ POST   /reservations/{reservation_id}/cancel                      401 403 2xx 40
 GET    /reservations/{reservation_id}/history                     401 2xx 2xx 404 404 403 2xx
 GET    /admin/reservations                                        401 403 403 403 403 403 2xx
 GET    /resources/{resource_id}/schedule                          401 2xx 2xx 2xx 2xx 403 2xx
+GET    /resources/schedules                                       401 422 422 422 422 403 422
 GET    /setup/status                                              2xx 2xx 2xx 2xx 2xx 2xx 2xx
 POST   /setup/initialize                                          422 422 422 422 422 422 422
 GET    /api/versions                                              2xx 2xx 2xx 2xx 2xx 2xx 2xx

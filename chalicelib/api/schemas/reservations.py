@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 from chalicelib.api.schemas.common import Page, PageQuery, Strict, UtcDatetime
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.reservations import HistoryEntry, Reservation, ReservationStatus
-from chalicelib.services.reservations.queries import ScheduleBlock
+from chalicelib.services.reservations.queries import ScheduleBlock, Schedules
 
 _SPACED_OFFSET = re.compile(r"^(.*\d) (\d{2}:?\d{2})$")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -99,6 +99,16 @@ class ScheduleQuery(PageQuery):
     to: QueryDatetime | None = None
 
 
+class SchedulesQuery(Strict):
+    """Up to 200 resources (`ids` repeated) and a window of at most 14 days."""
+
+    ids: list[ResourceId] = Field(
+        min_length=1, max_length=200, description="Resource ids (repeat the parameter)."
+    )
+    from_: QueryDatetime = Field(alias="from")
+    to: QueryDatetime
+
+
 def statuses(values: list[StatusFilter]) -> frozenset[ReservationStatus]:
     """Empty means "the default of the listing"; `any` means every status."""
     if "any" in values:
@@ -122,9 +132,15 @@ class ReservationOut(BaseModel):
     cancellation_reason: str | None
     created_at: UtcDatetime
     version: int
+    resource_name: str | None = Field(
+        default=None,
+        description="The resource's name, in listings (absent once the resource is deleted).",
+    )
 
     @classmethod
-    def from_domain(cls, reservation: Reservation) -> ReservationOut:
+    def from_domain(
+        cls, reservation: Reservation, resource_name: str | None = None
+    ) -> ReservationOut:
         return cls(
             reservation_id=reservation.reservation_id,
             resource_id=reservation.resource_id,
@@ -138,6 +154,7 @@ class ReservationOut(BaseModel):
             cancellation_reason=reservation.cancel_reason or None,
             created_at=reservation.created_at,
             version=reservation.version,
+            resource_name=resource_name,
         )
 
 
@@ -195,3 +212,28 @@ class ScheduleBlockOut(BaseModel):
 
 class SchedulePage(Page[ScheduleBlockOut]):
     pass
+
+
+class ResourceScheduleOut(BaseModel):
+    resource_id: str
+    blocks: list[ScheduleBlockOut]
+    complete: bool = Field(description="False: more blocks than the 200 shown (narrow the window).")
+
+
+class SchedulesOut(BaseModel):
+    schedules: list[ResourceScheduleOut]
+    missing: list[str] = Field(description="Ids that name no resource.")
+
+    @classmethod
+    def from_domain(cls, found: Schedules) -> SchedulesOut:
+        return cls(
+            schedules=[
+                ResourceScheduleOut(
+                    resource_id=s.resource_id,
+                    blocks=[ScheduleBlockOut.from_domain(b) for b in s.blocks],
+                    complete=s.complete,
+                )
+                for s in found.schedules
+            ],
+            missing=found.missing,
+        )

@@ -13,7 +13,7 @@ the writer of the same family understands.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -43,6 +43,13 @@ class ResourceCatalog(Protocol):
     def blackouts_for(
         self, resource: Resource, start_date: date, end_date: date
     ) -> Sequence[Blackout]: ...
+
+
+class ResourceLookup(ResourceCatalog, Protocol):
+    """The catalogue plus many resources at once (one BatchGet): what the listings need to
+    name each row's resource without one read per row."""
+
+    def get_many(self, resource_ids: Iterable[str]) -> dict[str, Resource]: ...
 
 
 class ReservationReader(Protocol):

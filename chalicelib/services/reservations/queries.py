@@ -5,6 +5,8 @@ reservation does not exist (404), so ids cannot be probed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -14,10 +16,12 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.principal import Principal, require_admin, visible_to
 from chalicelib.domain.reservations import OCCUPYING, HistoryEntry, Reservation, ReservationStatus
+from chalicelib.domain.reservations.conflicts import Occupant
+from chalicelib.services.prefetch import InlineExecutor
 from chalicelib.services.reservations.ports import (
     ReservationListings,
     ReservationReads,
-    ResourceCatalog,
+    ResourceLookup,
 )
 from chalicelib.store.pagination import CursorCodec
 from chalicelib.store.reservations.listing import ListingFilter
@@ -26,6 +30,11 @@ ADMIN_LOOKBACK = timedelta(days=30)
 MAX_ADMIN_WINDOW = timedelta(days=366)
 SCHEDULE_DEFAULT = timedelta(days=7)
 MAX_SCHEDULE_WINDOW = timedelta(days=62)
+# Many resources' schedules at once (the calendar's timeline): bounded so one request stays
+# one bounded read per resource partition, run in parallel.
+MAX_BATCH_RESOURCES = 200
+MAX_BATCH_WINDOW = timedelta(days=14)
+BATCH_BLOCKS = 200
 T = TypeVar("T")
 
 
@@ -54,9 +63,27 @@ class ScheduleBlock:
 
 
 @dataclass(frozen=True)
+class ResourceSchedule:
+    """One resource's blocks in a batch; `complete` is False when it had more than the cap."""
+
+    resource_id: str
+    blocks: list[ScheduleBlock]
+    complete: bool
+
+
+@dataclass(frozen=True)
+class Schedules:
+    schedules: list[ResourceSchedule]
+    missing: list[str]  # ids that name no resource (deleted meanwhile, or never)
+
+
+@dataclass(frozen=True)
 class Listing(Generic[T]):
     items: list[T]
     next_cursor: str | None
+    # Resource id -> name for the rows of a reservation listing (one BatchGet per page), so
+    # a page does not fetch each resource; a deleted resource is absent.
+    resource_names: dict[str, str] = field(default_factory=dict)
 
 
 class ReservationQueries:
@@ -64,10 +91,13 @@ class ReservationQueries:
         self,
         reservations: ReservationReads,
         listing: ReservationListings,
-        catalog: ResourceCatalog,
+        catalog: ResourceLookup,
         cursors: CursorCodec,
         clock: Clock,
+        *,
+        executor: Executor | None = None,
     ) -> None:
+        self._executor = executor or InlineExecutor()
         self._reservations = reservations
         self._listing = listing
         self._catalog = catalog
@@ -110,7 +140,7 @@ class ReservationQueries:
             start_key=self._cursors.decode(query.cursor, scope=scope),
             descending=query.descending,
         )
-        return Listing(page.items, self._cursors.encode(page.last_key, scope=scope))
+        return self._named(page.items, self._cursors.encode(page.last_key, scope=scope))
 
     def everyone(self, principal: Principal, query: ListQuery) -> Listing[Reservation]:
         """Admin listing. Default window: the last 30 days and the following year."""
@@ -129,8 +159,14 @@ class ReservationQueries:
                 limit=query.limit,
                 start_key=self._cursors.decode(query.cursor, scope=scope),
             )
-            return Listing(page.items, self._cursors.encode(page.last_key, scope=scope))
-        return self._by_month(spec, query)
+            return self._named(page.items, self._cursors.encode(page.last_key, scope=scope))
+        listing = self._by_month(spec, query)
+        return self._named(listing.items, listing.next_cursor)
+
+    def _named(self, items: list[Reservation], cursor: str | None) -> Listing[Reservation]:
+        found = self._catalog.get_many({r.resource_id for r in items})
+        names = {rid: resource.name for rid, resource in found.items()}
+        return Listing(items, cursor, names)
 
     def _by_month(self, spec: ListingFilter, query: ListQuery) -> Listing[Reservation]:
         """Walk the GSI2 month buckets the window can reach; the cursor remembers the month."""
@@ -180,20 +216,66 @@ class ReservationQueries:
             limit=query.limit,
             start_key=self._cursors.decode(query.cursor, scope=scope),
         )
-        blocks = []
-        for occupant in page.items:
-            visible = visible_to(occupant.user_id, principal)
-            blocks.append(
-                ScheduleBlock(
-                    start_time=occupant.window.start,
-                    end_time=occupant.window.end,
-                    status=occupant.status,
-                    mine=occupant.user_id == principal.subject_id,
-                    reservation_id=occupant.reservation_id if visible else None,
-                    user_id=occupant.user_id if visible else None,
-                )
-            )
+        blocks = _blocks(page.items, principal)
         return Listing(blocks, self._cursors.encode(page.last_key, scope=scope))
+
+    def schedules(
+        self,
+        principal: Principal,
+        resource_ids: Sequence[str],
+        start_from: datetime,
+        until: datetime,
+    ) -> Schedules:
+        """Busy blocks of many resources over one window: one BatchGet for the resources, then
+        each resource's partition read in parallel (at most BATCH_BLOCKS blocks each)."""
+        ids = list(dict.fromkeys(resource_ids))
+        if not ids or len(ids) > MAX_BATCH_RESOURCES:
+            raise InvalidInput(
+                f"name 1 to {MAX_BATCH_RESOURCES} resources",
+                code="too_many_resources",
+                details={"max": MAX_BATCH_RESOURCES},
+            )
+        _check_order(ListingFilter(start_from, until))
+        if until - start_from > MAX_BATCH_WINDOW:
+            raise _too_wide(MAX_BATCH_WINDOW)
+        found = self._catalog.get_many(ids)
+        now = self._clock.now()
+        futures = {
+            rid: self._executor.submit(
+                self._listing.schedule,
+                rid,
+                start_from,
+                until,
+                now,
+                limit=BATCH_BLOCKS,
+                start_key=None,
+            )
+            for rid in ids
+            if rid in found
+        }
+        out = []
+        for rid, future in futures.items():
+            page = future.result()
+            out.append(ResourceSchedule(rid, _blocks(page.items, principal), page.last_key is None))
+        return Schedules(out, [rid for rid in ids if rid not in found])
+
+
+def _blocks(occupants: Sequence[Occupant], principal: Principal) -> list[ScheduleBlock]:
+    """Others' blocks carry only their times and status; owners and admins see the ids."""
+    blocks = []
+    for occupant in occupants:
+        visible = visible_to(occupant.user_id, principal)
+        blocks.append(
+            ScheduleBlock(
+                start_time=occupant.window.start,
+                end_time=occupant.window.end,
+                status=occupant.status,
+                mine=occupant.user_id == principal.subject_id,
+                reservation_id=occupant.reservation_id if visible else None,
+                user_id=occupant.user_id if visible else None,
+            )
+        )
+    return blocks
 
 
 def _check_order(spec: ListingFilter) -> None:

@@ -10,6 +10,9 @@ export const get = (api: Api, id: string) => api.call('get', '/api/v1/resources/
 export const tags = (api: Api) => api.call('get', '/api/v1/resources/tags', { query: { limit: 100 } });
 export const schedule = (api: Api, id: string, query: QueryOf<'/api/v1/resources/{resource_id}/schedule', 'get'>) =>
   api.call('get', '/api/v1/resources/{resource_id}/schedule', { params: { resource_id: id }, query });
+/** Many resources' busy blocks over one window (at most 200 ids, 14 days): the timeline. */
+export const schedules = (api: Api, ids: string[], from: string, to: string) =>
+  api.call('get', '/api/v1/resources/schedules', { query: { ids, from, to } });
 export const dayAvailability = (api: Api, id: string, date: string) =>
   api.call('get', '/api/v1/resources/{resource_id}/availability', { params: { resource_id: id }, query: { date } });
 

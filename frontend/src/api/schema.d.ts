@@ -1080,6 +1080,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/resources/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Many resources' busy blocks in one window (the calendar's timeline)
+         * @description Up to 200 resources (`ids`, repeated) over at most 14 days: each resource's occupying reservations overlapping [from, to), at most 200 blocks each (`complete` says whether that is all). Ids naming no resource are listed in `missing`. Blocks are shown as in `/resources/{resource_id}/schedule`.
+         */
+        get: operations["get__api_v1_resources_schedules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/resources/search": {
         parameters: {
             query?: never;
@@ -3844,6 +3864,12 @@ export interface components {
             reservation_id: string;
             /** Resource Id */
             resource_id: string;
+            /**
+             * Resource Name
+             * @description The resource's name, in listings (absent once the resource is deleted).
+             * @default null
+             */
+            resource_name?: string | null;
             /** Series Id */
             series_id: string | null;
             /**
@@ -4168,6 +4194,18 @@ export interface components {
              */
             version?: number | null;
         };
+        /** ResourceScheduleOut */
+        ResourceScheduleOut: {
+            /** Blocks */
+            blocks: components["schemas"]["ScheduleBlockOut"][];
+            /**
+             * Complete
+             * @description False: more blocks than the 200 shown (narrow the window).
+             */
+            complete: boolean;
+            /** Resource Id */
+            resource_id: string;
+        };
         /**
          * ResourceSearchQuery
          * @description The listing filters plus an optional free window (both bounds or neither).
@@ -4351,6 +4389,37 @@ export interface components {
              * @default null
              */
             to?: string | null;
+        };
+        /** SchedulesOut */
+        SchedulesOut: {
+            /**
+             * Missing
+             * @description Ids that name no resource.
+             */
+            missing: string[];
+            /** Schedules */
+            schedules: components["schemas"]["ResourceScheduleOut"][];
+        };
+        /**
+         * SchedulesQuery
+         * @description Up to 200 resources (`ids` repeated) and a window of at most 14 days.
+         */
+        SchedulesQuery: {
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            /**
+             * Ids
+             * @description Resource ids (repeat the parameter).
+             */
+            ids: string[];
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
         };
         /** SeriesCancel */
         SeriesCancel: {
@@ -7201,6 +7270,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_resources_schedules: {
+        parameters: {
+            query: {
+                /** @description Resource ids (repeat the parameter). */
+                ids: string[];
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulesOut"];
                 };
             };
             /** @description client error */

@@ -6,6 +6,7 @@ import type { Resource } from '../api/resources';
 import { addDays, instantFromWallClock } from '../lib/time';
 import type { Session } from '../state';
 import { busyBlocks } from '../screens/booking';
+import { BATCH_MAX, blocksOf, chunks } from './batch';
 import { blockEvent, closedEvents, type Block, type GridEvent, type WeekHours } from './mapping';
 
 const CONCURRENCY = 8;
@@ -13,7 +14,8 @@ const CONCURRENCY = 8;
 /**
  * `shared`: many resources at once (the timeline): blackouts come from the one global list
  * instead of one request per resource (a resource's own blackouts show in its own views and
- * the API refuses bookings on them anyway); a row then costs one request, its schedule.
+ * the API refuses bookings on them anyway), and the busy blocks of up to 200 rows come in one
+ * batch request: the whole timeline is one request for its rows' schedules.
  */
 export interface Range { fromDay: string; toDay: string; zone: string; shared?: boolean }
 
@@ -54,21 +56,43 @@ export class CalendarData {
 
   /** The events of `resources` over the range, and their busy blocks (for the drag check). */
   async events(resources: Resource[], range: Range): Promise<{ events: GridEvent[]; blocks: Map<string, Block[]> }> {
+    if (range.shared) this.batch(resources, range);
     const loaded = await pool(resources, CONCURRENCY, (r) => this.load(r, range));
     const blocks = new Map<string, Block[]>();
     resources.forEach((r, i) => blocks.set(r.resource_id, loaded[i].blocks));
     return { events: loaded.flatMap((l) => l.events), blocks };
   }
 
-  private load(resource: Resource, range: Range): Promise<Loaded> {
-    const key = `${resource.resource_id}|${range.fromDay}|${range.toDay}|${range.zone}|${range.shared ? 's' : 'o'}`;
+  private key(resource: Resource, range: Range): string {
+    return `${resource.resource_id}|${range.fromDay}|${range.toDay}|${range.zone}|${range.shared ? 's' : 'o'}`;
+  }
+
+  private load(resource: Resource, range: Range, busy?: Promise<Block[] | null>): Promise<Loaded> {
+    const key = this.key(resource, range);
     let entry = this.cache.get(key);
     if (!entry) {
-      entry = this.fetch(resource, range);
+      entry = this.fetch(resource, range, busy);
       entry.catch(() => this.cache.delete(key));
       this.cache.set(key, entry);
     }
     return entry;
+  }
+
+  /** The rows not cached yet get their blocks from one request per BATCH_MAX of them. */
+  private batch(resources: Resource[], range: Range): void {
+    const missing = resources.filter((r) => !this.cache.has(this.key(r, range)));
+    const { from, to } = this.window(range);
+    for (const group of chunks(missing, BATCH_MAX)) {
+      const answer = resourcesApi.schedules(this.session.api, group.map((r) => r.resource_id), from, to);
+      for (const r of group) void this.load(r, range, answer.then((a) => blocksOf(a, r.resource_id)));
+    }
+  }
+
+  private window(range: Range): { from: string; to: string } {
+    return {
+      from: instantFromWallClock(`${range.fromDay}T00:00`, range.zone).toISOString(),
+      to: instantFromWallClock(`${range.toDay}T00:00`, range.zone).toISOString(),
+    };
   }
 
   private hoursOf(resource: Resource): Promise<WeekHours> {
@@ -90,13 +114,17 @@ export class CalendarData {
     return list;
   }
 
-  private async fetch(resource: Resource, range: Range): Promise<Loaded> {
+  private async fetch(resource: Resource, range: Range, batched?: Promise<Block[] | null>): Promise<Loaded> {
     const id = resource.resource_id;
-    const from = instantFromWallClock(`${range.fromDay}T00:00`, range.zone).toISOString();
-    const to = instantFromWallClock(`${range.toDay}T00:00`, range.zone).toISOString();
+    const { from, to } = this.window(range);
     const zone = resource.timezone || 'UTC';
+    // A batch that could not cover this row (too many blocks) falls back to its own pages.
+    const own = async (): Promise<{ blocks: Block[] }> => {
+      const blocks = batched ? await batched : null;
+      return blocks ? { blocks } : busyBlocks(this.session, id, from, to);
+    };
     const [busy, hours, blackouts] = await Promise.all([
-      busyBlocks(this.session, id, from, to),
+      own(),
       this.hoursOf(resource),
       this.blackoutsOf(id, range),
     ]);

@@ -98,6 +98,7 @@ export function pagedList<T>(options: PagedListOptions<T>, wrap?: (list: HTMLEle
     list.prepend(node);
     pinned.push(node);
     count += 1;
+    status.textContent = `Showing ${count}${more.hidden ? '' : ' (more available)'}.`;
   }
 
   more.addEventListener('click', () => void load(false));
@@ -118,7 +119,8 @@ export function pagedList<T>(options: PagedListOptions<T>, wrap?: (list: HTMLEle
 
 /** A paged list shown as a table: `columns` are the header cells, renderItem gives a <tr>. */
 export function pagedTable<T>(columns: string[], options: Omit<PagedListOptions<T>, 'tag'>): PagedList<T> {
-  return pagedList({ ...options, tag: 'tbody' }, (body) => h('div', { class: 'table-wrap' },
+  // Not the lists' default 'cards' class: its grid layout would take the rows out of the table.
+  return pagedList({ listClass: 'table-body', ...options, tag: 'tbody' }, (body) => h('div', { class: 'table-wrap' },
     h('table', { class: 'data' },
       h('caption', { class: 'visually-hidden', text: options.label }),
       h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', text: c })))),

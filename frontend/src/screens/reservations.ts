@@ -23,10 +23,14 @@ const STATUSES = ['', 'active', 'pending_approval', 'held', 'cancelled', 'reject
 
 export type NameOf = (reservation: reservations.Reservation) => Promise<string>;
 
-/** Resource names for a list, fetched once each (reservations carry only the id). */
+/**
+ * Resource names for a list: listings carry `resource_name` (one batch read on the server);
+ * a reservation without it (a single read, a deleted resource) is fetched once per resource.
+ */
 export function nameCache(session: Session): NameOf {
   const names = new Map<string, Promise<string>>();
   return (reservation) => {
+    if (reservation.resource_name) return Promise.resolve(reservation.resource_name);
     const id = reservation.resource_id;
     let name = names.get(id);
     if (!name) {
@@ -62,7 +66,7 @@ export function render(session: Session): HTMLElement {
 
 /** A reservation card: when, status, notes, and what the owner may do with it. */
 export function reservationCard(session: Session, reservation: reservations.Reservation, nameOf: NameOf, kind = 'reservation'): HTMLElement {
-  const title = h('h3', { text: 'Resource…' });
+  const title = h('h3', { text: reservation.resource_name ?? 'Resource…' });
   void nameOf(reservation).then((name) => { title.textContent = name; });
   const occupying = OCCUPYING.has(reservation.status);
   const future = new Date(reservation.end_time) > new Date();

@@ -9,6 +9,10 @@ const AREAS = [
   { id: 'admin-users', label: 'Users and roles', load: () => import('./users') },
   // observability (issue 15): the metrics summary
   { id: 'admin-metrics', label: 'Metrics', load: () => import('./metrics') },
+  // Issue 11: the audit log, jobs and dead letters, OAuth clients
+  { id: 'admin-audit', label: 'Audit log', load: () => import('./audit') },
+  { id: 'admin-operations', label: 'Jobs and dead letters', load: () => import('./operations') },
+  { id: 'admin-oauth', label: 'OAuth clients', load: () => import('./oauth') },
 ];
 
 export function render(session: Session): HTMLElement {

@@ -1,0 +1,12 @@
+// OAuth2 client-credentials clients (admins): register (secret shown once), list, delete.
+import type { Api, Schemas } from './client';
+
+export type OAuthClient = Schemas['ClientOut'];
+export type OAuthClientCreated = Schemas['ClientCreated'];
+/** The scopes the API knows (chalicelib/domain/principal.py ALL_SCOPES). */
+export const SCOPES = ['resources:read', 'resources:write', 'reservations:read', 'reservations:write', 'admin'] as const;
+
+export const list = (api: Api, query: { limit: number; cursor?: string | null }) => api.call('get', '/api/v1/oauth/clients', { query });
+export const create = (api: Api, name: string, scopes: string[]) => api.call('post', '/api/v1/oauth/clients', { body: { name, scopes } });
+export const remove = (api: Api, clientId: string) =>
+  api.call('delete', '/api/v1/oauth/clients/{client_id}', { params: { client_id: clientId } });
