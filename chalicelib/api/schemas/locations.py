@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from chalicelib.api.schemas.common import PageQuery, Strict, UtcDatetime
 from chalicelib.domain.catalog.groups import KINDS, Group, GroupNode
 from chalicelib.domain.catalog.labels import Label
-from chalicelib.store.catalog.searches import SavedSearch
+from chalicelib.domain.catalog.saved_search import SavedSearch
 
 GroupKind = Literal["site", "building", "floor", "zone", "room", "other"]
 assert set(KINDS) == set(get_args(GroupKind))

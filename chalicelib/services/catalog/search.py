@@ -14,11 +14,11 @@ from typing import Any, Protocol
 from chalicelib.domain.catalog.groups import Group
 from chalicelib.domain.catalog.labels import Label
 from chalicelib.domain.catalog.rules import name_key
+from chalicelib.domain.catalog.saved_search import SavedSearch
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.principal import Principal
-from chalicelib.store.catalog.searches import SavedSearch
 
 MAX_SAVED = 50
 MAX_SUGGESTIONS = 10

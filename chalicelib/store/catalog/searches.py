@@ -12,13 +12,11 @@ counters (`TAGS` / `TAG#<tag>`); labels and groups come from their small partiti
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.catalog.saved_search import SavedSearch, search_not_found
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.store import audit_stamp
 from chalicelib.store.catalog.items import (
@@ -29,15 +27,6 @@ from chalicelib.store.catalog.items import (
     tag_counter_sk,
 )
 from chalicelib.store.table import TableItem, bind
-
-
-@dataclass(frozen=True)
-class SavedSearch:
-    search_id: str
-    owner_id: str
-    name: str
-    filters: dict[str, Any]
-    created_at: datetime
 
 
 def searches_pk(user_id: str) -> str:
@@ -63,14 +52,6 @@ def _search(item: SavedSearchItem) -> SavedSearch:
         name=item.name,
         filters=json.loads(item.filters),
         created_at=datetime.fromisoformat(item.created_at.replace("Z", "+00:00")),
-    )
-
-
-def search_not_found(search_id: str) -> NotFound:
-    return NotFound(
-        f"saved search '{search_id}' does not exist",
-        code="saved_search_not_found",
-        details={"search_id": search_id},
     )
 
 
