@@ -7,6 +7,8 @@ const AREAS = [
   { id: 'admin-resources', label: 'Resources', load: () => import('./resources') },
   { id: 'admin-rules', label: 'Opening hours and blackouts', load: () => import('./rules') },
   { id: 'admin-users', label: 'Users and roles', load: () => import('./users') },
+  // Locations (catalog14)
+  { id: 'admin-groups', label: 'Locations', load: () => import('./groups') },
 ];
 
 export function render(session: Session): HTMLElement {
