@@ -119,6 +119,8 @@ def test_calendar_resource_week_and_reserve_dialog(admin_page: Page, room: dict[
     [
         ("Opening hours and blackouts", "49-a11y-admin-rules"),
         ("Users and roles", "50-a11y-admin-users"),
+        # Locations (catalog14)
+        ("Locations", "90-a11y-admin-locations"),
     ],
 )
 def test_admin_areas(admin_page: Page, tab: str, name: str) -> None:

@@ -49,7 +49,7 @@ export function labelFilter(session: Session, filters: LabelFilters, onChange: (
   void labelIndex(session).then((index) => {
     if (!index.size) { box.hidden = true; return; }
     for (const label of index.values()) {
-      const input = h('input', { type: 'checkbox', value: label.label_id, name: 'label' });
+      const input = h('input', { type: 'checkbox', value: label.label_id, name: 'label', checked: filters.labels.has(label.label_id) });
       input.addEventListener('change', () => {
         if (input.checked) filters.labels.add(label.label_id);
         else filters.labels.delete(label.label_id);
