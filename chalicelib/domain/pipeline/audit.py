@@ -59,6 +59,8 @@ NOT_AUDITED = frozenset(
         "waitlist_offer",
         # approvals (issue 10): spent one-click links (the request item carries the change)
         "approval_link",
+        # labels (catalog14): the unique-name item (the label item carries the change)
+        "label_name",
     }
 )
 # Attributes that are layout or bookkeeping, not content.
@@ -71,6 +73,11 @@ ENTITY_ID_FIELDS = {
     "oauth_client": "client_id",
     "webhook_allow": "entry_id",
     "waitlist_entry": "entry_id",  # waitlist
+    # locations, labels, saved searches (catalog14)
+    "resource_group": "group_id",
+    "group_admin": "group_id",
+    "label": "label_id",
+    "saved_search": "search_id",
 }
 
 

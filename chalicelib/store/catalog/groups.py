@@ -175,7 +175,23 @@ class GroupStore:
         """Rename or move: conditional on the group's version and on the links in `guard`."""
         stored = Group(**{**new.__dict__, "version": old.version + 1})
         tx, edits = Tx(), _Edits()
-        tx.put(audit_stamp.stamp(_item(stored)), GroupItem.version == old.version, "group")
+        # An update of the named fields only: the counters move in other transactions
+        # (children added, resources assigned) that do not bump the version, so a whole-item
+        # put would overwrite them with this snapshot's values.
+        parent = (
+            GroupItem.parent_id.remove()
+            if stored.parent_id is None
+            else GroupItem.parent_id.set(stored.parent_id)
+        )
+        actions = [
+            GroupItem.name.set(stored.name),
+            GroupItem.kind.set(stored.kind),
+            GroupItem.description.set(stored.description),
+            GroupItem.version.set(stored.version),
+            parent,
+            *audit_stamp.stamp_actions(),
+        ]
+        tx.update(_key(old.group_id), actions, GroupItem.version == old.version, "group")
         tx.on_fail("group", lambda: _stale(old.group_id))
         if old.parent_id != new.parent_id:
             edits.guard(guard)
