@@ -20,7 +20,10 @@ from chalicelib.api import (
     users,
 )
 from chalicelib.api import approvals as approvals_api
+from chalicelib.api import groups as groups_api
+from chalicelib.api import labels as labels_api
 from chalicelib.api import notifications as notifications_api
+from chalicelib.api import search as search_api
 from chalicelib.api import webhooks as webhooks_api
 from chalicelib.api.availability import bp as availability_bp
 from chalicelib.api.bulk import bp as bulk_bp
@@ -73,6 +76,9 @@ for pipeline_bp in (notifications_api.bp, webhooks_api.bp, audit.bp, admin_ops.b
 app.register_blueprint(waitlist_bp)
 # observability (issue 15): the admin metrics summary
 app.register_blueprint(admin_metrics.bp)
+# Locations, labels, saved searches and suggestions (catalog14).
+for catalog_bp in (groups_api.bp, labels_api.bp, search_api.bp):
+    app.register_blueprint(catalog_bp)
 for worker_bp in WORKER_BLUEPRINTS:
     app.register_blueprint(worker_bp)
 

@@ -31,6 +31,9 @@ from cli import (
     webhook_deliveries,
     webhooks,
 )
+from cli import groups as groups_cli  # locations, labels, saved searches (catalog14)
+from cli import labels as labels_cli
+from cli import searches as searches_cli
 from cli import waitlist as waitlist_cli
 from cli.client import ApiError, CliError
 from cli.config import ConfigError
@@ -200,6 +203,10 @@ app.add_typer(notifications.app, name="notifications")
 app.add_typer(webhooks.app, name="webhooks")
 app.add_typer(audit.app, name="audit")
 admin.app.add_typer(admin_ops.jobs_app, name="jobs")
+# Locations, labels, saved searches (catalog14).
+app.add_typer(groups_cli.app, name="groups")
+app.add_typer(labels_cli.app, name="labels")
+app.add_typer(searches_cli.app, name="searches")
 admin.app.add_typer(admin_ops.dead_letters_app, name="dead-letters")
 # --- end of issue 11 ---
 # observability (issue 15): the metrics summary

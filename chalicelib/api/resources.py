@@ -228,6 +228,7 @@ def get_resource(ctx: RequestContext, resource_id: str) -> ResourceOut:
     summary="Change some fields of a resource",
     tags=TAGS,
     scope=WRITE,
+    delegated=True,  # group admins (catalog14)
     body=ResourcePatch,
     response=ResourceOut,
     description="With `version`, a resource changed meanwhile answers 409 `version_conflict`.",

@@ -133,6 +133,9 @@ class RouteSpec:
     content_types: tuple[str, ...]
     description: str = ""
     self_service: bool = False
+    # A signed-in user (not a client, not a guest) without `scope` passes the gate and the
+    # service decides (group-scoped administrators, catalog14).
+    delegated: bool = False
 
 
 ROUTES: list[RouteSpec] = []
@@ -163,6 +166,7 @@ def endpoint(
     description: str = "",
     self_service: bool = False,
     registry: list[RouteSpec] | None = None,
+    delegated: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a route. A write (any method but GET) refuses a guest with 403 guest_read_only
     unless `self_service`: the caller's own account and session (sign out, password, MFA,
@@ -182,6 +186,7 @@ def endpoint(
         tuple(types),
         description,
         self_service,
+        delegated,
     )
     (ROUTES if registry is None else registry).append(spec)
 
@@ -292,7 +297,8 @@ def _authorize(principal: Principal, spec: RouteSpec) -> None:
         raise Forbidden("client tokens may not call this route", code="client_not_allowed")
     if spec.auth == "admin" and not principal.is_admin:
         raise Forbidden("this action is for administrators", code="admin_required")
-    if spec.scope is not None and not principal.can(spec.scope):
+    delegated = spec.delegated and not principal.is_client and not principal.is_read_only
+    if spec.scope is not None and not principal.can(spec.scope) and not delegated:
         raise Forbidden(f"this action needs the '{spec.scope}' permission", code="missing_scope")
     if spec.method not in READ_METHODS and not spec.self_service:
         require_writer(principal)

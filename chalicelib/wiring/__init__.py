@@ -17,12 +17,18 @@ from chalicelib.wiring.accounts import (
     oauth,
     sessions,
 )
+
+# Locations, labels, saved searches (catalog14).
 from chalicelib.wiring.catalog import (
     availability,
+    groups,
+    labels,
     resource_bulk,
     resource_rules,
     resource_store,
     resources,
+    saved_searches,
+    suggestion_sources,
 )
 from chalicelib.wiring.core import (
     aws,
@@ -81,7 +87,7 @@ from chalicelib.wiring.reservations import (
 )
 from chalicelib.wiring.waitlist import waitlist, waitlist_offers  # waitlist
 
-__all__ = [
+__all__ = [  # noqa: RUF022
     "accounts",
     "approval_jobs",
     "approval_links",
@@ -145,4 +151,9 @@ __all__ = [
     "webhook_sender",
     "webhooks",
     "websocket_sender",
+    # catalog14
+    "groups",
+    "labels",
+    "saved_searches",
+    "suggestion_sources",
 ]

@@ -125,6 +125,8 @@ def test_calendar_resource_week_and_reserve_dialog(admin_page: Page, room: dict[
         ("Audit log", "71-a11y-admin-audit"),
         ("Jobs and dead letters", "72-a11y-admin-operations"),
         ("OAuth clients", "73-a11y-admin-oauth"),
+        # Locations (catalog14)
+        ("Locations", "90-a11y-admin-locations"),
     ],
 )
 def test_admin_areas(admin_page: Page, tab: str, name: str) -> None:

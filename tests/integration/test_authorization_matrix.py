@@ -194,6 +194,44 @@ DELETE /webhooks/{webhook_id}                                     401 403 2xx 40
 POST   /logout                                                    401 2xx 2xx 2xx 403 403 2xx
 """
 )
+# Locations, labels, saved searches and suggestions (catalog14); the table's first line is skipped.
+EXPECTED.update(
+    _table(
+        """
+# Locations, labels, saved searches and suggestions (catalog14)
+POST   /resource-groups                                           401 403 403 403 422 403 422
+GET    /resource-groups                                           401 2xx 2xx 2xx 2xx 403 2xx
+GET    /resource-groups/tree                                      401 2xx 2xx 2xx 2xx 403 2xx
+GET    /resource-groups/ungrouped                                 401 2xx 2xx 2xx 2xx 403 2xx
+GET    /resource-groups/{group_id}                                401 404 404 404 404 403 404
+PATCH  /resource-groups/{group_id}                                401 403 403 403 403 403 404
+DELETE /resource-groups/{group_id}                                401 403 403 403 404 403 404
+GET    /resource-groups/{group_id}/resources                      401 404 404 404 404 403 404
+POST   /resource-groups/{group_id}/resources                      401 403 422 422 422 403 422
+DELETE /resource-groups/{group_id}/resources/{resource_id}        401 403 403 403 404 403 404
+GET    /resources/{resource_id}/ancestors                         401 2xx 2xx 2xx 2xx 403 2xx
+GET    /resource-groups/{group_id}/admins                         401 403 403 403 403 403 404
+PUT    /resource-groups/{group_id}/admins/{user_id}               401 403 403 403 403 403 404
+DELETE /resource-groups/{group_id}/admins/{user_id}               401 403 403 403 403 403 2xx
+GET    /labels                                                    401 2xx 2xx 2xx 2xx 403 2xx
+POST   /labels                                                    401 403 403 403 422 403 422
+GET    /labels/categories                                         401 2xx 2xx 2xx 2xx 403 2xx
+POST   /labels/merge                                              401 403 403 403 422 403 422
+GET    /labels/resources/{resource_id}                            401 2xx 2xx 2xx 2xx 403 2xx
+PUT    /labels/resources/{resource_id}                            401 403 422 422 422 403 422
+GET    /labels/{label_id}                                         401 404 404 404 404 403 404
+PUT    /labels/{label_id}                                         401 403 403 403 403 403 404
+DELETE /labels/{label_id}                                         401 403 403 403 403 403 404
+GET    /search/resources                                          401 2xx 2xx 2xx 2xx 403 2xx
+GET    /search/suggestions                                        401 422 422 422 422 403 422
+GET    /search/saved                                              401 2xx 2xx 2xx 2xx 403 2xx
+POST   /search/saved                                              401 422 422 422 422 403 422
+GET    /search/saved/{search_id}                                  401 404 404 404 404 403 404
+DELETE /search/saved/{search_id}                                  401 404 404 404 404 403 404
+POST   /search/saved/{search_id}/execute                          401 404 404 404 404 403 404
+"""
+    )
+)
 
 
 @dataclass

@@ -186,6 +186,19 @@ class ResourceListQuery(PageQuery):
     enabled: bool | None = None
     sort: Literal["name", "created"] = "name"
     order: Literal["asc", "desc"] = "asc"
+    # Locations and labels (catalog14).
+    group: str = Field(default="", max_length=64, description="a group id: its whole subtree")
+    ungrouped: bool = Field(default=False, description="only resources in no group")
+    labels: list[str] = Field(default_factory=list, description="label ids (repeat or commas)")
+    label_match: Literal["all", "any"] = "all"
+
+    @field_validator("labels")
+    @classmethod
+    def _split_label_commas(cls, value: list[str]) -> list[str]:
+        labels = [part.strip() for item in value for part in item.split(",") if part.strip()]
+        if len(labels) > 20:
+            raise ValueError("at most 20 labels")
+        return labels
 
     @field_validator("tags")
     @classmethod
@@ -206,6 +219,10 @@ class ResourceListQuery(PageQuery):
             enabled=self.enabled,
             sort=self.sort,
             descending=self.order == "desc",
+            group=self.group,
+            ungrouped=self.ungrouped,
+            labels=tuple(self.labels),
+            label_match=self.label_match,
         )
 
 
@@ -274,6 +291,9 @@ class ResourceOut(BaseModel):
     created_at: UtcDatetime | None
     updated_at: UtcDatetime | None
     version: int
+    # Locations and labels (catalog14): the group it is in, its label ids.
+    group_id: str | None = None
+    labels: list[str] = Field(default_factory=list, description="label ids")
 
     @classmethod
     def of(cls, view: ResourceView, *, private: bool) -> ResourceOut:
@@ -301,6 +321,8 @@ class ResourceOut(BaseModel):
             created_at=r.created_at,
             updated_at=r.updated_at,
             version=r.version,
+            group_id=r.group_id,
+            labels=list(r.labels),
         )
 
 

@@ -101,6 +101,7 @@ class Resource:
     business_hours: BusinessHours | None = None  # None: use the global default
     maintenance: Maintenance | None = None
     group_id: str | None = None
+    labels: tuple[str, ...] = ()  # label ids (catalog14: labels)
     check_in: CheckInPolicy = field(default_factory=CheckInPolicy)
     created_at: datetime | None = None
     updated_at: datetime | None = None

@@ -384,6 +384,13 @@ class ResourceQuery:
     enabled: bool | None = None
     sort: str = "name"
     descending: bool = False
+    # Locations and labels (catalog14). `group` is a group id; the service resolves it into
+    # `group_ids` (the whole subtree) before the store sees the query.
+    group: str = ""
+    group_ids: tuple[str, ...] | None = None
+    ungrouped: bool = False
+    labels: tuple[str, ...] = ()
+    label_match: str = "all"  # or "any"
 
 
 def clean_query(query: ResourceQuery) -> ResourceQuery:

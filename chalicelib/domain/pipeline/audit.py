@@ -61,6 +61,8 @@ NOT_AUDITED = frozenset(
         "approval_link",
         # observability (issue 15): the per-minute metric counters
         "metric_counter",
+        # labels (catalog14): the unique-name item (the label item carries the change)
+        "label_name",
     }
 )
 # Attributes that are layout or bookkeeping, not content.
@@ -73,6 +75,11 @@ ENTITY_ID_FIELDS = {
     "oauth_client": "client_id",
     "webhook_allow": "entry_id",
     "waitlist_entry": "entry_id",  # waitlist
+    # locations, labels, saved searches (catalog14)
+    "resource_group": "group_id",
+    "group_admin": "group_id",
+    "label": "label_id",
+    "saved_search": "search_id",
 }
 
 

@@ -53,6 +53,14 @@ class CurrentOccupancy(Protocol):
         ...
 
 
+class GroupScope(Protocol):
+    """Locations (catalog14): subtree filters and group-scoped administrators."""
+
+    def resolve(self, query: ResourceQuery) -> ResourceQuery: ...
+    def has_any_grant(self, actor: Principal) -> bool: ...
+    def may_administer(self, actor: Principal, resource: Resource) -> bool: ...
+
+
 class NoReservations:
     """Stand-in for both ports until the reservation store implements them."""
 
@@ -103,14 +111,16 @@ def require_writer(actor: Principal) -> None:
 
 
 class ResourceService:
-    def __init__(
+    def __init__(  # noqa: PLR0917 (the groups port came later, catalog14)
         self,
         repository: ResourceStore,
         clock: Clock,
         ids: IdFactory,
         future: FutureReservations,
         occupancy: CurrentOccupancy,
+        groups: GroupScope | None = None,
     ) -> None:
+        self._groups = groups
         self._repo = repository
         self._clock = clock
         self._ids = ids
@@ -135,6 +145,8 @@ class ResourceService:
     ) -> ViewPage:
         now = self._clock.now()
         query = catalog.clean_query(query)
+        if query.group and self._groups is not None:
+            query = self._groups.resolve(query)
         occupants: dict[str, Occupant] = {}
         keep = self._page_filter(query.status, now, occupants, availability)
         page = self._repo.list_page(query, limit, cursor, now=now, keep=keep)
@@ -203,7 +215,7 @@ class ResourceService:
     def update(
         self, actor: Principal, resource_id: str, edit: DraftEdit, expected_version: int | None
     ) -> ResourceView:
-        require_writer(actor)
+        self._require_admin_of(actor, resource_id)
         return self._change(
             resource_id,
             expected_version,
@@ -211,7 +223,7 @@ class ResourceService:
         )
 
     def set_enabled(self, actor: Principal, resource_id: str, enabled: bool) -> ResourceView:
-        require_writer(actor)
+        self._require_admin_of(actor, resource_id)
         return self._change(
             resource_id, None, lambda r, now: replace(r, enabled=enabled, updated_at=now)
         )
@@ -222,6 +234,15 @@ class ResourceService:
         require_writer(actor)
         return self._change(
             resource_id, None, lambda r, now: replace(r, check_in=policy, updated_at=now)
+        )
+
+    def set_labels(
+        self, actor: Principal, resource_id: str, label_ids: tuple[str, ...]
+    ) -> ResourceView:
+        """Labels (catalog14): admins and the resource's group admins."""
+        self._require_admin_of(actor, resource_id)
+        return self._change(
+            resource_id, None, lambda r, now: replace(r, labels=label_ids, updated_at=now)
         )
 
     def start_maintenance(
@@ -240,6 +261,21 @@ class ResourceService:
         return self._change(
             resource_id, None, lambda r, now: replace(r, maintenance=None, updated_at=now)
         )
+
+    def _require_admin_of(self, actor: Principal, resource_id: str) -> None:
+        """Administrators and write clients; or a group admin of a group above the resource
+        (catalog14). Someone holding no grant at all is refused before any read (403)."""
+        if actor.is_admin or actor.is_client or actor.is_read_only or self._groups is None:
+            require_writer(actor)
+            return
+        if not self._groups.has_any_grant(actor):
+            require_writer(actor)
+        if not self._groups.may_administer(actor, self._repo.get(resource_id)):
+            raise Forbidden(
+                "you administer resources only inside the groups granted to you",
+                code="admin_required",
+                details={"resource_id": resource_id},
+            )
 
     def _change(
         self,

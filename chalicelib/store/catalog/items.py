@@ -111,6 +111,7 @@ class ResourceItem(TableItem, discriminator="resource"):  # type: ignore[call-ar
     maint_reset_at = UnicodeAttribute(null=True)
     maint_until = UnicodeAttribute(null=True)  # reset_at or FOREVER; for list filters
     group_id = UnicodeAttribute(null=True)
+    labels = ListAttribute(of=UnicodeAttribute, null=True)  # label ids (catalog14)
     check_in = UnicodeAttribute(null=True)  # JSON CheckInPolicy; absent: no check-in
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -194,6 +195,7 @@ def to_item(resource: Resource, *, deleting: bool = False) -> ResourceItem:
         min_notice_s=_seconds(p.min_notice),
         hours=hours_to_text(resource.business_hours),
         group_id=resource.group_id,
+        labels=list(resource.labels) or None,
         check_in=check_in_to_text(resource.check_in),
         created_at=iso_z(created),
         updated_at=iso_z(resource.updated_at or created),
@@ -254,6 +256,7 @@ def from_item(item: ResourceItem) -> Resource:
         business_hours=hours_from_text(item.hours),
         maintenance=_maintenance(item),
         group_id=item.group_id,
+        labels=tuple(str(label) for label in item.labels or ()),
         check_in=check_in_from_text(item.check_in),
         created_at=_instant(item.created_at),
         updated_at=_instant(item.updated_at),

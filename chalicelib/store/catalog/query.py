@@ -10,7 +10,7 @@ returned item, or after `MAX_READS` requests: then the page may be short (even e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
@@ -66,7 +66,30 @@ def filter_condition(query: ResourceQuery, now: datetime) -> Condition | None:
         parts.append(ResourceItem.enabled == query.enabled)
     if query.status is not None:
         parts.append(_status_condition(query.status, iso_z(now)))
+    parts += _location_and_labels(query)
     return reduce(lambda a, b: a & b, parts) if parts else None
+
+
+def _any(conditions: Sequence[Condition]) -> Condition:
+    return reduce(lambda a, b: a | b, conditions)
+
+
+def _location_and_labels(query: ResourceQuery) -> list[Condition]:
+    """Subtree (group id IN the resolved subtree, chunks of 100 as DynamoDB allows), ungrouped,
+    labels (all or any). Moves never touch resources: the subtree is resolved per request."""
+    parts: list[Condition] = []
+    if query.group_ids is not None:
+        ids = list(query.group_ids)
+        chunks = [ids[i : i + 100] for i in range(0, len(ids), 100)] or [[""]]
+        parts.append(_any([ResourceItem.group_id.is_in(*chunk) for chunk in chunks]))
+    if query.ungrouped:
+        parts.append(ResourceItem.group_id.does_not_exist())
+    labels: list[Condition] = [ResourceItem.labels.contains(lb) for lb in query.labels]
+    if labels and query.label_match == "any":
+        parts.append(_any(labels))
+    else:
+        parts += labels
+    return parts
 
 
 def _index(query: ResourceQuery) -> tuple[str, tuple[str, ...], str]:

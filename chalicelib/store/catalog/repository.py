@@ -19,6 +19,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.store import audit_stamp
 from chalicelib.store.catalog import blackouts as blackout_store
+from chalicelib.store.catalog import groups as group_store
 from chalicelib.store.catalog import lookups as resource_lookups
 from chalicelib.store.catalog import query as resource_query
 from chalicelib.store.catalog import settings_items
@@ -76,6 +77,10 @@ def plan_change(
     _plan_name(plan.tx, old, new)
     _plan_tags(plan, old, new)
     _plan_maintenance(plan.tx, old, new)
+    # Locations (catalog14): the group counters move with the resource.
+    group_store.plan_resource_move(
+        plan.tx, old.group_id if old else None, new.group_id if new else None
+    )
     plan.total += (new is not None) - (old is not None)
     plan.enabled += int(new is not None and new.enabled) - int(old is not None and old.enabled)
 

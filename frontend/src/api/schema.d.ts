@@ -676,6 +676,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Labels (filter by category or text) */
+        get: operations["get__api_v1_labels"];
+        put?: never;
+        /**
+         * Create a label
+         * @description `name` is `category:value`; 409 `label_name_taken` if it exists.
+         */
+        post: operations["post__api_v1_labels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/labels/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Categories with how many labels each */
+        get: operations["get__api_v1_labels_categories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/labels/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge one label into another
+         * @description Every resource carrying `source_id` carries `target_id` instead, one conditional write per resource; then the source is deleted. `complete: false`: repeat.
+         */
+        post: operations["post__api_v1_labels_merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/labels/resources/{resource_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A resource's labels */
+        get: operations["get__api_v1_labels_resources_resource_id_"];
+        /** Set a resource's labels */
+        put: operations["put__api_v1_labels_resources_resource_id_"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/labels/{label_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A label */
+        get: operations["get__api_v1_labels_label_id_"];
+        /** Change a label */
+        put: operations["put__api_v1_labels_label_id_"];
+        post?: never;
+        /** Delete a label (off every resource) */
+        delete: operations["delete__api_v1_labels_label_id_"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/logout": {
         parameters: {
             query?: never;
@@ -1036,6 +1131,156 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/resource-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every group (flat) */
+        get: operations["get__api_v1_resource_groups"];
+        put?: never;
+        /**
+         * Create a group
+         * @description At most 500 groups, nested at most 8 levels deep.
+         */
+        post: operations["post__api_v1_resource_groups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resource-groups/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole tree in one response */
+        get: operations["get__api_v1_resource_groups_tree"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resource-groups/ungrouped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Resources in no group */
+        get: operations["get__api_v1_resource_groups_ungrouped"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resource-groups/{group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A group, its ancestors and children */
+        get: operations["get__api_v1_resource_groups_group_id_"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an empty group
+         * @description 409 `group_not_empty` while it has child groups or resources.
+         */
+        delete: operations["delete__api_v1_resource_groups_group_id_"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename or move a group
+         * @description `parent_id: null` makes it a root. A move under itself or a descendant answers 409 `group_cycle`; a racing move is re-checked (see docs/catalog-groups.md).
+         */
+        patch: operations["patch__api_v1_resource_groups_group_id_"];
+        trace?: never;
+    };
+    "/api/v1/resource-groups/{group_id}/admins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group's admins */
+        get: operations["get__api_v1_resource_groups_group_id_admins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resource-groups/{group_id}/admins/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Make a user admin of the group's resources */
+        put: operations["put__api_v1_resource_groups_group_id_admins_user_id_"];
+        post?: never;
+        /** Revoke a group admin grant (idempotent) */
+        delete: operations["delete__api_v1_resource_groups_group_id_admins_user_id_"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resource-groups/{group_id}/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Resources in the group's subtree */
+        get: operations["get__api_v1_resource_groups_group_id_resources"];
+        put?: never;
+        /** Put a resource in the group */
+        post: operations["post__api_v1_resource_groups_group_id_resources"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resource-groups/{group_id}/resources/{resource_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a resource out of the group (ungrouped) */
+        delete: operations["delete__api_v1_resource_groups_group_id_resources_resource_id_"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/resources": {
         parameters: {
             query?: never;
@@ -1218,6 +1463,23 @@ export interface paths {
          * @description With `version`, a resource changed meanwhile answers 409 `version_conflict`.
          */
         patch: operations["patch__api_v1_resources_resource_id_"];
+        trace?: never;
+    };
+    "/api/v1/resources/{resource_id}/ancestors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A resource's groups */
+        get: operations["get__api_v1_resources_resource_id_ancestors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/resources/{resource_id}/availability": {
@@ -1499,6 +1761,96 @@ export interface paths {
         };
         /** My roles */
         get: operations["get__api_v1_roles_my_roles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search resources (alias of the list) */
+        get: operations["get__api_v1_search_resources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/saved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My saved searches */
+        get: operations["get__api_v1_search_saved"];
+        put?: never;
+        /** Save the current filters */
+        post: operations["post__api_v1_search_saved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/saved/{search_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my saved searches */
+        get: operations["get__api_v1_search_saved_search_id_"];
+        put?: never;
+        post?: never;
+        /** Delete a saved search */
+        delete: operations["delete__api_v1_search_saved_search_id_"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/saved/{search_id}/execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a saved search */
+        post: operations["post__api_v1_search_saved_search_id_execute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suggestions as you type
+         * @description Up to `limit` per kind (resource names and tags by prefix, labels and groups by substring); bounded key-range reads, never a scan.
+         */
+        get: operations["get__api_v1_search_suggestions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2182,6 +2534,16 @@ export interface components {
              */
             webhook_id?: string | null;
         };
+        /** AncestorsOut */
+        AncestorsOut: {
+            /**
+             * Ancestors
+             * @description root first, down to the resource's group
+             */
+            ancestors: components["schemas"]["GroupOut"][];
+            /** Resource Id */
+            resource_id: string;
+        };
         /** ApprovalOut */
         ApprovalOut: {
             /**
@@ -2268,6 +2630,11 @@ export interface components {
              * @default 20
              */
             limit?: number;
+        };
+        /** AssignIn */
+        AssignIn: {
+            /** Resource Id */
+            resource_id: string;
         };
         /** AttemptOut */
         AttemptOut: {
@@ -2603,6 +2970,18 @@ export interface components {
              * @default null
              */
             status?: string | null;
+        };
+        /** CategoryListOut */
+        CategoryListOut: {
+            /** Items */
+            items: components["schemas"]["CategoryOut"][];
+        };
+        /** CategoryOut */
+        CategoryOut: {
+            /** Category */
+            category: string;
+            /** Labels */
+            labels: number;
         };
         /**
          * ChainIn
@@ -3131,6 +3510,138 @@ export interface components {
             /** Reserved */
             reserved: boolean;
         };
+        /** GrantOut */
+        GrantOut: {
+            /** Group Id */
+            group_id: string;
+            /**
+             * Role
+             * @default group_admin
+             */
+            role?: string;
+            /** User Id */
+            user_id: string;
+        };
+        /** GroupAdminsOut */
+        GroupAdminsOut: {
+            /** Group Id */
+            group_id: string;
+            /** User Ids */
+            user_ids: string[];
+        };
+        /** GroupCreate */
+        GroupCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Kind
+             * @default other
+             * @enum {string}
+             */
+            kind?: "site" | "building" | "floor" | "zone" | "room" | "other";
+            /** Name */
+            name: string;
+            /**
+             * Parent Id
+             * @default null
+             */
+            parent_id?: string | null;
+        };
+        /** GroupDetailOut */
+        GroupDetailOut: {
+            /**
+             * Ancestors
+             * @description root first, the group excluded
+             */
+            ancestors: components["schemas"]["GroupOut"][];
+            /** Children */
+            children: components["schemas"]["GroupOut"][];
+            group: components["schemas"]["GroupOut"];
+        };
+        /** GroupListOut */
+        GroupListOut: {
+            /** Items */
+            items: components["schemas"]["GroupOut"][];
+        };
+        /** GroupListQuery */
+        GroupListQuery: {
+            /**
+             * Kind
+             * @default null
+             */
+            kind?: ("site" | "building" | "floor" | "zone" | "room" | "other") | null;
+        };
+        /** GroupNodeOut */
+        GroupNodeOut: {
+            /** Children */
+            children: components["schemas"]["GroupNodeOut"][];
+            group: components["schemas"]["GroupOut"];
+        };
+        /** GroupOut */
+        GroupOut: {
+            /** Children */
+            children: number;
+            /** Description */
+            description: string;
+            /** Group Id */
+            group_id: string;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Parent Id */
+            parent_id: string | null;
+            /**
+             * Resources
+             * @description resources directly in this group
+             */
+            resources: number;
+            /** Version */
+            version: number;
+        };
+        /**
+         * GroupPatch
+         * @description Rename and/or move. `parent_id: null` makes it a root; omitted leaves it where it is.
+         */
+        GroupPatch: {
+            /**
+             * Description
+             * @default null
+             */
+            description?: string | null;
+            /**
+             * Kind
+             * @default null
+             */
+            kind?: ("site" | "building" | "floor" | "zone" | "room" | "other") | null;
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /**
+             * Parent Id
+             * @default null
+             */
+            parent_id?: string | null;
+            /**
+             * Version
+             * @default null
+             */
+            version?: number | null;
+        };
+        /** GroupTreeOut */
+        GroupTreeOut: {
+            /** Max Depth */
+            max_depth: number;
+            /** Max Groups */
+            max_groups: number;
+            /** Roots */
+            roots: components["schemas"]["GroupNodeOut"][];
+        };
         /** Health */
         Health: {
             /** Checks */
@@ -3268,6 +3779,100 @@ export interface components {
              */
             started_at: string;
         };
+        /** LabelCreate */
+        LabelCreate: {
+            /**
+             * Color
+             * @default null
+             */
+            color?: string | null;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Name
+             * @description category:value
+             */
+            name: string;
+        };
+        /** LabelDeletedOut */
+        LabelDeletedOut: {
+            /** Label Id */
+            label_id: string;
+            /** Removed From */
+            removed_from: number;
+        };
+        /** LabelListOut */
+        LabelListOut: {
+            /** Items */
+            items: components["schemas"]["LabelOut"][];
+        };
+        /** LabelListQuery */
+        LabelListQuery: {
+            /**
+             * Category
+             * @default
+             */
+            category?: string;
+            /**
+             * Q
+             * @default
+             */
+            q?: string;
+        };
+        /** LabelMergeIn */
+        LabelMergeIn: {
+            /**
+             * Source Id
+             * @description disappears
+             */
+            source_id: string;
+            /**
+             * Target Id
+             * @description stays
+             */
+            target_id: string;
+        };
+        /** LabelOut */
+        LabelOut: {
+            /** Category */
+            category: string;
+            /** Color */
+            color: string;
+            /** Description */
+            description: string;
+            /** Label Id */
+            label_id: string;
+            /** Name */
+            name: string;
+            /** Value */
+            value: string;
+        };
+        /** LabelUpdate */
+        LabelUpdate: {
+            /**
+             * Category
+             * @default null
+             */
+            category?: string | null;
+            /**
+             * Color
+             * @default null
+             */
+            color?: string | null;
+            /**
+             * Description
+             * @default null
+             */
+            description?: string | null;
+            /**
+             * Value
+             * @default null
+             */
+            value?: string | null;
+        };
         /**
          * LinkDecisionIn
          * @description The one-click page's form: `decision` approve or reject, optional message.
@@ -3371,6 +3976,20 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
+        };
+        /** MergeOut */
+        MergeOut: {
+            /**
+             * Complete
+             * @description false: too many resources; repeat the merge
+             */
+            complete: boolean;
+            /**
+             * Moved
+             * @description resources that carried the source label
+             */
+            moved: number;
+            target: components["schemas"]["LabelOut"];
         };
         /** Message */
         Message: {
@@ -3988,6 +4607,18 @@ export interface components {
              */
             timezone?: string;
         };
+        /** ResourceLabelsIn */
+        ResourceLabelsIn: {
+            /** Label Ids */
+            label_ids: string[];
+        };
+        /** ResourceLabelsOut */
+        ResourceLabelsOut: {
+            /** Labels */
+            labels: components["schemas"]["LabelOut"][];
+            /** Resource Id */
+            resource_id: string;
+        };
         /** ResourceOut */
         ResourceOut: {
             /**
@@ -4009,8 +4640,18 @@ export interface components {
             description: string;
             /** Enabled */
             enabled: boolean;
+            /**
+             * Group Id
+             * @default null
+             */
+            group_id?: string | null;
             /** Has Own Business Hours */
             has_own_business_hours: boolean;
+            /**
+             * Labels
+             * @description label ids
+             */
+            labels?: string[];
             location: components["schemas"]["LocationOut"];
             maintenance: components["schemas"]["MaintenanceOut"] | null;
             /** Max Duration Minutes */
@@ -4249,6 +4890,23 @@ export interface components {
              */
             floor?: string;
             /**
+             * Group
+             * @description a group id: its whole subtree
+             * @default
+             */
+            group?: string;
+            /**
+             * Label Match
+             * @default all
+             * @enum {string}
+             */
+            label_match?: "all" | "any";
+            /**
+             * Labels
+             * @description label ids (repeat or commas)
+             */
+            labels?: string[];
+            /**
              * Limit
              * @default 20
              */
@@ -4278,6 +4936,12 @@ export interface components {
              * @description repeatable or comma list; all
              */
             tags?: string[];
+            /**
+             * Ungrouped
+             * @description only resources in no group
+             * @default false
+             */
+            ungrouped?: boolean;
         };
         /**
          * ResourceStatus
@@ -4323,6 +4987,39 @@ export interface components {
             /** Description */
             description: string;
             name: components["schemas"]["Role"];
+        };
+        /** SavedSearchIn */
+        SavedSearchIn: {
+            /**
+             * Filters
+             * @description the resource list's query parameters (q, tags, group, labels, label_match, status, capacity_min, available_from, available_until, sort, order...)
+             */
+            filters?: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string;
+        };
+        /** SavedSearchListOut */
+        SavedSearchListOut: {
+            /** Items */
+            items: components["schemas"]["SavedSearchOut"][];
+        };
+        /** SavedSearchOut */
+        SavedSearchOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Filters */
+            filters: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string;
+            /** Search Id */
+            search_id: string;
         };
         /**
          * ScheduleBlockOut
@@ -4649,6 +5346,37 @@ export interface components {
             roles?: ("admin" | "user" | "guest")[];
             /** Users */
             users?: string[];
+        };
+        /** SuggestQuery */
+        SuggestQuery: {
+            /**
+             * Limit
+             * @description per kind
+             * @default 5
+             */
+            limit?: number;
+            /** Q */
+            q: string;
+        };
+        /** SuggestionListOut */
+        SuggestionListOut: {
+            /** Items */
+            items: components["schemas"]["SuggestionOut"][];
+        };
+        /** SuggestionOut */
+        SuggestionOut: {
+            /**
+             * Id
+             * @description label or group id; empty for names and tags
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "resource" | "tag" | "label" | "group";
+            /** Text */
+            text: string;
         };
         /** SummaryOut */
         SummaryOut: {
@@ -6460,6 +7188,296 @@ export interface operations {
             };
         };
     };
+    get__api_v1_labels: {
+        parameters: {
+            query?: {
+                category?: string;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelListOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post__api_v1_labels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelCreate"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_labels_categories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryListOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post__api_v1_labels_merge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelMergeIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_labels_resources_resource_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceLabelsOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put__api_v1_labels_resources_resource_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResourceLabelsIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceLabelsOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_labels_label_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                label_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put__api_v1_labels_label_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                label_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelUpdate"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete__api_v1_labels_label_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                label_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelDeletedOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     post__api_v1_logout: {
         parameters: {
             query?: never;
@@ -7174,6 +8192,424 @@ export interface operations {
             };
         };
     };
+    get__api_v1_resource_groups: {
+        parameters: {
+            query?: {
+                kind?: ("site" | "building" | "floor" | "zone" | "room" | "other") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupListOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post__api_v1_resource_groups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupCreate"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_resource_groups_tree: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupTreeOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_resource_groups_ungrouped: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ResourceOut_"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_resource_groups_group_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupDetailOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete__api_v1_resource_groups_group_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch__api_v1_resource_groups_group_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupPatch"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_resource_groups_group_id_admins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupAdminsOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put__api_v1_resource_groups_group_id_admins_user_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete__api_v1_resource_groups_group_id_admins_user_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_resource_groups_group_id_resources: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ResourceOut_"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post__api_v1_resource_groups_group_id_resources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete__api_v1_resource_groups_group_id_resources_resource_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get__api_v1_resources: {
         parameters: {
             query?: {
@@ -7190,6 +8626,13 @@ export interface operations {
                 enabled?: boolean | null;
                 sort?: "name" | "created";
                 order?: "asc" | "desc";
+                /** @description a group id: its whole subtree */
+                group?: string;
+                /** @description only resources in no group */
+                ungrouped?: boolean;
+                /** @description label ids (repeat or commas) */
+                labels?: string[];
+                label_match?: "all" | "any";
                 /** @description with available_until: only resources free for the window */
                 available_from?: string | null;
                 /** @description after available_from, at most 7 days */
@@ -7333,6 +8776,13 @@ export interface operations {
                 enabled?: boolean | null;
                 sort?: "name" | "created";
                 order?: "asc" | "desc";
+                /** @description a group id: its whole subtree */
+                group?: string;
+                /** @description only resources in no group */
+                ungrouped?: boolean;
+                /** @description label ids (repeat or commas) */
+                labels?: string[];
+                label_match?: "all" | "any";
                 /** @description with available_until: only resources free for the window */
                 available_from?: string | null;
                 /** @description after available_from, at most 7 days */
@@ -7611,6 +9061,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ResourceOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_resources_resource_id_ancestors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AncestorsOut"];
                 };
             };
             /** @description client error */
@@ -8275,6 +9756,251 @@ export interface operations {
                 };
                 content: {
                     "application/json": string[];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_search_resources: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+                /** @description substring of name or description */
+                q?: string;
+                /** @description repeatable or comma list; all */
+                tags?: string[];
+                building?: string;
+                floor?: string;
+                capacity_min?: number | null;
+                status?: components["schemas"]["ResourceStatus"] | null;
+                enabled?: boolean | null;
+                sort?: "name" | "created";
+                order?: "asc" | "desc";
+                /** @description a group id: its whole subtree */
+                group?: string;
+                /** @description only resources in no group */
+                ungrouped?: boolean;
+                /** @description label ids (repeat or commas) */
+                labels?: string[];
+                label_match?: "all" | "any";
+                /** @description with available_until: only resources free for the window */
+                available_from?: string | null;
+                /** @description after available_from, at most 7 days */
+                available_until?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ResourceOut_"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_search_saved: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearchListOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post__api_v1_search_saved: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedSearchIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearchOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_search_saved_search_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                search_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearchOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete__api_v1_search_saved_search_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                search_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearchOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post__api_v1_search_saved_search_id_execute: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                search_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ResourceOut_"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_search_suggestions: {
+        parameters: {
+            query: {
+                q: string;
+                /** @description per kind */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionListOut"];
                 };
             };
             /** @description client error */

@@ -7,10 +7,11 @@ import { debounced, pagedList } from '../components/paged-list';
 import { browserTimeZone, localInputToIso, type TimeWindow } from '../lib/time';
 import type { Session } from '../state';
 import { openReserve, openSchedule } from './booking';
+import { labelChips, labelFilter, savedSearches, type LabelFilters } from './resource-catalog';
 
 export const PAGE_SIZE = 12;
 
-export interface Filters {
+export interface Filters extends LabelFilters {
   q: string;
   tags: Set<string>;
   from: string;
@@ -19,7 +20,9 @@ export interface Filters {
   building: string;
 }
 
-export const noFilters = (): Filters => ({ q: '', tags: new Set(), from: '', until: '', capacity: '', building: '' });
+export const noFilters = (): Filters => ({
+  q: '', tags: new Set(), from: '', until: '', capacity: '', building: '', labels: new Set(), labelMatch: 'all',
+});
 
 /**
  * The query of the listing. The free window goes out as typed, one bound alone included: the
@@ -36,6 +39,8 @@ export function listQuery(filters: Filters, cursor: string | null, limit: number
     available_until: filters.until ? localInputToIso(filters.until) : undefined,
     capacity_min: filters.capacity ? Number(filters.capacity) : undefined,
     building: filters.building || undefined,
+    labels: [...filters.labels],
+    label_match: filters.labels.size ? filters.labelMatch : undefined,
   };
 }
 
@@ -55,11 +60,11 @@ export function filterBar(
   pending: () => void,
   options: { searchLabel?: string; freeWindow?: boolean } = {},
 ): HTMLElement {
-  const search = h('input', { type: 'search', name: 'q', placeholder: 'Name or description', autocomplete: 'off' });
+  const search = h('input', { type: 'search', name: 'q', placeholder: 'Name or description', autocomplete: 'off', value: filters.q });
   const from = h('input', { type: 'datetime-local', name: 'available_from', step: '60' });
   const until = h('input', { type: 'datetime-local', name: 'available_until', step: '60' });
-  const capacity = h('input', { type: 'number', name: 'capacity_min', min: '1', step: '1', inputmode: 'numeric' });
-  const building = h('input', { type: 'text', name: 'building', autocomplete: 'off', maxlength: '100' });
+  const capacity = h('input', { type: 'number', name: 'capacity_min', min: '1', step: '1', inputmode: 'numeric', value: filters.capacity });
+  const building = h('input', { type: 'text', name: 'building', autocomplete: 'off', maxlength: '100', value: filters.building });
   const tagBox = h('fieldset', { class: 'tag-filter' }, h('legend', { text: 'Tags (all must match)' }));
   const read = (): void => {
     filters.q = search.value.trim();
@@ -82,11 +87,12 @@ export function filterBar(
       h('div', { class: 'row' }, field('Free from', from), field('Free until', until)),
       h('p', { class: 'hint', text: `Both or neither; your browser's time zone (${zone}).` })) : null,
     h('div', { class: 'row filters' }, field('Capacity at least', capacity), field('Building', building)),
-    tagBox);
+    tagBox,
+    labelFilter(session, filters, onChange));
 }
 
 export function render(session: Session): HTMLElement {
-  const filters = noFilters();
+  let filters = noFilters();
   const listing = pagedList<resources.Resource>({
     label: 'Resources',
     emptyText: 'No resources match.',
@@ -95,9 +101,41 @@ export function render(session: Session): HTMLElement {
     renderItem: (resource) => resourceCard(session, resource, filterWindow(filters)),
   });
   session.events.on('resources-changed', () => void listing.reload());
-  return h('div', { class: 'resources' },
-    filterBar(session, filters, () => void listing.reload(), () => listing.pending()),
-    listing.element);
+  const bar = (): HTMLElement => filterBar(session, filters, () => void listing.reload(), () => listing.pending());
+  let shown = bar();
+  // Saved searches (catalog14): running one replaces the filters and rebuilds the bar.
+  const saved = savedSearches(session, () => savedFilters(filters), (stored) => {
+    filters = fromSaved(stored);
+    const next = bar();
+    shown.replaceWith(next);
+    shown = next;
+    void listing.reload();
+  });
+  return h('div', { class: 'resources' }, saved, shown, listing.element);
+}
+
+/** The filters a saved search keeps: the list's own query names (no free window: it dates). */
+function savedFilters(filters: Filters): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (filters.q) out.q = filters.q;
+  if (filters.tags.size) out.tags = [...filters.tags];
+  if (filters.capacity) out.capacity_min = Number(filters.capacity);
+  if (filters.building) out.building = filters.building;
+  if (filters.labels.size) { out.labels = [...filters.labels]; out.label_match = filters.labelMatch; }
+  return out;
+}
+
+function fromSaved(stored: Record<string, unknown>): Filters {
+  const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+  return {
+    ...noFilters(),
+    q: typeof stored.q === 'string' ? stored.q : '',
+    tags: new Set(list(stored.tags)),
+    capacity: typeof stored.capacity_min === 'number' ? String(stored.capacity_min) : '',
+    building: typeof stored.building === 'string' ? stored.building : '',
+    labels: new Set(list(stored.labels)),
+    labelMatch: stored.label_match === 'any' ? 'any' : 'all',
+  };
 }
 
 async function loadTags(session: Session, box: HTMLFieldSetElement, filters: Filters, onChange: () => void): Promise<void> {
@@ -107,7 +145,7 @@ async function loadTags(session: Session, box: HTMLFieldSetElement, filters: Fil
     return;
   }
   for (const tag of tags) {
-    const input = h('input', { type: 'checkbox', value: tag.tag, name: 'tag' });
+    const input = h('input', { type: 'checkbox', value: tag.tag, name: 'tag', checked: filters.tags.has(tag.tag) });
     input.addEventListener('change', () => {
       if (input.checked) filters.tags.add(tag.tag);
       else filters.tags.delete(tag.tag);
@@ -135,6 +173,7 @@ function resourceCard(session: Session, resource: resources.Resource, window: Ti
       ['Approval', resource.requires_approval && 'required'],
     ]),
     resource.tags.length ? h('ul', { class: 'tags', 'aria-label': 'Tags' }, resource.tags.map((tag) => h('li', { text: tag }))) : null,
+    labelChips(session, resource),
     h('div', { class: 'actions' },
       h('button', {
         type: 'button', class: 'button primary', disabled: !isBookable(session, resource), 'aria-label': `Reserve ${resource.name}`,

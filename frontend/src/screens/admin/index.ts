@@ -13,6 +13,8 @@ const AREAS = [
   { id: 'admin-audit', label: 'Audit log', load: () => import('./audit') },
   { id: 'admin-operations', label: 'Jobs and dead letters', load: () => import('./operations') },
   { id: 'admin-oauth', label: 'OAuth clients', load: () => import('./oauth') },
+  // Locations (catalog14)
+  { id: 'admin-groups', label: 'Locations', load: () => import('./groups') },
 ];
 
 export function render(session: Session): HTMLElement {
