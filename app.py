@@ -23,6 +23,7 @@ from chalicelib.api import notifications as notifications_api
 from chalicelib.api import webhooks as webhooks_api
 from chalicelib.api.availability import bp as availability_bp
 from chalicelib.api.bulk import bp as bulk_bp
+from chalicelib.api.calendar import bp as calendar_bp  # calendar feeds (issue 12)
 from chalicelib.api.check_in import bp as check_in_bp
 from chalicelib.api.middleware import reshape_errors
 from chalicelib.api.resource_rules import bp as resource_rules_bp
@@ -67,6 +68,8 @@ for pipeline_bp in (notifications_api.bp, webhooks_api.bp, audit.bp, admin_ops.b
     app.register_blueprint(pipeline_bp)
 # Waitlist (issue 10): join, offers, accept/decline; its worker is in WORKER_BLUEPRINTS.
 app.register_blueprint(waitlist_bp)
+# Calendar feeds (issue 12): .ics feeds by token (no bearer), exports, links.
+app.register_blueprint(calendar_bp)
 for worker_bp in WORKER_BLUEPRINTS:
     app.register_blueprint(worker_bp)
 

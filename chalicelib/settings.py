@@ -58,6 +58,11 @@ class Settings(BaseModel):
     audit_retention_days: int = Field(default=400, ge=1)
     # Approvals (issue 10): where the one-click links in approvers' emails point.
     approval_link_hours: int = Field(default=72, ge=1, le=24 * 30)
+    # Calendar feeds (issue 12): how long a cancelled booking stays in feeds as CANCELLED,
+    # how often subscribers should poll, and how long HTTP caches may keep a feed.
+    calendar_cancelled_retention_days: int = Field(default=30, ge=1, le=366)
+    calendar_refresh_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    calendar_cache_seconds: int = Field(default=300, ge=0, le=24 * 3600)
 
     @model_validator(mode="after")
     def _secret_key_required_outside_local(self) -> Settings:
@@ -101,6 +106,10 @@ _ENV_NAMES = {
     "webhook_retry_scale": "WEBHOOK_RETRY_SCALE",
     "audit_retention_days": "AUDIT_RETENTION_DAYS",
     "approval_link_hours": "APPROVAL_LINK_HOURS",
+    # Calendar feeds (issue 12)
+    "calendar_cancelled_retention_days": "CALENDAR_CANCELLED_RETENTION_DAYS",
+    "calendar_refresh_minutes": "CALENDAR_REFRESH_MINUTES",
+    "calendar_cache_seconds": "CALENDAR_CACHE_SECONDS",
 }
 
 

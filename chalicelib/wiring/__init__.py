@@ -17,6 +17,7 @@ from chalicelib.wiring.accounts import (
     oauth,
     sessions,
 )
+from chalicelib.wiring.calendar import calendar_feeds, calendar_subscriptions  # issue 12
 from chalicelib.wiring.catalog import (
     availability,
     resource_bulk,
@@ -89,6 +90,8 @@ __all__ = [
     "booking",
     "booking_writer",
     "bulk",
+    "calendar_feeds",  # calendar feeds (issue 12)
+    "calendar_subscriptions",
     "check_in",
     "clock",
     "connections",
