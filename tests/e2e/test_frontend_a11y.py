@@ -149,3 +149,13 @@ def test_phone_width(browser: Browser, site: Site, api: ApiClient, tab: str) -> 
     assert overflow <= 1, overflow
     check(page, f"52-a11y-phone-{tab.lower()}")
     page.context.close()
+
+
+# Calendar feeds (issue 12): the profile dialog with its "Calendar feed" section.
+def test_profile_with_calendar_feed(admin_page: Page) -> None:
+    from tests.e2e.browser import open_account_menu
+
+    open_account_menu(admin_page, "Profile and preferences")
+    expect(admin_page.get_by_role("dialog").get_by_label("Feed URL")).not_to_have_value("")
+    check(admin_page, "62-a11y-profile-calendar-feed")
+    admin_page.keyboard.press("Escape")
