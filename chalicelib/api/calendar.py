@@ -22,8 +22,8 @@ from chalicelib.api.schemas.calendar import (
     ResourceFeedQuery,
     SubscriptionOut,
 )
+from chalicelib.domain.calendar.feed import RenderedFeed
 from chalicelib.domain.errors import NotFound
-from chalicelib.integrations.ical_feed import RenderedFeed
 from chalicelib.settings import get_settings
 
 bp = Blueprint(__name__)

@@ -11,21 +11,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event, vDuration
 
-from chalicelib.domain.calendar.feed import FeedEvent
+from chalicelib.domain.calendar.feed import FeedEvent, RenderedFeed
 
 PRODID = "-//Resource Reserver//Calendar feed//EN"
-
-
-@dataclass(frozen=True)
-class RenderedFeed:
-    body: bytes
-    etag: str
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -77,6 +77,14 @@ class FeedEvent:
     location: str = ""
 
 
+@dataclass(frozen=True)
+class RenderedFeed:
+    """An iCalendar body and its ETag (a strong validator: a hash of the body)."""
+
+    body: bytes
+    etag: str
+
+
 def reservation_uid(reservation_id: str) -> str:
     return f"{reservation_id}@{UID_DOMAIN}"
 

@@ -16,6 +16,7 @@ from chalicelib.domain.calendar.feed import (
     FeedEvent,
     FeedWindow,
     Place,
+    RenderedFeed,
     busy_event,
     reservation_event,
     shown,
@@ -26,7 +27,7 @@ from chalicelib.domain.catalog.resources import Resource
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.principal import Principal, visible_to
-from chalicelib.integrations.ical_feed import RenderedFeed, render
+from chalicelib.integrations.ical_feed import render
 from chalicelib.services.calendar.config import CalendarConfig
 from chalicelib.services.calendar.ports import Catalog, FeedEntryReads, FeedTokenItems
 

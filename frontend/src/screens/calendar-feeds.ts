@@ -5,6 +5,7 @@ import type { Reservation } from '../api/reservations';
 import { openDialog, toast } from '../components/dialog';
 import { field, h, titledForm } from '../components/dom';
 import { errorBox, onSubmit, showError } from '../components/errors';
+import { formatRange } from '../lib/time';
 import type { Session } from '../state';
 
 /** The profile's section: my feed URL to paste into a calendar app, and a way to replace it. */
@@ -66,15 +67,16 @@ export function addToCalendarButton(session: Session, reservation: Reservation, 
 
 async function openAddToCalendar(session: Session, reservation: Reservation, name: string): Promise<void> {
   const box = errorBox();
-  const list = h('ul', { class: 'calendar-links', 'aria-busy': 'true' });
-  openDialog(`Add to calendar: ${name}`, box, list);
+  const list = h('div', { class: 'actions', 'aria-busy': 'true' });
+  openDialog('Add to calendar',
+    h('p', { text: `${name}: ${formatRange(reservation.start_time, reservation.end_time)}` }), box, list);
   try {
     const links = await calendar.links(session.api, reservation.reservation_id);
     list.replaceChildren(
-      h('li', {}, h('button', { type: 'button', class: 'button', text: 'Download .ics', onclick: () => void download(session, reservation, box) })),
-      h('li', {}, external(links.google, 'Google Calendar')),
-      h('li', {}, external(links.outlook, 'Outlook.com')),
-      h('li', {}, external(links.office365, 'Outlook (Microsoft 365)')));
+      h('button', { type: 'button', class: 'button', text: 'Download .ics', onclick: () => void download(session, reservation, box) }),
+      external(links.google, 'Google Calendar'),
+      external(links.outlook, 'Outlook.com'),
+      external(links.office365, 'Outlook (Microsoft 365)'));
   } catch (error) {
     showError(box, error);
   } finally {
