@@ -164,7 +164,7 @@ def resource_feed(ctx: RequestContext[None, ResourceFeedQuery], resource_id: str
         ctx,
         rendered,
         private=ctx.principal is not None or q.token is not None,
-        filename=f"{resource_id}.ics",
+        filename="resource-feed.ics",
     )
 
 
