@@ -27,6 +27,7 @@ from chalicelib.api import search as search_api
 from chalicelib.api import webhooks as webhooks_api
 from chalicelib.api.availability import bp as availability_bp
 from chalicelib.api.bulk import bp as bulk_bp
+from chalicelib.api.calendar import bp as calendar_bp  # calendar feeds (issue 12)
 from chalicelib.api.check_in import bp as check_in_bp
 from chalicelib.api.middleware import reshape_errors
 from chalicelib.api.resource_rules import bp as resource_rules_bp
@@ -79,6 +80,8 @@ app.register_blueprint(admin_metrics.bp)
 # Locations, labels, saved searches and suggestions (catalog14).
 for catalog_bp in (groups_api.bp, labels_api.bp, search_api.bp):
     app.register_blueprint(catalog_bp)
+# Calendar feeds (issue 12): .ics feeds by token (no bearer), exports, links.
+app.register_blueprint(calendar_bp)
 for worker_bp in WORKER_BLUEPRINTS:
     app.register_blueprint(worker_bp)
 

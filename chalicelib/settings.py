@@ -72,6 +72,11 @@ class Settings(BaseModel):
     rate_limit_scale: float = Field(default=1.0, gt=0, le=1_000_000)  # test stacks raise it
     # Proxies of ours in front of API Gateway whose X-Forwarded-For is believed (0: none).
     trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
+    # Calendar feeds (issue 12): how long a cancelled booking stays in feeds as CANCELLED,
+    # how often subscribers should poll, and how long HTTP caches may keep a feed.
+    calendar_cancelled_retention_days: int = Field(default=30, ge=1, le=366)
+    calendar_refresh_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    calendar_cache_seconds: int = Field(default=300, ge=0, le=24 * 3600)
 
     @model_validator(mode="after")
     def _secret_key_required_outside_local(self) -> Settings:
@@ -145,6 +150,10 @@ _ENV_NAMES = {
     "rate_limit_subject_tiers": "RATE_LIMIT_SUBJECT_TIERS",
     "rate_limit_scale": "RATE_LIMIT_SCALE",
     "trusted_proxy_hops": "TRUSTED_PROXY_HOPS",
+    # Calendar feeds (issue 12)
+    "calendar_cancelled_retention_days": "CALENDAR_CANCELLED_RETENTION_DAYS",
+    "calendar_refresh_minutes": "CALENDAR_REFRESH_MINUTES",
+    "calendar_cache_seconds": "CALENDAR_CACHE_SECONDS",
 }
 
 

@@ -17,6 +17,7 @@ from cli import (
     audit,
     auth,
     availability,
+    calendar,  # calendar feeds (issue 12)
     checkin,
     mfa,
     notifications,
@@ -202,6 +203,7 @@ webhooks.app.add_typer(webhook_allowlist.app, name="allowlist")
 app.add_typer(notifications.app, name="notifications")
 app.add_typer(webhooks.app, name="webhooks")
 app.add_typer(audit.app, name="audit")
+app.add_typer(calendar.app, name="calendar")  # calendar feeds (issue 12)
 admin.app.add_typer(admin_ops.jobs_app, name="jobs")
 # Locations, labels, saved searches (catalog14).
 app.add_typer(groups_cli.app, name="groups")

@@ -17,6 +17,7 @@ from chalicelib.wiring.accounts import (
     oauth,
     sessions,
 )
+from chalicelib.wiring.calendar import calendar_feeds, calendar_subscriptions  # issue 12
 
 # Locations, labels, saved searches (catalog14).
 from chalicelib.wiring.catalog import (
@@ -99,6 +100,8 @@ __all__ = [  # noqa: RUF022
     "booking",
     "booking_writer",
     "bulk",
+    "calendar_feeds",  # calendar feeds (issue 12)
+    "calendar_subscriptions",
     "check_in",
     "clock",
     "connections",

@@ -165,3 +165,13 @@ def test_admin_metrics_panel(admin_page: Page) -> None:
     admin_page.get_by_role("tab", name="Metrics").click()
     expect(admin_page.get_by_role("table", name="Worker queues")).to_be_visible()
     check(admin_page, "48-a11y-admin-metrics")
+
+
+# Calendar feeds (issue 12): the profile dialog with its "Calendar feed" section.
+def test_profile_with_calendar_feed(admin_page: Page) -> None:
+    from tests.e2e.browser import open_account_menu
+
+    open_account_menu(admin_page, "Profile and preferences")
+    expect(admin_page.get_by_role("dialog").get_by_label("Feed URL")).not_to_have_value("")
+    check(admin_page, "62-a11y-profile-calendar-feed")
+    admin_page.keyboard.press("Escape")

@@ -192,6 +192,15 @@ PUT    /resources/{resource_id}/waitlist                          401 403 403 40
 GET    /admin/metrics/summary                                     401 403 403 403 403 403 2xx
 DELETE /webhooks/{webhook_id}                                     401 403 2xx 404 403 403 2xx
 POST   /logout                                                    401 2xx 2xx 2xx 403 403 2xx
+GET    /calendar/subscription-url                                 401 2xx 2xx 2xx 2xx 403 2xx
+POST   /calendar/regenerate-token                                 401 2xx 2xx 2xx 2xx 403 2xx
+GET    /calendar/feed/{feed_token}                                404 404 404 404 404 404 404
+GET    /calendar/my-feed                                          401 2xx 2xx 2xx 2xx 403 2xx
+GET    /calendar/export/{reservation_id}                          401 2xx 2xx 404 404 403 2xx
+GET    /calendar/links/{reservation_id}                           401 2xx 2xx 404 404 403 2xx
+GET    /calendar/resources/{resource_id}/feed.ics                 404 404 404 404 403 403 2xx
+GET    /calendar/resources/{resource_id}/settings                 401 403 403 403 403 403 2xx
+PUT    /calendar/resources/{resource_id}/settings                 401 403 403 403 403 403 422
 """
 )
 # Locations, labels, saved searches and suggestions (catalog14); the table's first line is skipped.

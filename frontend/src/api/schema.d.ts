@@ -652,6 +652,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendar/export/{reservation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One reservation as an .ics file (`/export/<id>.ics`; owner or admin) */
+        get: operations["get__api_v1_calendar_export_reservation_id_"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/feed/{feed_token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's calendar feed by its subscription URL (`/feed/<token>.ics`, no bearer)
+         * @description `past_days` (default 30, at most 366) and `future_days` (default 180, at most 366) set the window. Cancelled bookings stay in as STATUS:CANCELLED for the retention period.
+         */
+        get: operations["get__api_v1_calendar_feed_feed_token_"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/links/{reservation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** "Add to Google Calendar" and "Add to Outlook" links for a reservation */
+        get: operations["get__api_v1_calendar_links_reservation_id_"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/my-feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My calendar feed (.ics) with the bearer token
+         * @description `past_days` (default 30, at most 366) and `future_days` (default 180, at most 366) set the window. Cancelled bookings stay in as STATUS:CANCELLED for the retention period.
+         */
+        get: operations["get__api_v1_calendar_my_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/regenerate-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace my feed URL (the old one stops working at once) */
+        post: operations["post__api_v1_calendar_regenerate_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/resources/{resource_id}/feed.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A resource's calendar feed (busy blocks; details for owners and admins)
+         * @description Per the resource's setting: `public` (anyone), `token` (`?token=`, or any signed-in caller) or `off` (admins only; the default). `past_days` (default 30, at most 366) and `future_days` (default 180, at most 366) set the window. Cancelled bookings stay in as STATUS:CANCELLED for the retention period.
+         */
+        get: operations["get__api_v1_calendar_resources_resource_id_feed_ics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/resources/{resource_id}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A resource's feed setting and URL (admins) */
+        get: operations["get__api_v1_calendar_resources_resource_id_settings"];
+        /** Set a resource's feed to public, token or off (admins) */
+        put: operations["put__api_v1_calendar_resources_resource_id_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/subscription-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My calendar feed's subscription URL (made on first request) */
+        get: operations["get__api_v1_calendar_subscription_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/checkin/{token}": {
         parameters: {
             query?: never;
@@ -2956,6 +3102,31 @@ export interface components {
             /** Reservations */
             reservations?: components["schemas"]["ReservationOut"][];
         };
+        /** CalendarLinksOut */
+        CalendarLinksOut: {
+            /**
+             * Google
+             * @description opens Google Calendar with the event filled in
+             */
+            google: string;
+            /**
+             * Ics
+             * @description the event as an .ics file (needs the bearer token)
+             */
+            ics: string;
+            /**
+             * Office365
+             * @description opens Outlook on Microsoft 365 with the event filled in
+             */
+            office365: string;
+            /**
+             * Outlook
+             * @description opens Outlook.com with the event filled in
+             */
+            outlook: string;
+            /** Reservation Id */
+            reservation_id: string;
+        };
         /** CancelResultOut */
         CancelResultOut: {
             /**
@@ -3509,6 +3680,22 @@ export interface components {
             name: string;
             /** Reserved */
             reserved: boolean;
+        };
+        /**
+         * FeedQuery
+         * @description The feed's window. Unknown parameters are ignored: calendar apps add their own.
+         */
+        FeedQuery: {
+            /**
+             * Future Days
+             * @default 180
+             */
+            future_days?: number;
+            /**
+             * Past Days
+             * @default 30
+             */
+            past_days?: number;
         };
         /** GrantOut */
         GrantOut: {
@@ -4607,6 +4794,51 @@ export interface components {
              */
             timezone?: string;
         };
+        /** ResourceFeedIn */
+        ResourceFeedIn: {
+            /**
+             * Mode
+             * @description public: anyone may subscribe; token: only with the URL's token; off: none
+             * @enum {string}
+             */
+            mode: "public" | "token" | "off";
+            /**
+             * Regenerate Token
+             * @description a new token (mode token)
+             * @default false
+             */
+            regenerate_token?: boolean;
+        };
+        /** ResourceFeedOut */
+        ResourceFeedOut: {
+            /** Mode */
+            mode: string;
+            /** Resource Id */
+            resource_id: string;
+            /** Url */
+            url: string | null;
+            /** Webcal Url */
+            webcal_url: string | null;
+        };
+        /** ResourceFeedQuery */
+        ResourceFeedQuery: {
+            /**
+             * Future Days
+             * @default 180
+             */
+            future_days?: number;
+            /**
+             * Past Days
+             * @default 30
+             */
+            past_days?: number;
+            /**
+             * Token
+             * @description a tokenized feed's token
+             * @default null
+             */
+            token?: string | null;
+        };
         /** ResourceLabelsIn */
         ResourceLabelsIn: {
             /** Label Ids */
@@ -5346,6 +5578,19 @@ export interface components {
             roles?: ("admin" | "user" | "guest")[];
             /** Users */
             users?: string[];
+        };
+        /** SubscriptionOut */
+        SubscriptionOut: {
+            /**
+             * Url
+             * @description the feed URL to subscribe to (keep it secret)
+             */
+            url: string;
+            /**
+             * Webcal Url
+             * @description the same URL with webcal://, for one-click subscribe
+             */
+            webcal_url: string;
         };
         /** SuggestQuery */
         SuggestQuery: {
@@ -7113,6 +7358,294 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DefaultHoursOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_calendar_export_reservation_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_calendar_feed_feed_token_: {
+        parameters: {
+            query?: {
+                past_days?: number;
+                future_days?: number;
+            };
+            header?: never;
+            path: {
+                feed_token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_calendar_links_reservation_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarLinksOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_calendar_my_feed: {
+        parameters: {
+            query?: {
+                past_days?: number;
+                future_days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post__api_v1_calendar_regenerate_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_calendar_resources_resource_id_feed_ics: {
+        parameters: {
+            query?: {
+                past_days?: number;
+                future_days?: number;
+                /** @description a tokenized feed's token */
+                token?: string | null;
+            };
+            header?: never;
+            path: {
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_calendar_resources_resource_id_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceFeedOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put__api_v1_calendar_resources_resource_id_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResourceFeedIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceFeedOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_calendar_subscription_url: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionOut"];
                 };
             };
             /** @description client error */

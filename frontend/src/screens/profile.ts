@@ -6,9 +6,10 @@ import { errorBox, onSubmit } from '../components/errors';
 import { confirmPasswordField, newPasswordField } from '../components/passwords';
 import { timeZones } from '../lib/time';
 import type { Session } from '../state';
+import { feedSection } from './calendar-feeds';
 
 export function openProfile(session: Session): void {
-  const dialog = openDialog('Profile and preferences', preferencesForm(session, () => dialog.close()), passwordForm(session, () => dialog.close()));
+  const dialog = openDialog('Profile and preferences', preferencesForm(session, () => dialog.close()), feedSection(session), passwordForm(session, () => dialog.close()));
   dialog.querySelector('input')?.focus();
 }
 

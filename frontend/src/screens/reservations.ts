@@ -10,6 +10,7 @@ import { pagedList } from '../components/paged-list';
 import { formatInstant, formatRange } from '../lib/time';
 import type { Session } from '../state';
 import { openReschedule } from './booking';
+import { addToCalendarButton } from './calendar-feeds';
 import { openSeriesCancel, seriesBadge } from './series';
 
 const OCCUPYING = new Set(['active', 'pending_approval', 'held']);
@@ -81,6 +82,7 @@ export function reservationCard(session: Session, reservation: reservations.Rese
     );
   }
   actions.append(h('button', { type: 'button', class: 'button', text: 'History', onclick: () => void openHistory(session, reservation, title.textContent ?? '') }));
+  actions.append(addToCalendarButton(session, reservation, () => title.textContent ?? ''));
   const dataset: Record<string, string> = { reservationId: reservation.reservation_id, status: reservation.status };
   if (reservation.series_id) dataset.seriesId = reservation.series_id;
   return card({ class: kind, dataset }, title,

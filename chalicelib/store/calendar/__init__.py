@@ -1,0 +1,1 @@
+"""Calendar feeds (issue 12): feed tokens, per-resource feed settings, window reads."""
