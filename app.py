@@ -18,6 +18,7 @@ from chalicelib.api import (
     system,
     users,
 )
+from chalicelib.api import analytics as analytics_api  # analytics (issue 12)
 from chalicelib.api import approvals as approvals_api
 from chalicelib.api import notifications as notifications_api
 from chalicelib.api import webhooks as webhooks_api
@@ -67,6 +68,7 @@ for pipeline_bp in (notifications_api.bp, webhooks_api.bp, audit.bp, admin_ops.b
     app.register_blueprint(pipeline_bp)
 # Waitlist (issue 10): join, offers, accept/decline; its worker is in WORKER_BLUEPRINTS.
 app.register_blueprint(waitlist_bp)
+app.register_blueprint(analytics_api.bp)  # analytics (issue 12)
 for worker_bp in WORKER_BLUEPRINTS:
     app.register_blueprint(worker_bp)
 

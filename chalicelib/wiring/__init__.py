@@ -17,6 +17,9 @@ from chalicelib.wiring.accounts import (
     oauth,
     sessions,
 )
+
+# analytics (issue 12)
+from chalicelib.wiring.analytics import analytics, analytics_export, analytics_recorder
 from chalicelib.wiring.catalog import (
     availability,
     resource_bulk,
@@ -79,6 +82,10 @@ from chalicelib.wiring.waitlist import waitlist, waitlist_offers  # waitlist
 
 __all__ = [
     "accounts",
+    # analytics (issue 12)
+    "analytics",
+    "analytics_export",
+    "analytics_recorder",
     "approval_jobs",
     "approval_links",
     "approvals",

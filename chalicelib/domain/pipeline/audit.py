@@ -59,6 +59,10 @@ NOT_AUDITED = frozenset(
         "waitlist_offer",
         # approvals (issue 10): spent one-click links (the request item carries the change)
         "approval_link",
+        # analytics (issue 12): the pipeline's own counters, markers and released windows
+        "analytics_counter",
+        "analytics_marker",
+        "analytics_released",
     }
 )
 # Attributes that are layout or bookkeeping, not content.
