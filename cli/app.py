@@ -30,6 +30,7 @@ from cli import (
     webhook_deliveries,
     webhooks,
 )
+from cli import analytics as analytics_cli  # analytics (issue 12)
 from cli import waitlist as waitlist_cli
 from cli.client import ApiError, CliError
 from cli.config import ConfigError
@@ -194,6 +195,7 @@ app.add_typer(audit.app, name="audit")
 admin.app.add_typer(admin_ops.jobs_app, name="jobs")
 admin.app.add_typer(admin_ops.dead_letters_app, name="dead-letters")
 # --- end of issue 11 ---
+app.add_typer(analytics_cli.app, name="analytics")  # analytics (issue 12)
 
 
 def main() -> None:

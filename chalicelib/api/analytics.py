@@ -28,6 +28,8 @@ from chalicelib.domain.csv_cells import csv_line
 
 bp = Blueprint(__name__)
 TAGS = ("analytics",)
+# OAuth clients read analytics with the reservations read scope (their owner's figures).
+SCOPE = "reservations:read"
 BASE = "/api/v1/analytics"
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -53,6 +55,7 @@ def _csv(body: str, filename: str) -> Reply:
     BASE + "/dashboard",
     summary="Headline figures",
     tags=TAGS,
+    scope=SCOPE,
     query=RangeQuery,
     response=Dashboard,
 )
@@ -66,6 +69,7 @@ def dashboard(ctx: RequestContext[None, RangeQuery]) -> Dashboard:
     BASE + "/utilisation",
     summary="Booked / open hours per resource or tag",
     tags=TAGS,
+    scope=SCOPE,
     query=UtilisationQuery,
     response=Utilisation,
 )
@@ -81,6 +85,7 @@ def utilisation(ctx: RequestContext[None, UtilisationQuery]) -> Utilisation:
     BASE + "/booked-vs-used",
     summary="Booked, checked-in, no-show, rebooked time",
     tags=TAGS,
+    scope=SCOPE,
     query=RangeQuery,
     response=BookedVsUsed,
 )
@@ -94,6 +99,7 @@ def booked_vs_used(ctx: RequestContext[None, RangeQuery]) -> BookedVsUsed:
     BASE + "/peaks",
     summary="Booked hours by weekday x hour",
     tags=TAGS,
+    scope=SCOPE,
     query=PeaksQuery,
     response=Peaks,
 )
@@ -109,6 +115,7 @@ def peaks(ctx: RequestContext[None, PeaksQuery]) -> Peaks:
     BASE + "/popular",
     summary="Most booked resources",
     tags=TAGS,
+    scope=SCOPE,
     query=PopularQuery,
     response=Popular,
 )
@@ -123,6 +130,7 @@ def popular(ctx: RequestContext[None, PopularQuery]) -> Popular:
     BASE + "/cancellations",
     summary="Cancellation rate and lead times",
     tags=TAGS,
+    scope=SCOPE,
     query=RangeQuery,
     response=Cancellations,
 )
@@ -136,6 +144,7 @@ def cancellations(ctx: RequestContext[None, RangeQuery]) -> Cancellations:
     BASE + "/user-patterns",
     summary="Per-user figures (admins)",
     tags=TAGS,
+    scope=SCOPE,
     auth="admin",
     query=RangeQuery,
     response=UserPatterns,
@@ -151,6 +160,7 @@ def user_patterns(ctx: RequestContext[None, RangeQuery]) -> UserPatterns:
     BASE + "/export/utilisation.csv",
     summary="Utilisation as CSV",
     tags=TAGS,
+    scope=SCOPE,
     query=UtilisationQuery,
 )
 def export_utilisation(ctx: RequestContext[None, UtilisationQuery]) -> Reply:
@@ -165,6 +175,7 @@ def export_utilisation(ctx: RequestContext[None, UtilisationQuery]) -> Reply:
     BASE + "/export/reservations.csv",
     summary="Reservations as CSV (yours; admins: all)",
     tags=TAGS,
+    scope=SCOPE,
     query=RangeQuery,
 )
 def export_reservations(ctx: RequestContext[None, RangeQuery]) -> Reply:

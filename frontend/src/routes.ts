@@ -26,6 +26,8 @@ export const ROUTES: Route[] = [
     onShow: (session) => session.events.emit('reservations-changed', { source: 'local' }),
   },
   { id: 'calendar', label: 'Calendar', load: () => import('./screens/calendar') },
+  // analytics (issue 12): everyone's figures for admins, your own for everyone else
+  { id: 'analytics', label: 'Analytics', load: () => import('./screens/analytics') },
   { id: 'admin', label: 'Admin', load: () => import('./screens/admin/index'), when: (session) => session.me.is_admin },
 ];
 

@@ -85,6 +85,7 @@ def test_sign_in_and_register_screens(browser: Browser, site: Site, api: ApiClie
         ("My reservations", "44-a11y-my-reservations"),
         ("Calendar", "45-a11y-calendar-timeline"),
         ("Admin", "46-a11y-admin-resources"),
+        ("Analytics", "62-a11y-analytics-admin"),  # analytics (issue 12)
     ],
 )
 def test_main_screens(admin_page: Page, tab: str, name: str) -> None:
