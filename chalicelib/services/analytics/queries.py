@@ -97,7 +97,7 @@ class AnalyticsQueries:
     def _rows(self, principal: Principal, rng: DateRange, tag: str | None) -> list[dict[str, Any]]:
         scope = scope_of(principal)
         per_resource = self._per_resource(scope, rng, _RESOURCE_METRICS)
-        opened = self._open.for_range(rng, self._clock.now())
+        opened = self._open.for_range(rng, self._clock.now(), must_include=per_resource)
         rows: list[dict[str, Any]] = []
         for resource in opened.resources:
             if tag and tag not in resource.tags:
