@@ -19,6 +19,7 @@ from chalicelib.api import (
     system,
     users,
 )
+from chalicelib.api import analytics as analytics_api  # analytics (issue 12)
 from chalicelib.api import approvals as approvals_api
 from chalicelib.api import groups as groups_api
 from chalicelib.api import labels as labels_api
@@ -82,6 +83,7 @@ for catalog_bp in (groups_api.bp, labels_api.bp, search_api.bp):
     app.register_blueprint(catalog_bp)
 # Calendar feeds (issue 12): .ics feeds by token (no bearer), exports, links.
 app.register_blueprint(calendar_bp)
+app.register_blueprint(analytics_api.bp)  # analytics (issue 12)
 for worker_bp in WORKER_BLUEPRINTS:
     app.register_blueprint(worker_bp)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from chalicelib.domain.analytics.changes import ANALYTICS_RESERVATION_CHANGED
 from chalicelib.domain.pipeline import catalogue as event_catalogue
 from chalicelib.domain.pipeline import events
 from chalicelib.domain.pipeline.live import LIVE_EVENT_NAMES
@@ -155,6 +156,10 @@ LIVE_QUEUE = QueueDef(
     reports_partial_failures=True,
 )
 
+# Analytics (issue 12): every reservation change -> the booked-versus-used counters
+# (chalicelib/workers/analytics.py, docs/analytics.md).
+ANALYTICS_QUEUE = QueueDef("reserver-analytics", handler="analytics_worker", batch_size=1)
+
 _JOBS = (
     ScheduleDef(
         "expire-reservations",
@@ -227,6 +232,13 @@ _JOBS = (
         15,
         "Remind the approvers of a step waiting longer than remind_after_hours (once per step)",
     ),
+    # Analytics (issue 12): recompute the counters from the table (repairs any drift).
+    ScheduleDef(
+        "rebuild-analytics",
+        "rebuild_analytics_job",
+        1440,
+        "Rebuild the analytics counters from the reservations in the table",
+    ),
 )
 
 TOPOLOGY = Topology(
@@ -241,6 +253,7 @@ TOPOLOGY = Topology(
         AUDIT_QUEUE,
         WAITLIST_QUEUE,  # waitlist
         LIVE_QUEUE,
+        ANALYTICS_QUEUE,  # analytics (issue 12)
     ),
     rules=(
         RuleDef("reserver-to-notify", NOTIFY_QUEUE.name, event_catalogue.NOTIFY_EVENT_NAMES),
@@ -249,6 +262,8 @@ TOPOLOGY = Topology(
         RuleDef("reserver-to-audit", AUDIT_QUEUE.name, (events.AUDIT_CHANGE,)),
         RuleDef("reserver-to-waitlist", WAITLIST_QUEUE.name, WAITLIST_TRIGGERS),  # waitlist
         RuleDef("reserver-to-live", LIVE_QUEUE.name, LIVE_EVENT_NAMES),
+        # analytics (issue 12)
+        RuleDef("reserver-to-analytics", ANALYTICS_QUEUE.name, (ANALYTICS_RESERVATION_CHANGED,)),
     ),
     schedules=_JOBS,
     ses_identities=("no-reply@reserver.local",),

@@ -32,6 +32,7 @@ from cli import (
     webhook_deliveries,
     webhooks,
 )
+from cli import analytics as analytics_cli  # analytics (issue 12)
 from cli import groups as groups_cli  # locations, labels, saved searches (catalog14)
 from cli import labels as labels_cli
 from cli import searches as searches_cli
@@ -213,6 +214,7 @@ admin.app.add_typer(admin_ops.dead_letters_app, name="dead-letters")
 # --- end of issue 11 ---
 # observability (issue 15): the metrics summary
 admin.app.command("metrics")(admin_metrics.metrics)
+app.add_typer(analytics_cli.app, name="analytics")  # analytics (issue 12)
 
 
 def main() -> None:

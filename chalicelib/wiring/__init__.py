@@ -17,6 +17,7 @@ from chalicelib.wiring.accounts import (
     oauth,
     sessions,
 )
+from chalicelib.wiring.analytics import analytics, analytics_export, analytics_recorder  # issue 12
 from chalicelib.wiring.calendar import calendar_feeds, calendar_subscriptions  # issue 12
 
 # Locations, labels, saved searches (catalog14).
@@ -90,6 +91,10 @@ from chalicelib.wiring.waitlist import waitlist, waitlist_offers  # waitlist
 
 __all__ = [  # noqa: RUF022
     "accounts",
+    # analytics (issue 12)
+    "analytics",
+    "analytics_export",
+    "analytics_recorder",
     "approval_jobs",
     "approval_links",
     "approvals",

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from chalicelib.integrations.task_queue import TaskQueue
     from chalicelib.integrations.webhook_sender import WebhookSender
     from chalicelib.integrations.websocket_sender import WebsocketSender
+    from chalicelib.services.analytics.recorder import AnalyticsRecorder  # analytics (issue 12)
     from chalicelib.services.pipeline.audit import AuditService
     from chalicelib.services.pipeline.email import EmailService
     from chalicelib.services.pipeline.jobs import JobService
@@ -219,6 +220,12 @@ def audit() -> AuditService:
     )
 
 
+def _analytics_recorder() -> AnalyticsRecorder:  # analytics (issue 12)
+    from chalicelib.wiring.analytics import analytics_recorder
+
+    return analytics_recorder()
+
+
 @built
 def jobs() -> JobService:
     from chalicelib.services.pipeline.jobs import JobDeps, JobService
@@ -242,6 +249,7 @@ def jobs() -> JobService:
         no_shows=no_shows(),
         waitlist=waitlist_offers(),  # waitlist
         approvals=approval_jobs(),  # approvals (issue 10)
+        analytics=_analytics_recorder(),  # analytics (issue 12)
     )
     return JobService(deps, clock(), wall_clock())
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
+from chalicelib.workers import analytics as analytics_worker
 from chalicelib.workers import audit, email, live, notify, scheduled, stream, webhooks
 from chalicelib.workers import waitlist as waitlist_worker
 
@@ -21,4 +22,5 @@ WORKER_BLUEPRINTS: tuple[Blueprint, ...] = (
     live.bp,
     scheduled.bp,
     waitlist_worker.bp,  # waitlist
+    analytics_worker.bp,  # analytics (issue 12)
 )

@@ -128,3 +128,15 @@ def expire_approvals_job(event: CloudWatchEvent) -> None:
 )
 def remind_approvers_job(event: CloudWatchEvent) -> None:
     run("remind_approvers_job")
+
+
+# --- analytics (issue 12) ---------------------------------------------------------------------
+
+
+@bp.schedule(
+    _rate("rebuild_analytics_job"),
+    name="rebuild_analytics_job",
+    description=_schedule("rebuild_analytics_job").description,
+)
+def rebuild_analytics_job(event: CloudWatchEvent) -> None:
+    run("rebuild_analytics_job")

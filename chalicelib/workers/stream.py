@@ -17,6 +17,7 @@ from typing import Any
 from chalice.app import Blueprint, DynamoDBEvent
 
 from chalicelib import wiring
+from chalicelib.domain.analytics.changes import analytics_change
 from chalicelib.domain.pipeline import audit
 from chalicelib.domain.pipeline.events import AUDIT_CHANGE, DomainEvent, ItemChange, make_event
 from chalicelib.domain.pipeline.mappings import REGISTRY
@@ -41,6 +42,11 @@ def events_for_change(change: ItemChange) -> list[DomainEvent]:
                 correlation_id=entry.correlation_id or None,
             )
         )
+    # Analytics (issue 12): every reservation change, before and after, for the counters.
+    counted = analytics_change(change)
+    if counted is not None:
+        name, data = counted
+        events.append(make_event(name, data, source_id=change.record_id, occurred_at=change.at))
     return events
 
 

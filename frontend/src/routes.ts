@@ -28,6 +28,8 @@ export const ROUTES: Route[] = [
   { id: 'calendar', label: 'Calendar', load: () => import('./screens/calendar') },
   // Issue 11: webhooks (any signed-in user owns their own; guests read only)
   { id: 'webhooks', label: 'Webhooks', load: () => import('./screens/webhooks') },
+  // analytics (issue 12): everyone's figures for admins, your own for everyone else
+  { id: 'analytics', label: 'Analytics', load: () => import('./screens/analytics') },
   { id: 'admin', label: 'Admin', load: () => import('./screens/admin/index'), when: (session) => session.me.is_admin },
 ];
 

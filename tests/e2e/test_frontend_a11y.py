@@ -87,6 +87,7 @@ def test_sign_in_and_register_screens(browser: Browser, site: Site, api: ApiClie
         ("Admin", "46-a11y-admin-resources"),
         # issue 11 screens (web11)
         ("Webhooks", "70-a11y-webhooks"),
+        ("Analytics", "62-a11y-analytics-admin"),  # analytics (issue 12)
     ],
 )
 def test_main_screens(admin_page: Page, tab: str, name: str) -> None:

@@ -28,6 +28,7 @@ PIPELINE_OUTPUTS = (
     "/api/v1/audit",
     "/api/v1/webhooks",
     "/api/v1/admin/dead-letters",
+    "/api/v1/analytics",  # analytics (issue 12)
 )
 NOT_PUMPED = ("reserver-webhook-deliveries",)
 

@@ -190,6 +190,15 @@ POST   /waitlist/{entry_id}/decline                               401 403 404 40
 GET    /waitlist/resource/{resource_id}                           401 2xx 2xx 2xx 2xx 403 2xx
 PUT    /resources/{resource_id}/waitlist                          401 403 403 403 403 403 404
 GET    /admin/metrics/summary                                     401 403 403 403 403 403 2xx
+GET    /analytics/dashboard                                       401 2xx 2xx 2xx 2xx 403 2xx
+GET    /analytics/utilisation                                     401 2xx 2xx 2xx 2xx 403 2xx
+GET    /analytics/booked-vs-used                                  401 2xx 2xx 2xx 2xx 403 2xx
+GET    /analytics/peaks                                           401 2xx 2xx 2xx 2xx 403 2xx
+GET    /analytics/popular                                         401 2xx 2xx 2xx 2xx 403 2xx
+GET    /analytics/cancellations                                   401 2xx 2xx 2xx 2xx 403 2xx
+GET    /analytics/user-patterns                                   401 403 403 403 403 403 2xx
+GET    /analytics/export/utilisation.csv                          401 2xx 2xx 2xx 2xx 403 2xx
+GET    /analytics/export/reservations.csv                         401 2xx 2xx 2xx 2xx 403 2xx
 DELETE /webhooks/{webhook_id}                                     401 403 2xx 404 403 403 2xx
 POST   /logout                                                    401 2xx 2xx 2xx 403 403 2xx
 GET    /calendar/subscription-url                                 401 2xx 2xx 2xx 2xx 403 2xx

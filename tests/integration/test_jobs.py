@@ -65,6 +65,7 @@ def test_only_admins_may_list_or_run_jobs(
         # approvals (issue 10)
         "expire-approvals",
         "remind-approvers",
+        "rebuild-analytics",  # analytics (issue 12)
     }
     assert client.http.get(JOBS, headers=auth_headers(user_token)).status_code == 403
     for path in (f"{JOBS}/expire-reservations/run", "/api/v1/admin/cleanup-expired"):

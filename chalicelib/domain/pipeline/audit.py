@@ -63,6 +63,10 @@ NOT_AUDITED = frozenset(
         "metric_counter",
         # labels (catalog14): the unique-name item (the label item carries the change)
         "label_name",
+        # analytics (issue 12): the pipeline's own counters, markers and released windows
+        "analytics_counter",
+        "analytics_marker",
+        "analytics_released",
     }
 )
 # Attributes that are layout or bookkeeping, not content.

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from chalicelib.domain.clock import Clock
+from chalicelib.domain.csv_cells import csv_line
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.pipeline.audit import AuditEntry, AuditFilter
 from chalicelib.domain.pipeline.events import DomainEvent
@@ -18,7 +17,6 @@ from chalicelib.domain.principal import Principal, require_admin
 from chalicelib.store.pagination import CursorCodec
 from chalicelib.store.pipeline.audit import AuditStore
 
-_FORMULA_STARTS = frozenset("=+-@\t\r")
 EXPORT_MAX_ROWS = 10_000
 EXPORT_PAGE = 100
 CSV_COLUMNS = (
@@ -129,8 +127,5 @@ def _scope(spec: AuditFilter) -> str:
 
 
 def _csv_line(values: tuple[str, ...]) -> str:
-    buffer = io.StringIO()
-    # Cells that a spreadsheet would run as a formula are neutralised with a leading quote.
-    cells = [f"'{v}" if v[:1] in _FORMULA_STARTS and len(v) > 1 else v for v in values]
-    csv.writer(buffer).writerow(cells)
-    return buffer.getvalue()
+    # Cells that a spreadsheet would run as a formula are neutralised (domain/csv_cells.py).
+    return csv_line(values)

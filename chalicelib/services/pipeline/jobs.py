@@ -73,6 +73,12 @@ class ApprovalJobRunner(Protocol):
     def remind(self, now: datetime) -> dict[str, int]: ...
 
 
+class AnalyticsRebuild(Protocol):
+    """services/analytics/recorder.py (issue 12)."""
+
+    def rebuild(self) -> dict[str, int]: ...
+
+
 class Contacts(Protocol):
     def contact(self, user_id: str) -> Contact | None: ...
 
@@ -100,6 +106,7 @@ class JobDeps:
     no_shows: NoShows
     waitlist: OfferExpiry  # waitlist
     approvals: ApprovalJobRunner | None = None  # approvals (issue 10)
+    analytics: AnalyticsRebuild | None = None  # analytics (issue 12)
 
 
 def months_between(first: datetime, last: datetime) -> Iterator[date]:
@@ -129,6 +136,8 @@ class JobService:
             # Approvals (issue 10).
             "expire-approvals": lambda now: self._approvals().expire_stale(now),
             "remind-approvers": lambda now: self._approvals().remind(now),
+            # Analytics (issue 12).
+            "rebuild-analytics": lambda now: self._analytics().rebuild(),
         }
         missing = {s.name for s in TOPOLOGY.schedules} ^ set(self._jobs)
         if missing:
@@ -138,6 +147,11 @@ class JobService:
         if self._d.approvals is None:
             raise RuntimeError("the approval jobs were not wired")
         return self._d.approvals
+
+    def _analytics(self) -> AnalyticsRebuild:
+        if self._d.analytics is None:
+            raise RuntimeError("the analytics rebuild was not wired")
+        return self._d.analytics
 
     def names(self) -> list[str]:
         return sorted(self._jobs)

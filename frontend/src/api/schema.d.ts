@@ -198,6 +198,159 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/booked-vs-used": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Booked, checked-in, no-show, rebooked time */
+        get: operations["get__api_v1_analytics_booked_vs_used"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/cancellations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cancellation rate and lead times */
+        get: operations["get__api_v1_analytics_cancellations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Headline figures */
+        get: operations["get__api_v1_analytics_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/export/reservations.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reservations as CSV (yours; admins: all) */
+        get: operations["get__api_v1_analytics_export_reservations_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/export/utilisation.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Utilisation as CSV */
+        get: operations["get__api_v1_analytics_export_utilisation_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/peaks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Booked hours by weekday x hour */
+        get: operations["get__api_v1_analytics_peaks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/popular": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Most booked resources */
+        get: operations["get__api_v1_analytics_popular"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/user-patterns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per-user figures (admins) */
+        get: operations["get__api_v1_analytics_user_patterns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/utilisation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Booked / open hours per resource or tag */
+        get: operations["get__api_v1_analytics_utilisation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals/email/{token}": {
         parameters: {
             query?: never;
@@ -3006,6 +3159,22 @@ export interface components {
              */
             start_date: string;
         };
+        /** BookedVsUsed */
+        BookedVsUsed: {
+            /** Days */
+            days: components["schemas"]["DayFigures"][];
+            /**
+             * Range From
+             * Format: date
+             */
+            range_from: string;
+            /**
+             * Range To
+             * Format: date
+             */
+            range_to: string;
+            totals: components["schemas"]["Kpis"];
+        };
         /** BulkCancel */
         BulkCancel: {
             /**
@@ -3141,6 +3310,29 @@ export interface components {
              * @default null
              */
             status?: string | null;
+        };
+        /** Cancellations */
+        Cancellations: {
+            /** Avg Cancel Lead Hours */
+            avg_cancel_lead_hours: number | null;
+            /** Avg Lead Hours */
+            avg_lead_hours: number | null;
+            /** Cancellation Rate */
+            cancellation_rate: number | null;
+            /** Cancellations */
+            cancellations: number;
+            /**
+             * Range From
+             * Format: date
+             */
+            range_from: string;
+            /**
+             * Range To
+             * Format: date
+             */
+            range_to: string;
+            /** Reservations */
+            reservations: number;
         };
         /** CategoryListOut */
         CategoryListOut: {
@@ -3349,6 +3541,61 @@ export interface components {
              */
             reservation_id: string | null;
         };
+        /** Dashboard */
+        Dashboard: {
+            /** Avg Cancel Lead Hours */
+            avg_cancel_lead_hours: number | null;
+            /** Avg Lead Hours */
+            avg_lead_hours: number | null;
+            /** Booked Hours */
+            booked_hours: number;
+            /** Cancellation Rate */
+            cancellation_rate: number | null;
+            /** Cancellations */
+            cancellations: number;
+            /** Checked In Hours */
+            checked_in_hours: number;
+            /** No Show Rate */
+            no_show_rate: number | null;
+            /** No Shows */
+            no_shows: number;
+            /**
+             * Open Hours
+             * @default null
+             */
+            open_hours?: number | null;
+            /**
+             * Range From
+             * Format: date
+             */
+            range_from: string;
+            /**
+             * Range To
+             * Format: date
+             */
+            range_to: string;
+            /** Released Hours */
+            released_hours: number;
+            /** Released Rebooked Hours */
+            released_rebooked_hours: number;
+            /** Reservations */
+            reservations: number;
+            /**
+             * Resources
+             * @default null
+             */
+            resources?: number | null;
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "all" | "mine";
+            /**
+             * Utilisation
+             * @default null
+             */
+            utilisation?: number | null;
+        };
         /** DateRangeQuery */
         DateRangeQuery: {
             /**
@@ -3394,6 +3641,36 @@ export interface components {
             slots: components["schemas"]["SlotOut"][];
             /** Timezone */
             timezone: string;
+        };
+        /** DayFigures */
+        DayFigures: {
+            /** Avg Cancel Lead Hours */
+            avg_cancel_lead_hours: number | null;
+            /** Avg Lead Hours */
+            avg_lead_hours: number | null;
+            /** Booked Hours */
+            booked_hours: number;
+            /** Cancellation Rate */
+            cancellation_rate: number | null;
+            /** Cancellations */
+            cancellations: number;
+            /** Checked In Hours */
+            checked_in_hours: number;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** No Show Rate */
+            no_show_rate: number | null;
+            /** No Shows */
+            no_shows: number;
+            /** Released Hours */
+            released_hours: number;
+            /** Released Rebooked Hours */
+            released_rebooked_hours: number;
+            /** Reservations */
+            reservations: number;
         };
         /** DayIn */
         DayIn: {
@@ -3966,6 +4243,31 @@ export interface components {
              */
             started_at: string;
         };
+        /** Kpis */
+        Kpis: {
+            /** Avg Cancel Lead Hours */
+            avg_cancel_lead_hours: number | null;
+            /** Avg Lead Hours */
+            avg_lead_hours: number | null;
+            /** Booked Hours */
+            booked_hours: number;
+            /** Cancellation Rate */
+            cancellation_rate: number | null;
+            /** Cancellations */
+            cancellations: number;
+            /** Checked In Hours */
+            checked_in_hours: number;
+            /** No Show Rate */
+            no_show_rate: number | null;
+            /** No Shows */
+            no_shows: number;
+            /** Released Hours */
+            released_hours: number;
+            /** Released Rebooked Hours */
+            released_rebooked_hours: number;
+            /** Reservations */
+            reservations: number;
+        };
         /** LabelCreate */
         LabelCreate: {
             /**
@@ -4492,6 +4794,84 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** Peaks */
+        Peaks: {
+            /**
+             * Matrix
+             * @description booked hours [weekday][hour], Monday first
+             */
+            matrix: number[][];
+            /**
+             * Range From
+             * Format: date
+             */
+            range_from: string;
+            /**
+             * Range To
+             * Format: date
+             */
+            range_to: string;
+            /** Tz */
+            tz: string;
+            /** Weekdays */
+            weekdays: string[];
+        };
+        /** PeaksQuery */
+        PeaksQuery: {
+            /**
+             * From
+             * @default null
+             */
+            from?: string | null;
+            /**
+             * Resource Id
+             * @default null
+             */
+            resource_id?: string | null;
+            /**
+             * To
+             * @default null
+             */
+            to?: string | null;
+            /**
+             * Tz
+             * @default UTC
+             */
+            tz?: string;
+        };
+        /** Popular */
+        Popular: {
+            /** Items */
+            items: components["schemas"]["UtilisationRow"][];
+            /**
+             * Range From
+             * Format: date
+             */
+            range_from: string;
+            /**
+             * Range To
+             * Format: date
+             */
+            range_to: string;
+        };
+        /** PopularQuery */
+        PopularQuery: {
+            /**
+             * From
+             * @default null
+             */
+            from?: string | null;
+            /**
+             * Limit
+             * @default 10
+             */
+            limit?: number;
+            /**
+             * To
+             * @default null
+             */
+            to?: string | null;
+        };
         /**
          * ProfileUpdate
          * @description Only the fields sent are changed; `email: null` removes the address.
@@ -4557,6 +4937,22 @@ export interface components {
             settings: components["schemas"]["WaitlistSettingsOut"];
             /** Waiting */
             waiting: number;
+        };
+        /**
+         * RangeQuery
+         * @description UTC dates, both included; default: the last 30 days (at most 366).
+         */
+        RangeQuery: {
+            /**
+             * From
+             * @default null
+             */
+            from?: string | null;
+            /**
+             * To
+             * @default null
+             */
+            to?: string | null;
         };
         /** ReadAllOut */
         ReadAllOut: {
@@ -5775,6 +6171,128 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** UserPattern */
+        UserPattern: {
+            /** Avg Cancel Lead Hours */
+            avg_cancel_lead_hours: number | null;
+            /** Avg Lead Hours */
+            avg_lead_hours: number | null;
+            /** Booked Hours */
+            booked_hours: number;
+            /** Cancellation Rate */
+            cancellation_rate: number | null;
+            /** Cancellations */
+            cancellations: number;
+            /** Checked In Hours */
+            checked_in_hours: number;
+            /** No Show Rate */
+            no_show_rate: number | null;
+            /** No Shows */
+            no_shows: number;
+            /** Released Hours */
+            released_hours: number;
+            /** Released Rebooked Hours */
+            released_rebooked_hours: number;
+            /** Reservations */
+            reservations: number;
+            /** User Id */
+            user_id: string;
+        };
+        /** UserPatterns */
+        UserPatterns: {
+            /** Items */
+            items: components["schemas"]["UserPattern"][];
+            /**
+             * Range From
+             * Format: date
+             */
+            range_from: string;
+            /**
+             * Range To
+             * Format: date
+             */
+            range_to: string;
+        };
+        /** Utilisation */
+        Utilisation: {
+            /** Group */
+            group: string;
+            /** Items */
+            items: components["schemas"]["UtilisationRow"][];
+            /**
+             * Range From
+             * Format: date
+             */
+            range_from: string;
+            /**
+             * Range To
+             * Format: date
+             */
+            range_to: string;
+        };
+        /** UtilisationQuery */
+        UtilisationQuery: {
+            /**
+             * From
+             * @default null
+             */
+            from?: string | null;
+            /**
+             * Group
+             * @default resource
+             * @enum {string}
+             */
+            group?: "resource" | "tag";
+            /**
+             * Tag
+             * @default null
+             */
+            tag?: string | null;
+            /**
+             * To
+             * @default null
+             */
+            to?: string | null;
+        };
+        /** UtilisationRow */
+        UtilisationRow: {
+            /** Booked Hours */
+            booked_hours: number;
+            /** Checked In Hours */
+            checked_in_hours: number;
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /** No Show Rate */
+            no_show_rate: number | null;
+            /** No Shows */
+            no_shows: number;
+            /** Open Hours */
+            open_hours: number;
+            /** Released Rebooked Hours */
+            released_rebooked_hours: number;
+            /** Reservations */
+            reservations: number;
+            /**
+             * Resource Id
+             * @default null
+             */
+            resource_id?: string | null;
+            /**
+             * Tag
+             * @default null
+             */
+            tag?: string | null;
+            /**
+             * Tags
+             * @default null
+             */
+            tags?: string[] | null;
+            /** Utilisation */
+            utilisation: number | null;
+        };
         /** VerificationToken */
         VerificationToken: {
             /**
@@ -6353,6 +6871,301 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_analytics_booked_vs_used: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookedVsUsed"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_analytics_cancellations: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cancellations"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_analytics_dashboard: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_analytics_export_reservations_csv: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_analytics_export_utilisation_csv: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                group?: "resource" | "tag";
+                tag?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_analytics_peaks: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                tz?: string;
+                resource_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Peaks"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_analytics_popular: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Popular"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_analytics_user_patterns: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPatterns"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_analytics_utilisation: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                group?: "resource" | "tag";
+                tag?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Utilisation"];
                 };
             };
             /** @description client error */

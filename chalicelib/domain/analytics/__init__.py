@@ -1,0 +1,1 @@
+"""Analytics: booked versus used time, from counters the event pipeline keeps."""

@@ -1,0 +1,73 @@
+"""Keeping the counters: one reservation change at a time (the worker), or all of them
+from the table (the `rebuild-analytics` job). Both go through `facts.contribution`, so the
+rebuilt counters equal the incrementally kept ones."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from chalicelib.domain.analytics import facts as f
+from chalicelib.domain.analytics.facts import Released, ReservationFacts
+from chalicelib.domain.catalog.resources import MAX_RESERVATION_SPAN
+from chalicelib.domain.clock import Clock
+from chalicelib.domain.pipeline.events import DomainEvent, MalformedEvent
+from chalicelib.services.analytics.ports import CounterPort
+
+# How far back and ahead the rebuild looks (months of reservation starts).
+REBUILD_BACK_DAYS = 400
+REBUILD_AHEAD_DAYS = 400
+
+
+class AnalyticsRecorder:
+    def __init__(self, counters: CounterPort, clock: Clock) -> None:
+        self._counters = counters
+        self._clock = clock
+
+    def _released(self, facts: ReservationFacts | None) -> list[Released]:
+        if facts is None or not facts.booked:
+            return []
+        return self._counters.released_around(
+            facts.resource_id, facts.start, facts.end, MAX_RESERVATION_SPAN
+        )
+
+    def record(self, event: DomainEvent) -> bool:
+        """Apply one `analytics.reservation_changed` event; False if it was counted before."""
+        data: dict[str, Any] = event.data
+        before = ReservationFacts.from_image(data.get("before"))
+        after = ReservationFacts.from_image(data.get("after"))
+        if before is None and after is None:
+            raise MalformedEvent("an analytics change needs a 'before' or an 'after' image")
+        changes = f.delta(
+            f.contribution(before, self._released(before)),
+            f.contribution(after, self._released(after)),
+        )
+        newly_released = f.released_by(after) if f.released_by(before) is None else None
+        return self._counters.apply(event.event_id, changes, newly_released, self._clock.now())
+
+    def rebuild(self) -> dict[str, int]:
+        """Recompute every counter from the reservations in the table and overwrite them."""
+        today = self._clock.now().date()
+        months = _months(
+            today - timedelta(days=REBUILD_BACK_DAYS), today + timedelta(days=REBUILD_AHEAD_DAYS)
+        )
+        everything = [facts for month in months for facts in self._counters.reservations_in(month)]
+        released = [w for w in (f.released_by(x) for x in everything) if w is not None]
+        by_resource: dict[str, list[Released]] = {}
+        for window in released:
+            by_resource.setdefault(window.resource_id, []).append(window)
+        totals: f.Counters = {}
+        for facts in everything:
+            f.merge(totals, f.contribution(facts, by_resource.get(facts.resource_id, [])))
+        stale = self._counters.existing_keys((f.MONTHLY_KIND, f.HOURLY_KIND), months)
+        written = self._counters.replace_all(totals, released, stale)
+        return {"reservations": len(everything), "items": written, "released": len(released)}
+
+
+def _months(first: date, last: date) -> list[str]:
+    out: list[str] = []
+    month = date(first.year, first.month, 1)
+    while month <= last:
+        out.append(f"{month.year:04d}-{month.month:02d}")
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return out

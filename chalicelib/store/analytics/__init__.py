@@ -1,0 +1,1 @@
+"""Analytics counters (items of the main table, keys owned by `counters.py`)."""

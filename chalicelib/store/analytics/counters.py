@@ -1,0 +1,242 @@
+"""Analytics counter items: keys, the idempotent apply, reads, and the rebuild's writes.
+
+Items (single table, docs/analytics.md "How the aggregates are kept"):
+
+- `AN#M#<yyyy-mm>` / `<scope>`: per-day metrics `<metric>_<dd>` (scopes `ALL`, `R#<resource>`,
+  `U#<user>`, `UR#<user>#<resource>`); one query per month reads every resource's row.
+- `AN#H#<yyyy-mm>` / `<scope>`: booked minutes per UTC hour, `h_<dd>_<HH>`.
+- `AN#REL#<resource>` / `<start>#<reservation>`: a window released by a no-show.
+- `AN#EVT#<event id>` / `MARK`: "this event was counted"; put with `attribute_not_exists` in
+  the SAME transaction as the counter updates, so a redelivered event changes nothing even
+  when the first delivery crashed after committing (expires after MARKER_TTL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.analytics.facts import Cell, Counters, Released, ReservationFacts
+from chalicelib.domain.timeutil import epoch_seconds, iso_z, parse_instant
+from chalicelib.store import dynamo
+from chalicelib.store.dynamo import Item
+from chalicelib.store.reservations.items import table_name
+
+COUNTER_TYPE = "analytics_counter"
+RELEASED_TYPE = "analytics_released"
+MARKER_TYPE = "analytics_marker"
+MARKER_SK = "MARK"
+MARKER_TTL = timedelta(days=14)
+_BATCH_WRITE = 25
+_MAX_PROJECTED = 300
+
+
+def cell_pk(kind: str, month: str) -> str:
+    return f"AN#{kind}#{month}"
+
+
+def released_pk(resource_id: str) -> str:
+    return f"AN#REL#{resource_id}"
+
+
+def marker_pk(event_id: str) -> str:
+    return f"AN#EVT#{event_id}"
+
+
+def _update(table: str, cell: Cell, attrs: Mapping[str, int]) -> Item:
+    kind, month, scope = cell
+    names = {"#type": "type", "#scope": "scope", "#month": "month"}
+    values: dict[str, Any] = {
+        ":type": {"S": COUNTER_TYPE},
+        ":scope": {"S": scope},
+        ":month": {"S": month},
+    }
+    adds = []
+    for i, (attr, amount) in enumerate(sorted(attrs.items())):
+        names[f"#a{i}"] = attr
+        values[f":a{i}"] = {"N": str(amount)}
+        adds.append(f"#a{i} :a{i}")
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": dynamo.key(cell_pk(kind, month), scope),
+            "UpdateExpression": f"ADD {', '.join(adds)} SET #type = :type, #scope = :scope, "
+            "#month = :month",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
+def _released_item(window: Released) -> dict[str, Any]:
+    return {
+        "PK": {"S": released_pk(window.resource_id)},
+        "SK": {"S": f"{iso_z(window.start)}#{window.reservation_id}"},
+        "type": {"S": RELEASED_TYPE},
+        "reservation_id": {"S": window.reservation_id},
+        "resource_id": {"S": window.resource_id},
+        "start_time": {"S": iso_z(window.start)},
+        "end_time": {"S": iso_z(window.end)},
+        "released_at": {"S": iso_z(window.released_at)},
+    }
+
+
+class CounterStore:
+    """The one writer and reader of analytics items."""
+
+    def apply(
+        self,
+        event_id: str,
+        changes: Counters,
+        released: Released | None,
+        now: datetime,
+    ) -> bool:
+        """Apply `changes` once per `event_id`; False if the event was already counted."""
+        table = table_name()
+        marker = {
+            "Put": {
+                "TableName": table,
+                "Item": {
+                    "PK": {"S": marker_pk(event_id)},
+                    "SK": {"S": MARKER_SK},
+                    "type": {"S": MARKER_TYPE},
+                    "expires_at": {"N": str(epoch_seconds(now + MARKER_TTL))},
+                },
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
+        items: list[Item] = [marker]
+        items.extend(_update(table, cell, attrs) for cell, attrs in sorted(changes.items()))
+        if released is not None:
+            items.append({"Put": {"TableName": table, "Item": _released_item(released)}})
+        try:
+            dynamo.transact(items)
+        except dynamo.TransactionCancelled as exc:
+            if 0 in exc.failed_conditions():
+                return False
+            raise
+        return True
+
+    def released_around(
+        self, resource_id: str, start: datetime, end: datetime, span: timedelta
+    ) -> list[Released]:
+        """Released windows of the resource that may overlap [start, end) (they start at
+        most `span` before it: no reservation is longer)."""
+        raw = dynamo.query(
+            TableName=table_name(),
+            KeyConditionExpression="PK = :pk AND SK BETWEEN :lo AND :hi",
+            ExpressionAttributeValues={
+                ":pk": {"S": released_pk(resource_id)},
+                ":lo": {"S": iso_z(start - span)},
+                ":hi": {"S": iso_z(end)},
+            },
+            ConsistentRead=True,
+        )
+        windows = [_released_from(item) for item in raw]
+        return [w for w in windows if w.end > start]
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def cells(
+        self, kind: str, months: Sequence[str], scope_prefix: str, attrs: Sequence[str]
+    ) -> dict[tuple[str, str], dict[str, int]]:
+        """(month, scope) -> the counters in `attrs` (all of them if none are named), for
+        every scope starting with `scope_prefix`; a caller after one exact scope (`U#<id>`
+        also prefixes `U#<id>2`) picks it out of the result."""
+        found: dict[tuple[str, str], dict[str, int]] = {}
+        projection: dict[str, Any] = {}
+        if 0 < len(attrs) <= _MAX_PROJECTED:  # else read whole items (expressions are capped)
+            names = {f"#p{i}": a for i, a in enumerate(attrs)}
+            projection = {
+                "ExpressionAttributeNames": {**names, "#sk": "SK"},
+                "ProjectionExpression": ", ".join(["#sk", *names]),
+            }
+        for month in months:
+            for item in dynamo.query(
+                TableName=table_name(),
+                KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+                ExpressionAttributeValues={
+                    ":pk": {"S": cell_pk(kind, month)},
+                    ":prefix": {"S": scope_prefix},
+                },
+                **projection,
+            ):
+                scope = str(item.pop("SK")["S"])
+                found[(month, scope)] = {k: int(v["N"]) for k, v in item.items() if "N" in v}
+        return found
+
+    # --- the rebuild ------------------------------------------------------------------------
+
+    def existing_keys(self, kinds: Iterable[str], months: Iterable[str]) -> set[tuple[str, str]]:
+        keys: set[tuple[str, str]] = set()
+        for kind in kinds:
+            for month in months:
+                for item in dynamo.query(
+                    TableName=table_name(),
+                    KeyConditionExpression="PK = :pk",
+                    ExpressionAttributeValues={":pk": {"S": cell_pk(kind, month)}},
+                    ProjectionExpression="PK, SK",
+                ):
+                    keys.add((str(item["PK"]["S"]), str(item["SK"]["S"])))
+        return keys
+
+    def replace_all(
+        self, totals: Counters, released: Sequence[Released], stale: set[tuple[str, str]]
+    ) -> int:
+        """Overwrite every counter item with its rebuilt totals, delete the ones no longer
+        backed by any reservation; returns how many items were written."""
+        requests: list[dict[str, Any]] = []
+        written: set[tuple[str, str]] = set()
+        for (kind, month, scope), attrs in totals.items():
+            pk = cell_pk(kind, month)
+            written.add((pk, scope))
+            item: dict[str, Any] = {
+                "PK": {"S": pk},
+                "SK": {"S": scope},
+                "type": {"S": COUNTER_TYPE},
+                "scope": {"S": scope},
+                "month": {"S": month},
+            }
+            item.update({a: {"N": str(v)} for a, v in attrs.items() if v})
+            requests.append({"PutRequest": {"Item": item}})
+        for window in released:
+            requests.append({"PutRequest": {"Item": _released_item(window)}})
+        for pk, sk in sorted(stale - written):
+            requests.append({"DeleteRequest": {"Key": dynamo.key(pk, sk)}})
+        _batch_write(requests)
+        return len(written)
+
+    def reservations_in(self, month: str) -> Iterable[ReservationFacts]:
+        """Every reservation starting in `month` (the GSI2 bucket), as facts."""
+        for item in dynamo.query(
+            TableName=table_name(),
+            IndexName="GSI2",
+            KeyConditionExpression="GSI2PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"RESV#{month}"}},
+        ):
+            image = {k: v.get("S", v.get("N")) for k, v in item.items()}
+            if image.get("type") != "reservation":
+                continue
+            facts = ReservationFacts.from_image(image)
+            if facts is not None:
+                yield facts
+
+
+def _released_from(item: Mapping[str, Any]) -> Released:
+    return Released(
+        reservation_id=str(item["reservation_id"]["S"]),
+        resource_id=str(item["resource_id"]["S"]),
+        start=parse_instant(str(item["start_time"]["S"])),
+        end=parse_instant(str(item["end_time"]["S"])),
+        released_at=parse_instant(str(item["released_at"]["S"])),
+    )
+
+
+def _batch_write(requests: list[dict[str, Any]]) -> None:
+    table = table_name()
+    for first in range(0, len(requests), _BATCH_WRITE):
+        pending: dict[str, Any] = {table: requests[first : first + _BATCH_WRITE]}
+        while pending:
+            response = dynamo.client().batch_write_item(RequestItems=pending)
+            pending = dict(response.get("UnprocessedItems") or {})

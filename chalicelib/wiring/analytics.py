@@ -1,0 +1,45 @@
+"""Analytics (issue 12): the worker's recorder, the reads (with their open-hours cache), the
+reservation export."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chalicelib.wiring.catalog import resource_store
+from chalicelib.wiring.core import built, clock
+
+if TYPE_CHECKING:
+    from chalicelib.services.analytics.exports import ReservationExport
+    from chalicelib.services.analytics.open_time import OpenTimeCache
+    from chalicelib.services.analytics.queries import AnalyticsQueries
+    from chalicelib.services.analytics.recorder import AnalyticsRecorder
+
+
+def analytics_recorder() -> AnalyticsRecorder:
+    from chalicelib.services.analytics.recorder import AnalyticsRecorder
+    from chalicelib.store.analytics.counters import CounterStore
+
+    return AnalyticsRecorder(CounterStore(), clock())
+
+
+@built
+def _open_time() -> OpenTimeCache:
+    # Built once: the cache of the catalogue and of each resource's open hours lives here.
+    from chalicelib.services.analytics.open_time import OpenTimeCache
+    from chalicelib.store.analytics.catalog import CatalogRules
+
+    return OpenTimeCache(CatalogRules(resource_store()))
+
+
+def analytics() -> AnalyticsQueries:
+    from chalicelib.services.analytics.queries import AnalyticsQueries
+    from chalicelib.store.analytics.counters import CounterStore
+
+    return AnalyticsQueries(CounterStore(), _open_time(), clock())
+
+
+def analytics_export() -> ReservationExport:
+    from chalicelib.services.analytics.exports import ReservationExport
+    from chalicelib.store.reservations.listing import ReservationListing
+
+    return ReservationExport(ReservationListing())

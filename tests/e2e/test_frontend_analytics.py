@@ -1,0 +1,70 @@
+"""The analytics screen (issue 12): a user's own figures once the pipeline counted their
+booking, the heatmap and the charts' tables, a CSV export; the screen passes axe."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.browser import USER_PASSWORD, ApiClient, Site, screenshot, signed_in_user
+from tests.e2e.test_frontend_a11y import check
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+DEADLINE_S = 60
+
+
+def _show_until(page: Page, panel: Any, text: str) -> None:
+    """Press Show until the headline figures say `text` (the worker may still be counting)."""
+    deadline = time.monotonic() + DEADLINE_S
+    figures = panel.locator("dl.kpis")
+    while True:
+        panel.get_by_role("button", name="Show").click()
+        expect(panel.locator(".analytics-results")).not_to_have_attribute("aria-busy", "true")
+        if text in (figures.text_content() or "") or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(500)
+    expect(figures).to_contain_text(text)
+
+
+def test_a_user_sees_their_booking_in_the_analytics(
+    site: Site, browser: Browser, api: ApiClient, room: dict[str, Any]
+) -> None:
+    # Given a user who booked two hours of the room (through the API)
+    page, username = signed_in_user(browser, site, api)
+    token = api.login(username, USER_PASSWORD)
+    day = (datetime.now(UTC) + timedelta(days=2)).date()
+    body = {
+        "resource_id": room["resource_id"],
+        "start_time": f"{day.isoformat()}T10:00:00Z",
+        "end_time": f"{day.isoformat()}T12:00:00Z",
+    }
+    api.call("POST", "/api/v1/reservations", token, json=body)
+    # When they open Analytics for that day
+    page.get_by_role("tab", name="Analytics").click()
+    panel = page.get_by_role("tabpanel", name="Analytics")
+    expect(panel.get_by_role("heading", name="Analytics: Your bookings")).to_be_visible()
+    panel.get_by_label("From").fill(day.isoformat())
+    panel.get_by_label("To").fill(day.isoformat())
+    panel.get_by_label("Time zone of the heatmap").fill("UTC")
+    # Then their figures show the two hours, once the worker counted them
+    _show_until(page, panel, "Booked hours2")
+    heat = panel.get_by_role("table", name="Booked hours by weekday and hour (UTC)")
+    row = heat.get_by_role("row", name=day.strftime("%A"))
+    expect(row.get_by_role("cell").nth(10)).to_have_text("1")
+    # And each chart has its figures as a table
+    panel.get_by_text("Booked versus used hours per day: as a table").click()
+    usage = panel.get_by_role("table", name="Booked versus used hours per day")
+    expect(usage.get_by_role("row", name=day.isoformat())).to_contain_text("2")
+    # And the reservations export downloads their booking
+    with page.expect_download() as download:
+        panel.get_by_role("button", name="Export reservations (CSV)").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert room["resource_id"] in text and len(text.strip().splitlines()) == 2
+    screenshot(page, "60-analytics")
+    check(page, "61-a11y-analytics")
+    page.context.close()
