@@ -26,6 +26,9 @@ export const ROUTES: Route[] = [
     onShow: (session) => session.events.emit('reservations-changed', { source: 'local' }),
   },
   { id: 'calendar', label: 'Calendar', load: () => import('./screens/calendar') },
+  // Waitlist and approvals (issue 10)
+  { id: 'waitlist', label: 'My waitlist', load: () => import('./screens/waitlist'), when: (session) => session.canBook },
+  { id: 'approvals', label: 'Approvals', load: () => import('./screens/approvals'), when: (session) => session.canBook },
   { id: 'admin', label: 'Admin', load: () => import('./screens/admin/index'), when: (session) => session.me.is_admin },
 ];
 

@@ -85,6 +85,9 @@ def test_sign_in_and_register_screens(browser: Browser, site: Site, api: ApiClie
         ("My reservations", "44-a11y-my-reservations"),
         ("Calendar", "45-a11y-calendar-timeline"),
         ("Admin", "46-a11y-admin-resources"),
+        # Waitlist and approvals (issue 10)
+        ("My waitlist", "70-a11y-my-waitlist"),
+        ("Approvals", "71-a11y-approvals"),
     ],
 )
 def test_main_screens(admin_page: Page, tab: str, name: str) -> None:

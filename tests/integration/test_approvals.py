@@ -197,6 +197,8 @@ def test_a_series_is_decided_whole_or_per_occurrence(client: Client, people: Peo
     series = series_of(client, people.alice, 4)
     ids = [o["reservation_id"] for o in series["occurrences"]]
     assert {o["status"] for o in series["occurrences"]} == {"pending_approval"}
+    queue = send(client, "GET", f"{BASE}/pending", people.manager).json_body["items"]
+    assert {i["series_id"] for i in queue} == {series["series_id"]}
     # One occurrence rejected on its own
     assert respond(client, people.manager, ids[0], "reject", "not that day").status_code == 200
     # Bob asks for the third day too: approving the whole series will reject him

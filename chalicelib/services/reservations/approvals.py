@@ -134,7 +134,12 @@ class ApprovalService:
                     if mine > limit:
                         break
         found.sort(key=lambda pair: pair[0])
-        page = [view for _, view in found[:limit]]
+        # With its reservation: the queue shows the series an occurrence belongs to (to
+        # decide it whole); one read per shown request, a page is at most 100.
+        page = [
+            replace(view, reservation=self._d.reservations.get(view.request.reservation_id))
+            for _, view in found[:limit]
+        ]
         more = len(found) > limit
         return RequestPage(page, order_key(page[-1].request) if more and page else None)
 

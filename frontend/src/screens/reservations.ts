@@ -10,6 +10,7 @@ import { pagedList } from '../components/paged-list';
 import { formatInstant, formatRange } from '../lib/time';
 import type { Session } from '../state';
 import { openReschedule } from './booking';
+import { checkInSection } from './check-in';
 import { openSeriesCancel, seriesBadge } from './series';
 
 const OCCUPYING = new Set(['active', 'pending_approval', 'held']);
@@ -84,6 +85,7 @@ export function reservationCard(session: Session, reservation: reservations.Rese
     h('p', { class: 'when', text: formatRange(reservation.start_time, reservation.end_time) }),
     reservation.notes ? h('p', { class: 'description', text: reservation.notes }) : null,
     reservation.cancellation_reason ? h('p', { class: 'hint', text: `Cancelled: ${reservation.cancellation_reason}` }) : null,
+    checkInSection(session, reservation), // issue 10: around its start
     actions);
 }
 
