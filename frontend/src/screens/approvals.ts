@@ -105,7 +105,8 @@ function myCard(session: Session, request: approvals.Request, nameOf: NameOf): H
     h('p', { class: 'when', text: formatRange(request.start_time, request.end_time) }),
     meta([
       ['Step', pending ? `${request.step + 1} of ${request.steps}` : null],
-      ['Reason', request.closed_reason ?? null],
+      // An approval's reason is its last message, already in the decisions below.
+      ['Reason', request.status === 'approved' ? null : request.closed_reason ?? null],
     ]),
     decisionsList(request),
     pending ? h('div', { class: 'actions' },

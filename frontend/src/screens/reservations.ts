@@ -26,16 +26,8 @@ export type NameOf = (reservation: reservations.Reservation) => Promise<string>;
 
 /** Resource names for a list, fetched once each (reservations carry only the id). */
 export function nameCache(session: Session): NameOf {
-  const names = new Map<string, Promise<string>>();
-  return (reservation) => {
-    const id = reservation.resource_id;
-    let name = names.get(id);
-    if (!name) {
-      name = resources.get(session.api, id).then((r) => r.name).catch(() => `Resource ${id}`);
-      names.set(id, name);
-    }
-    return name;
-  };
+  const nameOf = resources.names(session.api);
+  return (reservation) => nameOf(reservation.resource_id);
 }
 
 export function render(session: Session): HTMLElement {

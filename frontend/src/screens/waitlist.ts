@@ -20,15 +20,7 @@ type Named = Pick<resources.Resource, 'resource_id' | 'name'>;
 
 /** Resource names, fetched once each. */
 export function resourceNames(session: Session): (id: string) => Promise<string> {
-  const names = new Map<string, Promise<string>>();
-  return (id) => {
-    let name = names.get(id);
-    if (!name) {
-      name = resources.get(session.api, id).then((r) => r.name).catch(() => `Resource ${id}`);
-      names.set(id, name);
-    }
-    return name;
-  };
+  return resources.names(session.api);
 }
 
 export function render(session: Session): HTMLElement {
