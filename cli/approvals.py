@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cli import lookup
-from cli.context import JsonOpt, state
+from cli.context import JsonOpt, require, state
 from cli.output import Column
 
 app = typer.Typer(help="Approval requests: decide them, follow yours, set chains (admins).")
@@ -43,29 +43,63 @@ def mine(ctx: typer.Context, limit: LimitOpt = 20, as_json: JsonOpt = False) -> 
     st.show_list(answer["items"], as_json, COLUMNS, title="My approval requests")
 
 
+RequestArg = Annotated[
+    str | None, typer.Argument(help="The request (its reservation id); or use --series.")
+]
+SeriesOpt = Annotated[
+    str | None,
+    typer.Option("--series", help="Decide every pending occurrence of this series at once."),
+]
+
+
 def _respond(
-    ctx: typer.Context, request_id: str, decision: str, message: str, as_json: bool
+    ctx: typer.Context,
+    request_id: str | None,
+    series_id: str | None,
+    decision: str,
+    *,
+    message: str,
+    as_json: bool,
 ) -> None:
     st = state(ctx)
     body = {"decision": decision, "message": message}
-    answer = st.client.post(f"{BASE}/{lookup.path_part(request_id)}/respond", json=body)
+    require((request_id is None) != (series_id is None), "give a request id or --series")
+    if series_id is not None:
+        # All or nothing for approvals: a 409 lists the occurrences that cannot be approved.
+        path = f"{BASE}/series/{lookup.path_part(series_id)}/respond"
+        answer = st.client.post(path, json=body)
+        if as_json:
+            st.out.json(answer)
+        else:
+            st.show_list(answer["decided"], False, COLUMNS, title=f"Series: {decision}d")
+        return
+    answer = st.client.post(f"{BASE}/{lookup.path_part(str(request_id))}/respond", json=body)
     st.show(answer, as_json, COLUMNS)
 
 
 @app.command()
 def approve(
-    ctx: typer.Context, request_id: str, message: MessageOpt = "", as_json: JsonOpt = False
+    ctx: typer.Context,
+    request_id: RequestArg = None,
+    series: SeriesOpt = None,
+    message: MessageOpt = "",
+    as_json: JsonOpt = False,
 ) -> None:
-    """Approve the current step of a request (the last step confirms the reservation)."""
-    _respond(ctx, request_id, "approve", message, as_json)
+    """Approve the current step of a request (the last step confirms the reservation), or a
+    whole series with --series (all or nothing)."""
+    _respond(ctx, request_id, series, "approve", message=message, as_json=as_json)
 
 
 @app.command()
 def reject(
-    ctx: typer.Context, request_id: str, message: MessageOpt = "", as_json: JsonOpt = False
+    ctx: typer.Context,
+    request_id: RequestArg = None,
+    series: SeriesOpt = None,
+    message: MessageOpt = "",
+    as_json: JsonOpt = False,
 ) -> None:
-    """Reject a request (ends it at any step)."""
-    _respond(ctx, request_id, "reject", message, as_json)
+    """Reject a request (ends it at any step), or every pending occurrence with --series."""
+    _respond(ctx, request_id, series, "reject", message=message, as_json=as_json)
 
 
 chain = typer.Typer(help="A resource's approval chain (admins).")

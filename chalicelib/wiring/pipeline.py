@@ -113,9 +113,15 @@ def session_guard() -> SessionGuard:
 
 def live_fanout() -> LiveFanout:
     from chalicelib.services.pipeline.live import LiveFanout
+    from chalicelib.wiring.reservations import approver_mail  # approvers' queues (issue 10)
 
     return LiveFanout(
-        connections(), session_guard(), websocket_sender(), clock(), pool=prefetch_pool()
+        connections(),
+        session_guard(),
+        websocket_sender(),
+        clock(),
+        pool=prefetch_pool(),
+        approvers=approver_mail().approvers,
     )
 
 

@@ -30,6 +30,9 @@ export const ROUTES: Route[] = [
   { id: 'webhooks', label: 'Webhooks', load: () => import('./screens/webhooks') },
   // analytics (issue 12): everyone's figures for admins, your own for everyone else
   { id: 'analytics', label: 'Analytics', load: () => import('./screens/analytics') },
+  // Waitlist and approvals (issue 10)
+  { id: 'waitlist', label: 'My waitlist', load: () => import('./screens/waitlist'), when: (session) => session.canBook },
+  { id: 'approvals', label: 'Approvals', load: () => import('./screens/approvals'), when: (session) => session.canBook },
   { id: 'admin', label: 'Admin', load: () => import('./screens/admin/index'), when: (session) => session.me.is_admin },
 ];
 

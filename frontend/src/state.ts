@@ -14,6 +14,10 @@ export interface AppEvents {
   /** A notification pushed over the WebSocket. */
   notification: Partial<Schemas['NotificationOut']>;
   'live-state': { state: LiveState; detail: string };
+  // Waitlist and approvals (issue 10): my entries/offers changed; a request of mine or of my
+  // approver's queue changed (pushed, or decided here).
+  'waitlist-changed': { source: 'local' | 'live' };
+  'approvals-changed': { source: 'local' | 'live' };
 }
 
 type Listener<T> = (detail: T) => void;

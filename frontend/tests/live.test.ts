@@ -32,6 +32,19 @@ describe('route', () => {
     ]);
   });
 
+  it('routes waitlist and approval entries to their screens (issue 10)', () => {
+    const live = {
+      type: 'live', v: 1,
+      events: [
+        { event: 'waitlist.offered', entry_id: 'w1', resource_id: 'r1', offer_expires_at: 'z' },
+        { event: 'approval.queue_changed', reservation_id: 'b2', resource_id: 'r2', change: 'added', step: 0 },
+      ],
+    };
+    expect(route(live).map(([name]) => name)).toEqual([
+      'waitlist-changed', 'resource-activity', 'approvals-changed', 'resource-activity',
+    ]);
+  });
+
   it('ignores what it does not know', () => {
     expect(route({ type: 'subscribed', something: 1 })).toEqual([]);
   });

@@ -88,6 +88,9 @@ def test_sign_in_and_register_screens(browser: Browser, site: Site, api: ApiClie
         # issue 11 screens (web11)
         ("Webhooks", "70-a11y-webhooks"),
         ("Analytics", "62-a11y-analytics-admin"),  # analytics (issue 12)
+        # Waitlist and approvals (issue 10)
+        ("My waitlist", "70-a11y-my-waitlist"),
+        ("Approvals", "71-a11y-approvals"),
     ],
 )
 def test_main_screens(admin_page: Page, tab: str, name: str) -> None:

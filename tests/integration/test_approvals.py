@@ -197,6 +197,8 @@ def test_a_series_is_decided_whole_or_per_occurrence(client: Client, people: Peo
     series = series_of(client, people.alice, 4)
     ids = [o["reservation_id"] for o in series["occurrences"]]
     assert {o["status"] for o in series["occurrences"]} == {"pending_approval"}
+    queue = send(client, "GET", f"{BASE}/pending", people.manager).json_body["items"]
+    assert {i["series_id"] for i in queue} == {series["series_id"]}
     # One occurrence rejected on its own
     assert respond(client, people.manager, ids[0], "reject", "not that day").status_code == 200
     # Bob asks for the third day too: approving the whole series will reject him
@@ -220,3 +222,25 @@ def test_a_series_is_decided_whole_or_per_occurrence(client: Client, people: Peo
         client, "POST", f"{BASE}/series/nope/respond", people.manager, {"decision": "approve"}
     )
     assert missing.status_code == 404
+
+
+def test_approving_a_whole_series_is_all_or_nothing(client: Client, people: People) -> None:
+    # Given a series of 3 pending occurrences, and a blackout since laid over the second day
+    set_chain(client, people, ["manager"])
+    series = series_of(client, people.alice, 3)
+    ids = [o["reservation_id"] for o in series["occurrences"]]
+    day = "2026-11-27"
+    blackout = {"start_date": day, "end_date": day, "reason": "works"}
+    created = send(client, "POST", "/api/v1/resources/lab/blackouts", people.admin, blackout)
+    assert created.status_code == 201, created.body
+    # When the manager approves the whole series, nothing is approved and the 409 says which
+    path = f"{BASE}/series/{series['series_id']}/respond"
+    refused = send(client, "POST", path, people.manager, {"decision": "approve"})
+    assert error_code(refused) == "series_not_approvable"
+    [which] = refused.json_body["error"]["details"]["refused"]
+    assert which["reservation_id"] == ids[1]
+    assert [status_of(client, people.alice, rid) for rid in ids] == ["pending_approval"] * 3
+    # Rejecting the whole series still goes through
+    rejected = send(client, "POST", path, people.manager, {"decision": "reject", "message": "no"})
+    assert rejected.status_code == 200 and len(rejected.json_body["decided"]) == 3
+    assert [status_of(client, people.alice, rid) for rid in ids] == ["rejected"] * 3

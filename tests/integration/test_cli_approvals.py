@@ -44,3 +44,33 @@ def test_a_two_step_chain_from_the_command_line(cli_api: str, tmp_path: Path) ->
     second = alice.json("reservations", "create", "-r", room, "-s", start2, "-d", "1h")
     refused = manager.json("approvals", "reject", second["reservation_id"], "-m", "no")
     assert refused["status"] == "rejected"
+
+
+def test_a_whole_series_is_approved_in_one_command(cli_api: str, tmp_path: Path) -> None:
+    boss = admin(cli_api, tmp_path)
+    room = unique("Lab ")
+    boss.ok("resources", "create", room)
+    alice, _ = new_user(cli_api, tmp_path)
+    manager, manager_name = new_user(cli_api, tmp_path)
+    boss.json("approvals", "chain", "set", room, "--step", manager_name)
+    start = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d 10:00")
+    series = alice.json(
+        "reservations",
+        "recurring",
+        "-r",
+        room,
+        "-s",
+        start,
+        "-d",
+        "1h",
+        "--every",
+        "day",
+        "--count",
+        "3",
+    )
+    sid = series["series_id"]
+    assert "give a request id or --series" in manager.fails("approvals", "approve").stderr
+    decided = manager.json("approvals", "approve", "--series", sid, "-m", "all fine")
+    assert [d["status"] for d in decided["decided"]] == ["approved"] * 3
+    assert decided["refused"] == []
+    assert "approval_not_pending" in manager.fails("approvals", "reject", "--series", sid).stderr

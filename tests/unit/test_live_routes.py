@@ -16,6 +16,8 @@ from chalicelib.domain.pipeline.live import (
     LIVE_EVENT_NAMES,
     Push,
     Recheck,
+    approvers,
+    approvers_key,
     resource,
     steps_for,
     user,
@@ -223,11 +225,9 @@ def test_session_problem(
         ev.WAITLIST_DECLINED,
         ev.WAITLIST_SKIPPED,
         ev.WAITLIST_LEFT,
-        ev.APPROVAL_REQUESTED,
-        ev.APPROVAL_APPROVED,
     ],
 )
-def test_waitlist_and_approval_events_reach_their_owner_only(name: str) -> None:
+def test_waitlist_events_reach_their_owner_only(name: str) -> None:
     e = catalogue_event(name)
     [own] = pushes(e)
     assert own.audience == user(str(e.data["user_id"]))
@@ -243,3 +243,31 @@ def test_a_request_that_ends_undecided_or_rejected_frees_its_slot(name: str) -> 
     assert [p.audience for p in pushes(e) if p.audience.kind == "user"] == [
         user(str(e.data["user_id"]))
     ]
+
+
+@pytest.mark.parametrize(
+    "name", [ev.APPROVAL_REQUESTED, ev.APPROVAL_APPROVED, ev.APPROVAL_REJECTED, ev.APPROVAL_EXPIRED]
+)
+def test_approval_events_reach_the_requester_and_the_step_s_approvers(name: str) -> None:
+    e = catalogue_event(name)
+    steps = pushes(e)
+    [own] = [p for p in steps if p.audience.kind == "user"]
+    assert own.audience == user(str(e.data["user_id"])) and own.entry["event"] == name
+    queues = [p for p in steps if p.audience.kind == "approvers"]
+    step = int(e.data["step"])
+    assert queues[0].audience == approvers(str(e.data["resource_id"]), step)
+    for push in queues:  # the approvers' entry names no requester and no actor
+        assert push.entry["event"] == "approval.queue_changed" and push.detail is None
+        assert not {"user_id", "actor_id", "requester_id"} & set(push.entry)
+    changes = [(p.entry["change"], p.entry["step"]) for p in queues]
+    if name == ev.APPROVAL_REQUESTED:
+        assert changes == [("added", step)] + ([("removed", step - 1)] if step else [])
+    else:
+        assert changes == [("removed", step)]
+
+
+def test_a_withdrawn_request_leaves_its_step_s_queue_only() -> None:
+    e = event(ev.APPROVAL_WITHDRAWN, reservation_id="r1", resource_id="lab", user_id="u1", step=1)
+    [push] = pushes(e)
+    assert push.audience == approvers("lab", 1) and push.entry["change"] == "removed"
+    assert approvers_key(push.audience.key) == ("lab", 1)

@@ -83,6 +83,9 @@ class ApprovalOut(BaseModel):
     closed_reason: str | None = None
     closed_at: UtcDatetime | None = None
     reservation_status: str | None = None
+    series_id: str | None = Field(
+        default=None, description="The series of an occurrence (decide it whole or alone)."
+    )
 
     @classmethod
     def of(cls, view: RequestView) -> ApprovalOut:
@@ -112,6 +115,7 @@ class ApprovalOut(BaseModel):
             closed_reason=r.closed_reason or None,
             closed_at=r.closed_at,
             reservation_status=view.reservation.status.value if view.reservation else None,
+            series_id=view.reservation.series_id if view.reservation else None,
         )
 
 

@@ -67,7 +67,11 @@ AUDIT_CHANGE = "audit.change"
 BLACKOUT_CHANGED = "blackout.changed"
 USER_ACCESS_CHANGED = "user.access_changed"  # disabled, token version or roles changed
 SESSION_REVOKED = "session.revoked"  # an access token was denied (logout)
-INTERNAL_LIVE_EVENTS = (BLACKOUT_CHANGED, USER_ACCESS_CHANGED, SESSION_REVOKED)
+INTERNAL_LIVE_EVENTS: tuple[str, ...] = (BLACKOUT_CHANGED, USER_ACCESS_CHANGED, SESSION_REVOKED)
+# Approvers' queues (issue 10): a withdrawn request leaves its step's queue (the requester
+# hears of it as `reservation.cancelled`; only the approvers' live queue needs this one).
+APPROVAL_WITHDRAWN = "approval.withdrawn"
+INTERNAL_LIVE_EVENTS = (*INTERNAL_LIVE_EVENTS, APPROVAL_WITHDRAWN)
 # Not on the bus: the payload of a webhook test ping.
 WEBHOOK_PING = "webhook.ping"
 # The catalogue (descriptions, audiences, examples) is in domain/pipeline/catalogue.py.

@@ -11,10 +11,13 @@ Audiences:
   reservation's owner and admins read `detail` instead (reservation id, status, owner id).
 - `everyone`: every signed-in connection (a global blackout).
 
+- `approvers`: every connection of every approver of one step of a resource's chain (key
+  `<resource_id>#<step>`); the fan-out resolves the step's users and role holders through the
+  same `ApproverMail.approvers` the email worker uses (a pure route cannot read the chain).
+
 Waitlist and approval events reach their owner (the waitlister, the requester); a rejected or
-expired request also frees its slot for subscribers. Approvers' queues are not pushed yet:
-the approvers of a step are resolved from the resource's chain, which a pure route cannot
-read (the email worker does it through `ApproverMail`). A new event: one function returning
+expired request also frees its slot for subscribers; a request entering or leaving a step
+reaches that step's approvers as `approval.queue_changed`. A new event: one function returning
 `Push`es, its name in `LIVE_ROUTES`, a line in docs/events.md; the worker, the rule and the
 coalescing follow the table.
 """
@@ -34,7 +37,7 @@ LIVE_VERSION = 1
 # each far below API Gateway's 128 KB frame limit (an entry is ~300 bytes).
 MAX_ENTRIES_PER_MESSAGE = 50
 
-AudienceKind = Literal["user", "resource", "everyone"]
+AudienceKind = Literal["user", "resource", "everyone", "approvers"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,16 @@ def resource(resource_id: str) -> Audience:
 
 
 EVERYONE = Audience("everyone")
+
+
+def approvers(resource_id: str, step: int) -> Audience:
+    return Audience("approvers", f"{resource_id}#{step}")
+
+
+def approvers_key(key: str) -> tuple[str, int]:
+    """`approvers(...)`'s key back to (resource id, step)."""
+    resource_id, _, step = key.rpartition("#")
+    return resource_id, int(step)
 
 
 def entry(event: DomainEvent, kind: str, **fields: Any) -> dict[str, Any]:
@@ -283,13 +296,52 @@ def _own_approval(event: DomainEvent) -> list[Step]:
     return _owned(event, _OWN_APPROVAL_FIELDS)
 
 
+_QUEUE_FIELDS = ("reservation_id", "resource_id", "start_time", "end_time", "status", "step")
+
+
+def _queue(event: DomainEvent, step: int, change: str) -> Push:
+    """A request entered (`added`) or left (`removed`) the queue of one step's approvers: no
+    requester id (the queue screen refetches what it may read). `step` is the queue's step."""
+    data = event.data
+    fields = {k: data[k] for k in _QUEUE_FIELDS if k in data} | {"step": step}
+    return Push(
+        approvers(str(data.get("resource_id")), step),
+        entry(event, "approval.queue_changed", **fields, change=change),
+    )
+
+
+def _step_of(event: DomainEvent) -> int:
+    try:
+        return max(int(event.data.get("step") or 0), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _approval_requested(event: DomainEvent) -> list[Step]:
+    """Opened at step 0, or moved on to its next step (the previous step's approvers see it
+    leave their queue)."""
+    step = _step_of(event)
+    moved = [_queue(event, step - 1, "removed")] if step > 0 else []
+    return [*_own_approval(event), _queue(event, step, "added"), *moved]
+
+
+def _approval_approved(event: DomainEvent) -> list[Step]:
+    return [*_own_approval(event), _queue(event, _step_of(event), "removed")]
+
+
 def _approval_ended(event: DomainEvent) -> list[Step]:
     """A rejected or expired request frees the slot it held (no reservation event says so)."""
     data = event.data
     return [
         _slot(event, "slot.freed", data.get("start_time"), data.get("end_time")),
         *_own_approval(event),
+        _queue(event, _step_of(event), "removed"),
     ]
+
+
+def _approval_withdrawn(event: DomainEvent) -> list[Step]:
+    """The requester hears of it as `reservation.cancelled` (which also frees the slot)."""
+    return [_queue(event, _step_of(event), "removed")]
 
 
 LIVE_ROUTES: dict[str, Route] = {
@@ -305,10 +357,11 @@ LIVE_ROUTES: dict[str, Route] = {
         ),
         _own_waitlist,
     ),
-    ev.APPROVAL_REQUESTED: _own_approval,
-    ev.APPROVAL_APPROVED: _own_approval,
+    ev.APPROVAL_REQUESTED: _approval_requested,
+    ev.APPROVAL_APPROVED: _approval_approved,
     ev.APPROVAL_REJECTED: _approval_ended,
     ev.APPROVAL_EXPIRED: _approval_ended,
+    ev.APPROVAL_WITHDRAWN: _approval_withdrawn,
     ev.RESERVATION_CREATED: _created,
     ev.RESERVATION_CANCELLED: _freed,
     ev.RESERVATION_NO_SHOW: _freed,

@@ -254,6 +254,7 @@ _APPROVAL_CLOSED = {
     "approved": ev.APPROVAL_APPROVED,
     "rejected": ev.APPROVAL_REJECTED,
     "expired": ev.APPROVAL_EXPIRED,
+    "withdrawn": ev.APPROVAL_WITHDRAWN,  # internal: the approvers' live queue only
 }
 
 

@@ -15,7 +15,7 @@ For a batch of events (one SQS batch of the live queue) the fan-out:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,6 +118,7 @@ class LiveFanout:
         *,
         max_entries: int = live.MAX_ENTRIES_PER_MESSAGE,
         pool: Executor | None = None,
+        approvers: Callable[[str, int], list[str]] | None = None,
     ) -> None:
         self._connections = connections
         self._guard = guard
@@ -127,6 +128,9 @@ class LiveFanout:
         # Posts to different sockets overlap (each is an HTTPS round trip on AWS: 50 in a
         # row would eat the latency budget); None posts one after another.
         self._pool = pool
+        # (resource id, step) -> the user ids who decide it (issue 10: approvers' queues);
+        # None: nobody is an approver (the audience resolves to no connection).
+        self._approvers = approvers
 
     def deliver(self, events: Sequence[DomainEvent]) -> FanoutReport:
         steps = [step for event in events for step in live.steps_for(event)]
@@ -168,9 +172,18 @@ class LiveFanout:
             elif audience.kind == "resource":
                 listeners = self._connections.resource_listeners(audience.key, now)
                 resolved[audience] = self._connections.many(listeners, now)
+            elif audience.kind == "approvers":
+                resolved[audience] = self._approver_connections(audience.key, now)
             else:
                 resolved[audience] = self._connections.everyone(now)
         return resolved
+
+    def _approver_connections(self, key: str, now: datetime) -> list[WsConnection]:
+        if self._approvers is None:
+            return []
+        resource_id, step = live.approvers_key(key)
+        users = self._approvers(resource_id, step)
+        return [c for user_id in users for c in self._connections.of_user(user_id, now)]
 
     def _rechecked(self, recheck: live.Recheck) -> list[WsConnection]:
         now = self._clock.now()

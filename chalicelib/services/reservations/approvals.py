@@ -134,7 +134,12 @@ class ApprovalService:
                     if mine > limit:
                         break
         found.sort(key=lambda pair: pair[0])
-        page = [view for _, view in found[:limit]]
+        # With its reservation: the queue shows the series an occurrence belongs to (to
+        # decide it whole); one read per shown request, a page is at most 100.
+        page = [
+            replace(view, reservation=self._d.reservations.get(view.request.reservation_id))
+            for _, view in found[:limit]
+        ]
         more = len(found) > limit
         return RequestPage(page, order_key(page[-1].request) if more and page else None)
 
@@ -201,33 +206,75 @@ class ApprovalService:
     def respond_series(
         self, principal: Principal, series_id: str, verdict: Verdict, message: str = ""
     ) -> SeriesDecision:
-        """Decide every pending occurrence of a series (each its own transaction: one whose
-        slot went to another request is refused, the others are decided). 404 if there is no
-        such series; 409 if none of it is pending; 403 if the caller may decide none of it."""
+        """Decide every pending occurrence of a series in one step. Approval is all or
+        nothing: every occurrence is checked first (the caller decides its step, its rules
+        still hold, no confirmed booking overlaps it); if one fails, none is approved and the
+        409 lists them under `details.refused`. 404 if there is no such series; 409 if none
+        of it is pending; 403 if the caller may decide none of it."""
         ids = self._d.series_occurrences(series_id)
         if ids is None:
             raise NotFound("no such series", code="series_not_found")
-        decided: list[RequestView] = []
-        refused: list[dict[str, str]] = []
-        forbidden = 0
-        for reservation_id in ids:
-            request = self._d.requests.get(reservation_id)
-            if request is None or not request.pending:
-                continue
-            try:
-                decided.append(self.respond(principal, reservation_id, verdict, message))
-            except Forbidden as exc:
-                forbidden += 1
-                refused.append(_refusal(reservation_id, exc))
-            except (Conflict, RuleViolation) as exc:
-                refused.append(_refusal(reservation_id, exc))
-        if not decided and not refused:
+        pending = [r for r in map(self._d.requests.get, ids) if r is not None and r.pending]
+        if not pending:
             raise Conflict(
                 "no occurrence of this series awaits approval", code="approval_not_pending"
             )
-        if not decided and forbidden == len(refused):
+        refused = [
+            _refusal(request.reservation_id, exc)
+            for request in pending
+            if (exc := self._refusal_of(principal, request, verdict, message)) is not None
+        ]
+        if len(refused) == len(pending) and all(r["code"] in _FORBIDDEN_CODES for r in refused):
             raise Forbidden("you are not an approver of this series", code="not_an_approver")
-        return SeriesDecision(series_id, decided, refused)
+        if refused and verdict == Verdict.APPROVE:
+            raise Conflict(
+                f"{len(refused)} of {len(pending)} pending occurrences cannot be approved; "
+                "none was approved",
+                code="series_not_approvable",
+                details={"refused": refused},
+            )
+        decided: list[RequestView] = []
+        refused_now: list[dict[str, str]] = list(refused)  # rejections go on without them
+        skipped = {r["reservation_id"] for r in refused}
+        for request in pending:
+            if request.reservation_id in skipped:
+                continue
+            try:
+                decided.append(self.respond(principal, request.reservation_id, verdict, message))
+            except (Conflict, RuleViolation, Forbidden) as exc:
+                # Only a write racing this very call lands here (the checks passed).
+                refused_now.append(_refusal(request.reservation_id, exc))
+        return SeriesDecision(series_id, decided, refused_now)
+
+    def _refusal_of(
+        self, principal: Principal, request: ApprovalRequest, verdict: Verdict, message: str
+    ) -> DomainError | None:
+        """Why `respond` would refuse this occurrence now (None: it would go through)."""
+        try:
+            resource = self._d.catalog.get(request.resource_id)
+            now = self._d.clock.now()
+            outcome = rules.decide(
+                request, chain_of(resource), principal, verdict=verdict, message=message, at=now
+            )
+            if verdict == Verdict.APPROVE and outcome.final:
+                reservation = self._pending_reservation(request.reservation_id)
+                self._recheck_rules(resource, reservation, now)
+                self._check_unblocked(resource, reservation, now)
+        except (Conflict, RuleViolation, Forbidden, NotFound) as exc:
+            return exc
+        return None
+
+    def _check_unblocked(self, resource: Resource, reservation: Reservation, now: datetime) -> None:
+        buffers = buffers_of(resource)
+        occupants = self._d.reservations.occupants(
+            reservation.resource_id, [reservation.window], buffers, now
+        )
+        rivals = find_conflicts(
+            reservation.window, occupants, buffers, ignore_ids={reservation.reservation_id}
+        )
+        blocking = [o for o in rivals if o.status != ReservationStatus.PENDING_APPROVAL]
+        if blocking:
+            raise ReservationConflict({0: blocking})
 
     def withdraw(self, principal: Principal, reservation_id: str, reason: str) -> Reservation:
         """The requester (or an admin) cancels a request that is still pending."""
@@ -349,6 +396,9 @@ class ApprovalService:
         if reservation is None or reservation.status != ReservationStatus.PENDING_APPROVAL:
             raise stale()
         return reservation
+
+
+_FORBIDDEN_CODES = frozenset({"not_an_approver", "own_request"})
 
 
 def _refusal(reservation_id: str, exc: DomainError) -> dict[str, str]:

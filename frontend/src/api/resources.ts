@@ -33,3 +33,16 @@ export function locationText(resource: Pick<Resource, 'location'>): string {
 }
 export const nextAvailable = (api: Api, id: string, durationMinutes: number) =>
   api.call('get', '/api/v1/resources/{resource_id}/next-available', { params: { resource_id: id }, query: { duration_minutes: durationMinutes } });
+
+/** Resource names by id, fetched once each (listings carry only the id). */
+export function names(api: Api): (id: string) => Promise<string> {
+  const found = new Map<string, Promise<string>>();
+  return (id) => {
+    let name = found.get(id);
+    if (!name) {
+      name = get(api, id).then((r) => r.name).catch(() => `Resource ${id}`);
+      found.set(id, name);
+    }
+    return name;
+  };
+}

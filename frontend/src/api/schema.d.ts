@@ -2887,6 +2887,12 @@ export interface components {
             /** Resource Id */
             resource_id: string;
             /**
+             * Series Id
+             * @description The series of an occurrence (decide it whole or alone).
+             * @default null
+             */
+            series_id?: string | null;
+            /**
              * Start Time
              * Format: date-time
              */

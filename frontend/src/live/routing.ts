@@ -31,6 +31,9 @@ function routeOne(message: LiveMessage): Routed[] {
   const resourceId = typeof message.resource_id === 'string' ? message.resource_id
     : typeof data.resource_id === 'string' ? data.resource_id : null;
   if (kind.startsWith('reservation')) out.push(['reservations-changed', { source: 'live' }]);
+  // Waitlist and approvals (issue 10): my entries and offers; my requests and my queue.
+  if (kind.startsWith('waitlist.')) out.push(['waitlist-changed', { source: 'live' }]);
+  if (kind.startsWith('approval.')) out.push(['approvals-changed', { source: 'live' }]);
   if (resourceId) out.push(['resource-activity', { resourceId, message }]);
   if (kind.startsWith('resource') || (resourceId && RESOURCE_ITSELF.test(kind))) {
     out.push(['resources-changed', resourceId ? { resourceId } : {}]);

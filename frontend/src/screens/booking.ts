@@ -15,11 +15,12 @@ import {
 import type { Session } from '../state';
 import { bookSeries, repeatSection, seriesResult } from './series';
 import { freeSlotsSection } from './slots';
+import { joinButton } from './waitlist';
 
 type Resource = Pick<resources.Resource, 'resource_id' | 'name' | 'timezone' | 'requires_approval' | 'max_duration_minutes'>;
 
 /** Start/end inputs; read() gives ISO strings or throws. */
-function windowFields(start: string, end: string): { elements: HTMLElement[]; read(): { start_time: string; end_time: string }; startInput: HTMLInputElement } {
+export function windowFields(start: string, end: string): { elements: HTMLElement[]; read(): { start_time: string; end_time: string }; startInput: HTMLInputElement } {
   const startInput = h('input', { type: 'datetime-local', name: 'start_time', required: true, step: '60', value: start });
   const endInput = h('input', { type: 'datetime-local', name: 'end_time', required: true, step: '60', value: end });
   let previous = start;
@@ -53,6 +54,7 @@ export function openReserve(session: Session, resource: Resource, window: TimeWi
   const override = h('input', { type: 'checkbox', name: 'override' });
   const repeat = repeatSection(times.startInput);
   const box = errorBox();
+  const waitOffer = h('div', { class: 'actions', hidden: true }); // a taken slot: join its waitlist
   const form = h('form', { class: 'stack', 'aria-label': `Reserve ${resource.name}` },
     ...times.elements,
     repeat.element,
@@ -63,12 +65,14 @@ export function openReserve(session: Session, resource: Resource, window: TimeWi
     field('Notes (optional)', notes),
     session.me.is_admin ? checkbox('Ignore opening hours and blackouts (administrator)', override) : null,
     box,
+    waitOffer,
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'button primary', text: 'Reserve' }),
       h('button', { type: 'button', class: 'button', text: 'Cancel', onclick: () => dialog.close() })));
   const key = new reservations.IdempotencyKey();
   const seriesKey = new reservations.IdempotencyKey();
   onSubmit(form, box, async () => {
+    waitOffer.hidden = true;
     const body: reservations.NewReservation = { resource_id: resource.resource_id, ...times.read() };
     if (notes.value.trim()) body.notes = notes.value.trim();
     if (override.checked) body.override = true;
@@ -94,6 +98,13 @@ export function openReserve(session: Session, resource: Resource, window: TimeWi
       created = await reservations.book(session.api, body, key.current);
     } catch (error) {
       if (error instanceof ApiError && error.status) key.renew();
+      if (error instanceof ApiError && error.code === 'reservation_conflict') {
+        const wanted = { start: new Date(body.start_time), end: new Date(body.end_time) };
+        waitOffer.replaceChildren(
+          h('p', { class: 'hint', text: 'Taken: you can wait for this time instead.' }),
+          joinButton(session, resource, wanted, () => dialog.close()));
+        waitOffer.hidden = false;
+      }
       throw error;
     }
     dialog.close();

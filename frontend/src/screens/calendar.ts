@@ -15,6 +15,7 @@ import { browserTimeZone, formatRange, todayIn, toLocalInput, type TimeWindow } 
 import type { Session } from '../state';
 import { openReserve } from './booking';
 import { filterBar, listQuery, noFilters } from './resources';
+import { joinButton } from './waitlist';
 
 /** The timeline shows at most this many rows (the filters narrow it down). */
 export const MAX_ROWS = 200;
@@ -152,7 +153,9 @@ export function render(session: Session): HTMLElement {
     if (!resource) return;
     const window: TimeWindow = selectionWindow(info.startStr, info.endStr, zone());
     if (overlapsBusy(window, blocks.get(resourceId) ?? [])) {
-      showError(box, new Error(`${resource.name} is already booked in part of that time: choose free time.`));
+      showError(box, new Error(`${resource.name} is already booked in part of that time: choose free time, or wait for it.`));
+      // A taken slot: join its waitlist for exactly that window (issue 10).
+      box.append(h('div', { class: 'actions' }, joinButton(session, resource, window)));
       return;
     }
     openReserve(session, resource, window);

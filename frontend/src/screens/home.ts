@@ -1,6 +1,6 @@
 // The dashboard: my next reservations, my latest notifications (live: a push reloads them)
 // and quick book (find a resource, take its next free hour or open the Reserve dialog).
-// Offers (waitlist) and approvals waiting have no API yet: they get a card once they do.
+// Offers (waitlist, with their countdown) and approvals waiting for me (issue 10), live.
 import * as notes from '../api/notifications';
 import * as reservations from '../api/reservations';
 import * as resources from '../api/resources';
@@ -9,6 +9,7 @@ import { clearError, errorBox, guarded, showError } from '../components/errors';
 import { debounced } from '../components/paged-list';
 import type { Session } from '../state';
 import { openReserve } from './booking';
+import { approvalsWaiting, offersWaiting } from './home-waiting';
 import { notificationItem } from './notifications';
 import { nameCache, reservationCard } from './reservations';
 import { isBookable } from './resources';
@@ -18,12 +19,14 @@ const SHOWN = 5;
 export function render(session: Session): HTMLElement {
   return h('div', { class: 'home' },
     upcoming(session),
+    offersWaiting(session, panel, filler), // issue 10
+    approvalsWaiting(session, panel, filler), // issue 10
     latestNotifications(session),
     session.canBook ? quickBook(session) : null);
 }
 
 /** A dashboard card. */
-function panel(title: string, id: string, body: HTMLElement, ...extra: Node[]): { element: HTMLElement; box: HTMLElement } {
+export function panel(title: string, id: string, body: HTMLElement, ...extra: Node[]): { element: HTMLElement; box: HTMLElement } {
   const box = errorBox();
   const element = h('section', { class: 'card panel', 'aria-labelledby': id },
     h('h2', { id, text: title }), box, body, ...extra);
@@ -34,7 +37,7 @@ function panel(title: string, id: string, body: HTMLElement, ...extra: Node[]): 
  * Fill `list` with the nodes `fetch` answers and `status` with its line (the list is busy
  * meanwhile; errors go to `box`). Returns the reload function.
  */
-function filler(list: HTMLElement, box: HTMLElement, fetch: () => Promise<{ nodes: Node[]; status: string }>, status: HTMLElement): () => Promise<void> {
+export function filler(list: HTMLElement, box: HTMLElement, fetch: () => Promise<{ nodes: Node[]; status: string }>, status: HTMLElement): () => Promise<void> {
   return async () => {
     list.setAttribute('aria-busy', 'true');
     clearError(box);

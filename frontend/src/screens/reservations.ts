@@ -11,6 +11,7 @@ import { formatInstant, formatRange } from '../lib/time';
 import type { Session } from '../state';
 import { openReschedule } from './booking';
 import { addToCalendarButton } from './calendar-feeds';
+import { checkInSection } from './check-in';
 import { openSeriesCancel, seriesBadge } from './series';
 
 const OCCUPYING = new Set(['active', 'pending_approval', 'held']);
@@ -29,17 +30,9 @@ export type NameOf = (reservation: reservations.Reservation) => Promise<string>;
  * a reservation without it (a single read, a deleted resource) is fetched once per resource.
  */
 export function nameCache(session: Session): NameOf {
-  const names = new Map<string, Promise<string>>();
-  return (reservation) => {
-    if (reservation.resource_name) return Promise.resolve(reservation.resource_name);
-    const id = reservation.resource_id;
-    let name = names.get(id);
-    if (!name) {
-      name = resources.get(session.api, id).then((r) => r.name).catch(() => `Resource ${id}`);
-      names.set(id, name);
-    }
-    return name;
-  };
+  const nameOf = resources.names(session.api);
+  return (reservation) =>
+    reservation.resource_name ? Promise.resolve(reservation.resource_name) : nameOf(reservation.resource_id);
 }
 
 export function render(session: Session): HTMLElement {
@@ -90,6 +83,7 @@ export function reservationCard(session: Session, reservation: reservations.Rese
     h('p', { class: 'when', text: formatRange(reservation.start_time, reservation.end_time) }),
     reservation.notes ? h('p', { class: 'description', text: reservation.notes }) : null,
     reservation.cancellation_reason ? h('p', { class: 'hint', text: `Cancelled: ${reservation.cancellation_reason}` }) : null,
+    checkInSection(session, reservation), // issue 10: around its start
     actions);
 }
 

@@ -8,6 +8,7 @@ import { errorBox, guarded, onSubmit } from '../../components/errors';
 import { debounced, pagedList } from '../../components/paged-list';
 import { timeZones } from '../../lib/time';
 import type { Session } from '../../state';
+import { openApprovalChain, openCheckInPolicy } from './policies';
 import { openBlackouts, openHours, openMaintenance } from './rules';
 
 type Resource = resources.Resource;
@@ -74,6 +75,8 @@ function adminRow(session: Session, resource: Resource): HTMLElement {
       act('Maintenance', () => openMaintenance(session, resource, () => void refresh())),
       act('Hours', () => openHours(session, resource)),
       act('Blackouts', () => openBlackouts(session, resource)),
+      act('Approval chain', () => void openApprovalChain(session, resource)),
+      act('Check-in', () => void openCheckInPolicy(session, resource)),
       act('Delete', () => openDelete(session, resource, removed), 'button danger')),
     box);
   return row;
