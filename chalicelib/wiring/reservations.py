@@ -9,6 +9,7 @@ from chalicelib.wiring.core import clock, cursors, ids
 
 if TYPE_CHECKING:
     from chalicelib.services.pipeline.email import ApproverMail
+    from chalicelib.services.quotas.gate import QuotaGate
     from chalicelib.services.reservations.approval_jobs import ApprovalJobs
     from chalicelib.services.reservations.approval_links import ApprovalLinks
     from chalicelib.services.reservations.approvals import ApprovalService
@@ -30,6 +31,14 @@ def booking_writer() -> BookingWriter:
     return BookingWriter(ids(), resource_store())
 
 
+# --- booking quotas (issue 13) ---
+def quota_gate() -> QuotaGate:
+    from chalicelib.services.quotas.gate import QuotaGate
+    from chalicelib.store.quotas.repository import QuotaStore
+
+    return QuotaGate(QuotaStore())
+
+
 def idempotent_creates() -> IdempotentCreates:
     from chalicelib.services.reservations.idempotent import IdempotentCreates
     from chalicelib.store.reservations.idempotency import IdempotencyStore
@@ -48,6 +57,7 @@ def booking_deps() -> BookingDeps:
         writer=booking_writer(),
         idempotency=idempotent_creates(),
         ids=ids(),
+        quotas=quota_gate(),  # booking quotas (issue 13)
     )
 
 

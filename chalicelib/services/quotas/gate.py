@@ -1,0 +1,75 @@
+"""The booking path's quota step: which counters a booking takes and whether they have room.
+
+Evaluated before writing so a denial lists quota rules next to the other failed rules; the
+write itself is guarded by the counters' conditions (store/quotas/items.py), so this read can
+be stale without ever letting a booking pass a limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.domain.catalog.resources import Resource
+from chalicelib.domain.errors import RuleViolation
+from chalicelib.domain.principal import Principal
+from chalicelib.domain.quotas import rules as quota_rules
+from chalicelib.domain.quotas.charge import QuotaCharge
+from chalicelib.domain.quotas.rules import Evaluation, QuotaPlan, Subject
+from chalicelib.domain.reservations import TimeRange
+from chalicelib.domain.reservations.booking_rules import resource_zone
+from chalicelib.services.quotas.ports import QuotaReads
+
+QUOTA_OVERRIDE = "quota"  # the name recorded in the history's `override` detail
+
+
+@dataclass(frozen=True)
+class QuotaOutcome:
+    evaluation: Evaluation
+    usage: Mapping[str, int]
+
+    @property
+    def plan(self) -> QuotaPlan:
+        return self.evaluation.plan
+
+    def violations(self) -> list[RuleViolation]:
+        return [
+            RuleViolation(v.as_dict()["message"], code="quota_exceeded", details=v.as_dict())
+            for v in self.evaluation.violations
+        ]
+
+
+class QuotaGate:
+    def __init__(self, store: QuotaReads) -> None:
+        self._store = store
+
+    def evaluate(
+        self,
+        principal: Principal,
+        resource: Resource,
+        window: TimeRange,
+        now: datetime,
+        *,
+        user_id: str | None = None,
+        given_back: tuple[QuotaCharge, ...] = (),
+    ) -> QuotaOutcome:
+        """The plan of a booking by `principal` (for `user_id`, default the principal) and the
+        rules it would break with the usage read now; `given_back`: a move's old charges."""
+        owner = user_id or principal.subject_id
+        rules = self._store.rules()
+        subject = Subject(
+            user_id=owner,
+            roles=frozenset(r.value for r in principal.roles),
+            resource_id=resource.resource_id,
+            tags=resource.tags,
+            zone=resource_zone(resource),
+        )
+        if not rules:
+            return QuotaOutcome(Evaluation(QuotaPlan()), {})
+        state = self._store.user_state(owner)
+        plan = quota_rules.plan(rules, state.overrides, subject, window, now)
+        back: dict[str, int] = {}
+        for charge in given_back:
+            back[charge.counter] = back.get(charge.counter, 0) + charge.amount
+        return QuotaOutcome(quota_rules.evaluate(plan, state.usage, back), state.usage)
