@@ -61,6 +61,7 @@ from chalicelib.wiring.pipeline import (
     webhooks,
     websocket_sender,
 )
+from chalicelib.wiring.quotas import quotas  # booking quotas (issue 13)
 from chalicelib.wiring.reservations import (
     approval_jobs,
     approval_links,
@@ -114,6 +115,7 @@ __all__ = [
     "prefetch_pool",
     "publisher",
     "pusher",
+    "quotas",  # booking quotas (issue 13)
     "rebuild",
     "recovery",
     "reservation_queries",

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.wiring.catalog import resource_store
 from chalicelib.wiring.core import clock, cursors, ids
+from chalicelib.wiring.quotas import quota_gate  # booking quotas (issue 13)
 
 if TYPE_CHECKING:
     from chalicelib.services.pipeline.email import ApproverMail
-    from chalicelib.services.quotas.gate import QuotaGate
     from chalicelib.services.reservations.approval_jobs import ApprovalJobs
     from chalicelib.services.reservations.approval_links import ApprovalLinks
     from chalicelib.services.reservations.approvals import ApprovalService
@@ -29,14 +29,6 @@ def booking_writer() -> BookingWriter:
     from chalicelib.store.reservations.writer import BookingWriter
 
     return BookingWriter(ids(), resource_store())
-
-
-# --- booking quotas (issue 13) ---
-def quota_gate() -> QuotaGate:
-    from chalicelib.services.quotas.gate import QuotaGate
-    from chalicelib.store.quotas.repository import QuotaStore
-
-    return QuotaGate(QuotaStore())
 
 
 def idempotent_creates() -> IdempotentCreates:

@@ -188,6 +188,18 @@ POST   /waitlist/{entry_id}/accept                                401 403 404 40
 POST   /waitlist/{entry_id}/decline                               401 403 404 404 404 403 404
 GET    /waitlist/resource/{resource_id}                           401 2xx 2xx 2xx 2xx 403 2xx
 PUT    /resources/{resource_id}/waitlist                          401 403 403 403 403 403 404
+GET    /quotas/my-usage                                           401 2xx 2xx 2xx 2xx 403 2xx
+GET    /quotas/rules                                              401 2xx 2xx 2xx 2xx 403 2xx
+POST   /quotas/rules                                              401 403 403 403 403 403 422
+GET    /quotas/rules/{rule_id}                                    401 404 404 404 404 403 404
+PUT    /quotas/rules/{rule_id}                                    401 403 403 403 403 403 422
+DELETE /quotas/rules/{rule_id}                                    401 403 403 403 403 403 404
+GET    /quotas/overrides                                          401 403 403 403 403 403 2xx
+PUT    /quotas/overrides/{user_id}/{rule_id}                      401 403 403 403 403 403 422
+DELETE /quotas/overrides/{user_id}/{rule_id}                      401 403 403 403 403 403 404
+GET    /quotas/users/{user_id}                                    401 403 403 403 403 403 404
+GET    /quotas/alerts                                             401 403 403 403 403 403 2xx
+GET    /quotas/summary                                            401 403 403 403 403 403 2xx
 DELETE /webhooks/{webhook_id}                                     401 403 2xx 404 403 403 2xx
 POST   /logout                                                    401 2xx 2xx 2xx 403 403 2xx
 """
