@@ -17,6 +17,7 @@ from tests.integration.reservations_kit import (
     booked,
     cancel,
     create_resource,
+    iso,
     reschedule,
     send,
 )
@@ -165,3 +166,43 @@ def test_rule_admin_bad_input_and_missing_rules(
     assert replaced.status_code == 200 and replaced.json_body["limit"] == 4
     assert send(client, "DELETE", f"{RULES}/{rule}", admin_token).status_code == 204
     assert send(client, "GET", RULES, user_token).json_body["items"] == []
+
+
+def test_series_and_bulk_count_as_a_whole_and_come_back_when_cancelled(
+    client: Client, clock: FrozenClock, admin_token: str, user_token: str
+) -> None:
+    # Given at most 3 reservations per month
+    create_resource("room-1")
+    rule = add_rule(client, admin_token, name="Monthly", metric="count", limit=3, period="month")
+    series_body = {
+        "resource_id": "room-1",
+        "start_time": iso(at(9)),
+        "end_time": iso(at(10)),
+        "rrule": "FREQ=DAILY;COUNT=4",
+    }
+    # When a series of 4 is asked for, Then it is refused as a whole, with the total
+    refused = send(client, "POST", "/api/v1/reservations/recurring", user_token, series_body)
+    assert refused.status_code == 422, refused.body
+    (violation,) = refused.json_body["error"]["details"]["violations"]
+    assert (violation["used"], violation["adds"], violation["limit"]) == (0, 4, 3)
+    # When a series of 2 is booked, Then it counts 2 (over a month boundary? no: Nov 25-26)
+    series_body["rrule"] = "FREQ=DAILY;COUNT=2"
+    created = send(client, "POST", "/api/v1/reservations/recurring", user_token, series_body)
+    assert created.status_code == 201, created.body
+    assert usage(client, user_token)[rule]["used"] == 2
+    # And a bulk of 2 more does not fit, a bulk of 1 does
+    items = [
+        {"resource_id": "room-1", "start_time": iso(at(h)), "end_time": iso(at(h + 1))}
+        for h in (13, 15)
+    ]
+    bulk = send(client, "POST", "/api/v1/reservations/bulk", user_token, {"items": items})
+    assert bulk.status_code == 422, bulk.body
+    assert bulk.json_body["error"]["code"] == "quota_exceeded"
+    one = send(client, "POST", "/api/v1/reservations/bulk", user_token, {"items": items[:1]})
+    assert one.status_code == 201, one.body
+    assert usage(client, user_token)[rule]["used"] == 3
+    # When the series is cancelled, Then its 2 come back
+    series_id = created.json_body["series_id"]
+    cancelled = send(client, "POST", f"/api/v1/series/{series_id}/cancel", user_token, {})
+    assert cancelled.status_code == 200, cancelled.body
+    assert usage(client, user_token)[rule]["used"] == 1

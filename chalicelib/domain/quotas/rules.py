@@ -15,7 +15,7 @@ override. A per-user override replaces a rule's limit for that user until it exp
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -188,6 +188,20 @@ def plan(
             if amount > 0:
                 demands.append(Demand(rule, limit, counter, amount, start, reset, overridden))
     return QuotaPlan(tuple(demands), tuple(exempt))
+
+
+def merge(plans: Sequence[QuotaPlan]) -> QuotaPlan:
+    """Several bookings of one request (a series, a bulk batch) as one plan: the amounts of
+    each counter added up, so the request as a whole must fit."""
+    by_counter: dict[str, Demand] = {}
+    for p in plans:
+        for d in p.demands:
+            seen = by_counter.get(d.counter)
+            by_counter[d.counter] = (
+                d if seen is None else replace(seen, amount=seen.amount + d.amount)
+            )
+    exempt = sorted({rule_id for p in plans for rule_id in p.exempt})
+    return QuotaPlan(tuple(by_counter.values()), tuple(exempt))
 
 
 def evaluate(

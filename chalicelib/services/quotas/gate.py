@@ -19,6 +19,7 @@ from chalicelib.domain.quotas.charge import QuotaCharge
 from chalicelib.domain.quotas.rules import Evaluation, QuotaPlan, Subject
 from chalicelib.domain.reservations import TimeRange
 from chalicelib.domain.reservations.booking_rules import resource_zone
+from chalicelib.domain.reservations.denials import combined
 from chalicelib.services.quotas.ports import QuotaReads
 
 QUOTA_OVERRIDE = "quota"  # the name recorded in the history's `override` detail
@@ -44,6 +45,22 @@ class QuotaGate:
     def __init__(self, store: QuotaReads) -> None:
         self._store = store
 
+    def evaluate_many(
+        self, principal: Principal, items: list[tuple[Resource, TimeRange]], now: datetime
+    ) -> tuple[list[QuotaPlan], QuotaOutcome]:
+        """A series or bulk request: a plan per booking, and the request as a whole evaluated
+        (every counter must have room for all of its bookings together)."""
+        rules = self._store.rules()
+        if not rules:
+            return [QuotaPlan() for _ in items], QuotaOutcome(Evaluation(QuotaPlan()), {})
+        state = self._store.user_state(principal.subject_id)
+        plans = [
+            quota_rules.plan(rules, state.overrides, _subject(principal, r), w, now)
+            for r, w in items
+        ]
+        merged = quota_rules.merge(plans)
+        return plans, QuotaOutcome(quota_rules.evaluate(merged, state.usage), state.usage)
+
     def evaluate(
         self,
         principal: Principal,
@@ -58,13 +75,7 @@ class QuotaGate:
         rules it would break with the usage read now; `given_back`: a move's old charges."""
         owner = user_id or principal.subject_id
         rules = self._store.rules()
-        subject = Subject(
-            user_id=owner,
-            roles=frozenset(r.value for r in principal.roles),
-            resource_id=resource.resource_id,
-            tags=resource.tags,
-            zone=resource_zone(resource),
-        )
+        subject = _subject(principal, resource, owner)
         if not rules:
             return QuotaOutcome(Evaluation(QuotaPlan()), {})
         state = self._store.user_state(owner)
@@ -73,3 +84,30 @@ class QuotaGate:
         for charge in given_back:
             back[charge.counter] = back.get(charge.counter, 0) + charge.amount
         return QuotaOutcome(quota_rules.evaluate(plan, state.usage, back), state.usage)
+
+
+def _subject(principal: Principal, resource: Resource, owner: str | None = None) -> Subject:
+    return Subject(
+        user_id=owner or principal.subject_id,
+        roles=frozenset(r.value for r in principal.roles),
+        resource_id=resource.resource_id,
+        tags=resource.tags,
+        zone=resource_zone(resource),
+    )
+
+
+def plans_or_refuse(
+    gate: QuotaGate | None,
+    principal: Principal,
+    items: list[tuple[Resource, TimeRange]],
+    now: datetime,
+) -> list[QuotaPlan]:
+    """The quota plan of each booking of a series or bulk request, or ONE RuleViolation
+    listing every counter the request as a whole would overfill."""
+    if gate is None:
+        return [QuotaPlan() for _ in items]
+    plans, outcome = gate.evaluate_many(principal, items, now)
+    found = outcome.violations()
+    if found:
+        raise combined(found)
+    return plans

@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.catalog.resources import MAX_RESERVATION_SPAN
-from chalicelib.domain.errors import TooManyRequests
+from chalicelib.domain.errors import RuleViolation, TooManyRequests
 from chalicelib.domain.reservations import OCCUPYING, ReservationStatus, TimeRange, conflicts
 from chalicelib.domain.reservations.conflicts import (
     Buffers,
@@ -66,12 +66,20 @@ class StaleItem(Exception):
         self.index = index
 
 
-class QuotaExceeded(Exception):
+class QuotaExceeded(RuleViolation):
     """A quota counter of the occupation would pass its limit (someone, usually the same user
-    in another request, took the room meanwhile); `counter` names it."""
+    in another request, took the room meanwhile); `counter` names it. A RuleViolation (422)
+    wherever it surfaces; the booking service re-explains it with fresh numbers."""
 
     def __init__(self, counter: str) -> None:
-        super().__init__(f"quota counter {counter} is full")
+        rule_id = counter.split("#", 1)[0]
+        message = "a quota limit was reached by another booking just now"
+        entry = {"rule": "quota", "code": "quota_exceeded", "message": message}
+        super().__init__(
+            message,
+            code="quota_exceeded",
+            details={"rule_id": rule_id, "violations": [{**entry, "rule_id": rule_id}]},
+        )
         self.counter = counter
 
 
