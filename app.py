@@ -22,6 +22,7 @@ from chalicelib.api import approvals as approvals_api
 from chalicelib.api import notifications as notifications_api
 from chalicelib.api import quotas as quotas_api  # booking quotas (issue 13)
 from chalicelib.api import webhooks as webhooks_api
+from chalicelib.api import what_if as what_if_api  # what-if check (issue 13)
 from chalicelib.api.availability import bp as availability_bp
 from chalicelib.api.bulk import bp as bulk_bp
 from chalicelib.api.check_in import bp as check_in_bp
@@ -70,6 +71,7 @@ for pipeline_bp in (notifications_api.bp, webhooks_api.bp, audit.bp, admin_ops.b
 app.register_blueprint(waitlist_bp)
 # Booking quotas, what-if check (issue 13).
 app.register_blueprint(quotas_api.bp)
+app.register_blueprint(what_if_api.bp)
 for worker_bp in WORKER_BLUEPRINTS:
     app.register_blueprint(worker_bp)
 

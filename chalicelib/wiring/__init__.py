@@ -61,7 +61,7 @@ from chalicelib.wiring.pipeline import (
     webhooks,
     websocket_sender,
 )
-from chalicelib.wiring.quotas import quotas  # booking quotas (issue 13)
+from chalicelib.wiring.quotas import quotas, what_if  # booking quotas (issue 13)
 from chalicelib.wiring.reservations import (
     approval_jobs,
     approval_links,
@@ -138,4 +138,5 @@ __all__ = [
     "webhook_sender",
     "webhooks",
     "websocket_sender",
+    "what_if",  # what-if check (issue 13)
 ]

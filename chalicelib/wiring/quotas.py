@@ -9,6 +9,8 @@ from chalicelib.wiring.core import clock, ids
 if TYPE_CHECKING:
     from chalicelib.services.quotas.gate import QuotaGate
     from chalicelib.services.quotas.usage import QuotaService
+    from chalicelib.services.reservations.plan_b import PlanB
+    from chalicelib.services.reservations.what_if import WhatIf
 
 
 def quota_gate() -> QuotaGate:
@@ -29,3 +31,19 @@ def quotas() -> QuotaService:
         return frozenset(r.value for r in users.require(user_id).roles)
 
     return QuotaService(QuotaStore(), clock(), ids(), roles_of)
+
+
+def plan_b() -> PlanB:
+    from chalicelib.domain.reservations.booking_rules import check_booking
+    from chalicelib.services.catalog.availability import SlotOccupancy
+    from chalicelib.services.reservations.plan_b import PlanB
+    from chalicelib.wiring.catalog import availability, resource_store
+
+    return PlanB(resource_store(), SlotOccupancy(), availability(), quota_gate(), check_booking)
+
+
+def what_if() -> WhatIf:
+    from chalicelib.services.reservations.what_if import WhatIf
+    from chalicelib.wiring.reservations import booking_deps
+
+    return WhatIf(booking_deps(), plan_b())

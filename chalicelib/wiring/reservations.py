@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.wiring.catalog import resource_store
 from chalicelib.wiring.core import clock, cursors, ids
-from chalicelib.wiring.quotas import quota_gate  # booking quotas (issue 13)
+from chalicelib.wiring.quotas import plan_b, quota_gate  # booking quotas (issue 13)
 
 if TYPE_CHECKING:
     from chalicelib.services.pipeline.email import ApproverMail
@@ -50,6 +50,7 @@ def booking_deps() -> BookingDeps:
         idempotency=idempotent_creates(),
         ids=ids(),
         quotas=quota_gate(),  # booking quotas (issue 13)
+        plan_b=plan_b(),  # Plan B alternatives (issue 13)
     )
 
 

@@ -188,6 +188,7 @@ POST   /waitlist/{entry_id}/accept                                401 403 404 40
 POST   /waitlist/{entry_id}/decline                               401 403 404 404 404 403 404
 GET    /waitlist/resource/{resource_id}                           401 2xx 2xx 2xx 2xx 403 2xx
 PUT    /resources/{resource_id}/waitlist                          401 403 403 403 403 403 404
+POST   /reservations/check                                        401 403 422 422 422 403 422
 GET    /quotas/my-usage                                           401 2xx 2xx 2xx 2xx 403 2xx
 GET    /quotas/rules                                              401 2xx 2xx 2xx 2xx 403 2xx
 POST   /quotas/rules                                              401 403 403 403 403 403 422

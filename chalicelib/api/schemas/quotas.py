@@ -193,3 +193,19 @@ class QuotaSummaryOut(BaseModel):
 
 class QuotaSummaryList(BaseModel):
     items: list[QuotaSummaryOut]
+
+
+class CheckOut(BaseModel):
+    """The what-if answer: `ok` means a booking sent now would be accepted (a forecast)."""
+
+    ok: bool
+    status: str = Field(description="what the booking would become: active or pending_approval")
+    requires_approval: bool
+    violations: list[dict[str, Any]] = Field(
+        description="every failed rule, as in a refusal's details.violations"
+    )
+    conflicts: list[dict[str, Any]]
+    quota: list[dict[str, Any]] = Field(description="each quota counter after this booking")
+    alternatives: list[dict[str, Any]] = Field(
+        description="Plan B when not ok: each has a ready-to-send `request`"
+    )

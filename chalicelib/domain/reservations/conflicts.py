@@ -314,6 +314,8 @@ class ReservationConflict(Conflict):
         self.occupants = sorted(unique.values(), key=lambda o: (o.window.start, o.reservation_id))
         self.group = group
         self.subjects = dict(subjects or {})
+        # Plan B (issue 13): ready-to-send booking requests, attached by the booking service.
+        self.alternatives: list[dict[str, Any]] = []
         self.details = self.details_for(None)
 
     def described(
@@ -347,4 +349,6 @@ class ReservationConflict(Conflict):
                 {**self.subjects.get(index, {}), "conflicts": conflict_listing(found, viewer)}
                 for index, found in self.clashes.items()
             ]
+        if self.alternatives:
+            details["alternatives"] = self.alternatives
         return details

@@ -7,7 +7,7 @@ be stale without ever letting a booking pass a limit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,6 +44,23 @@ class QuotaOutcome:
 class QuotaGate:
     def __init__(self, store: QuotaReads) -> None:
         self._store = store
+
+    def fit_checker(
+        self, principal: Principal, now: datetime
+    ) -> Callable[[Resource, TimeRange], bool]:
+        """Would a booking fit the caller's quotas (rules and usage read once, here)?"""
+        rules = self._store.rules()
+        if not rules:
+            return lambda _resource, _window: True
+        state = self._store.user_state(principal.subject_id)
+
+        def fits(resource: Resource, window: TimeRange) -> bool:
+            plan = quota_rules.plan(
+                rules, state.overrides, _subject(principal, resource), window, now
+            )
+            return not quota_rules.evaluate(plan, state.usage).violations
+
+        return fits
 
     def evaluate_many(
         self, principal: Principal, items: list[tuple[Resource, TimeRange]], now: datetime

@@ -13,7 +13,13 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.catalog.resources import Resource
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import Forbidden, NotFound, RuleViolation, TooManyRequests
+from chalicelib.domain.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    RuleViolation,
+    TooManyRequests,
+)
 from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.principal import Principal, visible_to
 from chalicelib.domain.quotas.charge import QuotaCharge
@@ -26,11 +32,12 @@ from chalicelib.domain.reservations import (
     Transition,
     booking_rules,
 )
-from chalicelib.domain.reservations.conflicts import Buffers
+from chalicelib.domain.reservations.conflicts import Buffers, ReservationConflict
 from chalicelib.domain.reservations.denials import combined
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.services.quotas.gate import QUOTA_OVERRIDE, QuotaGate
 from chalicelib.services.reservations.idempotent import IdempotentCreates
+from chalicelib.services.reservations.plan_b import PlanB
 from chalicelib.services.reservations.ports import (
     ReservationReads,
     ReservationWriter,
@@ -88,6 +95,7 @@ class BookingDeps:
     ids: IdFactory
     rules: Callable[..., list[str]] = booking_rules.check_booking
     quotas: QuotaGate | None = None  # issue 13: None books without quotas (tests' fakes)
+    plan_b: PlanB | None = None  # issue 13: alternatives offered with a refusal
 
 
 class BookingService:
@@ -100,6 +108,7 @@ class BookingService:
         self._ids = deps.ids
         self._rules = deps.rules
         self._quotas = deps.quotas
+        self._plan_b = deps.plan_b
 
     # --- create -----------------------------------------------------------------------------
 
@@ -120,7 +129,32 @@ class BookingService:
                 raise NotFound("the reservation no longer exists", code="reservation_not_found")
             return BookingResult(found, replayed=True)
 
-        return self._idempotency.run(principal, claim, "created", book, replay)
+        try:
+            return self._idempotency.run(principal, claim, "created", book, replay)
+        except (ReservationConflict, RuleViolation) as refused:
+            self._offer_plan_b(principal, request, window, refused)
+            raise
+
+    def _offer_plan_b(
+        self,
+        principal: Principal,
+        request: BookingRequest,
+        window: TimeRange,
+        refused: ReservationConflict | RuleViolation,
+    ) -> None:
+        """Attach ranked alternatives to a refusal (a read-only search, on the failure path)."""
+        if self._plan_b is None:
+            return
+        try:
+            resource = self._catalog.get(request.resource_id)
+            found = self._plan_b.alternatives(principal, resource, window, self._clock.now())
+        except DomainError:
+            return  # nothing sensible to offer (e.g. the resource is gone)
+        offered = [a.as_dict(request.notes) for a in found]
+        if isinstance(refused, ReservationConflict):
+            refused.alternatives = offered
+        elif isinstance(refused.details, dict):
+            refused.details["alternatives"] = offered
 
     def _book(
         self,
@@ -242,8 +276,7 @@ class BookingService:
 
     @staticmethod
     def _window(start: datetime, end: datetime) -> TimeRange:
-        checked = booking_rules.validate_window_input(start, end)
-        return booking_rules.validate_window_input(to_millis(checked.start), to_millis(checked.end))
+        return normalized_window(start, end)
 
     def _check_all(
         self,
@@ -309,6 +342,12 @@ class BookingService:
             blackouts=self._catalog.blackouts_for(resource, first, last),
             override=override,
         )
+
+
+def normalized_window(start: datetime, end: datetime) -> TimeRange:
+    """The requested window checked for shape, in UTC, to the millisecond."""
+    checked = booking_rules.validate_window_input(start, end)
+    return booking_rules.validate_window_input(to_millis(checked.start), to_millis(checked.end))
 
 
 def require_override_right(principal: Principal, override: bool) -> None:
