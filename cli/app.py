@@ -17,6 +17,7 @@ from cli import (
     auth,
     availability,
     checkin,
+    denials,  # explained denials and Plan B (issue 13)
     mfa,
     notifications,
     reservations,
@@ -30,6 +31,7 @@ from cli import (
     webhook_deliveries,
     webhooks,
 )
+from cli import quotas as quotas_cli  # booking quotas (issue 13)
 from cli import waitlist as waitlist_cli
 from cli.client import ApiError, CliError
 from cli.config import ConfigError
@@ -73,6 +75,8 @@ def detail_lines(exc: ApiError, out: Output) -> list[str]:
     details = exc.details
     if exc.retry_after:
         return [f"try again in {exc.retry_after} s"]
+    if isinstance(details, dict) and ("violations" in details or "alternatives" in details):
+        return _denial_lines(details, out)  # explained denials and Plan B (issue 13)
     if isinstance(details, dict) and isinstance(details.get("occurrences"), list):
         return [_occurrence_line(o, out) for o in details["occurrences"] if isinstance(o, dict)]
     if isinstance(details, dict) and isinstance(details.get("conflicts"), list):
@@ -82,6 +86,12 @@ def detail_lines(exc: ApiError, out: Output) -> list[str]:
     if isinstance(details, dict) and details:
         return [f"{key}: {_readable(value, out)}" for key, value in details.items()]
     return []
+
+
+def _denial_lines(details: dict[str, Any], out: Output) -> list[str]:
+    conflicts = [c for c in details.get("conflicts") or [] if isinstance(c, dict)]
+    lines = [_conflict_line(c, out) for c in conflicts] + denials.violation_lines(details)
+    return lines + denials.alternative_lines(details, out)
 
 
 def _readable(value: Any, out: Output) -> str:
@@ -181,6 +191,7 @@ app.add_typer(system.app, name="system")
 app.add_typer(checkin.app, name="checkin")  # check-in and no-shows (issue 10)
 app.add_typer(waitlist_cli.app, name="waitlist")  # waitlist
 app.add_typer(approvals.app, name="approvals")  # approvals (issue 10)
+app.add_typer(quotas_cli.app, name="quotas")  # booking quotas (issue 13)
 app.command("reserve", epilog=TIME_EPILOG)(reservations.reserve)
 app.command("upcoming")(reservations.upcoming)
 
