@@ -342,7 +342,11 @@ class ReservationConflict(Conflict):
 
     def details_for(self, viewer: Principal | None) -> dict[str, Any]:
         if self.recorded is not None:
-            return dict(self.recorded)
+            # A replayed 409 gets Plan B afresh, like the first answer did.
+            replay = dict(self.recorded)
+            if self.alternatives:
+                replay["alternatives"] = self.alternatives
+            return replay
         details: dict[str, Any] = {"conflicts": conflict_listing(self.occupants, viewer)}
         if self.group is not None:
             details[self.group] = [
