@@ -24,8 +24,10 @@ from chalicelib.api import approvals as approvals_api
 from chalicelib.api import groups as groups_api
 from chalicelib.api import labels as labels_api
 from chalicelib.api import notifications as notifications_api
+from chalicelib.api import quotas as quotas_api  # booking quotas (issue 13)
 from chalicelib.api import search as search_api
 from chalicelib.api import webhooks as webhooks_api
+from chalicelib.api import what_if as what_if_api  # what-if check (issue 13)
 from chalicelib.api.availability import bp as availability_bp
 from chalicelib.api.bulk import bp as bulk_bp
 from chalicelib.api.calendar import bp as calendar_bp  # calendar feeds (issue 12)
@@ -84,6 +86,9 @@ for catalog_bp in (groups_api.bp, labels_api.bp, search_api.bp):
 # Calendar feeds (issue 12): .ics feeds by token (no bearer), exports, links.
 app.register_blueprint(calendar_bp)
 app.register_blueprint(analytics_api.bp)  # analytics (issue 12)
+# Booking quotas, what-if check (issue 13).
+app.register_blueprint(quotas_api.bp)
+app.register_blueprint(what_if_api.bp)
 for worker_bp in WORKER_BLUEPRINTS:
     app.register_blueprint(worker_bp)
 

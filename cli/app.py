@@ -19,6 +19,7 @@ from cli import (
     availability,
     calendar,  # calendar feeds (issue 12)
     checkin,
+    denials,  # explained denials and Plan B (issue 13)
     mfa,
     notifications,
     reservations,
@@ -35,6 +36,7 @@ from cli import (
 from cli import analytics as analytics_cli  # analytics (issue 12)
 from cli import groups as groups_cli  # locations, labels, saved searches (catalog14)
 from cli import labels as labels_cli
+from cli import quotas as quotas_cli  # booking quotas (issue 13)
 from cli import searches as searches_cli
 from cli import waitlist as waitlist_cli
 from cli.client import ApiError, CliError
@@ -79,6 +81,8 @@ def detail_lines(exc: ApiError, out: Output) -> list[str]:
     details = exc.details
     if exc.retry_after:
         return [_retry_line(exc.retry_after, details, out)]
+    if isinstance(details, dict) and ("violations" in details or "alternatives" in details):
+        return _denial_lines(details, out)  # explained denials and Plan B (issue 13)
     if isinstance(details, dict) and isinstance(details.get("occurrences"), list):
         return [_occurrence_line(o, out) for o in details["occurrences"] if isinstance(o, dict)]
     if isinstance(details, dict) and isinstance(details.get("conflicts"), list):
@@ -95,6 +99,12 @@ def _retry_line(seconds: str, details: Any, out: Output) -> str:
     reset_at = details.get("reset_at") if isinstance(details, dict) else None
     when = f" (at {_readable(reset_at, out)})" if isinstance(reset_at, str) else ""
     return f"try again in {seconds} s{when}"
+
+
+def _denial_lines(details: dict[str, Any], out: Output) -> list[str]:
+    conflicts = [c for c in details.get("conflicts") or [] if isinstance(c, dict)]
+    lines = [_conflict_line(c, out) for c in conflicts] + denials.violation_lines(details)
+    return lines + denials.alternative_lines(details, out)
 
 
 def _readable(value: Any, out: Output) -> str:
@@ -194,6 +204,7 @@ app.add_typer(system.app, name="system")
 app.add_typer(checkin.app, name="checkin")  # check-in and no-shows (issue 10)
 app.add_typer(waitlist_cli.app, name="waitlist")  # waitlist
 app.add_typer(approvals.app, name="approvals")  # approvals (issue 10)
+app.add_typer(quotas_cli.app, name="quotas")  # booking quotas (issue 13)
 app.command("reserve", epilog=TIME_EPILOG)(reservations.reserve)
 app.command("upcoming")(reservations.upcoming)
 

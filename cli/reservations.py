@@ -22,6 +22,7 @@ from cli.context import (
     state,
     time_option_help,
 )
+from cli.denials import show_check
 from cli.lookup import path_part, resource_id
 from cli.output import Column
 from cli.reservations_bulk import bulk, bulk_cancel
@@ -117,6 +118,15 @@ def window(st: AppState, start: str, end: str | None, duration: str | None) -> t
     return to_api(begin), to_api(finish)
 
 
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Only check: every rule, quota usage after, conflicts, approval, Plan B.",
+    ),
+]
+
+
 def _book(
     ctx: typer.Context,
     resource: str,
@@ -126,6 +136,7 @@ def _book(
     key: str | None,
     override: bool,
     as_json: bool,
+    dry_run: bool = False,
 ) -> None:
     st = state(ctx)
     body: dict[str, Any] = {
@@ -137,6 +148,13 @@ def _book(
         body["notes"] = notes
     if override:
         body["override"] = True
+    if dry_run:  # the what-if check (issue 13): nothing is written
+        result = st.client.post("reservations/check", json=body)
+        if as_json:
+            st.out.json(result)
+        else:
+            show_check(result, st.out)
+        return
     created = st.client.post("reservations", json=body, idempotency_key=key or str(uuid.uuid4()))
     if as_json:
         st.out.json(created)
@@ -157,14 +175,24 @@ def create(
     notes: NotesOpt = None,
     idempotency_key: KeyOpt = None,
     override: OverrideOpt = False,
+    dry_run: DryRunOpt = False,
     tz: TzOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Book a resource for a time window."""
+    """Book a resource for a time window (--dry-run: only say what would happen)."""
     st = state(ctx)
     st.use_tz(tz)
     span = window(st, start, end, duration)
-    _book(ctx, resource, span, notes=notes, key=idempotency_key, override=override, as_json=as_json)
+    _book(
+        ctx,
+        resource,
+        span,
+        notes=notes,
+        key=idempotency_key,
+        override=override,
+        as_json=as_json,
+        dry_run=dry_run,
+    )
 
 
 def reserve(
@@ -178,14 +206,24 @@ def reserve(
     ] = "1h",
     notes: NotesOpt = None,
     idempotency_key: KeyOpt = None,
+    dry_run: DryRunOpt = False,
     tz: TzOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Quick booking: rr reserve "Room A" "tomorrow 10:00" [END] [--duration 1h]."""
+    """Quick booking: rr reserve "Room A" "tomorrow 10:00" [END] [--duration 1h] [--dry-run]."""
     st = state(ctx)
     st.use_tz(tz)
     span = window(st, start, end, None if end else duration)
-    _book(ctx, resource, span, notes=notes, key=idempotency_key, override=False, as_json=as_json)
+    _book(
+        ctx,
+        resource,
+        span,
+        notes=notes,
+        key=idempotency_key,
+        override=False,
+        as_json=as_json,
+        dry_run=dry_run,
+    )
 
 
 StatusOpt = Annotated[

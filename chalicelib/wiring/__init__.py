@@ -72,6 +72,7 @@ from chalicelib.wiring.pipeline import (
     webhooks,
     websocket_sender,
 )
+from chalicelib.wiring.quotas import quotas, what_if  # booking quotas (issue 13)
 from chalicelib.wiring.ratelimits import rate_limiter  # API rate limits (issue 13)
 from chalicelib.wiring.reservations import (
     approval_jobs,
@@ -137,6 +138,7 @@ __all__ = [  # noqa: RUF022
     "publisher",
     "pusher",
     "rate_limiter",  # API rate limits (issue 13)
+    "quotas",  # booking quotas (issue 13)
     "rebuild",
     "recovery",
     "reservation_queries",
@@ -164,4 +166,5 @@ __all__ = [  # noqa: RUF022
     "labels",
     "saved_searches",
     "suggestion_sources",
+    "what_if",  # what-if check (issue 13)
 ]

@@ -67,6 +67,10 @@ def reset() -> None:
     reset_settings()
     unbind()
     reference_cache.forget_all()
+    # booking quotas (issue 13): the cached rule list
+    from chalicelib.store.quotas import repository as quota_store
+
+    quota_store.forget_rules()
     _overrides.clear()
     _forget_built()
     aws_clients.reset()

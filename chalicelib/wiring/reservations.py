@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.wiring.catalog import resource_store
 from chalicelib.wiring.core import clock, cursors, ids, prefetch_pool
+from chalicelib.wiring.quotas import plan_b, quota_gate  # booking quotas (issue 13)
 
 if TYPE_CHECKING:
     from chalicelib.services.pipeline.email import ApproverMail
@@ -48,6 +49,8 @@ def booking_deps() -> BookingDeps:
         writer=booking_writer(),
         idempotency=idempotent_creates(),
         ids=ids(),
+        quotas=quota_gate(),  # booking quotas (issue 13)
+        plan_b=plan_b(),  # Plan B alternatives (issue 13)
     )
 
 

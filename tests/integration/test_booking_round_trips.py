@@ -72,10 +72,13 @@ def test_a_create_costs_five_calls_and_a_refusal_four(
         "Query",
         "TransactWriteItems",
     ]
-    # When the same time is asked for again, Then the 409 cost one call less
+    # When the same time is asked for again, Then the 409 is decided with one call less;
+    # issue 13: the refusal then searches Plan B (read-only, on the failure path only)
     refused = book(client, user_token, at(10, 30), at(11, 30))
     assert refused.status_code == 409
-    assert dynamodb_calls() == ["BatchGetItem", "UpdateItem", "BatchGetItem", "Query"]
+    calls = dynamodb_calls()
+    assert calls[:4] == ["BatchGetItem", "UpdateItem", "BatchGetItem", "Query"]
+    assert "TransactWriteItems" not in calls
 
 
 def test_with_rate_limits_off_the_counter_call_is_gone(
@@ -145,3 +148,27 @@ def test_the_marker_counts_adds_and_removals(client: Client, admin_token: str) -
     )
     assert removed.status_code in (200, 204), removed.body
     assert marker() == 0
+
+
+def test_with_quota_rules_a_create_costs_one_query_more(
+    client: Client, clock: FrozenClock, user_token: str, dynamodb_calls: Callable[[], list[str]]
+) -> None:
+    # Given a quota rule (cached by the process after the first booking, like default hours)
+    from chalicelib.domain.quotas.rules import QuotaRule
+    from chalicelib.store.quotas.repository import QuotaStore
+
+    create_resource("room-1")
+    QuotaStore().put_rule(QuotaRule("r1", "Weekly", "hours", 600, "week"), clock.now())
+    assert book(client, user_token, at(8), at(9)).status_code == 201
+    dynamodb_calls()
+    # When a booking is made, Then the user's overrides and usage cost one Query (issue 13);
+    # the counter update rides in the same transaction (UpdateItem: the API rate limit)
+    assert book(client, user_token, at(10), at(11)).status_code == 201
+    assert dynamodb_calls() == [
+        "BatchGetItem",
+        "UpdateItem",
+        "BatchGetItem",
+        "Query",
+        "Query",
+        "TransactWriteItems",
+    ]

@@ -188,9 +188,13 @@ def test_a_refused_create_is_replayed_as_the_same_409(
     # When the slot frees up and alice retries with the same key
     assert cancel(client, other_user_token, bobs).status_code == 200
     again = book(client, user_token, at(10), at(11), key="k-409")
-    # Then she gets the first answer again (a new attempt needs a new key)
+    # Then she gets the first answer again (a new attempt needs a new key); issue 13: Plan B
+    # is searched afresh for each answer (the slot was freed meanwhile), so it is left out
     assert again.status_code == 409
-    assert again.json_body == first.json_body
+    replayed, original = again.json_body, first.json_body
+    for body in (replayed, original):
+        body["error"]["details"].pop("alternatives", None)
+    assert replayed == original
     assert book(client, user_token, at(10), at(11), key="k-new").status_code == 201
 
 

@@ -48,7 +48,13 @@ def refused(
 ) -> RuleViolation:
     with pytest.raises(RuleViolation) as caught:
         check_booking(resource, booking, now=now, hours=hours, blackouts=blackouts)
-    return caught.value
+    error = caught.value
+    # Issue 13: every failed rule is listed; the first is the error's own code and details.
+    details = dict(error.details)
+    listed = details.pop("violations")
+    assert listed[0]["code"] == error.code
+    assert {k: v for k, v in listed[0].items() if k not in ("rule", "code", "message")} == details
+    return RuleViolation(error.message, code=error.code, details=details)
 
 
 def allowed(
@@ -473,3 +479,21 @@ def test_unknown_time_zone_is_invalid_input() -> None:
 )
 def test_human_duration(span: timedelta, text: str) -> None:
     assert human_duration(span) == text
+
+
+def test_every_failed_rule_is_listed_in_one_error() -> None:
+    # Given a disabled resource, a window in the past that is also too short
+    resource = make_resource(enabled=False)
+    start = NOW - timedelta(days=1)
+    with pytest.raises(RuleViolation) as caught:
+        check_booking(
+            resource,
+            TimeRange(start, start + timedelta(minutes=1)),
+            now=NOW,
+            hours=None,
+            blackouts=(),
+        )
+    # Then all three are named, first one's code on the error
+    codes = [v["code"] for v in caught.value.details["violations"]]
+    assert codes == ["resource_disabled", "start_in_past", "duration_too_short"]
+    assert caught.value.code == "resource_disabled"

@@ -220,3 +220,25 @@ def is_free(
         buffer_before=policy.buffer_before,
         buffer_after=policy.buffer_after,
     )
+
+
+def free_spans(
+    resource: Resource,
+    first_day: date,
+    last_day: date,
+    *,
+    hours: BusinessHours | None,
+    blackouts: Sequence[Blackout],
+    reservations: Iterable[Reservation],
+    now: datetime,
+) -> list[TimeRange]:
+    """Maximal free intervals of the local dates [first_day, last_day], joined across
+    midnight where the hours allow (Plan B's nearest windows search them; issue 13)."""
+    blocked = _blocked(resource, reservations, now)
+    days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    spans = [
+        span
+        for day in days
+        for span in _free_spans(resource, day, hours=hours, blackouts=blackouts, blocked=blocked)
+    ]
+    return [TimeRange(s, e) for s, e in _merge_adjacent(spans)]

@@ -21,7 +21,7 @@ Local time. Business hours and blackout dates are evaluated in the resource's IA
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +35,7 @@ from chalicelib.domain.catalog.resources import (
 )
 from chalicelib.domain.errors import InvalidInput, RuleViolation
 from chalicelib.domain.reservations import TimeRange
+from chalicelib.domain.reservations.denials import combined
 from chalicelib.domain.timeutil import iso_z
 
 # Names reported by check_booking for the checks an admin override skipped.
@@ -184,18 +185,41 @@ def check_booking(
     blackouts: Sequence[Blackout],
     override: bool = False,
 ) -> list[str]:
-    """Raise RuleViolation for the first rule the window breaks; else return what was overridden.
+    """Raise ONE RuleViolation naming every rule the window breaks (issue 13: explained
+    denials; see `denials.combined`); else return what was overridden.
 
-    Order: resource_disabled, resource_in_maintenance, start_in_past, insufficient_notice,
-    beyond_horizon, duration_too_short, duration_too_long, outside_business_hours, blackout_date.
+    Order of the list (and the code of the error: the first one's): resource_disabled,
+    resource_in_maintenance, start_in_past (else insufficient_notice), beyond_horizon,
+    duration_too_short / duration_too_long, outside_business_hours, blackout_date.
     `override=True` (admins only; the caller checks the role) skips the last two and reports the
     ones that would have fired (`OVERRIDE_BUSINESS_HOURS`, `OVERRIDE_BLACKOUTS`), so the service
     can record the override; an empty list means nothing was bypassed.
     """
+    found, overridden = booking_violations(
+        resource, window, now=now, hours=hours, blackouts=blackouts, override=override
+    )
+    if found:
+        raise combined(found)
+    return overridden
+
+
+def booking_violations(
+    resource: Resource,
+    window: TimeRange,
+    *,
+    now: datetime,
+    hours: BusinessHours | None,
+    blackouts: Sequence[Blackout],
+    override: bool = False,
+) -> tuple[list[RuleViolation], list[str]]:
+    """Every rule the window breaks (in check_booking's order) and what `override` skipped."""
     window = utc_range(window)
-    _check_resource_state(resource, window)
-    _check_timing(resource, window, now)
-    check_duration(resource, window)
+    found: list[RuleViolation] = []
+    _collect(found, lambda: _check_resource_state(resource))
+    _collect(found, lambda: _check_maintenance(resource, window))
+    _collect(found, lambda: _check_start(resource, window, now))
+    _collect(found, lambda: _check_horizon(resource, window, now))
+    _collect(found, lambda: check_duration(resource, window))
     zone = resource_zone(resource)
     overridden: list[str] = []
     overridable = (
@@ -206,18 +230,29 @@ def check_booking(
         if violation is None:
             continue
         if not override:
-            raise violation
-        overridden.append(name)
-    return overridden
+            found.append(violation)
+        else:
+            overridden.append(name)
+    return found, overridden
 
 
-def _check_resource_state(resource: Resource, window: TimeRange) -> None:
+def _collect(found: list[RuleViolation], check: Callable[[], None]) -> None:
+    try:
+        check()
+    except RuleViolation as violation:
+        found.append(violation)
+
+
+def _check_resource_state(resource: Resource) -> None:
     if not resource.enabled:
         raise RuleViolation(
             f"{resource.name} is disabled and cannot be booked",
             code="resource_disabled",
             details={"resource_id": resource.resource_id},
         )
+
+
+def _check_maintenance(resource: Resource, window: TimeRange) -> None:
     maintenance = resource.maintenance
     if maintenance is None:
         return
@@ -235,7 +270,7 @@ def _check_resource_state(resource: Resource, window: TimeRange) -> None:
         )
 
 
-def _check_timing(resource: Resource, window: TimeRange, now: datetime) -> None:
+def _check_start(resource: Resource, window: TimeRange, now: datetime) -> None:
     policy = resource.policy
     if window.start < now:
         raise RuleViolation(
@@ -254,6 +289,10 @@ def _check_timing(resource: Resource, window: TimeRange, now: datetime) -> None:
                 "earliest_start": iso_z(earliest),
             },
         )
+
+
+def _check_horizon(resource: Resource, window: TimeRange, now: datetime) -> None:
+    policy = resource.policy
     latest = now + policy.horizon
     if window.start > latest:
         raise RuleViolation(

@@ -314,6 +314,8 @@ class ReservationConflict(Conflict):
         self.occupants = sorted(unique.values(), key=lambda o: (o.window.start, o.reservation_id))
         self.group = group
         self.subjects = dict(subjects or {})
+        # Plan B (issue 13): ready-to-send booking requests, attached by the booking service.
+        self.alternatives: list[dict[str, Any]] = []
         self.details = self.details_for(None)
 
     def described(
@@ -340,11 +342,17 @@ class ReservationConflict(Conflict):
 
     def details_for(self, viewer: Principal | None) -> dict[str, Any]:
         if self.recorded is not None:
-            return dict(self.recorded)
+            # A replayed 409 gets Plan B afresh, like the first answer did.
+            replay = dict(self.recorded)
+            if self.alternatives:
+                replay["alternatives"] = self.alternatives
+            return replay
         details: dict[str, Any] = {"conflicts": conflict_listing(self.occupants, viewer)}
         if self.group is not None:
             details[self.group] = [
                 {**self.subjects.get(index, {}), "conflicts": conflict_listing(found, viewer)}
                 for index, found in self.clashes.items()
             ]
+        if self.alternatives:
+            details["alternatives"] = self.alternatives
         return details

@@ -24,6 +24,7 @@ from typing import Any
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.principal import Channel, Principal
+from chalicelib.domain.quotas.charge import QuotaCharge
 from chalicelib.domain.reservations.time_range import TimeRange
 
 
@@ -92,6 +93,30 @@ ACTIONS: Mapping[Transition, str] = {
     Transition.CANCEL: "cancelled",
     Transition.RESCHEDULE: "rescheduled",
 }
+
+# Transitions that give a booking up: every quota charge it made comes back (issue 13).
+# Any other transition that ends the occupation (completed) returns only the charges that
+# count concurrent reservations (`QuotaCharge.on_end`).
+GIVES_BACK_QUOTA = frozenset(
+    {
+        Transition.CANCEL,
+        Transition.REJECT,
+        Transition.EXPIRE,
+        Transition.DECLINE,
+        Transition.NO_SHOW,
+    }
+)
+
+
+def kept_charges(
+    transition: Transition, target: ReservationStatus, charges: tuple[QuotaCharge, ...]
+) -> tuple[QuotaCharge, ...]:
+    if transition in GIVES_BACK_QUOTA:
+        return ()
+    if target not in OCCUPYING:
+        return tuple(c for c in charges if not c.on_end)
+    return charges
+
 
 # Refusal codes clients already rely on; every other refusal is `invalid_transition`.
 _REFUSAL_CODES: Mapping[tuple[Transition, ReservationStatus | None], str] = {
@@ -192,6 +217,8 @@ class Reservation:
     override_by: str | None = None  # admin who overrode hours/blackouts, if any
     cancel_reason: str = ""
     version: int = 0
+    # What the booking took from its owner's quota counters (issue 13), given back once.
+    quota_charges: tuple[QuotaCharge, ...] = ()
 
     @property
     def occupies(self) -> bool:
@@ -259,9 +286,14 @@ class Reservation:
         status: ReservationStatus,
         details: dict[str, str],
         override_by: str | None,
+        quota_charges: tuple[QuotaCharge, ...] | None = None,
     ) -> Changed:
         """Move to another window (and resource); `status` is where the move lands
-        (pending approval on a resource that needs it)."""
+        (pending approval on a resource that needs it). `quota_charges`: what the new window
+        takes (the old window's charges are given back); None keeps them."""
+        more: dict[str, Any] = {}
+        if quota_charges is not None:
+            more["quota_charges"] = quota_charges
         return self._go(
             Transition.RESCHEDULE,
             status,
@@ -271,6 +303,7 @@ class Reservation:
             resource_id=resource_id,
             window=window,
             override_by=override_by,
+            **more,
         )
 
     def _go(
@@ -289,6 +322,7 @@ class Reservation:
             raise InvalidTransition(self.status, transition)
         if target not in allowed:
             raise InvalidTransition(self.status, transition, target)
+        changes.setdefault("quota_charges", kept_charges(transition, target, self.quota_charges))
         after = replace(self, status=target, version=self.version + 1, **changes)
         entry = HistoryEntry(
             at, actor.actor_id, ACTIONS[transition], reason, dict(details or {}), actor.channel

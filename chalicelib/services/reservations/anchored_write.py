@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from chalicelib.domain.errors import Conflict
@@ -169,11 +169,14 @@ def transaction_chunks(bookings: Sequence[Booking]) -> list[list[int]]:
     """Booking indexes per transaction (at most 100 items: 3 per booking + 1 per (resource,
     UTC day) version), grouped by resource. The one-transaction case leaves room for the
     anchor and the Idempotency-Key record; each chunk of a longer write, for its fence."""
+    # Quota counters (issue 13) are shared items like the day versions: one update per counter
+    # per transaction, so they are counted as shared keys (with a date that no day has).
     costs = sorted(
         (
             ItemCost(
                 i,
-                frozenset((b.reservation.resource_id, d) for d in b.window_days()),
+                frozenset((b.reservation.resource_id, d) for d in b.window_days())
+                | frozenset((f"quota#{c.counter}", date.min) for c in b.reservation.quota_charges),
                 ITEMS_PER_BOOKING + (1 if is_request(b.reservation) else 0),
             )
             for i, b in enumerate(bookings)

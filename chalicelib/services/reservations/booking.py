@@ -13,9 +13,17 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.catalog.resources import Resource
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import Forbidden, NotFound, TooManyRequests
+from chalicelib.domain.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    RuleViolation,
+    TooManyRequests,
+)
 from chalicelib.domain.ids import IdFactory
 from chalicelib.domain.principal import Principal, visible_to
+from chalicelib.domain.quotas.charge import QuotaCharge
+from chalicelib.domain.quotas.rules import QuotaPlan
 from chalicelib.domain.reservations import (
     Actor,
     Reservation,
@@ -24,15 +32,18 @@ from chalicelib.domain.reservations import (
     Transition,
     booking_rules,
 )
-from chalicelib.domain.reservations.conflicts import Buffers
+from chalicelib.domain.reservations.conflicts import Buffers, ReservationConflict
+from chalicelib.domain.reservations.denials import combined
 from chalicelib.domain.timeutil import iso_z
+from chalicelib.services.quotas.gate import QUOTA_OVERRIDE, QuotaGate
 from chalicelib.services.reservations.idempotent import IdempotentCreates
+from chalicelib.services.reservations.plan_b import PlanB
 from chalicelib.services.reservations.ports import (
     ReservationReads,
     ReservationWriter,
     ResourceCatalog,
 )
-from chalicelib.store.reservations.booking_tx import StaleItem
+from chalicelib.store.reservations.booking_tx import QuotaExceeded, StaleItem
 from chalicelib.store.reservations.idempotency import IdempotencyClaim, fingerprint
 from chalicelib.store.reservations.writer import Booking, IdempotencyRecord, Move
 
@@ -83,6 +94,8 @@ class BookingDeps:
     idempotency: IdempotentCreates
     ids: IdFactory
     rules: Callable[..., list[str]] = booking_rules.check_booking
+    quotas: QuotaGate | None = None  # issue 13: None books without quotas (tests' fakes)
+    plan_b: PlanB | None = None  # issue 13: alternatives offered with a refusal
 
 
 class BookingService:
@@ -94,6 +107,8 @@ class BookingService:
         self._clock = deps.clock
         self._ids = deps.ids
         self._rules = deps.rules
+        self._quotas = deps.quotas
+        self._plan_b = deps.plan_b
 
     # --- create -----------------------------------------------------------------------------
 
@@ -114,7 +129,32 @@ class BookingService:
                 raise NotFound("the reservation no longer exists", code="reservation_not_found")
             return BookingResult(found, replayed=True)
 
-        return self._idempotency.run(principal, claim, "created", book, replay)
+        try:
+            return self._idempotency.run(principal, claim, "created", book, replay)
+        except (ReservationConflict, RuleViolation) as refused:
+            self._offer_plan_b(principal, request, window, refused)
+            raise
+
+    def _offer_plan_b(
+        self,
+        principal: Principal,
+        request: BookingRequest,
+        window: TimeRange,
+        refused: ReservationConflict | RuleViolation,
+    ) -> None:
+        """Attach ranked alternatives to a refusal (a read-only search, on the failure path)."""
+        if self._plan_b is None:
+            return
+        try:
+            resource = self._catalog.get(request.resource_id)
+            found = self._plan_b.alternatives(principal, resource, window, self._clock.now())
+        except DomainError:
+            return  # nothing sensible to offer (e.g. the resource is gone)
+        offered = [a.as_dict(request.notes) for a in found]
+        if isinstance(refused, ReservationConflict):
+            refused.alternatives = offered
+        elif isinstance(refused.details, dict):
+            refused.details["alternatives"] = offered
 
     def _book(
         self,
@@ -126,7 +166,7 @@ class BookingService:
         now = self._clock.now()
 
         def decide(resource: Resource) -> Booking:
-            overridden = self._check_rules(resource, window, now, request.override)
+            overridden, plan = self._check_all(principal, resource, window, now, request.override)
             reservation = Reservation(
                 reservation_id=self._ids.new_id(),
                 resource_id=resource.resource_id,
@@ -136,18 +176,22 @@ class BookingService:
                 created_at=now,
                 notes=request.notes,
                 override_by=principal.subject_id if overridden else None,
+                quota_charges=plan.charges,
             )
             entry = reservation.created_entry(
                 Actor.of(principal), created_details(reservation, overridden)
             )
-            return Booking(reservation, entry, buffers_of(resource))
+            return Booking(reservation, entry, buffers_of(resource), plan.limits)
 
         def record(booking: Booking) -> IdempotencyRecord | None:
             if claim is None:
                 return None
             return IdempotencyRecord(claim, booking.reservation.reservation_id)
 
-        return self._writer.book(request.resource_id, window, decide, record=record)
+        try:
+            return self._writer.book(request.resource_id, window, decide, record=record)
+        except QuotaExceeded as exc:
+            raise self._quota_race_lost(principal, request.resource_id, window, now) from exc
 
     def _claim(
         self, principal: Principal, request: BookingRequest, window: TimeRange, key: str | None
@@ -180,7 +224,15 @@ class BookingService:
         now = self._clock.now()
 
         def decide(resource: Resource) -> Move:
-            overridden = self._check_rules(resource, window, now, request.override)
+            overridden, plan = self._check_all(
+                principal,
+                resource,
+                window,
+                now,
+                request.override,
+                owner=current.user_id,
+                given_back=current.quota_charges,
+            )
             change = current.reschedule(
                 Actor.of(principal),
                 now,
@@ -189,10 +241,14 @@ class BookingService:
                 status=moved_status(current, resource, principal),
                 details=moved_details(current, resource.resource_id, window, overridden),
                 override_by=principal.subject_id if overridden else current.override_by,
+                quota_charges=plan.charges,
             )
-            return Move(change, buffers_of(resource))
+            return Move(change, buffers_of(resource), plan.limits)
 
-        return self._writer.move(target_id, window, decide)
+        try:
+            return self._writer.move(target_id, window, decide)
+        except QuotaExceeded as exc:
+            raise self._quota_race_lost(principal, target_id, window, now) from exc
 
     # --- cancel -----------------------------------------------------------------------------
 
@@ -220,8 +276,55 @@ class BookingService:
 
     @staticmethod
     def _window(start: datetime, end: datetime) -> TimeRange:
-        checked = booking_rules.validate_window_input(start, end)
-        return booking_rules.validate_window_input(to_millis(checked.start), to_millis(checked.end))
+        return normalized_window(start, end)
+
+    def _check_all(
+        self,
+        principal: Principal,
+        resource: Resource,
+        window: TimeRange,
+        now: datetime,
+        override: bool,
+        *,
+        owner: str | None = None,
+        given_back: tuple[QuotaCharge, ...] = (),
+    ) -> tuple[list[str], QuotaPlan]:
+        """The booking rules and the quotas together: ONE RuleViolation naming every rule
+        broken (issue 13), else what was overridden and the quota plan to charge."""
+        found: list[RuleViolation] = []
+        overridden: list[str] = []
+        try:
+            overridden = self._check_rules(resource, window, now, override)
+        except RuleViolation as broken:
+            found.append(broken)
+        plan = QuotaPlan()
+        if self._quotas is not None:
+            outcome = self._quotas.evaluate(
+                principal, resource, window, now, user_id=owner, given_back=given_back
+            )
+            found += outcome.violations()
+            plan = outcome.plan
+            if plan.exempt:
+                overridden.append(QUOTA_OVERRIDE)
+        if found:
+            raise combined(found)
+        return overridden, plan
+
+    def _quota_race_lost(
+        self, principal: Principal, resource_id: str, window: TimeRange, now: datetime
+    ) -> RuleViolation:
+        """A concurrent booking filled a counter between our read and our write: explain
+        with fresh numbers."""
+        if self._quotas is not None:
+            resource = self._catalog.get(resource_id)
+            found = self._quotas.evaluate(principal, resource, window, now).violations()
+            if found:
+                return combined(found)
+        return RuleViolation(
+            "a quota limit was reached by another booking just now",
+            code="quota_exceeded",
+            details={"violations": []},
+        )
 
     def _check_rules(
         self, resource: Resource, window: TimeRange, now: datetime, override: bool
@@ -239,6 +342,12 @@ class BookingService:
             blackouts=self._catalog.blackouts_for(resource, first, last),
             override=override,
         )
+
+
+def normalized_window(start: datetime, end: datetime) -> TimeRange:
+    """The requested window checked for shape, in UTC, to the millisecond."""
+    checked = booking_rules.validate_window_input(start, end)
+    return booking_rules.validate_window_input(to_millis(checked.start), to_millis(checked.end))
 
 
 def require_override_right(principal: Principal, override: bool) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from chalicelib.domain.errors import DomainError, NotFound, RuleViolation
 from chalicelib.domain.principal import Principal, visible_to
+from chalicelib.domain.quotas.rules import QuotaPlan
 from chalicelib.domain.reservations import (
     Actor,
     Reservation,
@@ -32,6 +33,7 @@ from chalicelib.domain.reservations.bulk import (
 )
 from chalicelib.domain.reservations.conflicts import CONFLICT_MESSAGE, ReservationConflict
 from chalicelib.domain.timeutil import iso_z
+from chalicelib.services.quotas.gate import QUOTA_OVERRIDE, plans_or_refuse
 from chalicelib.services.reservations.anchored_write import (
     AnchoredCreate,
     AnchoredWriter,
@@ -100,6 +102,7 @@ class BulkService:
         self._clock = deps.clock
         self._ids = deps.ids
         self._rules = deps.rules
+        self._quotas = deps.quotas
 
     # --- create -----------------------------------------------------------------------------
 
@@ -137,8 +140,18 @@ class BulkService:
             return BulkResult(True, outcomes)
         if evaluation.errors:
             raise _refusal(outcomes, evaluation)
+        quotas = plans_or_refuse(
+            self._quotas,
+            principal,
+            [
+                (evaluation.contexts[item.resource_id].resource, window)
+                for item, window in zip(request.items, evaluation.windows, strict=True)
+                if window is not None
+            ],
+            now,
+        )
         batch_id = self._ids.new_id()
-        bookings = self._draft(principal, request, evaluation, now, batch_id)
+        bookings = self._draft(principal, request, evaluation, now, batch_id, quotas=quotas)
         ids = tuple(b.reservation.reservation_id for b in bookings)
         batch = BulkBatch(batch_id, principal.subject_id, BatchStatus.CREATING, now, ids)
         done = self._anchored.write(
@@ -167,6 +180,8 @@ class BulkService:
         evaluation: Evaluation,
         now: datetime,
         batch_id: str,
+        *,
+        quotas: list[QuotaPlan],
     ) -> list[Booking]:
         bookings = []
         uid = principal.subject_id
@@ -175,7 +190,9 @@ class BulkService:
             context = evaluation.contexts[item.resource_id]
             window = evaluation.windows[index]
             assert window is not None, "only valid requests are drafted"
-            overridden = evaluation.overridden.get(index, [])
+            overridden = list(evaluation.overridden.get(index, []))
+            if quotas[index].exempt:
+                overridden.append(QUOTA_OVERRIDE)
             reservation = Reservation(
                 reservation_id=self._ids.new_id(),
                 resource_id=item.resource_id,
@@ -185,6 +202,7 @@ class BulkService:
                 created_at=now,
                 notes=item.notes,
                 override_by=uid if overridden else None,
+                quota_charges=quotas[index].charges,
             )
             details = {
                 "resource_id": item.resource_id,
@@ -196,7 +214,7 @@ class BulkService:
             if overridden:
                 details["override"] = ",".join(overridden)
             entry = reservation.created_entry(actor, details)
-            bookings.append(Booking(reservation, entry, context.buffers))
+            bookings.append(Booking(reservation, entry, context.buffers, quotas[index].limits))
         return bookings
 
     def _replay(self, batch_id: str) -> BulkResult:

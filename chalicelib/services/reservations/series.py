@@ -17,6 +17,7 @@ from typing import Any
 
 from chalicelib.domain.errors import Conflict, NotFound, RuleViolation
 from chalicelib.domain.principal import Principal, visible_to
+from chalicelib.domain.quotas.rules import QuotaPlan
 from chalicelib.domain.reservations import (
     Actor,
     Reservation,
@@ -28,6 +29,7 @@ from chalicelib.domain.reservations import (
 from chalicelib.domain.reservations.conflicts import ReservationConflict, find_conflicts
 from chalicelib.domain.reservations.series import Series, SeriesStatus
 from chalicelib.domain.timeutil import iso_z
+from chalicelib.services.quotas.gate import QUOTA_OVERRIDE, plans_or_refuse
 from chalicelib.services.reservations.anchored_write import (
     AnchoredCreate,
     AnchoredWriter,
@@ -67,6 +69,7 @@ class SeriesService:
         self._clock = deps.clock
         self._ids = deps.ids
         self._rules = deps.rules
+        self._quotas = deps.quotas
 
     # --- create -----------------------------------------------------------------------------
 
@@ -89,7 +92,12 @@ class SeriesService:
         plan.windows = self._expand(plan)
         self._check_all(plan)
         self._precheck(plan)
-        series, bookings = self._draft(plan)
+        quotas = plans_or_refuse(
+            self._quotas, plan.principal, [(plan.catalogued, w) for w in plan.windows], plan.now
+        )
+        if any(q.exempt for q in quotas):
+            plan.overridden.add(QUOTA_OVERRIDE)
+        series, bookings = self._draft(plan, quotas)
         active = self._anchored.write(
             AnchoredCreate(
                 creating=series,
@@ -213,7 +221,7 @@ class SeriesService:
             return
         raise error
 
-    def _draft(self, plan: SeriesPlan) -> tuple[Series, list[Booking]]:
+    def _draft(self, plan: SeriesPlan, quotas: list[QuotaPlan]) -> tuple[Series, list[Booking]]:
         resource, principal, now = plan.catalogued, plan.principal, plan.now
         series_id = self._ids.new_id()
         status = initial_status(resource)
@@ -222,7 +230,7 @@ class SeriesService:
             details["override"] = ",".join(sorted(plan.overridden))
         actor = Actor.of(principal)
         bookings = []
-        for window in plan.windows:
+        for window, quota in zip(plan.windows, quotas, strict=True):
             reservation = Reservation(
                 reservation_id=self._ids.new_id(),
                 resource_id=resource.resource_id,
@@ -233,12 +241,13 @@ class SeriesService:
                 notes=plan.request.notes,
                 series_id=series_id,
                 override_by=principal.subject_id if plan.overridden else None,
+                quota_charges=quota.charges,
             )
             entry = reservation.created_entry(
                 actor,
                 {**details, "start_time": iso_z(window.start), "end_time": iso_z(window.end)},
             )
-            bookings.append(Booking(reservation, entry, plan.buffers))
+            bookings.append(Booking(reservation, entry, plan.buffers, quota.limits))
         series = Series(
             series_id=series_id,
             resource_id=resource.resource_id,

@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.catalog.resources import MAX_RESERVATION_SPAN
-from chalicelib.domain.errors import TooManyRequests
+from chalicelib.domain.errors import RuleViolation, TooManyRequests
 from chalicelib.domain.reservations import OCCUPYING, ReservationStatus, TimeRange, conflicts
 from chalicelib.domain.reservations.conflicts import (
     Buffers,
@@ -66,6 +66,23 @@ class StaleItem(Exception):
         self.index = index
 
 
+class QuotaExceeded(RuleViolation):
+    """A quota counter of the occupation would pass its limit (someone, usually the same user
+    in another request, took the room meanwhile); `counter` names it. A RuleViolation (422)
+    wherever it surfaces; the booking service re-explains it with fresh numbers."""
+
+    def __init__(self, counter: str) -> None:
+        rule_id = counter.split("#", 1)[0]
+        message = "a quota limit was reached by another booking just now"
+        entry = {"rule": "quota", "code": "quota_exceeded", "message": message}
+        super().__init__(
+            message,
+            code="quota_exceeded",
+            details={"rule_id": rule_id, "violations": [{**entry, "rule_id": rule_id}]},
+        )
+        self.counter = counter
+
+
 class FenceFailed(Exception):
     """A fence of the occupation failed: the anchor it guards (a series or a bulk batch) is no
     longer `creating` (the recovery job rolled it back), so nothing of this chunk was written."""
@@ -99,6 +116,8 @@ class Occupation:
     items: tuple[Item, ...]
     now: datetime
     extra: tuple[Item, ...] = ()
+    # Quota counter updates (issue 13), committed between `items` and `extra`.
+    quota: tuple[Item, ...] = ()
     idempotency_index: int | None = None  # within `extra`
     ignore_ids: frozenset[str] = frozenset()  # e.g. the reservation being moved
     # Day versions already read (with the resource, before the rule checks): the first
@@ -132,10 +151,14 @@ class BookingTransactions:
             _refuse_overlaps(occupation, snapshots)
             bumps = [b for rid, snap in snapshots.items() for b in day_bumps(rid, snap.versions)]
             try:
-                transact([*bumps, *occupation.items, *occupation.extra])
+                transact([*bumps, *occupation.items, *occupation.quota, *occupation.extra])
                 return
             except TransactionCancelled as exc:
-                _classify(exc, len(bumps), len(occupation.items), occupation.idempotency_index)
+                items = len(occupation.items)
+                _refuse_quota(exc, len(bumps) + items, occupation.quota)
+                _classify(
+                    exc, len(bumps), items + len(occupation.quota), occupation.idempotency_index
+                )
             # A few ms only: losers of a version race usually just need a fresh read.
             self._sleep((0.002 + 0.004 * self._jitter()) * (attempt + 1))
         raise TooManyRequests(
@@ -183,6 +206,13 @@ def _refuse_overlaps(occupation: Occupation, snapshots: Mapping[str, Snapshot]) 
             clashes[index] = found
     if clashes:
         raise ReservationConflict(clashes)
+
+
+def _refuse_quota(exc: TransactionCancelled, first: int, quota: Sequence[Item]) -> None:
+    for index in exc.failed_conditions():
+        if first <= index < first + len(quota):
+            sk = str(quota[index - first]["Update"]["Key"]["SK"]["S"])
+            raise QuotaExceeded(sk.split("#", 1)[1]) from exc
 
 
 def _classify(exc: TransactionCancelled, n_bumps: int, n_items: int, idem: int | None) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
+from chalicelib.domain.quotas.charge import dump_charges, load_charges
 from chalicelib.domain.reservations import (
     HistoryEntry,
     Reservation,
@@ -112,6 +113,7 @@ class ReservationItem(TableItem, discriminator="reservation"):  # type: ignore[c
     override_by = UnicodeAttribute(null=True)
     cancel_reason = UnicodeAttribute(null=True)
     version = NumberAttribute()
+    quota_charges = UnicodeAttribute(null=True)  # JSON, domain/quotas/charge.py
 
 
 class OccupancyItem(TableItem, discriminator="occupancy"):  # type: ignore[call-arg]
@@ -166,6 +168,7 @@ def reservation_item(reservation: Reservation, *, updated_at: datetime) -> Reser
         override_by=reservation.override_by,
         cancel_reason=reservation.cancel_reason or None,
         version=reservation.version,
+        quota_charges=dump_charges(reservation.quota_charges),
     )
 
 
@@ -182,6 +185,7 @@ def reservation_from_item(item: ReservationItem) -> Reservation:
         override_by=item.override_by,
         cancel_reason=item.cancel_reason or "",
         version=int(item.version),
+        quota_charges=load_charges(item.quota_charges),
     )
 
 

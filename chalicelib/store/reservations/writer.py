@@ -18,13 +18,14 @@ concurrent request that committed first), `FenceFailed` (the anchor was rolled b
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
 from chalicelib.domain.catalog.resources import Resource
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import IdFactory
+from chalicelib.domain.quotas.charge import net
 from chalicelib.domain.reservations import (
     Changed,
     HistoryEntry,
@@ -37,6 +38,7 @@ from chalicelib.domain.reservations import (
 from chalicelib.domain.reservations.conflicts import Buffers
 from chalicelib.store.audit_stamp import stamp_raw
 from chalicelib.store.dynamo import MAX_TRANSACTION_ITEMS, Item, TransactionCancelled, transact
+from chalicelib.store.quotas.items import counter_updates
 from chalicelib.store.reservations.approvals import (
     approval_items,
     closed_update,
@@ -71,6 +73,8 @@ class Booking:
     reservation: Reservation
     entry: HistoryEntry
     buffers: Buffers
+    # The limit of every quota counter the reservation charges (issue 13).
+    quota_limits: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def window(self) -> Window:
@@ -88,6 +92,7 @@ class Move:
 
     change: Changed
     buffers: Buffers
+    quota_limits: Mapping[str, int] = field(default_factory=dict)
 
 
 class BookingReads(Protocol):
@@ -138,11 +143,13 @@ class BookingWriter:
             idem_index = len(more)
             at = bookings[0].entry.at
             more.append(claim_put(record.claim, record.entity_id, at, table, record.outcome))
+        limits = {k: v for b in bookings for k, v in b.quota_limits.items()}
         self._tx.occupy(
             Occupation(
                 windows=tuple(b.window for b in bookings),
                 items=tuple(items),
                 now=bookings[0].entry.at,
+                quota=tuple(quota_items([b.reservation for b in bookings], [], limits, table)),
                 extra=tuple(more),
                 idempotency_index=idem_index,
                 known_versions=dict(known_versions or {}),
@@ -195,6 +202,7 @@ class BookingWriter:
                     ),
                     items=tuple(items),
                     now=move.change.entry.at,
+                    quota=tuple(quota_items([after], [before], move.quota_limits, table)),
                     ignore_ids=frozenset({before.reservation_id}),
                     known_versions=dict(known_versions or {}),
                 )
@@ -217,9 +225,10 @@ class BookingWriter:
         """Commit one transition; raises StaleItem if the reservation moved on meanwhile.
         `extra` items commit with it (the waitlist entry an offer's accept or decline
         settles); a failed condition there is a StaleItem too, naming its index."""
-        items = self._change_items(change, table_name())
+        table = table_name()
+        items = self._change_items(change, table)
         try:
-            transact([*items, *extra])
+            transact([*items, *extra, *given_back([change], table)])
         except TransactionCancelled as exc:
             failed = exc.failed_conditions()
             raise StaleItem(failed[0] if failed else 0) from exc
@@ -239,7 +248,8 @@ class BookingWriter:
             chunk = changes[first : first + CHANGE_CHUNK]
             table = table_name()
             try:
-                transact([item for c in chunk for item in self._change_items(c, table)])
+                items = [item for c in chunk for item in self._change_items(c, table)]
+                transact([*items, *given_back(chunk, table)])
                 done += [c.after for c in chunk]
             except TransactionCancelled:
                 done += redo_each(chunk, redo, reread, self.apply)
@@ -272,6 +282,7 @@ class BookingWriter:
                 windows=(Window(after.resource_id, after.window, buffers),),
                 items=tuple(items),
                 now=change.entry.at,
+                quota=tuple(given_back([change, *rejections], table)),
                 ignore_ids=frozenset(
                     {after.reservation_id, *(r.after.reservation_id for r in rejections)}
                 ),
@@ -282,11 +293,10 @@ class BookingWriter:
 
     def settle(self, change: Changed, *, expected_step: int, decisions: str) -> Reservation:
         """A decision that frees the slot (a rejection), guarded by the request's step."""
-        items = self._change_items(
-            change, table_name(), expected_step=expected_step, decisions=decisions
-        )
+        table = table_name()
+        items = self._change_items(change, table, expected_step=expected_step, decisions=decisions)
         try:
-            transact(items)
+            transact([*items, *given_back([change], table)])
         except TransactionCancelled as exc:
             raise StaleItem(0) from exc
         return change.after
@@ -348,6 +358,32 @@ class BookingWriter:
         put["Put"]["ExpressionAttributeNames"] = {"#ver": "version", "#st": "status"}
         put["Put"]["ExpressionAttributeValues"] = values
         return put
+
+
+def quota_items(
+    taken_by: Sequence[Reservation],
+    returned_by: Sequence[Reservation],
+    limits: Mapping[str, int],
+    table: str,
+) -> list[Item]:
+    """The usage counter updates of one transaction: per user, the net change of each counter
+    (a transaction may touch an item once), positive ones conditioned on their limit."""
+    users = sorted({r.user_id for r in (*taken_by, *returned_by)})
+    items: list[Item] = []
+    for user in users:
+        deltas = net(
+            [c for r in taken_by if r.user_id == user for c in r.quota_charges],
+            [c for r in returned_by if r.user_id == user for c in r.quota_charges],
+        )
+        items += counter_updates(table, user, deltas, limits)
+    return items
+
+
+def given_back(changes: Sequence[Changed], table: str) -> list[Item]:
+    """What transitions return to the quota counters: the charges the reservation held
+    before and no longer holds after (lifecycle.kept_charges). Unconditional: the version
+    guard of the status change makes it happen exactly once."""
+    return quota_items([c.after for c in changes], [c.before for c in changes], {}, table)
 
 
 def redo_each(

@@ -1230,6 +1230,157 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/quotas/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Users at or near a quota limit in the current period */
+        get: operations["get__api_v1_quotas_alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotas/my-usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My booking quotas: usage per rule, what remains, when it resets
+         * @description Hours are in minutes (`unit`); the current period is named by the UTC date.
+         */
+        get: operations["get__api_v1_quotas_my_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotas/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per-user quota overrides in force */
+        get: operations["get__api_v1_quotas_overrides"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotas/overrides/{user_id}/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Give a user their own limit for one rule (until it expires) */
+        put: operations["put__api_v1_quotas_overrides_user_id_rule_id_"];
+        post?: never;
+        /** Remove a user's quota override */
+        delete: operations["delete__api_v1_quotas_overrides_user_id_rule_id_"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotas/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The booking quota rules */
+        get: operations["get__api_v1_quotas_rules"];
+        put?: never;
+        /**
+         * Add a booking quota rule
+         * @description `limit`: hours for an `hours` rule (fractions allowed), a number of reservations for
+         *         `count` and `concurrent`. `peak` ("09:00-17:00", local time of the resource booked): only
+         *         the part of a booking inside it counts.
+         */
+        post: operations["post__api_v1_quotas_rules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotas/rules/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One booking quota rule */
+        get: operations["get__api_v1_quotas_rules_rule_id_"];
+        /**
+         * Replace a booking quota rule
+         * @description Existing bookings keep what they charged; new ones are checked against it.
+         */
+        put: operations["put__api_v1_quotas_rules_rule_id_"];
+        post?: never;
+        /** Remove a booking quota rule */
+        delete: operations["delete__api_v1_quotas_rules_rule_id_"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotas/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per rule: users counted, total used and users at the limit this period */
+        get: operations["get__api_v1_quotas_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotas/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One user's booking quota usage */
+        get: operations["get__api_v1_quotas_users_user_id_"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/register": {
         parameters: {
             query?: never;
@@ -1301,6 +1452,26 @@ export interface paths {
          * @description Not all or nothing: each reservation is cancelled by its own conditional write, and each id is reported as `cancelled`, `not_found` (no such reservation, or not yours), `already_cancelled` or `not_cancellable` (e.g. expired). Admins may cancel anyone's. Repeated ids are reported once.
          */
         post: operations["post__api_v1_reservations_bulk_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reservations/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What if I booked this? Rules, quotas, conflicts, approval, Plan B; writes nothing
+         * @description The body of a booking request. `ok` is a forecast: the booking itself decides. `violations` lists every failed rule, `quota` the usage after the booking, `alternatives` ready-to-send requests when it would be refused.
+         */
+        post: operations["post__api_v1_reservations_check"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2774,6 +2945,14 @@ export interface components {
              */
             user_id?: string | null;
         };
+        /** AlertsQuery */
+        AlertsQuery: {
+            /**
+             * Threshold
+             * @default 0.8
+             */
+            threshold?: number;
+        };
         /** AllowEntryIn */
         AllowEntryIn: {
             /**
@@ -3478,6 +3657,46 @@ export interface components {
             opens_before_minutes: number;
             /** Required */
             required: boolean;
+        };
+        /**
+         * CheckOut
+         * @description The what-if answer: `ok` means a booking sent now would be accepted (a forecast).
+         */
+        CheckOut: {
+            /**
+             * Alternatives
+             * @description Plan B when not ok: each has a ready-to-send `request`
+             */
+            alternatives: {
+                [key: string]: unknown;
+            }[];
+            /** Conflicts */
+            conflicts: {
+                [key: string]: unknown;
+            }[];
+            /** Ok */
+            ok: boolean;
+            /**
+             * Quota
+             * @description each quota counter after this booking
+             */
+            quota: {
+                [key: string]: unknown;
+            }[];
+            /** Requires Approval */
+            requires_approval: boolean;
+            /**
+             * Status
+             * @description what the booking would become: active or pending_approval
+             */
+            status: string;
+            /**
+             * Violations
+             * @description every failed rule, as in a refusal's details.violations
+             */
+            violations: {
+                [key: string]: unknown;
+            }[];
         };
         /** ClientCreate */
         ClientCreate: {
@@ -4944,6 +5163,170 @@ export interface components {
             /** Waiting */
             waiting: number;
         };
+        /** QuotaAlertList */
+        QuotaAlertList: {
+            /** Items */
+            items: components["schemas"]["QuotaAlertOut"][];
+        };
+        /** QuotaAlertOut */
+        QuotaAlertOut: {
+            /** Limit */
+            limit: number;
+            /** Period Key */
+            period_key: string;
+            /** Resets At */
+            resets_at: string | null;
+            /** Rule Id */
+            rule_id: string;
+            /** Rule Name */
+            rule_name: string;
+            /** Share */
+            share: number;
+            /** Unit */
+            unit: string;
+            /** Used */
+            used: number;
+            /** User Id */
+            user_id: string;
+        };
+        /** QuotaOverrideIn */
+        QuotaOverrideIn: {
+            /**
+             * Expires At
+             * @description None: until removed
+             * @default null
+             */
+            expires_at?: string | null;
+            /**
+             * Limit
+             * @description same unit as the rule's limit
+             */
+            limit: number;
+            /**
+             * Reason
+             * @default
+             */
+            reason?: string;
+        };
+        /** QuotaOverrideList */
+        QuotaOverrideList: {
+            /** Items */
+            items: components["schemas"]["QuotaOverrideOut"][];
+        };
+        /** QuotaOverrideOut */
+        QuotaOverrideOut: {
+            /** Expires At */
+            expires_at: string | null;
+            /** Limit */
+            limit: number;
+            /** Reason */
+            reason: string;
+            /** Rule Id */
+            rule_id: string;
+            /** User Id */
+            user_id: string;
+        };
+        /**
+         * QuotaRuleIn
+         * @description `limit`: hours for an `hours` rule (fractions allowed), a number of reservations for
+         *     `count` and `concurrent`. `peak` ("09:00-17:00", local time of the resource booked): only
+         *     the part of a booking inside it counts.
+         */
+        QuotaRuleIn: {
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled?: boolean;
+            /** Exempt Roles */
+            exempt_roles?: string[];
+            /** Limit */
+            limit: number;
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "hours" | "count" | "concurrent";
+            /** Name */
+            name: string;
+            /**
+             * Peak
+             * @description HH:MM-HH:MM, end 24:00 allowed
+             * @default null
+             */
+            peak?: string | null;
+            /**
+             * Period
+             * @default null
+             */
+            period?: ("day" | "week" | "month") | null;
+            /**
+             * Scope
+             * @default global
+             * @enum {string}
+             */
+            scope?: "global" | "resource" | "tag" | "role";
+            /**
+             * Scope Value
+             * @default null
+             */
+            scope_value?: string | null;
+        };
+        /** QuotaRuleList */
+        QuotaRuleList: {
+            /** Items */
+            items: components["schemas"]["QuotaRuleOut"][];
+        };
+        /** QuotaRuleOut */
+        QuotaRuleOut: {
+            /** Enabled */
+            enabled: boolean;
+            /** Exempt Roles */
+            exempt_roles: string[];
+            /**
+             * Limit
+             * @description hours for an hours rule, else reservations
+             */
+            limit: number;
+            /** Metric */
+            metric: string;
+            /** Name */
+            name: string;
+            /** Peak */
+            peak: string | null;
+            /** Period */
+            period: string | null;
+            /** Rule Id */
+            rule_id: string;
+            /** Scope */
+            scope: string;
+            /** Scope Value */
+            scope_value: string | null;
+        };
+        /** QuotaSummaryList */
+        QuotaSummaryList: {
+            /** Items */
+            items: components["schemas"]["QuotaSummaryOut"][];
+        };
+        /** QuotaSummaryOut */
+        QuotaSummaryOut: {
+            /** At Limit */
+            at_limit: number;
+            /** Limit */
+            limit: number;
+            /** Name */
+            name: string;
+            /** Resets At */
+            resets_at: string | null;
+            /** Rule Id */
+            rule_id: string;
+            /** Total Used */
+            total_used: number;
+            /** Unit */
+            unit: string;
+            /** Users */
+            users: number;
+        };
         /**
          * RangeQuery
          * @description UTC dates, both included; default: the last 30 days (at most 366).
@@ -5622,6 +6005,45 @@ export interface components {
             description: string;
             name: components["schemas"]["Role"];
         };
+        /** RuleUsageOut */
+        RuleUsageOut: {
+            /** Exempt */
+            exempt: boolean;
+            /** Limit */
+            limit: number;
+            /**
+             * Limit Source
+             * @enum {string}
+             */
+            limit_source: "rule" | "override";
+            /** Metric */
+            metric: string;
+            /** Name */
+            name: string;
+            /** Period */
+            period: string | null;
+            /** Period Key */
+            period_key: string | null;
+            /** Remaining */
+            remaining: number;
+            /** Resets At */
+            resets_at: string | null;
+            /** Rule Id */
+            rule_id: string;
+            /** Scope */
+            scope: string;
+            /** Scope Value */
+            scope_value: string | null;
+            /** Summary */
+            summary: string;
+            /**
+             * Unit
+             * @description minutes (hours rules) or reservations
+             */
+            unit: string;
+            /** Used */
+            used: number;
+        };
         /** SavedSearchIn */
         SavedSearchIn: {
             /**
@@ -6116,6 +6538,13 @@ export interface components {
              * @constant
              */
             token_type?: "bearer";
+        };
+        /** UsageOut */
+        UsageOut: {
+            /** Rules */
+            rules: components["schemas"]["RuleUsageOut"][];
+            /** User Id */
+            user_id: string;
         };
         /** UserListQuery */
         UserListQuery: {
@@ -9145,6 +9574,382 @@ export interface operations {
             };
         };
     };
+    get__api_v1_quotas_alerts: {
+        parameters: {
+            query?: {
+                threshold?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaAlertList"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_quotas_my_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_quotas_overrides: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaOverrideList"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put__api_v1_quotas_overrides_user_id_rule_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuotaOverrideIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaOverrideOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete__api_v1_quotas_overrides_user_id_rule_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_quotas_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaRuleList"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post__api_v1_quotas_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuotaRuleIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaRuleOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_quotas_rules_rule_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaRuleOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put__api_v1_quotas_rules_rule_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuotaRuleIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaRuleOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete__api_v1_quotas_rules_rule_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_quotas_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaSummaryList"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_quotas_users_user_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     post__api_v1_register: {
         parameters: {
             query?: never;
@@ -9264,6 +10069,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BulkCancelOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post__api_v1_reservations_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReservationCreate"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckOut"];
                 };
             };
             /** @description client error */

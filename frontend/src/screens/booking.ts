@@ -14,6 +14,8 @@ import {
 } from '../lib/time';
 import type { Session } from '../state';
 import { bookSeries, repeatSection, seriesResult } from './series';
+import * as whatIf from '../api/what_if';
+import { alternativesList, violationList, whatIfLine } from './plan_b';
 import { freeSlotsSection } from './slots';
 import { joinButton } from './waitlist';
 
@@ -55,6 +57,15 @@ export function openReserve(session: Session, resource: Resource, window: TimeWi
   const repeat = repeatSection(times.startInput);
   const box = errorBox();
   const waitOffer = h('div', { class: 'actions', hidden: true }); // a taken slot: join its waitlist
+  // Issue 13: the what-if result as you type, and Plan B after a refusal.
+  const planB = h('div', { class: 'plan-b-slot' });
+  const forecast = whatIfLine(session, () => {
+    try {
+      return { resource_id: resource.resource_id, ...times.read(), ...(override.checked ? { override: true } : {}) };
+    } catch {
+      return null;
+    }
+  });
   const form = h('form', { class: 'stack', 'aria-label': `Reserve ${resource.name}` },
     ...times.elements,
     repeat.element,
@@ -64,8 +75,10 @@ export function openReserve(session: Session, resource: Resource, window: TimeWi
       ? h('p', { class: 'notice', text: 'An approver must confirm this booking; the slot is held for you meanwhile.' }) : null,
     field('Notes (optional)', notes),
     session.me.is_admin ? checkbox('Ignore opening hours and blackouts (administrator)', override) : null,
+    forecast.element,
     box,
     waitOffer,
+    planB,
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'button primary', text: 'Reserve' }),
       h('button', { type: 'button', class: 'button', text: 'Cancel', onclick: () => dialog.close() })));
@@ -94,6 +107,7 @@ export function openReserve(session: Session, resource: Resource, window: TimeWi
       return;
     }
     let created;
+    planB.replaceChildren();
     try {
       created = await reservations.book(session.api, body, key.current);
     } catch (error) {
@@ -105,6 +119,7 @@ export function openReserve(session: Session, resource: Resource, window: TimeWi
           joinButton(session, resource, wanted, () => dialog.close()));
         waitOffer.hidden = false;
       }
+      if (error instanceof ApiError) showDenial(error);
       throw error;
     }
     dialog.close();
@@ -114,8 +129,27 @@ export function openReserve(session: Session, resource: Resource, window: TimeWi
       : `Reserved ${resource.name}: ${when}.`);
     session.events.emit('reservations-changed', { source: 'local', resourceId: resource.resource_id });
   });
+  /** Every failed rule and the alternatives, each bookable with one click. */
+  function showDenial(error: ApiError): void {
+    const { violations, alternatives } = whatIf.denialOf(error.details);
+    const nodes = [
+      violations.length > 1 ? violationList(violations) : null,
+      alternativesList(alternatives, async (choice) => {
+        const booked = await reservations.book(session.api, choice.request, new reservations.IdempotencyKey().current)
+          .catch((failed: unknown) => { showError(box, failed); return null; });
+        if (!booked) return;
+        dialog.close();
+        toast(`Reserved ${choice.resource_name}: ${formatRange(choice.start_time, choice.end_time)}.`);
+        session.events.emit('reservations-changed', { source: 'local', resourceId: choice.resource_id });
+      }),
+    ].filter((n): n is HTMLElement => n !== null);
+    planB.replaceChildren(...nodes);
+  }
+  form.addEventListener('input', () => forecast.refresh());
+  form.addEventListener('change', () => forecast.refresh());
   const dialog = openDialog(`Reserve ${resource.name}`, form);
   times.startInput.focus();
+  forecast.refresh();
   return dialog;
 }
 

@@ -1,0 +1,1 @@
+"""Booking quotas (issue 13): the booking path's gate, usage views and admin management."""

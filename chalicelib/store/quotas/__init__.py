@@ -1,0 +1,1 @@
+"""Quota rules, per-user overrides and usage counters (issue 13)."""
