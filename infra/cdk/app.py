@@ -21,12 +21,17 @@ from infra.cdk.stages import DEFAULT_REGION, PROJECT_DIR, STAGES, StageConfig
 BUILD_DIR = Path(os.environ.get("RESERVER_CDK_BUILD_DIR") or PROJECT_DIR / ".build" / "cdk")
 
 
+MINIMIZE_POLICIES = {"@aws-cdk/aws-iam:minimizePolicies": True}
+
+
 def build(
     outdir: str | None = None, context: dict[str, str] | None = None, build_dir: Path = BUILD_DIR
 ) -> tuple[cdk.App, list[ReserverStack]]:
     os.environ.setdefault("AWS_DEFAULT_REGION", DEFAULT_REGION)
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
-    app = cdk.App(outdir=outdir, context=context)
+    # Grants to many queues and tables merge into few statements, so each function's role keeps
+    # one inline policy (without it, the API handler's spills into an "overflow" managed policy).
+    app = cdk.App(outdir=outdir, context={**MINIMIZE_POLICIES, **(context or {})})
     selected = app.node.try_get_context("stage")
     stages = [selected] if selected else list(STAGES)
     ctx = {k: str(v) for k in _CONTEXT_KEYS if (v := app.node.try_get_context(k)) is not None}
