@@ -61,7 +61,9 @@ def set_policy(ctx: RequestContext[CheckInPolicyIn], resource_id: str) -> CheckI
     response=CheckInOut,
 )
 def get_check_in(ctx: RequestContext, reservation_id: str) -> CheckInOut:
-    return CheckInOut.from_view(wiring.check_in().view(ctx.user, reservation_id))
+    return CheckInOut.from_view(
+        wiring.check_in().view(ctx.user, reservation_id), wiring.check_in_links(), with_qr=True
+    )
 
 
 @endpoint(
@@ -76,7 +78,9 @@ def get_check_in(ctx: RequestContext, reservation_id: str) -> CheckInOut:
     "`invalid_transition` when the reservation is not active. Checking in twice answers 200.",
 )
 def check_in(ctx: RequestContext, reservation_id: str) -> CheckInOut:
-    return CheckInOut.from_view(wiring.check_in().check_in(ctx.user, reservation_id))
+    return CheckInOut.from_view(
+        wiring.check_in().check_in(ctx.user, reservation_id), wiring.check_in_links()
+    )
 
 
 @endpoint(
@@ -91,7 +95,7 @@ def check_in(ctx: RequestContext, reservation_id: str) -> CheckInOut:
 )
 def view_link(ctx: RequestContext, token: str) -> CheckInOut | Reply:
     if not check_in_page.wants_html(ctx.header("accept")):
-        return CheckInOut.from_view(wiring.check_in().view_link(token))
+        return CheckInOut.from_view(wiring.check_in().view_link(token), wiring.check_in_links())
     try:
         return check_in_page.page(wiring.check_in().view_link(token), done=False)
     except DomainError as exc:
@@ -111,7 +115,7 @@ def view_link(ctx: RequestContext, token: str) -> CheckInOut | Reply:
 )
 def confirm_link(ctx: RequestContext, token: str) -> CheckInOut | Reply:
     if not check_in_page.wants_html(ctx.header("accept")):
-        return CheckInOut.from_view(wiring.check_in().check_in_link(token))
+        return CheckInOut.from_view(wiring.check_in().check_in_link(token), wiring.check_in_links())
     try:
         return check_in_page.page(wiring.check_in().check_in_link(token), done=True)
     except DomainError as exc:

@@ -82,6 +82,7 @@ from chalicelib.wiring.reservations import (
     booking_writer,
     bulk,
     check_in,
+    check_in_links,
     idempotent_creates,
     no_shows,
     recovery,
@@ -109,6 +110,7 @@ __all__ = [  # noqa: RUF022
     "calendar_feeds",  # calendar feeds (issue 12)
     "calendar_subscriptions",
     "check_in",
+    "check_in_links",
     "clock",
     "connections",
     "cursors",

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from chalicelib.services.reservations.booking import BookingDeps, BookingService
     from chalicelib.services.reservations.bulk import BulkService
     from chalicelib.services.reservations.check_in import CheckInService
+    from chalicelib.services.reservations.check_in_links import CheckInLinks
     from chalicelib.services.reservations.idempotent import IdempotentCreates
     from chalicelib.services.reservations.no_shows import NoShowRelease
     from chalicelib.services.reservations.queries import ReservationQueries
@@ -101,6 +102,14 @@ def recovery() -> AnchorRecovery:
 
 
 # --- check-in and the no-show release (issue 10) ---------------------------------------------
+
+
+def check_in_links() -> CheckInLinks:
+    from chalicelib.integrations.qr import png_data_uri
+    from chalicelib.services.reservations.check_in_links import CheckInLinks
+    from chalicelib.settings import get_settings
+
+    return CheckInLinks(get_settings().api_public_url, png_data_uri)
 
 
 def check_in() -> CheckInService:

@@ -38,8 +38,11 @@ def test_the_check_in_button_and_link_around_the_start(
     page.get_by_role("tab", name="My reservations").click()
     booking = page.locator(f"li.reservation[data-reservation-id='{rid}']")
     # Then the card offers check-in and the signed link (the QR code's page)
-    link = booking.get_by_role("link", name="Check-in link (QR page)")
+    link = booking.get_by_role("link", name="Check-in link")
     expect(link).to_be_visible()
+    qr = booking.get_by_role("img", name="QR code of the check-in link")
+    expect(qr).to_be_visible()
+    assert (qr.get_attribute("src") or "").startswith("data:image/png;base64,")
     href = link.get_attribute("href") or ""
     assert href.startswith(site.api.rstrip("/") + "/api/v1/checkin/")
     shown = httpx.get(href, headers={"Accept": "text/html"}, timeout=10)

@@ -11,6 +11,8 @@ from chalice.test import Client
 
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.reservations import ReservationStatus
+from chalicelib.integrations.qr import png_data_uri
+from chalicelib.settings import get_settings
 from chalicelib.store.reservations.repository import ReservationStore
 from tests.factories import (
     ADMIN_PASSWORD,
@@ -127,6 +129,13 @@ def test_the_owner_checks_in_inside_the_window_only(
     assert state["required"] and not state["checked_in"]
     assert (state["opens_at"], state["closes_at"]) == (out(today(9, 45)), out(today(10, 15)))
     assert state["check_in_path"].startswith("/api/v1/checkin/")
+    # the link as a phone opens it, and its QR code (the owner's view only)
+    public = get_settings().api_public_url.rstrip("/")
+    assert state["check_in_url"] == public + state["check_in_path"]
+    assert state["check_in_qr"] == png_data_uri(state["check_in_url"])
+    assert state["check_in_qr"].startswith("data:image/png;base64,")
+    by_link = client.http.get(state["check_in_path"]).json_body
+    assert by_link["check_in_url"] == state["check_in_url"] and by_link["check_in_qr"] is None
 
     early = check_in(client, "alice", booking)
     assert early.status_code == 409 and error_code(early) == "check_in_not_open"

@@ -11,9 +11,9 @@ from chalicelib.domain.catalog.check_in_policy import STRIKES_MAX, WINDOW_EDGE_M
 from chalicelib.domain.reservations import ReservationStatus
 from chalicelib.domain.reservations.check_in import NoShowCount
 from chalicelib.services.reservations.check_in import CheckInView
+from chalicelib.services.reservations.check_in_links import CheckInLinks
 
 _EDGE_MAX_MINUTES = int(WINDOW_EDGE_MAX.total_seconds() // 60)
-CHECK_IN_LINK = "/api/v1/checkin/{token}"
 
 
 class CheckInPolicyIn(Strict):
@@ -70,9 +70,18 @@ class CheckInOut(BaseModel):
     closes_at: UtcDatetime
     checked_in: bool
     check_in_path: str | None
+    check_in_url: str | None = Field(
+        None, description="the signed link as a person opens it (the API's public URL)"
+    )
+    check_in_qr: str | None = Field(
+        None, description="a PNG data URI of the QR code of `check_in_url` (the owner's view)"
+    )
 
     @classmethod
-    def from_view(cls, view: CheckInView) -> CheckInOut:
+    def from_view(
+        cls, view: CheckInView, links: CheckInLinks, *, with_qr: bool = False
+    ) -> CheckInOut:
+        token = view.token
         r = view.reservation
         return cls(
             reservation_id=r.reservation_id,
@@ -85,7 +94,9 @@ class CheckInOut(BaseModel):
             opens_at=view.window.opens_at,
             closes_at=view.window.closes_at,
             checked_in=view.checked_in,
-            check_in_path=CHECK_IN_LINK.format(token=view.token) if view.token else None,
+            check_in_path=links.path(token) if token else None,
+            check_in_url=links.url(token) if token else None,
+            check_in_qr=links.qr(token) if token and with_qr else None,
         )
 
 

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-import qrcode
-from qrcode.image.pure import PyPNGImage
 
 from chalicelib.domain.accounts import mfa as rules
 from chalicelib.domain.accounts.accounts import User
@@ -17,6 +12,7 @@ from chalicelib.domain.accounts.secrets_box import DecryptionFailed, SecretBox
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, NotAuthenticated
 from chalicelib.domain.principal import Principal
+from chalicelib.integrations.qr import png_data_uri
 from chalicelib.store.accounts.mfa import UserMfaStore
 from chalicelib.store.accounts.tokens import TokenStore
 
@@ -69,7 +65,7 @@ class MfaService:
             {rules.hash_backup_code(c) for c in codes},
         )
         uri = rules.provisioning_uri(secret, user.username, self._issuer)
-        return MfaEnrollment(secret, uri, _qr_data_uri(uri), codes)
+        return MfaEnrollment(secret, uri, png_data_uri(uri), codes)
 
     def verify_setup(self, principal: Principal, code: str) -> None:
         """Enable MFA with the pending seed once the user proves their app has it."""
@@ -146,10 +142,3 @@ class MfaService:
         except DecryptionFailed as exc:
             # A key rotation without re-enrolment: refuse rather than lock the door open.
             raise _invalid_code() from exc
-
-
-def _qr_data_uri(uri: str) -> str:
-    image = qrcode.make(uri, image_factory=PyPNGImage, box_size=6, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()

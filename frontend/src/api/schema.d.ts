@@ -3588,6 +3588,18 @@ export interface components {
         CheckInOut: {
             /** Check In Path */
             check_in_path: string | null;
+            /**
+             * Check In Qr
+             * @description a PNG data URI of the QR code of `check_in_url` (the owner's view)
+             * @default null
+             */
+            check_in_qr?: string | null;
+            /**
+             * Check In Url
+             * @description the signed link as a person opens it (the API's public URL)
+             * @default null
+             */
+            check_in_url?: string | null;
             /** Checked In */
             checked_in: boolean;
             /**

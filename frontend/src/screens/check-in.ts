@@ -1,7 +1,7 @@
 // Check-in on a reservation around its start (issue 10): the server's window decides; the
 // card asks for it only near the start. Shows "Check in" inside the window, when it opens
 // before it, and the signed check-in link (the QR code's target: open it on the spot, or
-// share it) while the reservation can still be checked in.
+// share it), with its QR code, while the reservation can still be checked in.
 import * as checkin from '../api/checkin';
 import { badge } from '../components/badge';
 import { toast } from '../components/dialog';
@@ -32,8 +32,11 @@ export function checkInSection(session: Session, reservation: Reservation): HTML
       return;
     }
     const where = windowState(state.opens_at, state.closes_at);
-    const link = state.check_in_path
-      ? h('a', { href: `${session.config.apiUrl.replace(/\/$/, '')}${state.check_in_path}`, target: '_blank', rel: 'noopener', text: 'Check-in link (QR page)' })
+    const href = state.check_in_url ?? (state.check_in_path ? `${session.config.apiUrl.replace(/\/$/, '')}${state.check_in_path}` : null);
+    const link = href ? h('a', { href, target: '_blank', rel: 'noopener', text: 'Check-in link' }) : null;
+    // The same link as a QR code, to open on a phone at the resource.
+    const qr = state.check_in_qr
+      ? h('img', { class: 'check-in-qr', src: state.check_in_qr, alt: 'QR code of the check-in link', width: '120', height: '120' })
       : null;
     const button = where === 'open'
       ? h('button', {
@@ -45,7 +48,7 @@ export function checkInSection(session: Session, reservation: Reservation): HTML
         }),
       })
       : h('span', { class: 'hint', text: where === 'before' ? `Check-in opens ${formatInstant(state.opens_at)}.` : 'Check-in has closed.' });
-    body.replaceChildren(button, state.required ? badge('check-in required', 'pending_approval') : '', link ?? '');
+    body.replaceChildren(button, state.required ? badge('check-in required', 'pending_approval') : '', link ?? '', qr ?? '');
   }
   void load();
   return section;
