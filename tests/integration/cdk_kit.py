@@ -35,10 +35,16 @@ INPUTS = (
 )
 TOOLS = ("aws-cdk-lib", "cdk-nag", "cfn-lint", "chalice")
 STAGES = ("dev", "prod")
+# cfn-lint's runtime-deprecation rules compare the runtime's end-of-support dates with the
+# machine's clock, so the same template passes today and fails under `faketime +365d` (python3.11
+# is deprecated on 2027-06-30: a real item for the deployment, tracked in the README, not a
+# template defect this suite can fix by date).
+CFN_LINT_IGNORED = ("E2531", "E2533", "W2531")
 
 
 def digest() -> str:
     h = hashlib.sha256()
+    h.update(f"ignored={','.join(CFN_LINT_IGNORED)}\n".encode())
     for tool in TOOLS:
         h.update(f"{tool}={importlib.metadata.version(tool)}\n".encode())
     for name in INPUTS:
@@ -98,7 +104,8 @@ def _synthesise(root: Path) -> None:
     synthesised = time.monotonic()
     templates = [str(root / "cdk.out" / f"{stage}.template.json") for stage in STAGES]
     cfn_lint = str(Path(sys.executable).with_name("cfn-lint"))
-    lint = _run([cfn_lint, "--format", "json", *templates], env)
+    ignored = ["--ignore-checks", *CFN_LINT_IGNORED]
+    lint = _run([cfn_lint, "--format", "json", *ignored, "--", *templates], env)
     (root / "cfn-lint.json").write_text(
         json.dumps({"returncode": lint.returncode, "findings": json.loads(lint.stdout or "[]")})
     )
