@@ -139,6 +139,7 @@ class WsMessages:
             token_expires_at=claims.expires_at,
             token_version=claims.token_version,
             roles=tuple(sorted(role.value for role in principal.roles)),
+            session_id=principal.session_id,
         )
         self._connections.attach(connection_id, session, self._clock.now())
         return {

@@ -170,3 +170,27 @@ def test_a_socket_cannot_sign_in_as_another_user_even_again(
     [ws] = sockets(fake_ws, ada.token, 1)
     bea = person(client, "bea")
     assert ws.say({"action": "auth", "token": bea.token})["code"] == "already_authenticated"
+
+
+def test_a_revoked_sign_in_ends_its_sockets_and_leaves_the_others(
+    client: Client, fake_ws: FakeWebsocketAPI, ada: Person, clock: FrozenClock
+) -> None:
+    # Given a socket on a laptop's sign-in and one on a phone's (two refresh families)
+    laptop = login(client, "ada", USER_PASSWORD)
+    phone = login(client, "ada", USER_PASSWORD)
+    [on_laptop] = sockets(fake_ws, str(laptop["access_token"]), 1)
+    [on_phone] = sockets(fake_ws, str(phone["access_token"]), 1)
+    # When the laptop's refresh token is replayed (the sign-in is revoked as stolen, while its
+    # access tokens stay unexpired and off the deny-list)
+    replayed = [
+        send_json(
+            client, "POST", "/api/v1/token/refresh", {"refresh_token": laptop["refresh_token"]}
+        )
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in replayed] == [200, 401]
+    # Then the laptop's socket ends at its next message, as its REST requests do
+    on_laptop.say({"action": "ping"})
+    assert ended(fake_ws, on_laptop, clock) == "token_revoked"
+    assert on_phone.say({"action": "ping"})["type"] == "pong"
+    assert ended(fake_ws, on_phone, clock) is None

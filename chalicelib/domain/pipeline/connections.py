@@ -29,6 +29,9 @@ class WsSession:
     token_expires_at: int  # epoch seconds, the token's `exp`
     token_version: int
     roles: tuple[str, ...]
+    # The sign-in (refresh family, the token's `sid`) it belongs to: ending that sign-in (an
+    # MFA change signs out other devices) ends the socket too, as it ends REST requests.
+    session_id: str = ""
 
     @property
     def is_admin(self) -> bool:
@@ -51,6 +54,7 @@ class SessionFacts:
 
     accounts: dict[str, AccountState] = field(default_factory=dict)
     denied: frozenset[str] = frozenset()
+    ended_sessions: frozenset[str] = frozenset()  # sign-ins (`sid`) revoked or expired
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,12 @@ def expiry_for(connected_at: datetime) -> datetime:
 
 
 def session_problem(
-    session: WsSession | None, account: AccountState | None, *, denied: bool, now: datetime
+    session: WsSession | None,
+    account: AccountState | None,
+    *,
+    denied: bool,
+    now: datetime,
+    sign_in_ended: bool = False,
 ) -> str | None:
     """Why this sign-in no longer holds (a `session_ended` reason), or None while it does.
 
@@ -86,7 +95,7 @@ def session_problem(
         return "not_signed_in"
     if session.token_expires_at <= epoch_seconds(now):
         return "token_expired"
-    if denied:
+    if denied or sign_in_ended:
         return "token_revoked"
     if account is None:
         return "account_deleted"

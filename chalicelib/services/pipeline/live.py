@@ -51,7 +51,11 @@ class AccountFactsPort(Protocol):
     """Accounts and the token deny-list, read in one batch (store/pipeline/ws_sessions.py)."""
 
     def load(
-        self, user_ids: Iterable[str], token_ids: Iterable[str], now: datetime
+        self,
+        user_ids: Iterable[str],
+        token_ids: Iterable[str],
+        now: datetime,
+        sign_ins: Iterable[tuple[str, str]] = (),
     ) -> SessionFacts: ...
 
 
@@ -83,14 +87,22 @@ class SessionGuard:
         now = self._clock.now()
         targets = {c.connection_id: c for c in connections}
         sessions = [c.session for c in targets.values() if c.session is not None]
-        facts = self._facts.load((s.user_id for s in sessions), (s.token_id for s in sessions), now)
+        facts = self._facts.load(
+            (s.user_id for s in sessions),
+            (s.token_id for s in sessions),
+            now,
+            [(s.user_id, s.session_id) for s in sessions if s.session_id],
+        )
         valid: dict[str, WsSession] = {}
         ended: dict[str, str] = {}
         for connection_id, connection in targets.items():
             session = connection.session
             account = facts.accounts.get(session.user_id) if session else None
             denied = session is not None and session.token_id in facts.denied
-            problem = session_problem(session, account, denied=denied, now=now)
+            sign_in_ended = session is not None and session.session_id in facts.ended_sessions
+            problem = session_problem(
+                session, account, denied=denied, now=now, sign_in_ended=sign_in_ended
+            )
             if problem is None and session is not None:
                 valid[connection_id] = session
             else:

@@ -66,6 +66,7 @@ class ConnectionItem(TableItem, discriminator="ws_connection"):  # type: ignore[
     token_expires_at = NumberAttribute(null=True)
     token_version = NumberAttribute(null=True)
     roles = UnicodeSetAttribute(null=True)
+    session_id = UnicodeAttribute(null=True)
 
 
 class SubscriptionItem(TableItem, discriminator="ws_subscription"):  # type: ignore[call-arg]
@@ -92,6 +93,7 @@ def _session_of(item: ConnectionItem) -> WsSession | None:
         token_expires_at=int(item.token_expires_at or 0),
         token_version=int(item.token_version or 0),
         roles=tuple(sorted(item.roles or ())),
+        session_id=item.session_id or "",
     )
 
 
@@ -167,6 +169,7 @@ class ConnectionStore:
                 ConnectionItem.token_expires_at.set(session.token_expires_at),
                 ConnectionItem.token_version.set(session.token_version),
                 ConnectionItem.roles.set(set(session.roles) or {"guest"}),
+                ConnectionItem.session_id.set(session.session_id),
             ],
             ConnectionItem.PK.exists()
             & (ConnectionItem.expires_at > epoch_seconds(now))

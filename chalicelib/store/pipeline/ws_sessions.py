@@ -1,4 +1,5 @@
-"""What the WebSocket session check reads of accounts: users and the access-token deny-list.
+"""What the WebSocket session check reads of accounts: users, the access-token deny-list and
+the sign-ins (refresh families, the tokens' `sid`) the sockets belong to.
 
 One consistent BatchGetItem for a whole fan-out (every target's user and token), not one
 read per socket: the same items the REST authenticator reads (store/accounts/tokens.py), so
@@ -13,24 +14,39 @@ from datetime import datetime
 
 from chalicelib.domain.pipeline.connections import AccountState, SessionFacts
 from chalicelib.domain.timeutil import epoch_seconds
-from chalicelib.store.accounts.tokens import DeniedTokenItem, deny_pk, user_key
-from chalicelib.store.accounts.users import UserItem, to_domain
+from chalicelib.store.accounts.tokens import (
+    DeniedTokenItem,
+    RefreshFamilyItem,
+    deny_pk,
+    family_sk,
+    user_key,
+)
+from chalicelib.store.accounts.users import UserItem, to_domain, user_pk
 from chalicelib.store.table import TableItem, bind
 
 
 class AccountFacts:
     def load(
-        self, user_ids: Iterable[str], token_ids: Iterable[str], now: datetime
+        self,
+        user_ids: Iterable[str],
+        token_ids: Iterable[str],
+        now: datetime,
+        sign_ins: Iterable[tuple[str, str]] = (),
     ) -> SessionFacts:
         bind()
-        users, tokens = set(user_ids), set(token_ids)
+        users, tokens, families = set(user_ids), set(token_ids), set(sign_ins)
         keys = [user_key(u) for u in sorted(users)] + [(deny_pk(t), "DENY") for t in sorted(tokens)]
+        keys += [(user_pk(user), family_sk(sid)) for user, sid in sorted(families)]
         if not keys:
             return SessionFacts()
         accounts: dict[str, AccountState] = {}
         denied: set[str] = set()
+        live_sign_ins: set[str] = set()
         for item in TableItem.batch_get(keys, consistent_read=True):
-            if isinstance(item, DeniedTokenItem):
+            if isinstance(item, RefreshFamilyItem):
+                if item.live(now):
+                    live_sign_ins.add(item.family_id)
+            elif isinstance(item, DeniedTokenItem):
                 if int(item.expires_at or 0) > epoch_seconds(now):
                     denied.add(item.PK.removeprefix("JTI#"))
             elif isinstance(item, UserItem) and item.user_id in users:
@@ -41,4 +57,5 @@ class AccountFacts:
                     token_version=user.token_version,
                     roles=tuple(sorted(r.value for r in user.effective_roles)),
                 )
-        return SessionFacts(accounts, frozenset(denied))
+        ended = frozenset(sid for _, sid in families) - live_sign_ins
+        return SessionFacts(accounts, frozenset(denied), ended)
