@@ -27,7 +27,6 @@ from chalicelib.domain.catalog.resources import Resource
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.principal import Principal, visible_to
-from chalicelib.integrations.ical_feed import render
 from chalicelib.services.calendar.config import CalendarConfig
 from chalicelib.services.calendar.ports import Catalog, FeedEntryReads, FeedTokenItems
 
@@ -162,4 +161,7 @@ class CalendarFeeds:
         return {rid: _place(found.get(rid), rid) for rid in ids}
 
     def _render(self, events: Sequence[FeedEvent], name: str) -> RenderedFeed:
+        # icalendar costs ~50 ms of every function's cold start: loaded with the first feed.
+        from chalicelib.integrations.ical_feed import render
+
         return render(events, name=name, refresh=self._config.refresh)
