@@ -87,7 +87,7 @@ def test_a_rooms_day_shows_busy_mine_and_closed_and_a_drag_books(
     # Then the other's booking is only "Busy", theirs is "Yours", and the night is shaded
     busy = grid.locator(".ec-event.rr-busy")
     mine = grid.locator(".ec-event.rr-mine")
-    expect(busy).to_have_count(1)
+    expect(busy).to_have_count(1, timeout=15_000)  # two day loads on a loaded machine
     expect(busy).to_contain_text("Busy")
     expect(busy).not_to_contain_text(other)
     expect(mine).to_have_count(1)
