@@ -4,8 +4,8 @@ expiry, auto-book, rules at accept, and bad input answered with 4xx JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import timedelta
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +14,13 @@ from chalice.test import Client
 from app import app
 from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
+from chalicelib.domain.reservations import Reservation, TimeRange
+from chalicelib.domain.reservations.conflicts import Buffers, Occupant
+from chalicelib.domain.waitlist.triggers import Freed
+from chalicelib.services.waitlist.fit import Fit
+from chalicelib.services.waitlist.offers import OfferService
+from chalicelib.store.reservations.repository import ReservationStore
+from chalicelib.store.waitlist.repository import WaitlistStore
 from tests.factories import login
 from tests.integration.pipeline_driver import Pipeline
 from tests.integration.pipeline_kit import mail_to, notifications, person, text_of
@@ -109,6 +116,65 @@ def test_decline_and_expiry_pass_the_window_down_the_queue(
     assert entry(client, dee.token, d["entry_id"])["status"] == "offered"
     # and a late accept by cy is refused
     assert error_code(act(client, cy.token, c["entry_id"], "accept")) == "no_offer"
+
+
+class DeclineDuringThePass:
+    """The reservation store as a worker's pass sees it, with the first in line's decline
+    landing (through the API) right after the pass's first read of the occupants: the
+    interleaving that gave the window to the third in line on the running stack."""
+
+    def __init__(self, decline: Callable[[], None]) -> None:
+        self._store = ReservationStore()
+        self._decline: Callable[[], None] | None = decline
+
+    def get(self, reservation_id: str) -> Reservation | None:
+        return self._store.get(reservation_id)
+
+    def occupants(
+        self, resource_id: str, windows: Sequence[TimeRange], buffers: Buffers, now: datetime
+    ) -> list[Occupant]:
+        read = self._store.occupants(resource_id, windows, buffers, now)
+        if self._decline is not None:
+            decline, self._decline = self._decline, None
+            decline()
+        return read
+
+
+def test_a_window_released_during_a_pass_is_offered_in_queue_order(
+    client: Client, pipeline: Pipeline, clock: FrozenClock
+) -> None:
+    # Given bob holds the offer for 10-11, cy then dee wait behind him
+    ada, bob, cy, dee = (person(client, n) for n in ("ada", "bob", "cyd", "deb"))
+    rid = booked(client, ada.token, at(10), at(11))
+    b, c, d = (joined(client, p.token, at(10), at(11)) for p in (bob, cy, dee))
+    cancel(client, ada.token, rid)
+    settle(pipeline)
+    assert entry(client, bob.token, b["entry_id"])["status"] == "offered"
+
+    # When a late pass over the queue (dee's join event, say) runs while bob declines
+    def decline() -> None:
+        assert act(client, bob.token, b["entry_id"], "decline").status_code == 200
+
+    holds = DeclineDuringThePass(decline)
+    offers = OfferService(
+        entries=WaitlistStore(),
+        holds=holds,
+        writer=wiring.booking_writer(),
+        catalog=wiring.resource_store(),
+        fit=Fit(wiring.resource_store(), holds),
+        reads=wiring.waitlist(),
+        clock=clock,
+        ids=wiring.ids(),
+    )
+    made = offers.offer_freed(Freed("room-1", TimeRange(at(10), at(11))))
+
+    # Then that pass, which saw the window held, offers it to nobody
+    assert made == 0
+    assert entry(client, dee.token, d["entry_id"])["status"] == "waiting"
+    # and the decline's own pass offers it to cy, next in line, not to dee
+    settle(pipeline)
+    assert entry(client, cy.token, c["entry_id"])["status"] == "offered"
+    assert entry(client, dee.token, d["entry_id"])["status"] == "waiting"
 
 
 def test_auto_book_entries_are_booked_without_an_offer(client: Client, pipeline: Pipeline) -> None:

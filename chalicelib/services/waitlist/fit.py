@@ -7,11 +7,13 @@ occupants; the offer's transaction re-checks the invariant, so this read only gu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from chalicelib.domain.catalog.resources import Resource
 from chalicelib.domain.errors import RuleViolation
 from chalicelib.domain.reservations import TimeRange, booking_rules
+from chalicelib.domain.reservations.conflicts import Occupant
 from chalicelib.domain.waitlist.entries import Wish
 from chalicelib.domain.waitlist.matching import Match, first_window, opening_starts
 from chalicelib.services.reservations.booking import buffers_of
@@ -37,8 +39,22 @@ class Fit:
             ),
         )
 
-    def match(self, resource: Resource, wish: Wish, now: datetime) -> Match:
-        """The earliest free window serving `wish` that the booking rules accept now."""
+    def occupants(
+        self, resource: Resource, spans: Sequence[TimeRange], now: datetime
+    ) -> list[Occupant]:
+        """One consistent read of what occupies `spans` (a worker's pass judges every entry
+        against the same read: see OfferService.offer_freed)."""
+        return self._holds.occupants(resource.resource_id, spans, buffers_of(resource), now)
+
+    def match(
+        self,
+        resource: Resource,
+        wish: Wish,
+        now: datetime,
+        occupants: Sequence[Occupant] | None = None,
+    ) -> Match:
+        """The earliest free window serving `wish` that the booking rules accept now, among
+        `occupants` (read here when not given)."""
         span = wish.span
         buffers = buffers_of(resource)
         hours = self._catalog.hours_for(resource)
@@ -59,7 +75,8 @@ class Fit:
         # Each opening is a candidate start: bookings must lie within the opening hours, so
         # a search starting before opening time must be able to land on it.
         starts = opening_starts(span, hours, zone) if wish.flexible else []
-        occupants = self._holds.occupants(resource.resource_id, [span], buffers, now)
+        if occupants is None:
+            occupants = self.occupants(resource, [span], now)
         return first_window(
             wish, now=now, occupants=occupants, buffers=buffers, judge=judge, extra_starts=starts
         )

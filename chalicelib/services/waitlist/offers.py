@@ -13,6 +13,7 @@ queue the same way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from chalicelib.domain.catalog.resources import Resource
@@ -28,7 +29,7 @@ from chalicelib.domain.reservations import (
     ReservationStatus,
     TimeRange,
 )
-from chalicelib.domain.reservations.conflicts import ReservationConflict
+from chalicelib.domain.reservations.conflicts import Occupant, ReservationConflict
 from chalicelib.domain.waitlist.entries import EntryChange, EntryStatus, Offer, WaitlistEntry
 from chalicelib.domain.waitlist.matching import QueueSlot, current, wanted_by
 from chalicelib.domain.waitlist.triggers import Freed
@@ -79,14 +80,21 @@ class OfferService:
         if resource is None:
             return 0
         entries = self._entries.get_many([s.entry_id for s in slots])
+        # Every entry is judged against ONE read of the occupants, taken before the first
+        # offer. With a read per entry, a window released while the pass was under way (a
+        # decline landing between two entries) went to whoever came after the release,
+        # jumping the ones judged before it; the release's own event starts a new pass,
+        # which offers it in queue order.
+        occupants = self._fit.occupants(resource, [s.wish.span for s in slots], now)
         given: list[TimeRange] = []  # windows offered by this pass, FIFO
+        lost: list[TimeRange] = []  # windows booked by someone else since the read
         for slot in slots:
             entry = entries.get(slot.entry_id)
             if entry is None or entry.status != EntryStatus.WAITING:
                 continue
-            window = self._try_offer(resource, entry, now, given)
+            window, offered = self._try_offer(resource, entry, now, occupants, given + lost)
             if window is not None:
-                given.append(window)
+                (given if offered else lost).append(window)
         return len(given)
 
     def _close_ended(self, slots: list[QueueSlot], now: datetime) -> None:
@@ -100,17 +108,24 @@ class OfferService:
                 self._quietly(entry, entry.expired(now))
 
     def _try_offer(
-        self, resource: Resource, entry: WaitlistEntry, now: datetime, given: list[TimeRange]
-    ) -> TimeRange | None:
-        match = self._fit.match(resource, entry.wish, now)
+        self,
+        resource: Resource,
+        entry: WaitlistEntry,
+        now: datetime,
+        occupants: Sequence[Occupant],
+        taken: list[TimeRange],
+    ) -> tuple[TimeRange | None, bool]:
+        """(window, True) when offered (or auto-booked); (window, False) when someone else
+        booked it since the pass's read; (None, False) when nothing fits."""
+        match = self._fit.match(resource, entry.wish, now, occupants)
         if match.window is None:
             if match.reason and match.reason != entry.reason:
                 self._quietly(entry, entry.skipped(match.reason, now))
-            return None
-        if any(match.window.overlaps(w) for w in given):
-            # Given to someone earlier in line by this pass, and released meanwhile (declined,
-            # left): its own event starts a new pass, which keeps the queue's order.
-            return None
+            return None, False
+        if any(match.window.overlaps(w) for w in taken):
+            # Given to someone earlier in line by this pass (and perhaps released meanwhile:
+            # its own event starts a new pass, which keeps the queue's order), or lost.
+            return None, False
         reservation = self._draft(resource, entry, match.window, now)
         if entry.auto_book:
             after = entry.auto_booked(reservation.reservation_id, now)
@@ -124,14 +139,16 @@ class OfferService:
         try:
             self._writer.create([booking], extra=self._entries.change_items(entry, after))
         except ReservationConflict:
-            return None  # booked by someone else meanwhile: the next may want another part
+            # Booked by someone else since the read (or held by a racing pass): not for the
+            # later entries either; the next may still want another part of the range.
+            return match.window, False
         except FenceFailed:
-            return None  # the entry moved on (offered by a racing run, or it left)
+            return None, False  # the entry moved on (offered by a racing run, or it left)
         logger.info(
             "waitlist offer made",
             extra={"entry_id": entry.entry_id, "reservation_id": reservation.reservation_id},
         )
-        return match.window
+        return match.window, True
 
     def _draft(
         self, resource: Resource, entry: WaitlistEntry, window: TimeRange, now: datetime
