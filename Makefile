@@ -12,7 +12,7 @@ export AWS_EC2_METADATA_DISABLED := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run stop test lint typecheck unit integration e2e check deps fmt bench clean shifted web web-test web-check web-types
+.PHONY: run stop test lint typecheck unit integration e2e check deps fmt bench clean shifted web web-test web-check web-types coverage
 
 deps: $(PIP_STAMP) $(NPM_STAMP) /usr/bin/chromium /usr/bin/faketime
 
@@ -80,16 +80,21 @@ e2e: deps web
 
 check: lint typecheck
 
-# Unit + integration run on both cores (each xdist worker has its own in-process moto);
-# the e2e suites share one local stack per session, so they run in a single process.
-# The two unit + integration runs have the machine's clock a year ahead (with coverage) and a
-# year back (libfaketime): the frozen test clock must be the only time the app compares
-# against. Today's date is what `make unit` / `make integration` and the e2e suites run on,
-# so a third, unshifted run would only repeat one of the two.
+# Every suite runs on both cores: unit + integration as two xdist workers (each with its own
+# in-process moto); e2e as two workers, each with its own local stack on free ports, a test
+# module at a time (--dist loadfile: a module's fixtures share its worker's stack).
+# Unit + integration run with the machine's clock a year ahead (libfaketime): the frozen test
+# clock must be the only time the app compares against, and a test that only passes "today"
+# fails there. The unit tests also run a year back (cheap); the whole year-back run is
+# `make shifted`. Coverage is `make coverage` (it doubled the in-process run's time).
 test: deps lint typecheck web-test web
-	faketime -f '+365d' $(VENV)/bin/pytest tests/unit tests/integration -q -n 2 --cov=chalicelib --cov=cli --cov-report= --durations=10
-	faketime -f '-365d' $(VENV)/bin/pytest tests/unit tests/integration -q -n 2 -p no:cacheprovider
-	$(VENV)/bin/pytest tests/e2e -q --cov=chalicelib --cov=cli --cov-append --cov-report=term:skip-covered --durations=10
+	faketime -f '+365d' $(VENV)/bin/pytest tests/unit tests/integration -q -n 2 -p no:cacheprovider --durations=10
+	faketime -f '-365d' $(VENV)/bin/pytest tests/unit -q -n 2 -p no:cacheprovider
+	$(VENV)/bin/pytest tests/e2e -q -n 2 --dist loadfile -p no:cacheprovider --durations=10
+
+coverage: deps web
+	$(VENV)/bin/pytest tests/unit tests/integration -q -n 2 --cov=chalicelib --cov=cli --cov-report=
+	$(VENV)/bin/pytest tests/e2e -q --cov=chalicelib --cov=cli --cov-append --cov-report=term:skip-covered
 
 shifted: deps
 	faketime -f '+365d' $(VENV)/bin/pytest tests/unit tests/integration -q -n 2 -p no:cacheprovider

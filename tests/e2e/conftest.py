@@ -13,13 +13,17 @@ from typing import Any
 
 import boto3
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from infra.local.config import FAKE_AWS_ENV, PORT_ENV, Ports, StackConfig
 from infra.local.procs import is_ours
 from infra.local.stack import RunningStack, start_stack
 from tests.e2e.browser import ApiClient, Site, chromium, create_room
 from tests.e2e.race_kit import Target, target_of
+
+# Browser assertions wait up to 15 s (Playwright's default is 5): the suite runs on both cores
+# with two stacks, and a screen that loads two days of a grid can take longer than 5 s there.
+expect.set_options(timeout=15_000)
 
 SAMPLE_APP = "tests.e2e.sample_app.app"
 SAMPLE_TOPOLOGY = "tests.e2e.sample_app.topology:TOPOLOGY"
