@@ -7,6 +7,13 @@ workers' own idempotency records (key prefix = the worker's queue), so an event 
 is never handled twice, whichever lane a redelivery takes. Live pushes are coalesced per
 envelope, as the live worker coalesces its batch (no idempotency record, clients drop repeats).
 
+Fewer writes (issue 16): the handlers in `SELF_IDEMPOTENT` make their effect at most once per
+event id by themselves (notification, audit entry and webhook delivery ids derive from the
+event id and are put with `attribute_not_exists`; analytics puts its marker in its counters'
+transaction; a waitlist offer is conditional on the entry's version). In this lane they run
+without the Powertools record (two writes per handler and event saved); a redelivery re-runs
+them and changes nothing. Email sends are not idempotent by themselves, so email keeps it.
+
 Failures: every event is tried; if any handler failed, the record raises, so the envelope
 comes back (batch size 1, so Lambda retries it without ReportBatchItemFailures) and only the
 (worker, event) pairs not yet done run again; after `max_receive_count` receives the envelope
@@ -58,6 +65,16 @@ WORKERS: dict[str, Callable[[], Worker]] = {
     ANALYTICS_QUEUE.name: analytics.worker,
 }
 
+SELF_IDEMPOTENT = frozenset(
+    {
+        NOTIFY_QUEUE.name,
+        WEBHOOK_QUEUE.name,
+        AUDIT_QUEUE.name,
+        WAITLIST_QUEUE.name,
+        ANALYTICS_QUEUE.name,
+    }
+)
+
 
 class EnvelopeFailed(Exception):
     """Some handler failed for some event of the envelope: the envelope is retried."""
@@ -88,7 +105,10 @@ def handle_envelope(payload: dict[str, Any], context: Any = None) -> int:
                 workers[queue] = WORKERS[queue]()
                 workers[queue].bind_context(context)
             try:
-                workers[queue].apply_once(event.to_dict())
+                run = (
+                    workers[queue].handle if queue in SELF_IDEMPOTENT else workers[queue].apply_once
+                )
+                run(event.to_dict())
             except Exception:
                 logger.exception(
                     "bulk event failed", extra={"worker": queue, "event_id": event.event_id}
