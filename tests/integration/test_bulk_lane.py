@@ -11,8 +11,12 @@ import pytest
 from chalice.test import Client
 
 from app import app
+from chalicelib import wiring
+from chalicelib.domain.analytics.facts import ALL, MONTHLY_KIND
 from chalicelib.domain.clock import FrozenClock
+from chalicelib.domain.pipeline.events import RESERVATION_CREATED, DomainEvent, make_event
 from chalicelib.domain.pipeline.lanes import BULK_BATCH
+from chalicelib.store.analytics.counters import CounterStore
 from chalicelib.topology import (
     ANALYTICS_QUEUE,
     AUDIT_QUEUE,
@@ -43,6 +47,11 @@ def bulk_book(client: Client, who: Person, hours: list[int]) -> list[str]:
     response = send_json(client, "POST", "/api/v1/reservations/bulk", {"items": items}, who.token)
     assert response.status_code == 201, response.body
     return [str(i["reservation_id"]) for i in response.json_body["items"]]
+
+
+def analytics_cells() -> dict[tuple[str, str], dict[str, int]]:
+    month = f"{at(9):%Y-%m}"
+    return CounterStore().cells(MONTHLY_KIND, [month], ALL, [])
 
 
 def reservation_ids(bodies: list[dict[str, Any]]) -> set[str]:
@@ -86,9 +95,12 @@ def test_the_bulk_worker_notifies_each_owner_once_even_when_an_envelope_comes_ba
     [message] = pipeline.receive(BULK_QUEUE.name)
     # When the same envelope is handled twice (a redelivery after a lost delete)
     assert not pipeline.invoke(BULK_QUEUE.name, [message]).raised
+    counted = analytics_cells()
+    assert counted  # the analytics counters were kept in the bulk lane (batched)
     assert not pipeline.invoke(BULK_QUEUE.name, [message]).raised
     pipeline.run()
-    # Then each booking was notified exactly once
+    # Then the counters did not move the second time, and each booking was notified once
+    assert analytics_cells() == counted
     items = notifications(client, ada.token)["items"]
     notified = [
         i["data"].get("reservation_id") for i in items if i["kind"] == "reservation.created"
@@ -101,3 +113,21 @@ def test_every_queue_a_rule_feeds_has_a_handler_in_the_bulk_lane() -> None:
     assert {rule.queue for rule in TOPOLOGY.rules} <= served
     assert set(routes("reservation.created")) >= {NOTIFY_QUEUE.name, LIVE_QUEUE.name}
     assert BULK_QUEUE.name not in routes(BULK_BATCH)
+
+
+def test_relayed_events_are_counted_in_batches_and_still_once(
+    client: Client, clock: FrozenClock
+) -> None:
+    def created(n: int) -> DomainEvent:
+        return make_event(
+            RESERVATION_CREATED,
+            {"reservation_id": f"r{n}"},
+            source_id=f"rec-{n}",
+            occurred_at=clock.now(),
+        )
+
+    recorder = wiring.metrics_recorder()
+    # A batch of new events is counted in one go; a batch that repeats some counts the rest
+    assert recorder.events([created(n) for n in range(45)]) == 45
+    assert recorder.events([created(n) for n in range(40, 50)]) == 5
+    assert recorder.events([created(1)]) == 0
