@@ -13,8 +13,8 @@ event id and are put with `attribute_not_exists`; analytics puts its marker in i
 transaction; a waitlist offer is conditional on the entry's version). In this lane they run
 without the Powertools record (two writes per handler and event saved); a redelivery re-runs
 them and changes nothing. Email sends are not idempotent by themselves, so email keeps it.
-Analytics goes further (`BATCH_HANDLERS`): the envelope's changes are counted in a few
-transactions, each holding every event's marker and the merged counter updates.
+Analytics and notify go further (`BATCH_HANDLERS`): the envelope's events of their kind are
+handled together, in a few transactions (see `BATCH_HANDLERS`).
 
 Failures: every event is tried; if any handler failed, the record raises, so the envelope
 comes back (batch size 1, so Lambda retries it without ReportBatchItemFailures) and only the
@@ -82,10 +82,17 @@ def _analytics(events: list[DomainEvent]) -> None:
     wiring.analytics_recorder().record_many(events)
 
 
+def _notify(events: list[DomainEvent]) -> None:
+    wiring.notifications().deliver_many(events)
+
+
 # Handlers that take the envelope's events of their kind at once and stay idempotent per event
-# id: analytics counts up to ~30 events per transaction (markers + merged counters).
+# id: analytics counts up to ~30 events per transaction (markers + merged counters); notify
+# looks each user and resource up once and stores up to 50 notifications of a user per
+# transaction (ids derived from the event ids, put with attribute_not_exists).
 BATCH_HANDLERS: dict[str, Callable[[list[DomainEvent]], None]] = {
     ANALYTICS_QUEUE.name: _analytics,
+    NOTIFY_QUEUE.name: _notify,
 }
 
 
