@@ -86,13 +86,19 @@ def _notify(events: list[DomainEvent]) -> None:
     wiring.notifications().deliver_many(events)
 
 
+def _webhooks(events: list[DomainEvent]) -> None:
+    wiring.dispatcher().fan_out_many(events)
+
+
 # Handlers that take the envelope's events of their kind at once and stay idempotent per event
 # id: analytics counts up to ~30 events per transaction (markers + merged counters); notify
 # looks each user and resource up once and stores up to 50 notifications of a user per
-# transaction (ids derived from the event ids, put with attribute_not_exists).
+# transaction (ids derived from the event ids, put with attribute_not_exists); webhooks read
+# each event name's subscriptions once (delivery ids derive from event and webhook ids).
 BATCH_HANDLERS: dict[str, Callable[[list[DomainEvent]], None]] = {
     ANALYTICS_QUEUE.name: _analytics,
     NOTIFY_QUEUE.name: _notify,
+    WEBHOOK_QUEUE.name: _webhooks,
 }
 
 
