@@ -98,16 +98,7 @@ NOTES_PER_TRANSACTION = 50
 class NotificationStore:
     def add(self, note: Notification) -> bool:
         """Store a notification once; False when this id was already stored (a redelivery)."""
-        item = _note_item(note)
-        tx = Tx()
-        tx.put(item, NotificationItem.PK.does_not_exist(), "note")
-        tx.update(_counter(note.user_id), [NotificationCounterItem.unread.add(1)], None, "count")
-        tx.on_fail("note", lambda: _AlreadyThere("already stored"))
-        try:
-            tx.commit()
-        except _AlreadyThere:
-            return False
-        return True
+        return _add_group(note.user_id, [note])
 
     def add_many(self, notes: Sequence[Notification]) -> int:
         """`add` for many (issue 16, the bulk lane): one transaction per user and up to
@@ -247,6 +238,8 @@ def _not_found() -> NotFound:
 
 
 def _add_group(user_id: str, group: Sequence[Notification]) -> bool:
+    """All of `group` and the unread counter bumped by as many, or nothing (False) if one
+    of them was stored before."""
     tx = Tx()
     for note in group:
         tx.put(_note_item(note), NotificationItem.PK.does_not_exist(), "note")
