@@ -10,9 +10,10 @@ envelope, as the live worker coalesces its batch (no idempotency record, clients
 Fewer writes (issue 16): the handlers in `SELF_IDEMPOTENT` make their effect at most once per
 event id by themselves (notification, audit entry and webhook delivery ids derive from the
 event id and are put with `attribute_not_exists`; analytics puts its marker in its counters'
-transaction; a waitlist offer is conditional on the entry's version). In this lane they run
-without the Powertools record (two writes per handler and event saved); a redelivery re-runs
-them and changes nothing. Email sends are not idempotent by themselves, so email keeps it.
+transaction). In this lane they run without the Powertools record (two writes per handler
+and event saved); a redelivery re-runs them and changes nothing. Email (SES sends are not
+idempotent) and the waitlist (a re-run after the offer was declined could move the window
+on) keep it.
 Analytics and notify go further (`BATCH_HANDLERS`): the envelope's events of their kind are
 handled together, in a few transactions (see `BATCH_HANDLERS`).
 
@@ -72,7 +73,6 @@ SELF_IDEMPOTENT = frozenset(
         NOTIFY_QUEUE.name,
         WEBHOOK_QUEUE.name,
         AUDIT_QUEUE.name,
-        WAITLIST_QUEUE.name,
         ANALYTICS_QUEUE.name,
     }
 )
