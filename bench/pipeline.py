@@ -15,6 +15,10 @@ it measures a running stack (`make run`: --url http://127.0.0.1:8000) whose firs
 `make run` printed, given in RESERVER_SETUP_TOKEN).
 
 Run: .venv/bin/python -m bench.pipeline [--samples 30]
+
+With `--backlog N` (issue 16) it measures instead the background work after N bookings made
+through the bulk API, and a booking made during that backlog (bench/backlog.py):
+.venv/bin/python -m bench.pipeline --backlog 10000
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -176,7 +181,25 @@ def main_for(run_samples: Run, doc: str) -> None:
         run_samples(url, token, args.samples, args.admin_user, args.admin_password)
 
 
+def backlog_main(argv: list[str]) -> None:
+    """`--backlog N`: its own stack (rate limits off, as in the issue's measurement)."""
+    from bench.backlog import report, run_backlog
+
+    parser = argparse.ArgumentParser(description="pipeline backlog (bench/backlog.py)")
+    parser.add_argument("--backlog", type=int, default=10_000)
+    args = parser.parse_args(argv)
+    os.environ["RATE_LIMIT_ENABLED"] = "false"
+    with own_running_stack() as running:
+        api = ApiClient(running.urls["api"], running.setup_token)
+        admin = admin_token(api, ADMIN_USERNAME, ADMIN_PASSWORD)
+        api.close()
+        report(run_backlog(running.urls["api"], running.urls["aws"], admin, args.backlog))
+
+
 def main() -> None:
+    if any(a.startswith("--backlog") for a in sys.argv[1:]):
+        backlog_main(sys.argv[1:])
+        return
     main_for(run, __doc__ or "")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from chalicelib.domain.analytics.changes import ANALYTICS_RESERVATION_CHANGED
 from chalicelib.domain.pipeline import catalogue as event_catalogue
 from chalicelib.domain.pipeline import events
+from chalicelib.domain.pipeline.lanes import BULK_BATCH
 from chalicelib.domain.pipeline.live import LIVE_EVENT_NAMES
 
 
@@ -160,6 +161,13 @@ LIVE_QUEUE = QueueDef(
 # (chalicelib/workers/analytics.py, docs/analytics.md).
 ANALYTICS_QUEUE = QueueDef("reserver-analytics", handler="analytics_worker", batch_size=1)
 
+# Bulk lane (issue 16, domain/pipeline/lanes.py): the events of bulk/series/import writes,
+# packed in envelopes of <= 50; one worker hands each to the handlers its own queue's rule
+# would have reached. An envelope takes longer than one event: visibility 2x Lambda's 60 s.
+BULK_QUEUE = QueueDef(
+    "reserver-bulk", handler="bulk_worker", batch_size=1, visibility_timeout_s=120
+)
+
 _JOBS = (
     ScheduleDef(
         "expire-reservations",
@@ -254,6 +262,7 @@ TOPOLOGY = Topology(
         WAITLIST_QUEUE,  # waitlist
         LIVE_QUEUE,
         ANALYTICS_QUEUE,  # analytics (issue 12)
+        BULK_QUEUE,  # bulk lane (issue 16)
     ),
     rules=(
         RuleDef("reserver-to-notify", NOTIFY_QUEUE.name, event_catalogue.NOTIFY_EVENT_NAMES),
@@ -264,6 +273,8 @@ TOPOLOGY = Topology(
         RuleDef("reserver-to-live", LIVE_QUEUE.name, LIVE_EVENT_NAMES),
         # analytics (issue 12)
         RuleDef("reserver-to-analytics", ANALYTICS_QUEUE.name, (ANALYTICS_RESERVATION_CHANGED,)),
+        # bulk lane (issue 16)
+        RuleDef("reserver-to-bulk", BULK_QUEUE.name, (BULK_BATCH,)),
     ),
     schedules=_JOBS,
     ses_identities=("no-reply@reserver.local",),

@@ -14,6 +14,8 @@ from chalicelib.api.schemas.bulk import (
     CancelResultOut,
 )
 from chalicelib.api.schemas.reservations import idempotency_key
+from chalicelib.domain import acting
+from chalicelib.domain.pipeline.lanes import BULK_LANE
 from chalicelib.services.reservations.bulk_checks import BulkItem, BulkRequest
 
 bp = Blueprint(__name__)
@@ -47,7 +49,8 @@ def create_bulk(ctx: RequestContext[BulkCreate]) -> Reply:
         override=body.override,
     )
     key = idempotency_key(ctx.header("idempotency-key"))
-    result = wiring.bulk().create(ctx.user, request, key)
+    with acting.in_lane(BULK_LANE):  # issue 16: its events take the bulk lane
+        result = wiring.bulk().create(ctx.user, request, key)
     headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
     return Reply(BulkOut.from_result(result), 200 if result.dry_run else 201, headers)
 
@@ -70,6 +73,7 @@ def create_bulk(ctx: RequestContext[BulkCreate]) -> Reply:
 )
 def cancel_bulk(ctx: RequestContext[BulkCancel]) -> BulkCancelOut:
     body = ctx.body
-    outcomes = wiring.bulk().cancel(ctx.user, body.reservation_ids, body.reason)
+    with acting.in_lane(BULK_LANE):  # issue 16: its events take the bulk lane
+        outcomes = wiring.bulk().cancel(ctx.user, body.reservation_ids, body.reason)
     results = [CancelResultOut.from_outcome(o) for o in outcomes]
     return BulkCancelOut(cancelled=sum(r.outcome == "cancelled" for r in results), results=results)

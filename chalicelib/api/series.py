@@ -8,6 +8,8 @@ from chalicelib import wiring
 from chalicelib.api.routing import Reply, RequestContext, endpoint
 from chalicelib.api.schemas.reservations import idempotency_key
 from chalicelib.api.schemas.series import SeriesCancel, SeriesCreate, SeriesOut
+from chalicelib.domain import acting
+from chalicelib.domain.pipeline.lanes import BULK_LANE
 from chalicelib.services.reservations.series import SeriesRequest
 
 bp = Blueprint(__name__)
@@ -44,7 +46,8 @@ def create_series(ctx: RequestContext[SeriesCreate]) -> Reply:
         conflict_policy=body.conflict_policy,
     )
     key = idempotency_key(ctx.header("idempotency-key"))
-    result = wiring.series().create(ctx.user, request, key)
+    with acting.in_lane(BULK_LANE):  # issue 16: its events take the bulk lane
+        result = wiring.series().create(ctx.user, request, key)
     out = SeriesOut.from_result(result)
     headers = {"Location": f"/api/v1/series/{out.series_id}"}
     if result.replayed:

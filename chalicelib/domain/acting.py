@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from chalicelib.domain.principal import Channel, Principal
 
@@ -22,6 +22,9 @@ class AuditContext:
     channel: str
     client_ip: str = ""
     correlation_id: str = ""
+    # Issue 16: "bulk" for the writes of a bulk/series/import request, so their events take
+    # the bulk lane (domain/pipeline/lanes.py); "" = interactive.
+    lane: str = ""
 
 
 SYSTEM_CONTEXT = AuditContext(actor_id="system", channel=Channel.SYSTEM.value)
@@ -53,6 +56,13 @@ def acting_as(context: AuditContext) -> Iterator[AuditContext]:
         yield context
     finally:
         unbind(token)
+
+
+@contextmanager
+def in_lane(lane: str) -> Iterator[AuditContext]:
+    """The bound context, its writes marked with `lane` inside the block (issue 16)."""
+    with acting_as(replace(current(), lane=lane)) as context:
+        yield context
 
 
 def current() -> AuditContext:

@@ -16,10 +16,33 @@ from chalicelib.domain.pipeline.events import DomainEvent
 from chalicelib.observability import logger
 
 MAX_ENTRIES_PER_CALL = 10  # the PutEvents limit
+# PutEvents refuses a request over 256 KB (entries sized as AWS does: Time's 14 bytes plus
+# Source, DetailType and Detail); bulk envelopes (domain/pipeline/lanes.py) are tens of KB.
+MAX_REQUEST_BYTES = 256 * 1024
+_TIME_BYTES = 14
 
 
 class EventPublisher(Protocol):
     def publish(self, events: Sequence[DomainEvent]) -> None: ...
+
+
+def entry_size(entry: dict[str, Any]) -> int:
+    parts = (entry.get("Source", ""), entry.get("DetailType", ""), entry.get("Detail", ""))
+    return _TIME_BYTES + sum(len(str(p).encode()) for p in parts)
+
+
+def request_chunks(entries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Consecutive entries, at most 10 and 256 KB per PutEvents request, order kept."""
+    chunks: list[list[dict[str, Any]]] = []
+    size = 0
+    for entry in entries:
+        grown = size + entry_size(entry)
+        if not chunks or len(chunks[-1]) >= MAX_ENTRIES_PER_CALL or grown > MAX_REQUEST_BYTES:
+            chunks.append([])
+            grown = entry_size(entry)
+        chunks[-1].append(entry)
+        size = grown
+    return chunks
 
 
 class PublishFailed(RuntimeError):
@@ -50,9 +73,8 @@ class EventBridgePublisher:
         self._sleep = sleep
 
     def publish(self, events: Sequence[DomainEvent]) -> None:
-        for start in range(0, len(events), MAX_ENTRIES_PER_CALL):
-            chunk = events[start : start + MAX_ENTRIES_PER_CALL]
-            self._put_chunk([self._entry(event) for event in chunk])
+        for chunk in request_chunks([self._entry(event) for event in events]):
+            self._put_chunk(chunk)
 
     def _entry(self, event: DomainEvent) -> dict[str, Any]:
         return {

@@ -49,6 +49,9 @@ def stamp_values() -> dict[str, str]:
         "audit_ip": ctx.client_ip or "-",
         "audit_correlation_id": ctx.correlation_id or write_id,
         "audit_write_id": write_id,
+        # Issue 16: the event lane (domain/pipeline/lanes.py); "-" overwrites an earlier
+        # bulk write's mark when an interactive request changes the item.
+        "audit_lane": ctx.lane or "-",
     }
 
 

@@ -61,6 +61,7 @@ class TableItem(Model):
     audit_correlation_id = UnicodeAttribute(null=True)
     audit_write_id = UnicodeAttribute(null=True)
     audit_delete_id = UnicodeAttribute(null=True)  # = audit_write_id when stamped to delete
+    audit_lane = UnicodeAttribute(null=True)  # issue 16: "bulk" or "-" (domain/pipeline/lanes)
 
     gsi1 = GSI1()
     gsi2 = GSI2()

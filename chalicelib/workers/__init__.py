@@ -11,6 +11,7 @@ from chalice.app import Blueprint
 
 from chalicelib.workers import analytics as analytics_worker
 from chalicelib.workers import audit, email, live, notify, scheduled, stream, webhooks
+from chalicelib.workers import bulk as bulk_worker
 from chalicelib.workers import waitlist as waitlist_worker
 
 WORKER_BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -23,4 +24,5 @@ WORKER_BLUEPRINTS: tuple[Blueprint, ...] = (
     scheduled.bp,
     waitlist_worker.bp,  # waitlist
     analytics_worker.bp,  # analytics (issue 12)
+    bulk_worker.bp,  # bulk lane (issue 16)
 )

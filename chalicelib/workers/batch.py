@@ -93,10 +93,18 @@ class Worker:
         finally:
             correlate(None)
 
-    def __call__(self, raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    def apply_once(self, payload: dict[str, Any]) -> None:
+        """Handle one payload unless its key was handled before (the bulk lane's entry:
+        workers/bulk.py, issue 16); raises what the handler raised."""
+        self._once(payload=payload)
+
+    def bind_context(self, context: Any) -> None:
         if context is not None and hasattr(context, "get_remaining_time_in_millis"):
             # In-progress records then expire with the invocation instead of blocking retries.
             self._config.register_lambda_context(context)
+
+    def __call__(self, raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        self.bind_context(context)
         processor = BatchProcessor(event_type=EventType.SQS)
         response = process_partial_response(
             event=raw_event, record_handler=self.record, processor=processor

@@ -18,7 +18,7 @@ from chalice.app import Blueprint, DynamoDBEvent
 
 from chalicelib import wiring
 from chalicelib.domain.analytics.changes import analytics_change
-from chalicelib.domain.pipeline import audit
+from chalicelib.domain.pipeline import audit, lanes
 from chalicelib.domain.pipeline.events import AUDIT_CHANGE, DomainEvent, ItemChange, make_event
 from chalicelib.domain.pipeline.mappings import REGISTRY
 from chalicelib.integrations.event_bus import EventPublisher
@@ -51,18 +51,25 @@ def events_for_change(change: ItemChange) -> list[DomainEvent]:
 
 
 def relay(records: Iterable[dict[str, Any]], publisher: EventPublisher) -> int:
-    """Map and publish a batch of stream records; returns how many events went out."""
+    """Map and publish a batch of stream records; returns how many events went out.
+
+    Lanes (issue 16, domain/pipeline/lanes.py): the events of interactive changes go out one
+    by one and first; those of bulk-lane changes go out packed in `pipeline.bulk_batch`
+    envelopes, which only the bulk queue receives."""
     now = wiring.clock().now()
-    events: list[DomainEvent] = []
+    interactive: list[DomainEvent] = []
+    bulk: list[DomainEvent] = []
     for record in records:
         try:
-            found = events_for_change(change_from_record(record, fallback_now=now))
+            change = change_from_record(record, fallback_now=now)
+            found = events_for_change(change)
         except Exception:
             keys = (record.get("dynamodb") or {}).get("Keys")
             logger.exception("unmappable stream record skipped", extra={"keys": keys})
             continue
-        events.extend(found)
-    publisher.publish(events)
+        (bulk if lanes.is_bulk(change.image) else interactive).extend(found)
+    publisher.publish([*interactive, *lanes.pack(bulk)])
+    events = [*interactive, *bulk]
     _observe(events)
     return len(events)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,10 +108,14 @@ class QueuePoller(Poller):
         region: str,
         retry_delay_s: int,
         stop: threading.Event,
+        parallel: int = 1,
     ) -> None:
         super().__init__(f"sqs:{queue_arn.rsplit(':', 1)[-1]}", stop)
         self.sqs, self.queue_url, self.queue_arn = sqs, queue_url, queue_arn
         self.target, self.region, self.retry_delay_s = target, region, retry_delay_s
+        # Lambda runs several batches of one queue at once; `parallel` > 1 does so locally
+        # (only for queues whose handlers do not care about order: workers.PARALLEL_BATCHES).
+        self.pool = ThreadPoolExecutor(parallel, f"{self.name}-") if parallel > 1 else None
 
     def poll_once(self) -> int:
         # Up to 10 per receive whatever the batch size (as Lambda's poller does), handed to the
@@ -125,9 +130,11 @@ class QueuePoller(Poller):
         if not messages:
             return 0
         size = max(1, self.target.batch_size)
+        batches = [messages[start : start + size] for start in range(0, len(messages), size)]
         failed: set[str] = set()
-        for start in range(0, len(messages), size):
-            failed |= self._invoke(messages[start : start + size])
+        results = self.pool.map(self._invoke, batches) if self.pool else map(self._invoke, batches)
+        for ids in results:
+            failed |= ids
         self._settle(messages, failed)
         return len(messages)
 

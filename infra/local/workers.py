@@ -16,12 +16,16 @@ from typing import Any
 import boto3
 from botocore.config import Config as BotoConfig
 
-from chalicelib.topology import Topology
+from chalicelib.topology import BULK_QUEUE, Topology
 from infra.local.appload import load_app, load_topology
 from infra.local.pump import Poller, QueuePoller, StreamPoller, queue_target, stream_targets
 from infra.local.ticker import Ticker
 
 log = logging.getLogger("workers")
+# Queues whose batches the pump runs several at a time, as Lambda would (issue 16): the bulk
+# lane only. Every other queue keeps one batch at a time, in receive order (the waitlist's
+# offers, for one, are easier to follow that way locally).
+PARALLEL_BATCHES = {BULK_QUEUE.name: 3}
 _BOTO = BotoConfig(retries={"max_attempts": 3, "mode": "standard"}, read_timeout=10)
 
 
@@ -41,7 +45,14 @@ def queue_pollers(
         ]
         pollers.append(
             QueuePoller(
-                sqs, url, arn, target, region=region, retry_delay_s=retry_delay_s, stop=stop
+                sqs,
+                url,
+                arn,
+                target,
+                region=region,
+                retry_delay_s=retry_delay_s,
+                stop=stop,
+                parallel=PARALLEL_BATCHES.get(queue.name, 1),
             )
         )
         log.info("queue %s -> %s", queue.name, target.name)

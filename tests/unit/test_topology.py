@@ -9,6 +9,7 @@ from app import app
 from chalicelib.domain.analytics.changes import ANALYTICS_RESERVATION_CHANGED
 from chalicelib.domain.pipeline.catalogue import CATALOGUE
 from chalicelib.domain.pipeline.events import AUDIT_CHANGE, INTERNAL_LIVE_EVENTS
+from chalicelib.domain.pipeline.lanes import BULK_BATCH
 from chalicelib.topology import STREAM_HANDLER, TOPOLOGY
 
 
@@ -50,6 +51,7 @@ def test_rules_route_known_events_to_known_queues() -> None:
         assert rule.event_names, rule.name  # an empty list would route every event
         known = set(CATALOGUE) | {AUDIT_CHANGE, *INTERNAL_LIVE_EVENTS}
         known.add(ANALYTICS_RESERVATION_CHANGED)  # analytics (issue 12), internal
+        known.add(BULK_BATCH)  # bulk lane envelopes (issue 16), internal
         assert set(rule.event_names) <= known, rule.name
 
 

@@ -61,6 +61,7 @@ NOT_AUDITED = frozenset(
         "approval_link",
         # observability (issue 15): the per-minute metric counters
         "metric_counter",
+        "metric_counted",  # issue 16: its once-per-event markers
         # labels (catalog14): the unique-name item (the label item carries the change)
         "label_name",
         # analytics (issue 12): the pipeline's own counters, markers and released windows

@@ -114,6 +114,17 @@ class CounterRow:
     count: int
 
 
+@dataclass(frozen=True)
+class Counted:
+    """One event to count once (issue 16): its counter (minute, metric key, dimension) and
+    the event's id."""
+
+    minute: datetime
+    key: str
+    dimension: str
+    source_id: str
+
+
 @dataclass
 class Totals:
     """The counters added up over a window: totals per metric, and per dimension value."""

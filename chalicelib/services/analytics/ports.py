@@ -15,6 +15,10 @@ class CounterPort(Protocol):
         self, event_id: str, changes: Counters, released: Released | None, now: datetime
     ) -> bool: ...
 
+    def apply_many(
+        self, applications: Sequence[tuple[str, Counters, Released | None]], now: datetime
+    ) -> int: ...
+
     def released_around(
         self, resource_id: str, start: datetime, end: datetime, span: timedelta
     ) -> list[Released]: ...

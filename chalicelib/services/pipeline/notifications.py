@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -95,23 +96,38 @@ class NotificationService:
 
     def deliver(self, event: DomainEvent) -> int:
         """Store (once) and push the notification of each affected user; returns how many."""
-        delivered = 0
-        if is_series_occurrence_noise(event, self._directory):
-            return 0
-        resource_id = event.data.get("resource_id")
-        name = self._directory.resource_name(str(resource_id)) if resource_id else None
-        for user_id in recipients(event):
-            contact = self._directory.contact(user_id)
-            if contact is None:
-                logger.info("no such user to notify", extra={"user_id": user_id})
+        return self.deliver_many([event])
+
+    def deliver_many(self, events: Sequence[DomainEvent]) -> int:
+        """`deliver` for a batch (issue 16, the bulk lane): each user and resource looked up
+        once, each user's notifications stored in a few transactions (still once per id),
+        pushed as `deliver` pushes. Returns how many notifications were made."""
+        contacts: dict[str, Contact | None] = {}
+        names: dict[str, str | None] = {}
+        notes: list[Notification] = []
+        for event in events:
+            if is_series_occurrence_noise(event, self._directory):
                 continue
-            note = compose(event, contact, resource_name=name)
-            if note is None:
-                continue
-            self._store.add(note)  # False on a redelivery: the push below is repeated, harmless
-            self._pusher.push(user_id, push_message(note))
-            delivered += 1
-        return delivered
+            resource_id = str(event.data.get("resource_id") or "")
+            if resource_id and resource_id not in names:
+                names[resource_id] = self._directory.resource_name(resource_id)
+            for user_id in recipients(event):
+                if user_id not in contacts:
+                    contacts[user_id] = self._directory.contact(user_id)
+                contact = contacts[user_id]
+                if contact is None:
+                    logger.info("no such user to notify", extra={"user_id": user_id})
+                note = (
+                    None
+                    if contact is None
+                    else compose(event, contact, resource_name=names.get(resource_id))
+                )
+                if note is not None:
+                    notes.append(note)
+        self._store.add_many(notes)  # a redelivery stores nothing; its push is repeated, harmless
+        for note in notes:
+            self._pusher.push(note.user_id, push_message(note))
+        return len(notes)
 
     # --- the notification centre ----------------------------------------------------------
 

@@ -11,17 +11,20 @@ deliveries DLQ, where admins see it and can redrive it (one more attempt).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.accounts.secrets_box import DecryptionFailed, SecretBox
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.pipeline.events import DomainEvent, derived_ulid
+from chalicelib.domain.pipeline.notifications import Contact
 from chalicelib.domain.pipeline.webhooks import (
     ALL_EVENTS,
     Attempt,
     Delivery,
     DeliveryStatus,
+    Webhook,
     may_receive,
     parse_network,
     retry_delay,
@@ -77,10 +80,29 @@ class WebhookDispatcher:
 
     def fan_out(self, event: DomainEvent) -> int:
         """One delivery per matching subscription whose owner may see the event."""
+        return self.fan_out_many([event])
+
+    def fan_out_many(self, events: Sequence[DomainEvent]) -> int:
+        """`fan_out` for a batch (issue 16, the bulk lane): the subscriptions of each event
+        name and each owner are looked up once for the whole batch."""
+        hooks: dict[str, list[Webhook]] = {}
+        owners: dict[str, Contact | None] = {}
+        started = 0
+        for event in events:
+            if event.name not in hooks:
+                hooks[event.name] = list(self._store.subscribed_to([event.name, ALL_EVENTS]))
+            started += self._fan_out_one(event, hooks[event.name], owners)
+        return started
+
+    def _fan_out_one(
+        self, event: DomainEvent, hooks: list[Webhook], owners: dict[str, Contact | None]
+    ) -> int:
         body = json.dumps(event.to_dict(), separators=(",", ":"), sort_keys=True)
         started = 0
-        for hook in self._store.subscribed_to([event.name, ALL_EVENTS]):
-            owner = self._directory.contact(hook.owner_id)
+        for hook in hooks:
+            if hook.owner_id not in owners:
+                owners[hook.owner_id] = self._directory.contact(hook.owner_id)
+            owner = owners[hook.owner_id]
             if owner is None or not may_receive(hook.owner_id, owner.is_admin, event):
                 continue
             delivery = Delivery(

@@ -69,6 +69,58 @@ def _update(table: str, cell: Cell, attrs: Mapping[str, int]) -> Item:
     }
 
 
+def _marker(table: str, event_id: str, now: datetime) -> Item:
+    return {
+        "Put": {
+            "TableName": table,
+            "Item": {
+                "PK": {"S": marker_pk(event_id)},
+                "SK": {"S": MARKER_SK},
+                "type": {"S": MARKER_TYPE},
+                "expires_at": {"N": str(epoch_seconds(now + MARKER_TTL))},
+            },
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+    }
+
+
+Application = tuple[str, Counters, Released | None]
+
+
+def _merged(group: Sequence[Application]) -> Counters:
+    merged: Counters = {}
+    for _, changes, _released in group:
+        for cell, attrs in changes.items():
+            into = merged.setdefault(cell, {})
+            for attr, amount in attrs.items():
+                into[attr] = into.get(attr, 0) + amount
+    return merged
+
+
+def _group_items(table: str, group: Sequence[Application], now: datetime) -> list[Item]:
+    items = [_marker(table, event_id, now) for event_id, _, _ in group]
+    items.extend(_update(table, cell, attrs) for cell, attrs in sorted(_merged(group).items()))
+    items.extend({"Put": {"TableName": table, "Item": _released_item(r)}} for _, _, r in group if r)
+    return items
+
+
+def _transaction_groups(applications: Sequence[Application]) -> list[list[Application]]:
+    """Consecutive events whose markers, merged cells and released windows fit in one
+    transaction (a released window's key is unique per reservation, so no item twice)."""
+    groups: list[list[Application]] = []
+    current: list[Application] = []
+    for application in applications:
+        trial = [*current, application]
+        size = len(trial) + len(_merged(trial)) + sum(1 for _, _, r in trial if r)
+        if current and size > dynamo.MAX_TRANSACTION_ITEMS:
+            groups.append(current)
+            trial = [application]
+        current = trial
+    if current:
+        groups.append(current)
+    return groups
+
+
 def _released_item(window: Released) -> dict[str, Any]:
     return {
         "PK": {"S": released_pk(window.resource_id)},
@@ -94,19 +146,7 @@ class CounterStore:
     ) -> bool:
         """Apply `changes` once per `event_id`; False if the event was already counted."""
         table = table_name()
-        marker = {
-            "Put": {
-                "TableName": table,
-                "Item": {
-                    "PK": {"S": marker_pk(event_id)},
-                    "SK": {"S": MARKER_SK},
-                    "type": {"S": MARKER_TYPE},
-                    "expires_at": {"N": str(epoch_seconds(now + MARKER_TTL))},
-                },
-                "ConditionExpression": "attribute_not_exists(PK)",
-            }
-        }
-        items: list[Item] = [marker]
+        items: list[Item] = [_marker(table, event_id, now)]
         items.extend(_update(table, cell, attrs) for cell, attrs in sorted(changes.items()))
         if released is not None:
             items.append({"Put": {"TableName": table, "Item": _released_item(released)}})
@@ -117,6 +157,25 @@ class CounterStore:
                 return False
             raise
         return True
+
+    def apply_many(
+        self, applications: Sequence[tuple[str, Counters, Released | None]], now: datetime
+    ) -> int:
+        """`apply` for many events in as few transactions as fit (issue 16: the bulk lane):
+        each event's marker, their counters merged into one update per cell. If a marker
+        exists (a redelivery), that transaction's events are applied one by one instead.
+        Returns how many events were counted now."""
+        counted = 0
+        for group in _transaction_groups(applications):
+            if len(group) > 1:
+                try:
+                    dynamo.transact(_group_items(table_name(), group, now))
+                    counted += len(group)
+                    continue
+                except dynamo.TransactionCancelled:
+                    pass
+            counted += sum(self.apply(e, c, r, now) for e, c, r in group)
+        return counted
 
     def released_around(
         self, resource_id: str, start: datetime, end: datetime, span: timedelta

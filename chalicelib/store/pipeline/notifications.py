@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -91,31 +92,31 @@ def _counter(user_id: str) -> NotificationCounterItem:
     return NotificationCounterItem(notifications_pk(user_id), _COUNTER_SK)
 
 
+NOTES_PER_TRANSACTION = 50
+
+
 class NotificationStore:
     def add(self, note: Notification) -> bool:
         """Store a notification once; False when this id was already stored (a redelivery)."""
-        item = NotificationItem(
-            PK=notifications_pk(note.user_id),
-            SK=notification_sk(note.notification_id),
-            GSI1PK=unread_pk(note.user_id),
-            GSI1SK=note.notification_id,
-            notification_id=note.notification_id,
-            user_id=note.user_id,
-            kind=note.kind,
-            title=note.title,
-            body=note.body,
-            data=json.dumps(note.data, sort_keys=True) if note.data else None,
-            created_at=iso_z(note.created_at),
-        )
-        tx = Tx()
-        tx.put(item, NotificationItem.PK.does_not_exist(), "note")
-        tx.update(_counter(note.user_id), [NotificationCounterItem.unread.add(1)], None, "count")
-        tx.on_fail("note", lambda: _AlreadyThere("already stored"))
-        try:
-            tx.commit()
-        except _AlreadyThere:
-            return False
-        return True
+        return _add_group(note.user_id, [note])
+
+    def add_many(self, notes: Sequence[Notification]) -> int:
+        """`add` for many (issue 16, the bulk lane): one transaction per user and up to
+        `NOTES_PER_TRANSACTION` notifications, their unread counter bumped once; if one of
+        them was stored before (a redelivery), that group is added one by one instead, so
+        each is still stored and counted once. Returns how many were stored now."""
+        by_user: dict[str, list[Notification]] = {}
+        for note in {n.notification_id: n for n in notes}.values():
+            by_user.setdefault(note.user_id, []).append(note)
+        stored = 0
+        for user_id, mine in by_user.items():
+            for first in range(0, len(mine), NOTES_PER_TRANSACTION):
+                group = mine[first : first + NOTES_PER_TRANSACTION]
+                if len(group) > 1 and _add_group(user_id, group):
+                    stored += len(group)
+                else:
+                    stored += sum(self.add(note) for note in group)
+        return stored
 
     def mark_read(self, user_id: str, notification_id: str, now: datetime) -> Notification:
         # Reading twice is not an error; the counter moved the first time only.
@@ -234,3 +235,34 @@ class NotificationStore:
 
 def _not_found() -> NotFound:
     return NotFound("no such notification", code="notification_not_found")
+
+
+def _add_group(user_id: str, group: Sequence[Notification]) -> bool:
+    """All of `group` and the unread counter bumped by as many, or nothing (False) if one
+    of them was stored before."""
+    tx = Tx()
+    for note in group:
+        tx.put(_note_item(note), NotificationItem.PK.does_not_exist(), "note")
+    tx.update(_counter(user_id), [NotificationCounterItem.unread.add(len(group))], None, "count")
+    tx.on_fail("note", lambda: _AlreadyThere("already stored"))
+    try:
+        tx.commit()
+    except _AlreadyThere:
+        return False
+    return True
+
+
+def _note_item(note: Notification) -> NotificationItem:
+    return NotificationItem(
+        PK=notifications_pk(note.user_id),
+        SK=notification_sk(note.notification_id),
+        GSI1PK=unread_pk(note.user_id),
+        GSI1SK=note.notification_id,
+        notification_id=note.notification_id,
+        user_id=note.user_id,
+        kind=note.kind,
+        title=note.title,
+        body=note.body,
+        data=json.dumps(note.data, sort_keys=True) if note.data else None,
+        created_at=iso_z(note.created_at),
+    )
