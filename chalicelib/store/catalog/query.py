@@ -118,7 +118,9 @@ def list_page(
             index,
             condition,
             start,
-            page_size=min(100, max(limit + 1, 25)),
+            # A `keep` filter may drop most of a page (the busy-window search): read full
+            # pages so one request fills the caller's page (search16).
+            page_size=100 if keep else min(100, max(limit + 1, 25)),
             forward=not query.descending,
         )
         raws: list[dict[str, Any]] = page.get("Items", [])
