@@ -29,7 +29,8 @@ from chalicelib.domain.reservations import (
     TimeRange,
 )
 from chalicelib.domain.reservations.conflicts import Buffers, find_conflicts
-from chalicelib.store.reservations import booking_tx
+from chalicelib.store import dynamo
+from chalicelib.store.reservations import booking_tx, day_index_backfill, items
 from chalicelib.store.reservations.writer import Booking
 from tests.factories import send_json
 from tests.resource_factories import RESOURCES, create_resource, get_json
@@ -165,3 +166,30 @@ def test_a_busy_catalogue_lists_exactly_the_resources_the_table_says_are_free(
     expected = {r["resource_id"] for r in rooms if not blocked_in_table(r, now)}
     assert found == expected
     assert 0 < len(found) < len(rooms)  # the data exercised both answers
+
+
+def test_the_backfill_indexes_occupancies_written_before_the_index(
+    client: Client, clock: FrozenClock, admin_token: str, user_token: str
+) -> None:
+    # Given a booked room whose occupancy item predates the index (no GSI2 keys)
+    booked_room = room(client, admin_token, "booked")
+    assert occupy(booked_room, WINDOW.start, LENGTHS[1], STATUSES[0])
+    table = items.table_name()
+    pk = items.resource_pk(booked_room["resource_id"])
+    slots = dynamo.client().query(
+        TableName=table,
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :slot)",
+        ExpressionAttributeValues={":pk": {"S": pk}, ":slot": {"S": items.SLOT_PREFIX}},
+    )["Items"]
+    for slot in slots:
+        dynamo.client().update_item(
+            TableName=table,
+            Key={"PK": slot["PK"], "SK": slot["SK"]},
+            UpdateExpression="REMOVE GSI2PK, GSI2SK",
+        )
+    assert booked_room["resource_id"] in listed(client, user_token)  # the index misses it
+    # When the backfill runs (twice: it is idempotent)
+    assert day_index_backfill.backfill() == 1
+    assert day_index_backfill.backfill() == 0
+    # Then the search sees the booking again
+    assert booked_room["resource_id"] not in listed(client, user_token)
