@@ -52,9 +52,7 @@ def test_a_hundred_bookings_cost_few_round_trips(
     calls.clear()
     # When it is posted
     body = json.dumps({"items": items})
-    response = client.http.post(
-        f"{RESERVATIONS}/bulk", headers=auth_headers(user_token), body=body
-    )
+    response = client.http.post(f"{RESERVATIONS}/bulk", headers=auth_headers(user_token), body=body)
     # Then all 100 are booked, in few calls and full transactions
     assert response.status_code == 201, response.body
     ops = Counter(op for op, _ in calls)
