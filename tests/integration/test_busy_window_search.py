@@ -46,6 +46,14 @@ def room(client: Client, admin: str, name: str, **fields: Any) -> dict[str, Any]
     return create_resource(client, admin, name, **fields)
 
 
+def buffers_of(resource: dict[str, Any]) -> Buffers:
+    """The buffers of a resource as the API returns it."""
+    return Buffers(
+        timedelta(minutes=resource["buffer_before_minutes"]),
+        timedelta(minutes=resource["buffer_after_minutes"]),
+    )
+
+
 def occupy(
     resource: dict[str, Any], start: datetime, length: timedelta, status: ReservationStatus
 ) -> bool:
@@ -59,11 +67,7 @@ def occupy(
         status=status,
         created_at=now,
     )
-    policy = resource.get("policy") or {}
-    buffers = Buffers(
-        timedelta(minutes=policy.get("buffer_before_minutes", 0)),
-        timedelta(minutes=policy.get("buffer_after_minutes", 0)),
-    )
+    buffers = buffers_of(resource)
     try:
         wiring.booking_writer().create(
             [Booking(reservation, HistoryEntry(now, "someone", "created"), buffers)]
@@ -82,11 +86,7 @@ def listed(client: Client, token: str) -> set[str]:
 
 def blocked_in_table(resource: dict[str, Any], now: datetime) -> bool:
     """The oracle: the base table read back for this one resource (strongly consistent)."""
-    policy = resource.get("policy") or {}
-    buffers = Buffers(
-        timedelta(minutes=policy.get("buffer_before_minutes", 0)),
-        timedelta(minutes=policy.get("buffer_after_minutes", 0)),
-    )
+    buffers = buffers_of(resource)
     occupants = booking_tx.query_occupants(resource["resource_id"], WINDOW, buffers, now)
     return bool(
         find_conflicts(
