@@ -77,10 +77,14 @@ class SlotOccupancy:
         found = booking_tx.query_occupants(resource.resource_id, window, buffers, now)
         return [_as_reservation(o, resource.resource_id) for o in found]
 
+    def __init__(self, executor: Executor | None = None) -> None:
+        self._executor = executor
+
     def near(
         self, window: TimeRange, margin: timedelta, now: datetime
     ) -> Mapping[str, list[Reservation]]:
-        found = day_occupancy.occupants_near(window, margin, now)
+        run = self._executor.map if self._executor else map
+        found = day_occupancy.occupants_near(window, margin, now, run=run)
         return {rid: [_as_reservation(o, rid) for o in occ] for rid, occ in found.items()}
 
 
@@ -311,15 +315,18 @@ class _FreeWindowFilter:
         if not plausible:
             return []
         shared = self._global_blackouts.get()
-        markers = self._executor.submit(
-            blackout_store.counts_of, [r.resource_id for r in plausible]
-        )
         occupants = self._occupants(plausible)
-        own = markers.result()
+        # Occupancy first: a resource it blocks is out whatever its own blackouts, so only
+        # the ones still free need their markers read (few, in a busy window).
+        open_ = [
+            r for r in plausible if self._is_free(r, shared, 0, occupants.get(r.resource_id, []))
+        ]
+        own = blackout_store.counts_of([r.resource_id for r in open_]) if open_ else {}
         free = {
             r.resource_id
-            for r in plausible
-            if self._is_free(r, shared, own[r.resource_id], occupants.get(r.resource_id, []))
+            for r in open_
+            if own[r.resource_id] == 0
+            or self._is_free(r, shared, own[r.resource_id], occupants.get(r.resource_id, []))
         }
         return [r for r in resources if r.resource_id in free]
 

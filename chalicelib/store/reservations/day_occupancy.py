@@ -23,7 +23,7 @@ a moment later"): the booking transaction, on the base table, stays the arbiter.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from chalicelib.domain.reservations import TimeRange
@@ -36,44 +36,59 @@ from chalicelib.store.reservations.items import resource_pk, table_name
 
 INDEX = "GSI2"
 _ONE_MS = timedelta(milliseconds=1)
+_PROJECTION = "PK, reservation_id, user_id, start_time, end_time, #s, expires_at"
 RESOURCE_PREFIX = resource_pk("")
+Runner = Callable[
+    [
+        Callable[[tuple[str, datetime, datetime]], list[dynamo.Item]],
+        Iterable[tuple[str, datetime, datetime]],
+    ],
+    Iterable[list[dynamo.Item]],
+]
 
 
 def occupants_near(
-    window: TimeRange, margin: timedelta, now: datetime
+    window: TimeRange, margin: timedelta, now: datetime, *, run: Runner = map
 ) -> dict[str, list[Occupant]]:
     """Occupants (by resource id) of every resource that could block any part of `window`
     widened by `margin` on both sides (margin >= the largest buffer_before + buffer_after
-    of the resources asked about). A superset: the caller decides exact overlap."""
+    of the resources asked about). A superset: the caller decides exact overlap. `run`
+    maps the partition queries (an executor's `map` runs them concurrently)."""
     now_epoch = epoch_seconds(now)
     found: dict[str, list[Occupant]] = defaultdict(list)
-    for raw in _read(window, margin):
-        occupant = occupant_from_raw(raw, now_epoch)
-        resource_id = raw["PK"]["S"].removeprefix(RESOURCE_PREFIX)
-        if occupant is not None and occupant.window.end > window.start - margin:
-            found[resource_id].append(occupant)
+    for page in run(_query, _partitions(window, margin)):
+        for raw in page:
+            occupant = occupant_from_raw(raw, now_epoch)
+            resource_id = raw["PK"]["S"].removeprefix(RESOURCE_PREFIX)
+            if occupant is not None and occupant.window.end > window.start - margin:
+                found[resource_id].append(occupant)
     return found
 
 
-def _read(window: TimeRange, margin: timedelta) -> Iterator[dynamo.Item]:
+def _partitions(window: TimeRange, margin: timedelta) -> list[tuple[str, datetime, datetime]]:
     high = window.end + margin
-    for kind in CLASSES:
-        low = window.start - margin - kind.longest
-        for bucket in kind.buckets(low, high):
-            yield from _query(f"OCC#{kind.name}#{bucket}", low, high)
+    return [
+        (f"OCC#{kind.name}#{bucket}", low, high)
+        for kind in CLASSES
+        for low in [window.start - margin - kind.longest]
+        for bucket in kind.buckets(low, high)
+    ]
 
 
-def _query(partition: str, low: datetime, high: datetime) -> Iterator[dynamo.Item]:
+def _query(partition: tuple[str, datetime, datetime]) -> list[dynamo.Item]:
     # The sort key starts with the start instant; "~" sorts after every "#<ids>" suffix.
-    return dynamo.query(
-        TableName=table_name(),
-        IndexName=INDEX,
-        KeyConditionExpression="GSI2PK = :pk AND GSI2SK BETWEEN :lo AND :hi",
-        ExpressionAttributeValues={
-            ":pk": {"S": partition},
-            ":lo": {"S": iso_z(low - _ONE_MS)},
-            ":hi": {"S": f"{iso_z(high + _ONE_MS)}~"},
-        },
-        ProjectionExpression="PK, reservation_id, user_id, start_time, end_time, #s, expires_at",
-        ExpressionAttributeNames={"#s": "status"},
+    name, low, high = partition
+    return list(
+        dynamo.query(
+            TableName=table_name(),
+            IndexName=INDEX,
+            KeyConditionExpression="GSI2PK = :pk AND GSI2SK BETWEEN :lo AND :hi",
+            ExpressionAttributeValues={
+                ":pk": {"S": name},
+                ":lo": {"S": iso_z(low - _ONE_MS)},
+                ":hi": {"S": f"{iso_z(high + _ONE_MS)}~"},
+            },
+            ProjectionExpression=_PROJECTION,
+            ExpressionAttributeNames={"#s": "status"},
+        )
     )
