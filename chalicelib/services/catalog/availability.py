@@ -10,8 +10,8 @@ Search cost (docs/search.md). The filter runs per page of candidates through the
 `keep` seam: the pure rules (enabled, maintenance, hours, duration, notice, horizon) are
 checked first without I/O; the survivors' occupancy comes from one read of the
 catalogue-wide occupancy index (store/reservations/day_occupancy.py) shared by every page of
-the request, and their blackout markers from one batch read per page. No query per candidate,
-however busy the catalogue is.
+the request, and the blackout markers of those it leaves free from one batch read per page.
+No query per candidate, however busy the catalogue is.
 """
 
 from __future__ import annotations
@@ -291,8 +291,9 @@ class _FreeWindowFilter:
     Its cost does not grow with the number of candidates' reservations: the pure rules run
     first; the occupancy of every candidate comes from ONE read of the catalogue-wide
     occupancy index around the window (reused by every page of the request, re-read only if
-    a page needs wider buffers), and the own-blackout markers of a page from one batch read
-    (a blackout query only for the rare resource that has blackouts of its own)."""
+    a page needs wider buffers), and the own-blackout markers of the candidates it leaves
+    free from one batch read (a blackout query only for the rare resource that has
+    blackouts of its own)."""
 
     def __init__(
         self, window: TimeRange, now: datetime, executor: Executor, occupancy: OccupancyReads
