@@ -45,9 +45,9 @@ def groups() -> GroupService:
 def availability() -> AvailabilityService:
     from chalicelib.services.catalog.availability import AvailabilityService, SlotOccupancy
 
-    return AvailabilityService(
-        resource_store(), resources(), clock(), prefetch_pool(), SlotOccupancy()
-    )
+    # search16: the occupancy index's partition queries run concurrently on the prefetch pool
+    occupancy = SlotOccupancy(prefetch_pool())
+    return AvailabilityService(resource_store(), resources(), clock(), prefetch_pool(), occupancy)
 
 
 def resource_rules() -> ResourceRulesService:

@@ -6,15 +6,17 @@ consistent read of the resource's occupancy items (the read the booking transact
 so "free" means "a booking made now would pass the rules without an override and find no
 conflict". It can still be taken a moment later: the booking transaction stays the arbiter.
 
-Search cost. The filter runs per page of candidates through the listing's `keep` seam: the
-pure rules (enabled, maintenance, hours, duration, notice, horizon) are checked first without
-I/O; each survivor then costs one blackout query and one slot query, run concurrently on the
-injected executor. Nothing ever loops over the catalogue.
+Search cost (docs/search.md). The filter runs per page of candidates through the listing's
+`keep` seam: the pure rules (enabled, maintenance, hours, duration, notice, horizon) are
+checked first without I/O; the survivors' occupancy comes from one read of the
+catalogue-wide occupancy index (store/reservations/day_occupancy.py) shared by every page of
+the request, and the blackout markers of those it leaves free from one batch read per page.
+No query per candidate, however busy the catalogue is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -44,7 +46,7 @@ from chalicelib.services.catalog.resources import ResourceService, ViewPage
 from chalicelib.store.catalog import blackouts as blackout_store
 from chalicelib.store.catalog import settings_items
 from chalicelib.store.catalog.repository import ResourceStore
-from chalicelib.store.reservations import booking_tx
+from chalicelib.store.reservations import booking_tx, day_occupancy
 
 SEARCH_DAYS = 14  # local dates next-available looks at, starting with the first possible one
 # How far from today a date may be asked for: beyond any booking horizon (5 years), and far
@@ -58,6 +60,13 @@ class OccupancyReads(Protocol):
         """Occupying reservations that could block any part of `window` (buffers included)."""
         ...
 
+    def near(
+        self, window: TimeRange, margin: timedelta, now: datetime
+    ) -> Mapping[str, list[Reservation]]:
+        """By resource id, every occupying reservation of ANY resource that could block
+        `window` widened by `margin` each side (a superset; one read for the catalogue)."""
+        ...
+
 
 class SlotOccupancy:
     """OccupancyReads over the occupancy items: one strongly consistent query (paged)."""
@@ -67,6 +76,16 @@ class SlotOccupancy:
         buffers = Buffers(policy.buffer_before, policy.buffer_after)
         found = booking_tx.query_occupants(resource.resource_id, window, buffers, now)
         return [_as_reservation(o, resource.resource_id) for o in found]
+
+    def __init__(self, executor: Executor | None = None) -> None:
+        self._executor = executor
+
+    def near(
+        self, window: TimeRange, margin: timedelta, now: datetime
+    ) -> Mapping[str, list[Reservation]]:
+        run = self._executor.map if self._executor else map
+        found = day_occupancy.occupants_near(window, margin, now, run=run)
+        return {rid: [_as_reservation(o, rid) for o in occ] for rid, occ in found.items()}
 
 
 def _as_reservation(occupant: Occupant, resource_id: str) -> Reservation:
@@ -267,7 +286,14 @@ class AvailabilityService:
 
 class _FreeWindowFilter:
     """The `keep` callback for one search request: takes one page of candidates, returns
-    those a normal user could book for the whole window right now."""
+    those a normal user could book for the whole window right now.
+
+    Its cost does not grow with the number of candidates' reservations: the pure rules run
+    first; the occupancy of every candidate comes from ONE read of the catalogue-wide
+    occupancy index around the window (reused by every page of the request, re-read only if
+    a page needs wider buffers), and the own-blackout markers of the candidates it leaves
+    free from one batch read (a blackout query only for the rare resource that has
+    blackouts of its own)."""
 
     def __init__(
         self, window: TimeRange, now: datetime, executor: Executor, occupancy: OccupancyReads
@@ -283,15 +309,33 @@ class _FreeWindowFilter:
         self._global_blackouts = _Once(
             lambda: blackout_store.global_between_cached(self._first, self._last)
         )
+        self._near: tuple[timedelta, Mapping[str, list[Reservation]]] | None = None
 
     def __call__(self, resources: list[Resource]) -> list[Resource]:
         plausible = [r for r in resources if self._passes_rules(r, ())]
         if not plausible:
             return []
         shared = self._global_blackouts.get()
-        checks = [self._executor.submit(self._is_free, r, shared) for r in plausible]
-        free = {r.resource_id for r, check in zip(plausible, checks, strict=True) if check.result()}
+        occupants = self._occupants(plausible)
+        # Occupancy first: a resource it blocks is out whatever its own blackouts, so only
+        # the ones still free need their markers read (few, in a busy window).
+        open_ = [
+            r for r in plausible if self._is_free(r, shared, 0, occupants.get(r.resource_id, []))
+        ]
+        own = blackout_store.counts_of([r.resource_id for r in open_]) if open_ else {}
+        free = {
+            r.resource_id
+            for r in open_
+            if own[r.resource_id] == 0
+            or self._is_free(r, shared, own[r.resource_id], occupants.get(r.resource_id, []))
+        }
         return [r for r in resources if r.resource_id in free]
+
+    def _occupants(self, resources: list[Resource]) -> Mapping[str, list[Reservation]]:
+        margin = max(r.policy.buffer_before + r.policy.buffer_after for r in resources)
+        if self._near is None or self._near[0] < margin:
+            self._near = (margin, self._occupancy.near(self._window, margin, self._now))
+        return self._near[1]
 
     def _hours(self, resource: Resource) -> BusinessHours | None:
         if resource.business_hours is not None:
@@ -311,19 +355,26 @@ class _FreeWindowFilter:
             return False
         return True
 
-    def _is_free(self, resource: Resource, shared: Sequence[Blackout]) -> bool:
-        """Runs on the executor: the candidate's own blackouts, then its occupancy."""
-        own = blackout_store.between(
-            resource.resource_id, self._first, self._last, include_global=False
-        )
-        blackouts = [*shared, *own]
-        if not self._passes_rules(resource, blackouts):
-            return False  # blacked out: no need to read its reservations
+    def _is_free(
+        self,
+        resource: Resource,
+        shared: Sequence[Blackout],
+        own_blackouts: int | None,
+        reservations: list[Reservation],
+    ) -> bool:
+        blackouts: Sequence[Blackout] = shared
+        if own_blackouts != 0:  # some of its own, or no marker: read them
+            blackouts = [
+                *shared,
+                *blackout_store.between(
+                    resource.resource_id, self._first, self._last, include_global=False
+                ),
+            ]
         return availability.is_free(
             self._window,
             resource=resource,
             hours=self._hours(resource),
             blackouts=blackouts,
-            reservations=self._occupancy.around(resource, self._window, self._now),
+            reservations=reservations,
             now=self._now,
         )

@@ -26,6 +26,7 @@ from chalicelib.store.pagination import CursorCodec
 from chalicelib.store.table import bind
 
 MAX_READS = 10
+KEEP_PAGE_MAX = 800  # resource items are < 1 KB: a page stays far below DynamoDB's 1 MB
 # Takes the resources of one DynamoDB page that passed the FilterExpression, returns those
 # to keep (same order). This is the seam for filters that need other data (reservations).
 PageFilter = Callable[[list[Resource]], list[Resource]]
@@ -113,12 +114,13 @@ def list_page(
     start = codec.decode(cursor, scope=scope)
     condition = filter_condition(query, now)
     found: list[Resource] = []
-    for _ in range(MAX_READS):
+    page_size = min(100, max(limit + 1, 25))
+    for read in range(MAX_READS):
         page = _read(
             index,
             condition,
             start,
-            page_size=min(100, max(limit + 1, 25)),
+            page_size=_keep_page_size(read) if keep else page_size,
             forward=not query.descending,
         )
         raws: list[dict[str, Any]] = page.get("Items", [])
@@ -136,6 +138,13 @@ def list_page(
         if start is None:
             return ResourcePage(found, None)
     return ResourcePage(found, codec.encode(start, scope=scope))
+
+
+def _keep_page_size(read: int) -> int:
+    """A `keep` filter may drop most of a page (the busy-window search, search16): pages of
+    100, doubling while the caller's page is not full (100, 200, 400, 800, 800...), so one
+    request fills it in a few DynamoDB calls even when nearly every candidate is dropped."""
+    return min(KEEP_PAGE_MAX, 100 << read)
 
 
 def _read(

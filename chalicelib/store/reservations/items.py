@@ -5,7 +5,9 @@ Items (single table, see docs/data-model.md "Reservations"):
 - reservation: `RESERVATION#<id>` / `META`; GSI1 `USER#<uid>` / `RESV#<start>#<id>` (a user's
   reservations), GSI2 `RESV#<yyyy-mm>` / `<start>#<id>` (everyone's, by start month);
 - history: `RESERVATION#<id>` / `HISTORY#<at>#<entry id>`;
-- occupancy: `RESOURCE#<resource id>` / `SLOT#<start>#<reservation id>`;
+- occupancy: `RESOURCE#<resource id>` / `SLOT#<start>#<reservation id>`; GSI2
+  `OCC#<length class>#<start day or month>` / `<start>#<resource id>#<id>` (every resource's
+  occupancy near a window, for the free-window search: day_index.py, day_occupancy.py);
 - day version: `RESOURCE#<resource id>` / `DAY#<yyyy-mm-dd>` (UTC day).
 
 Occupancy items exist exactly while a reservation occupies its resource; they are written and
@@ -29,6 +31,7 @@ from chalicelib.domain.reservations import (
     TimeRange,
 )
 from chalicelib.domain.timeutil import iso_z
+from chalicelib.store.reservations import day_index
 from chalicelib.store.table import TableItem, bind
 
 META = "META"
@@ -194,9 +197,13 @@ def reservation_from_raw(raw: dict[str, Any]) -> Reservation:
 
 
 def occupancy_item(reservation: Reservation) -> OccupancyItem:
+    # GSI2 keys: the catalogue-wide occupancy index the free-window search reads (search16)
+    index_pk, index_sk = day_index.index_keys(reservation)
     return OccupancyItem(
         PK=resource_pk(reservation.resource_id),
         SK=slot_sk(reservation.window.start, reservation.reservation_id),
+        GSI2PK=index_pk,
+        GSI2SK=index_sk,
         reservation_id=reservation.reservation_id,
         user_id=reservation.user_id,
         start_time=iso_z(reservation.window.start),
