@@ -137,7 +137,7 @@ def _rule_body(
 
 
 NameOpt = Annotated[str, typer.Option("--name", help="What people see in denials.")]
-MetricOpt = Annotated[str, typer.Option("--metric", help="hours, count or concurrent.")]
+MetricOpt = Annotated[str, typer.Option("--metric", help="hours, count, concurrent or waitlist.")]
 LimitOpt = Annotated[float, typer.Option("--limit", help="Hours (hours rules) or a number.")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", help="day, week or month.")]
 ScopeOpt = Annotated[str, typer.Option("--scope", help="global, resource, tag or role.")]

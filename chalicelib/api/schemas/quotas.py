@@ -17,11 +17,12 @@ MAX_LIMIT = 100_000
 
 class QuotaRuleIn(Strict):
     """`limit`: hours for an `hours` rule (fractions allowed), a number of reservations for
-    `count` and `concurrent`. `peak` ("09:00-17:00", local time of the resource booked): only
+    `count` and `concurrent`, a number of active waitlist entries for `waitlist` (no period,
+    like `concurrent`). `peak` ("09:00-17:00", local time of the resource booked): only
     the part of a booking inside it counts."""
 
     name: str = Field(min_length=1, max_length=100)
-    metric: Literal["hours", "count", "concurrent"]
+    metric: Literal["hours", "count", "concurrent", "waitlist"]
     limit: float = Field(ge=0, le=MAX_LIMIT)
     period: Literal["day", "week", "month"] | None = None
     scope: Literal["global", "resource", "tag", "role"] = "global"

@@ -24,10 +24,12 @@ from chalicelib.domain.quotas.charge import QuotaCharge
 from chalicelib.domain.reservations.time_range import TimeRange
 from chalicelib.domain.timeutil import iso_z
 
-Metric = Literal["hours", "count", "concurrent"]
+Metric = Literal["hours", "count", "concurrent", "waitlist"]
 Period = Literal["day", "week", "month"]
 Scope = Literal["global", "resource", "tag", "role"]
-METRICS: tuple[Metric, ...] = ("hours", "count", "concurrent")
+METRICS: tuple[Metric, ...] = ("hours", "count", "concurrent", "waitlist")
+# Metrics counted by an open-ended counter (`<rule>#open`) rather than per period.
+OPEN_METRICS: frozenset[str] = frozenset({"concurrent", "waitlist"})
 PERIODS: tuple[Period, ...] = ("day", "week", "month")
 SCOPES: tuple[Scope, ...] = ("global", "resource", "tag", "role")
 ADMIN_ROLE = "admin"
@@ -42,7 +44,7 @@ class QuotaRule:
     name: str
     metric: Metric
     limit: int
-    period: Period | None = None  # None only for `concurrent`
+    period: Period | None = None  # None only for `concurrent` and `waitlist`
     scope: Scope = "global"
     scope_value: str | None = None  # the resource id, tag or role
     peak: tuple[time, time] | None = None  # local [start, end) that counts, end 00:00 = 24:00
@@ -172,10 +174,13 @@ def plan(
     window: TimeRange,
     now: datetime,
 ) -> QuotaPlan:
-    """The counters a booking of `window` adds to, per applicable rule (exempt ones skipped)."""
+    """The counters a booking of `window` adds to, per applicable rule (exempt ones skipped).
+    Waitlist rules are not the booking's: a waitlist entry charges them (`waitlist_plan`)."""
     demands: list[Demand] = []
     exempt: list[str] = []
     for rule in sorted(rules, key=lambda r: r.rule_id):
+        if rule.metric == "waitlist":
+            continue
         if not rule.applies_to(
             resource_id=subject.resource_id, tags=subject.tags, roles=subject.roles
         ):
@@ -187,6 +192,29 @@ def plan(
         for counter, amount, start, reset in _amounts(rule, window, subject.zone):
             if amount > 0:
                 demands.append(Demand(rule, limit, counter, amount, start, reset, overridden))
+    return QuotaPlan(tuple(demands), tuple(exempt))
+
+
+def waitlist_plan(
+    rules: Sequence[QuotaRule],
+    overrides: Sequence[QuotaOverride],
+    subject: Subject,
+    now: datetime,
+) -> QuotaPlan:
+    """The counters joining a waitlist for `subject.resource_id` adds to: one active entry on
+    the open counter of every applicable `waitlist` rule (exempt ones skipped)."""
+    demands: list[Demand] = []
+    exempt: list[str] = []
+    for rule in sorted(rules, key=lambda r: r.rule_id):
+        if rule.metric != "waitlist" or not rule.applies_to(
+            resource_id=subject.resource_id, tags=subject.tags, roles=subject.roles
+        ):
+            continue
+        if rule.exempts(subject.roles):
+            exempt.append(rule.rule_id)
+            continue
+        limit, overridden = effective_limit(rule, overrides, now)
+        demands.append(Demand(rule, limit, f"{rule.rule_id}#open", 1, None, None, overridden))
     return QuotaPlan(tuple(demands), tuple(exempt))
 
 
@@ -221,7 +249,7 @@ def evaluate(
 def _amounts(
     rule: QuotaRule, window: TimeRange, zone: ZoneInfo
 ) -> list[tuple[str, int, datetime | None, datetime | None]]:
-    if rule.metric == "concurrent" or rule.period is None:
+    if rule.metric in OPEN_METRICS or rule.period is None:
         return [(f"{rule.rule_id}#open", 1, None, None)]
     per_period: dict[str, tuple[int, datetime, datetime]] = {}
     for day in local_dates(window, zone):
@@ -303,6 +331,8 @@ def _ceil_minutes(span: timedelta) -> int:
 
 
 def unit_of(rule: QuotaRule) -> str:
+    if rule.metric == "waitlist":
+        return "entries"
     return "minutes" if rule.metric == "hours" else "reservations"
 
 
@@ -314,6 +344,8 @@ def amount_words(rule: QuotaRule, amount: int) -> str:
         if hours == 0:
             return f"{minutes} min"
         return f"{hours} h {minutes} min"
+    if rule.metric == "waitlist":
+        return f"{amount} waitlist entr{'y' if amount == 1 else 'ies'}"
     return f"{amount} reservation{'' if amount == 1 else 's'}"
 
 
@@ -321,6 +353,8 @@ def limit_words(rule: QuotaRule, limit: int) -> str:
     what = amount_words(rule, limit)
     if rule.metric == "concurrent":
         return f"at most {what} at a time"
+    if rule.metric == "waitlist":
+        return f"at most {what} active"
     period = _PERIOD_WORD.get(rule.period or "", "")
     peak = ""
     if rule.peak is not None:
@@ -332,7 +366,7 @@ def limit_words(rule: QuotaRule, limit: int) -> str:
 def explain(demand: Demand, used: int) -> str:
     """'weekly limit 6 h: you have 5 h booked, this adds 2 h'."""
     rule = demand.rule
-    booked = "booked" if rule.metric != "concurrent" else "upcoming"
+    booked = {"concurrent": "upcoming", "waitlist": "active"}.get(rule.metric, "booked")
     return (
         f"{rule.name}: {limit_words(rule, demand.limit)}: you have "
         f"{amount_words(rule, used)} {booked}, this adds {amount_words(rule, demand.amount)}"

@@ -78,6 +78,18 @@ class QuotaGate:
         merged = quota_rules.merge(plans)
         return plans, QuotaOutcome(quota_rules.evaluate(merged, state.usage), state.usage)
 
+    def evaluate_waitlist(
+        self, principal: Principal, resource: Resource, now: datetime
+    ) -> QuotaOutcome:
+        """Joining `resource`'s waitlist: the `waitlist` rules' counters it takes (one entry
+        each) and the rules it would break with the usage read now."""
+        rules = self._store.rules()
+        if not any(r.metric == "waitlist" for r in rules):
+            return QuotaOutcome(Evaluation(QuotaPlan()), {})
+        state = self._store.user_state(principal.subject_id)
+        plan = quota_rules.waitlist_plan(rules, state.overrides, _subject(principal, resource), now)
+        return QuotaOutcome(quota_rules.evaluate(plan, state.usage), state.usage)
+
     def evaluate(
         self,
         principal: Principal,
