@@ -167,6 +167,30 @@ def effective_limit(
     return rule.limit, False
 
 
+def _applicable(
+    rules: Sequence[QuotaRule],
+    overrides: Sequence[QuotaOverride],
+    subject: Subject,
+    now: datetime,
+    *,
+    waitlist: bool,
+) -> tuple[list[tuple[QuotaRule, int, bool]], list[str]]:
+    """The rules of one kind (booking or waitlist) that bind `subject`, with the limit in
+    force (and whether it is the user's override), and the ids of those its roles skip."""
+    binding: list[tuple[QuotaRule, int, bool]] = []
+    exempt: list[str] = []
+    for rule in sorted(rules, key=lambda r: r.rule_id):
+        if (rule.metric == "waitlist") != waitlist or not rule.applies_to(
+            resource_id=subject.resource_id, tags=subject.tags, roles=subject.roles
+        ):
+            continue
+        if rule.exempts(subject.roles):
+            exempt.append(rule.rule_id)
+            continue
+        binding.append((rule, *effective_limit(rule, overrides, now)))
+    return binding, exempt
+
+
 def plan(
     rules: Sequence[QuotaRule],
     overrides: Sequence[QuotaOverride],
@@ -176,22 +200,13 @@ def plan(
 ) -> QuotaPlan:
     """The counters a booking of `window` adds to, per applicable rule (exempt ones skipped).
     Waitlist rules are not the booking's: a waitlist entry charges them (`waitlist_plan`)."""
-    demands: list[Demand] = []
-    exempt: list[str] = []
-    for rule in sorted(rules, key=lambda r: r.rule_id):
-        if rule.metric == "waitlist":
-            continue
-        if not rule.applies_to(
-            resource_id=subject.resource_id, tags=subject.tags, roles=subject.roles
-        ):
-            continue
-        if rule.exempts(subject.roles):
-            exempt.append(rule.rule_id)
-            continue
-        limit, overridden = effective_limit(rule, overrides, now)
-        for counter, amount, start, reset in _amounts(rule, window, subject.zone):
-            if amount > 0:
-                demands.append(Demand(rule, limit, counter, amount, start, reset, overridden))
+    binding, exempt = _applicable(rules, overrides, subject, now, waitlist=False)
+    demands = [
+        Demand(rule, limit, counter, amount, start, reset, overridden)
+        for rule, limit, overridden in binding
+        for counter, amount, start, reset in _amounts(rule, window, subject.zone)
+        if amount > 0
+    ]
     return QuotaPlan(tuple(demands), tuple(exempt))
 
 
@@ -203,18 +218,11 @@ def waitlist_plan(
 ) -> QuotaPlan:
     """The counters joining a waitlist for `subject.resource_id` adds to: one active entry on
     the open counter of every applicable `waitlist` rule (exempt ones skipped)."""
-    demands: list[Demand] = []
-    exempt: list[str] = []
-    for rule in sorted(rules, key=lambda r: r.rule_id):
-        if rule.metric != "waitlist" or not rule.applies_to(
-            resource_id=subject.resource_id, tags=subject.tags, roles=subject.roles
-        ):
-            continue
-        if rule.exempts(subject.roles):
-            exempt.append(rule.rule_id)
-            continue
-        limit, overridden = effective_limit(rule, overrides, now)
-        demands.append(Demand(rule, limit, f"{rule.rule_id}#open", 1, None, None, overridden))
+    binding, exempt = _applicable(rules, overrides, subject, now, waitlist=True)
+    demands = [
+        Demand(rule, limit, f"{rule.rule_id}#open", 1, None, None, overridden)
+        for rule, limit, overridden in binding
+    ]
     return QuotaPlan(tuple(demands), tuple(exempt))
 
 
