@@ -1,6 +1,7 @@
-"""Waitlist quota rules in-process (issue 13): "at most k active waitlist entries" charged in
-the join's transaction, explained when full, given back exactly once when the entry leaves,
-is accepted, auto-booked or expires; admins skip it; scopes and overrides as other rules."""
+"""Waitlist and group-scoped quota rules in-process (issue 13): "at most k active waitlist
+entries" charged in the join's transaction, explained when full, given back exactly once when
+the entry leaves, is accepted, auto-booked or expires; admins skip it; scopes and overrides as
+other rules. A group rule covers the group's whole subtree."""
 
 from __future__ import annotations
 
@@ -19,7 +20,15 @@ from chalicelib.store.catalog.repository import ResourceStore
 from tests.factories import login
 from tests.integration.pipeline_driver import Pipeline
 from tests.integration.pipeline_kit import person
-from tests.integration.reservations_kit import at, booked, cancel, create_resource, send
+from tests.integration.reservations_kit import (
+    at,
+    book,
+    booked,
+    cancel,
+    create_resource,
+    send,
+)
+from tests.integration.test_groups import assign, site
 from tests.integration.test_quotas import add_rule, usage
 from tests.integration.waitlist_kit import act, entry, join, joined
 
@@ -157,3 +166,26 @@ def test_a_waitlist_rule_has_no_period_or_peak_and_does_not_limit_bookings(
     # A limit of 0 would refuse every join, yet bookings never charge waitlist rules
     for hour in (9, 10):
         booked(client, user_token, at(hour), at(hour + 1))
+
+
+def test_a_group_rule_covers_the_groups_whole_subtree(
+    client: Client, clock: FrozenClock, admin_token: str, user_token: str
+) -> None:
+    # Given room-1 on Floor 1 of North (under HQ), room-2 in South, and a daily limit of 1
+    # reservation on North's subtree
+    create_resource("room-1")
+    create_resource("room-2")
+    g = site(client, admin_token)
+    assert assign(client, admin_token, g["floor"], "room-1").status_code == 200
+    assert assign(client, admin_token, g["south"], "room-2").status_code == 200
+    add_rule(
+        client, admin_token, name="North", metric="count", limit=1, period="day",
+        scope="group", scope_value=g["north"],
+    )  # fmt: skip
+    # Then one booking on Floor 1 passes, a second is refused, South is not limited
+    booked(client, user_token, at(9), at(10))
+    refused = book(client, user_token, at(10), at(11))
+    assert refused.status_code == 422, refused.body
+    assert refused.json_body["error"]["details"]["violations"][0]["scope"] == "group"
+    for hour in (9, 10):
+        booked(client, user_token, at(hour), at(hour + 1), resource_id="room-2")

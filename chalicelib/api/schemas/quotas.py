@@ -25,7 +25,7 @@ class QuotaRuleIn(Strict):
     metric: Literal["hours", "count", "concurrent", "waitlist"]
     limit: float = Field(ge=0, le=MAX_LIMIT)
     period: Literal["day", "week", "month"] | None = None
-    scope: Literal["global", "resource", "tag", "role"] = "global"
+    scope: Literal["global", "resource", "tag", "role", "group"] = "global"
     scope_value: str | None = Field(default=None, min_length=1, max_length=64)
     peak: str | None = Field(default=None, description="HH:MM-HH:MM, end 24:00 allowed")
     exempt_roles: list[str] = Field(default_factory=list, max_length=10)

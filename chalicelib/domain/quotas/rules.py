@@ -26,12 +26,12 @@ from chalicelib.domain.timeutil import iso_z
 
 Metric = Literal["hours", "count", "concurrent", "waitlist"]
 Period = Literal["day", "week", "month"]
-Scope = Literal["global", "resource", "tag", "role"]
+Scope = Literal["global", "resource", "tag", "role", "group"]
 METRICS: tuple[Metric, ...] = ("hours", "count", "concurrent", "waitlist")
 # Metrics counted by an open-ended counter (`<rule>#open`) rather than per period.
 OPEN_METRICS: frozenset[str] = frozenset({"concurrent", "waitlist"})
 PERIODS: tuple[Period, ...] = ("day", "week", "month")
-SCOPES: tuple[Scope, ...] = ("global", "resource", "tag", "role")
+SCOPES: tuple[Scope, ...] = ("global", "resource", "tag", "role", "group")
 ADMIN_ROLE = "admin"
 _PERIOD_WORD = {"day": "daily", "week": "weekly", "month": "monthly"}
 
@@ -46,12 +46,21 @@ class QuotaRule:
     limit: int
     period: Period | None = None  # None only for `concurrent` and `waitlist`
     scope: Scope = "global"
-    scope_value: str | None = None  # the resource id, tag or role
+    scope_value: str | None = None  # the resource id, tag, role or resource group id
     peak: tuple[time, time] | None = None  # local [start, end) that counts, end 00:00 = 24:00
     exempt_roles: frozenset[str] = frozenset()
     enabled: bool = True
 
-    def applies_to(self, *, resource_id: str, tags: Iterable[str], roles: Iterable[str]) -> bool:
+    def applies_to(
+        self,
+        *,
+        resource_id: str,
+        tags: Iterable[str],
+        roles: Iterable[str],
+        groups: Iterable[str] = (),
+    ) -> bool:
+        """`groups`: the resource's group and every group above it (a group rule covers
+        its whole subtree)."""
         if not self.enabled:
             return False
         if self.scope == "global":
@@ -60,6 +69,8 @@ class QuotaRule:
             return self.scope_value == resource_id
         if self.scope == "tag":
             return self.scope_value in set(tags)
+        if self.scope == "group":
+            return self.scope_value in set(groups)
         return self.scope_value in set(roles)
 
     def exempts(self, roles: Iterable[str]) -> bool:
@@ -90,6 +101,7 @@ class Subject:
     resource_id: str
     tags: tuple[str, ...]
     zone: ZoneInfo
+    groups: frozenset[str] = frozenset()  # the resource's group and its ancestors
 
 
 @dataclass(frozen=True)
@@ -181,7 +193,10 @@ def _applicable(
     exempt: list[str] = []
     for rule in sorted(rules, key=lambda r: r.rule_id):
         if (rule.metric == "waitlist") != waitlist or not rule.applies_to(
-            resource_id=subject.resource_id, tags=subject.tags, roles=subject.roles
+            resource_id=subject.resource_id,
+            tags=subject.tags,
+            roles=subject.roles,
+            groups=subject.groups,
         ):
             continue
         if rule.exempts(subject.roles):

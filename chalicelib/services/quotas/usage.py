@@ -253,7 +253,7 @@ def check_rule(rule: QuotaRule) -> QuotaRule:
         problems.append({"field": "period", "message": "day, week or month"})
     if (rule.scope == "global") != (rule.scope_value is None):
         problems.append(
-            {"field": "scope_value", "message": "required for resource, tag and role scopes"}
+            {"field": "scope_value", "message": "required for resource, tag, role and group scopes"}
         )
     if rule.peak is not None and open_ended:
         problems.append({"field": "peak", "message": f"a {rule.metric} rule has no peak window"})

@@ -5279,7 +5279,7 @@ export interface components {
              * @default global
              * @enum {string}
              */
-            scope?: "global" | "resource" | "tag" | "role";
+            scope?: "global" | "resource" | "tag" | "role" | "group";
             /**
              * Scope Value
              * @default null
