@@ -1,5 +1,6 @@
-"""Plan B for a refused series (issue 13): each refused occurrence (the first three at most)
-carries its own ready-to-send alternatives, for a conflict (409) and a rule (422) alike."""
+"""Plan B for a refused series or bulk request (issue 13): each refused occurrence or item
+(the first three at most) carries its own ready-to-send alternatives, for a conflict (409)
+and a rule (422) alike."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from chalice.test import Client
 
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.timeutil import iso_z
-from tests.integration.reservations_kit import add_blackout, at, book, booked, create_resource
+from tests.integration.reservations_kit import (
+    add_blackout,
+    at,
+    book,
+    booked,
+    create_resource,
+    send,
+)
 from tests.integration.test_reservations_series import create, series_body
 
 
@@ -49,3 +57,26 @@ def test_an_occurrence_on_a_blackout_gets_alternatives(
     assert refused["occurrence"] == 1
     kinds = {a["kind"] for a in refused["alternatives"]}
     assert kinds, refused
+
+
+def test_a_refused_bulk_item_gets_alternatives(
+    client: Client, clock: FrozenClock, user_token: str, other_user_token: str
+) -> None:
+    # Given bob holds room-1 10-11
+    create_resource("room-1")
+    create_resource("room-2")
+    booked(client, other_user_token, at(10), at(11))
+    items = [
+        {"resource_id": "room-1", "start_time": iso_z(at(9)), "end_time": iso_z(at(10))},
+        {"resource_id": "room-1", "start_time": iso_z(at(10)), "end_time": iso_z(at(11))},
+    ]
+    # When alice books both in one bulk request, Then 409 gives item 1 its alternatives
+    response = send(client, "POST", "/api/v1/reservations/bulk", user_token, {"items": items})
+    assert response.status_code == 409, response.body
+    (refused,) = response.json_body["error"]["details"]["items"]
+    assert refused["index"] == 1
+    assert 1 <= len(refused["alternatives"]) <= 3
+    assert all(
+        a["request"]["start_time"] != iso_z(at(10)) or a["resource_id"] != "room-1"
+        for a in refused["alternatives"]
+    )

@@ -1,7 +1,7 @@
-"""Plan B for requests of several windows (a series, issue 13): the refused occurrences get
-their own ranked alternatives, each a ready-to-send single booking.
+"""Plan B for requests of several windows (a series or a bulk request, issue 13): the refused
+occurrences / items get their own ranked alternatives, each a ready-to-send single booking.
 
-Bounded so a refusal stays cheap: the first `MAX_WINDOWS` refused occurrences are searched,
+Bounded so a refusal stays cheap: the first `MAX_WINDOWS` refused windows are searched,
 and each keeps at most `PER_WINDOW` alternatives (every search is a read-only Plan B of one
 window: services/reservations/plan_b.py). A refusal of the request as a whole (a quota total)
 gets none: no single occurrence's move would fix it.
@@ -30,12 +30,16 @@ def attach(
     refused: ReservationConflict | RuleViolation,
     windows: Mapping[int, tuple[Resource, TimeRange]],
     now: datetime,
+    *,
+    group: str = "occurrences",
+    key: str = "occurrence",
 ) -> None:
-    """Add `alternatives` to each refused occurrence of `refused` (its index into `windows`)."""
+    """Add `alternatives` to each refused window of `refused` (listed under `group`, its index
+    into `windows` under `key`: series `occurrences`/`occurrence`, bulk `items`/`index`)."""
     if plan_b is None:
         return
-    for subject in _refused_subjects(refused)[:MAX_WINDOWS]:
-        index = subject.get("occurrence")
+    for subject in _refused_subjects(refused, group)[:MAX_WINDOWS]:
+        index = subject.get(key)
         if not isinstance(index, int) or index not in windows:
             continue
         resource, window = windows[index]
@@ -48,11 +52,13 @@ def attach(
         refused.details = refused.details_for(None)
 
 
-def _refused_subjects(refused: ReservationConflict | RuleViolation) -> list[dict[str, Any]]:
-    """The mutable per-occurrence descriptions of the refusal, in order."""
+def _refused_subjects(
+    refused: ReservationConflict | RuleViolation, group: str
+) -> list[dict[str, Any]]:
+    """The mutable per-window descriptions of the refusal, in order."""
     if isinstance(refused, ReservationConflict):
         return [s for _, s in sorted(refused.subjects.items()) if isinstance(s, dict)]
     details = refused.details
-    if isinstance(details, dict) and isinstance(details.get("occurrences"), list):
-        return [s for s in details["occurrences"] if isinstance(s, dict)]
+    if isinstance(details, dict) and isinstance(details.get(group), list):
+        return [s for s in details[group] if isinstance(s, dict)]
     return []
