@@ -13,6 +13,8 @@ stops it afterwards. With `--url` and `--dynamodb-url` it measures a running sta
 (`make run`: --url http://127.0.0.1:8000 --dynamodb-url http://127.0.0.1:8010).
 
 Run: .venv/bin/python -m bench.booking [--creates 1200] [--conflicts 400] [--rate-limits off]
+     [--quotas on]  (on: three global quota rules no booking reaches, so every create also
+     reads the user's usage and charges three counters inside its transaction)
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 for _name, _value in {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -168,6 +170,31 @@ def _stack_with_paused_workers() -> Iterator[Target]:
             os.kill(workers, signal.SIGCONT)
 
 
+def seed_quota_rules(target: Target) -> None:
+    """Three global rules far above what the bench books (weekly hours, daily count,
+    concurrent), written straight into the stack's table: every create then charges three
+    counters in its transaction and reads the user's usage first (docs/quotas.md)."""
+    import pytest
+
+    from chalicelib import wiring
+    from chalicelib.domain.quotas.rules import QuotaRule
+    from chalicelib.store.quotas.repository import QuotaStore
+
+    rules = [
+        QuotaRule("bench-hours", "Bench hours", "hours", 10_000 * 60, "week"),
+        QuotaRule("bench-count", "Bench count", "count", 100_000, "day"),
+        QuotaRule("bench-open", "Bench open", "concurrent", 100_000),
+    ]
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_ENDPOINT_URL_DYNAMODB", target.dynamodb_url)
+        env.setenv("STAGE", "local")
+        wiring.reset()
+        store = QuotaStore()
+        for rule in rules:
+            store.put_rule(rule, datetime.now(UTC))
+    wiring.reset()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", help="API of a running stack (default: start one)")
@@ -185,11 +212,19 @@ def main(argv: list[str] | None = None) -> None:
         default="on",
         help="API rate limits (issue 13) of the stack it starts: on (shipped limits) or off",
     )
+    parser.add_argument(
+        "--quotas",
+        choices=("on", "off"),
+        default="off",
+        help="booking quotas (issue 13): on seeds three global rules no booking reaches",
+    )
     args = parser.parse_args(argv)
     # Read by the stack this starts (its children inherit the environment).
     os.environ["RATE_LIMIT_ENABLED"] = "true" if args.rate_limits == "on" else "false"
     with target_from(args) as target:
         resources = seed_resources(target, RESOURCES)
+        if args.quotas == "on":
+            seed_quota_rules(target)
         tokens = register_users(target, 8)
         slots = Slots(resources)
         # Warm-up: imports, connections and DynamoDB Local's JIT, not measured.
@@ -207,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
             run_phase("409 + key (recorded)", target, tokens, 8, args.conflicts, conflicting),
         ]
         print(f"API {target.api_url}, DynamoDB {target.dynamodb_url}, {os.cpu_count()} CPUs")
-        print(f"rate limits {args.rate_limits}")
+        print(f"rate limits {args.rate_limits}, quotas {args.quotas}")
         for phase in results:
             print(phase.report())
 

@@ -84,7 +84,13 @@ def detail_lines(exc: ApiError, out: Output) -> list[str]:
     if isinstance(details, dict) and ("violations" in details or "alternatives" in details):
         return _denial_lines(details, out)  # explained denials and Plan B (issue 13)
     if isinstance(details, dict) and isinstance(details.get("occurrences"), list):
-        return [_occurrence_line(o, out) for o in details["occurrences"] if isinstance(o, dict)]
+        # Each refused occurrence, then its own Plan B (issue 13).
+        occurrences = [o for o in details["occurrences"] if isinstance(o, dict)]
+        return [
+            line
+            for o in occurrences
+            for line in [_occurrence_line(o, out), *denials.alternative_lines(o, out)]
+        ]
     if isinstance(details, dict) and isinstance(details.get("conflicts"), list):
         return [_conflict_line(c, out) for c in details["conflicts"] if isinstance(c, dict)]
     if isinstance(details, list):

@@ -137,12 +137,12 @@ def _rule_body(
 
 
 NameOpt = Annotated[str, typer.Option("--name", help="What people see in denials.")]
-MetricOpt = Annotated[str, typer.Option("--metric", help="hours, count or concurrent.")]
+MetricOpt = Annotated[str, typer.Option("--metric", help="hours, count, concurrent or waitlist.")]
 LimitOpt = Annotated[float, typer.Option("--limit", help="Hours (hours rules) or a number.")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", help="day, week or month.")]
-ScopeOpt = Annotated[str, typer.Option("--scope", help="global, resource, tag or role.")]
+ScopeOpt = Annotated[str, typer.Option("--scope", help="global, resource, tag, role or group.")]
 ValueOpt = Annotated[
-    str | None, typer.Option("--of", help="The resource id, tag or role of the scope.")
+    str | None, typer.Option("--of", help="The resource id, tag, role or group id of the scope.")
 ]
 PeakOpt = Annotated[str | None, typer.Option("--peak", help="Only count 09:00-17:00 (local).")]
 ExemptOpt = Annotated[list[str] | None, typer.Option("--exempt", help="Repeatable: a role.")]

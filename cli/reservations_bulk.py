@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cli import denials
 from cli.client import ApiError, CliError
 from cli.context import AppState, JsonOpt, TzOpt, YesOpt, require, state
 from cli.lookup import resource_id
@@ -120,6 +121,8 @@ def bulk(
         if failed and not as_json:
             for entry in failed:
                 st.out.error(f"item {entry['index']}: {entry['code']}: {entry['message']}")
+                for line in denials.alternative_lines(entry, st.out):  # Plan B (issue 13)
+                    st.out.line(line)
         raise
     if as_json:
         st.out.json(answer)

@@ -15,9 +15,13 @@ if TYPE_CHECKING:
 
 def quota_gate() -> QuotaGate:
     from chalicelib.services.quotas.gate import QuotaGate
+    from chalicelib.store.catalog.groups import GroupStore
     from chalicelib.store.quotas.repository import QuotaStore
 
-    return QuotaGate(QuotaStore())
+    def chain_of(group_id: str) -> frozenset[str]:
+        return frozenset(g.group_id for g in GroupStore().tree().ancestors(group_id))
+
+    return QuotaGate(QuotaStore(), chain_of)  # group-scoped rules cover the subtree
 
 
 def quotas() -> QuotaService:

@@ -24,9 +24,16 @@ def _fit() -> Fit:
 def waitlist() -> WaitlistService:
     from chalicelib.services.waitlist.entries import WaitlistService
     from chalicelib.store.waitlist.repository import WaitlistStore
+    from chalicelib.wiring.quotas import quota_gate
 
     return WaitlistService(
-        WaitlistStore(), resource_store(), _fit(), clock=clock(), ids=ids(), cursors=cursors()
+        WaitlistStore(),
+        resource_store(),
+        _fit(),
+        clock=clock(),
+        ids=ids(),
+        cursors=cursors(),
+        quotas=quota_gate(),  # issue 13: waitlist quota rules
     )
 
 

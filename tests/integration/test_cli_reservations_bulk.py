@@ -36,6 +36,7 @@ def test_bulk_book_from_csv_and_json_then_bulk_cancel(cli_api: str, tmp_path: Pa
     json_file.write_text(json.dumps({"items": items}))
     refused = alice.fails("reservations", "bulk", str(json_file))
     assert "item 1: reservation_conflict" in refused.stderr
+    assert "Plan B (book one with" in refused.stdout + refused.stderr  # issue 13
     assert len(alice.json("reservations", "list")) == 2
     # When she bulk-cancels her two and an unknown id, Then each is reported
     ids = [r["reservation_id"] for r in booked["reservations"]]

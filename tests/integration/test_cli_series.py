@@ -135,6 +135,8 @@ def test_exdates_until_and_rule_breaks(cli_api: str, tmp_path: Path) -> None:
     assert "series_rule_violation" in broken and "HTTP 422" in broken
     assert f"occurrence 2: {closed} 12:00 -> {closed} 12:30 Europe/Paris:" in broken
     assert "(blackout_date)" in broken
+    # and that occurrence's own Plan B (issue 13)
+    assert "Plan B (book one with: rr reserve RESOURCE START END):" in broken
 
 
 def test_input_errors_are_caught_before_any_request(cli_api: str, tmp_path: Path) -> None:

@@ -17,14 +17,15 @@ MAX_LIMIT = 100_000
 
 class QuotaRuleIn(Strict):
     """`limit`: hours for an `hours` rule (fractions allowed), a number of reservations for
-    `count` and `concurrent`. `peak` ("09:00-17:00", local time of the resource booked): only
+    `count` and `concurrent`, a number of active waitlist entries for `waitlist` (no period,
+    like `concurrent`). `peak` ("09:00-17:00", local time of the resource booked): only
     the part of a booking inside it counts."""
 
     name: str = Field(min_length=1, max_length=100)
-    metric: Literal["hours", "count", "concurrent"]
+    metric: Literal["hours", "count", "concurrent", "waitlist"]
     limit: float = Field(ge=0, le=MAX_LIMIT)
     period: Literal["day", "week", "month"] | None = None
-    scope: Literal["global", "resource", "tag", "role"] = "global"
+    scope: Literal["global", "resource", "tag", "role", "group"] = "global"
     scope_value: str | None = Field(default=None, min_length=1, max_length=64)
     peak: str | None = Field(default=None, description="HH:MM-HH:MM, end 24:00 allowed")
     exempt_roles: list[str] = Field(default_factory=list, max_length=10)

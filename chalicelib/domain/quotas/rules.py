@@ -24,12 +24,14 @@ from chalicelib.domain.quotas.charge import QuotaCharge
 from chalicelib.domain.reservations.time_range import TimeRange
 from chalicelib.domain.timeutil import iso_z
 
-Metric = Literal["hours", "count", "concurrent"]
+Metric = Literal["hours", "count", "concurrent", "waitlist"]
 Period = Literal["day", "week", "month"]
-Scope = Literal["global", "resource", "tag", "role"]
-METRICS: tuple[Metric, ...] = ("hours", "count", "concurrent")
+Scope = Literal["global", "resource", "tag", "role", "group"]
+METRICS: tuple[Metric, ...] = ("hours", "count", "concurrent", "waitlist")
+# Metrics counted by an open-ended counter (`<rule>#open`) rather than per period.
+OPEN_METRICS: frozenset[str] = frozenset({"concurrent", "waitlist"})
 PERIODS: tuple[Period, ...] = ("day", "week", "month")
-SCOPES: tuple[Scope, ...] = ("global", "resource", "tag", "role")
+SCOPES: tuple[Scope, ...] = ("global", "resource", "tag", "role", "group")
 ADMIN_ROLE = "admin"
 _PERIOD_WORD = {"day": "daily", "week": "weekly", "month": "monthly"}
 
@@ -42,14 +44,23 @@ class QuotaRule:
     name: str
     metric: Metric
     limit: int
-    period: Period | None = None  # None only for `concurrent`
+    period: Period | None = None  # None only for `concurrent` and `waitlist`
     scope: Scope = "global"
-    scope_value: str | None = None  # the resource id, tag or role
+    scope_value: str | None = None  # the resource id, tag, role or resource group id
     peak: tuple[time, time] | None = None  # local [start, end) that counts, end 00:00 = 24:00
     exempt_roles: frozenset[str] = frozenset()
     enabled: bool = True
 
-    def applies_to(self, *, resource_id: str, tags: Iterable[str], roles: Iterable[str]) -> bool:
+    def applies_to(
+        self,
+        *,
+        resource_id: str,
+        tags: Iterable[str],
+        roles: Iterable[str],
+        groups: Iterable[str] = (),
+    ) -> bool:
+        """`groups`: the resource's group and every group above it (a group rule covers
+        its whole subtree)."""
         if not self.enabled:
             return False
         if self.scope == "global":
@@ -58,6 +69,8 @@ class QuotaRule:
             return self.scope_value == resource_id
         if self.scope == "tag":
             return self.scope_value in set(tags)
+        if self.scope == "group":
+            return self.scope_value in set(groups)
         return self.scope_value in set(roles)
 
     def exempts(self, roles: Iterable[str]) -> bool:
@@ -88,6 +101,7 @@ class Subject:
     resource_id: str
     tags: tuple[str, ...]
     zone: ZoneInfo
+    groups: frozenset[str] = frozenset()  # the resource's group and its ancestors
 
 
 @dataclass(frozen=True)
@@ -165,6 +179,33 @@ def effective_limit(
     return rule.limit, False
 
 
+def _applicable(
+    rules: Sequence[QuotaRule],
+    overrides: Sequence[QuotaOverride],
+    subject: Subject,
+    now: datetime,
+    *,
+    waitlist: bool,
+) -> tuple[list[tuple[QuotaRule, int, bool]], list[str]]:
+    """The rules of one kind (booking or waitlist) that bind `subject`, with the limit in
+    force (and whether it is the user's override), and the ids of those its roles skip."""
+    binding: list[tuple[QuotaRule, int, bool]] = []
+    exempt: list[str] = []
+    for rule in sorted(rules, key=lambda r: r.rule_id):
+        if (rule.metric == "waitlist") != waitlist or not rule.applies_to(
+            resource_id=subject.resource_id,
+            tags=subject.tags,
+            roles=subject.roles,
+            groups=subject.groups,
+        ):
+            continue
+        if rule.exempts(subject.roles):
+            exempt.append(rule.rule_id)
+            continue
+        binding.append((rule, *effective_limit(rule, overrides, now)))
+    return binding, exempt
+
+
 def plan(
     rules: Sequence[QuotaRule],
     overrides: Sequence[QuotaOverride],
@@ -172,21 +213,31 @@ def plan(
     window: TimeRange,
     now: datetime,
 ) -> QuotaPlan:
-    """The counters a booking of `window` adds to, per applicable rule (exempt ones skipped)."""
-    demands: list[Demand] = []
-    exempt: list[str] = []
-    for rule in sorted(rules, key=lambda r: r.rule_id):
-        if not rule.applies_to(
-            resource_id=subject.resource_id, tags=subject.tags, roles=subject.roles
-        ):
-            continue
-        if rule.exempts(subject.roles):
-            exempt.append(rule.rule_id)
-            continue
-        limit, overridden = effective_limit(rule, overrides, now)
-        for counter, amount, start, reset in _amounts(rule, window, subject.zone):
-            if amount > 0:
-                demands.append(Demand(rule, limit, counter, amount, start, reset, overridden))
+    """The counters a booking of `window` adds to, per applicable rule (exempt ones skipped).
+    Waitlist rules are not the booking's: a waitlist entry charges them (`waitlist_plan`)."""
+    binding, exempt = _applicable(rules, overrides, subject, now, waitlist=False)
+    demands = [
+        Demand(rule, limit, counter, amount, start, reset, overridden)
+        for rule, limit, overridden in binding
+        for counter, amount, start, reset in _amounts(rule, window, subject.zone)
+        if amount > 0
+    ]
+    return QuotaPlan(tuple(demands), tuple(exempt))
+
+
+def waitlist_plan(
+    rules: Sequence[QuotaRule],
+    overrides: Sequence[QuotaOverride],
+    subject: Subject,
+    now: datetime,
+) -> QuotaPlan:
+    """The counters joining a waitlist for `subject.resource_id` adds to: one active entry on
+    the open counter of every applicable `waitlist` rule (exempt ones skipped)."""
+    binding, exempt = _applicable(rules, overrides, subject, now, waitlist=True)
+    demands = [
+        Demand(rule, limit, f"{rule.rule_id}#open", 1, None, None, overridden)
+        for rule, limit, overridden in binding
+    ]
     return QuotaPlan(tuple(demands), tuple(exempt))
 
 
@@ -221,7 +272,7 @@ def evaluate(
 def _amounts(
     rule: QuotaRule, window: TimeRange, zone: ZoneInfo
 ) -> list[tuple[str, int, datetime | None, datetime | None]]:
-    if rule.metric == "concurrent" or rule.period is None:
+    if rule.metric in OPEN_METRICS or rule.period is None:
         return [(f"{rule.rule_id}#open", 1, None, None)]
     per_period: dict[str, tuple[int, datetime, datetime]] = {}
     for day in local_dates(window, zone):
@@ -303,6 +354,8 @@ def _ceil_minutes(span: timedelta) -> int:
 
 
 def unit_of(rule: QuotaRule) -> str:
+    if rule.metric == "waitlist":
+        return "entries"
     return "minutes" if rule.metric == "hours" else "reservations"
 
 
@@ -314,6 +367,8 @@ def amount_words(rule: QuotaRule, amount: int) -> str:
         if hours == 0:
             return f"{minutes} min"
         return f"{hours} h {minutes} min"
+    if rule.metric == "waitlist":
+        return f"{amount} waitlist entr{'y' if amount == 1 else 'ies'}"
     return f"{amount} reservation{'' if amount == 1 else 's'}"
 
 
@@ -321,6 +376,8 @@ def limit_words(rule: QuotaRule, limit: int) -> str:
     what = amount_words(rule, limit)
     if rule.metric == "concurrent":
         return f"at most {what} at a time"
+    if rule.metric == "waitlist":
+        return f"at most {what} active"
     period = _PERIOD_WORD.get(rule.period or "", "")
     peak = ""
     if rule.peak is not None:
@@ -332,7 +389,7 @@ def limit_words(rule: QuotaRule, limit: int) -> str:
 def explain(demand: Demand, used: int) -> str:
     """'weekly limit 6 h: you have 5 h booked, this adds 2 h'."""
     rule = demand.rule
-    booked = "booked" if rule.metric != "concurrent" else "upcoming"
+    booked = {"concurrent": "upcoming", "waitlist": "active"}.get(rule.metric, "booked")
     return (
         f"{rule.name}: {limit_words(rule, demand.limit)}: you have "
         f"{amount_words(rule, used)} {booked}, this adds {amount_words(rule, demand.amount)}"

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.quotas.charge import QuotaCharge
 from chalicelib.domain.reservations import TimeRange
 
 
@@ -131,6 +132,9 @@ class WaitlistEntry:
     reason: str = ""  # why it was skipped or closed, for the user to read
     updated_at: datetime | None = None
     version: int = 0
+    # What joining charged on the owner's waitlist quota counters (issue 13): given back in
+    # the version-guarded transition that closes the entry, so exactly once.
+    quota_charges: tuple[QuotaCharge, ...] = ()
 
     @property
     def live(self) -> bool:

@@ -16,7 +16,7 @@ from chalicelib.domain.errors import RuleViolation
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.quotas import rules as quota_rules
 from chalicelib.domain.quotas.charge import QuotaCharge
-from chalicelib.domain.quotas.rules import Evaluation, QuotaPlan, Subject
+from chalicelib.domain.quotas.rules import Evaluation, QuotaPlan, QuotaRule, Subject
 from chalicelib.domain.reservations import TimeRange
 from chalicelib.domain.reservations.booking_rules import resource_zone
 from chalicelib.domain.reservations.denials import combined
@@ -42,8 +42,12 @@ class QuotaOutcome:
 
 
 class QuotaGate:
-    def __init__(self, store: QuotaReads) -> None:
+    def __init__(
+        self, store: QuotaReads, chain_of: Callable[[str], frozenset[str]] | None = None
+    ) -> None:
         self._store = store
+        # A resource group and the groups above it (read only when a rule is group-scoped).
+        self._chain_of = chain_of
 
     def fit_checker(
         self, principal: Principal, now: datetime
@@ -56,7 +60,7 @@ class QuotaGate:
 
         def fits(resource: Resource, window: TimeRange) -> bool:
             plan = quota_rules.plan(
-                rules, state.overrides, _subject(principal, resource), window, now
+                rules, state.overrides, self._subject(principal, resource, rules), window, now
             )
             return not quota_rules.evaluate(plan, state.usage).violations
 
@@ -71,12 +75,29 @@ class QuotaGate:
         if not rules:
             return [QuotaPlan() for _ in items], QuotaOutcome(Evaluation(QuotaPlan()), {})
         state = self._store.user_state(principal.subject_id)
+        memo: dict[str, frozenset[str]] = {}  # one tree read per group, not per booking
         plans = [
-            quota_rules.plan(rules, state.overrides, _subject(principal, r), w, now)
+            quota_rules.plan(
+                rules, state.overrides, self._subject(principal, r, rules, memo=memo), w, now
+            )
             for r, w in items
         ]
         merged = quota_rules.merge(plans)
         return plans, QuotaOutcome(quota_rules.evaluate(merged, state.usage), state.usage)
+
+    def evaluate_waitlist(
+        self, principal: Principal, resource: Resource, now: datetime
+    ) -> QuotaOutcome:
+        """Joining `resource`'s waitlist: the `waitlist` rules' counters it takes (one entry
+        each) and the rules it would break with the usage read now."""
+        rules = self._store.rules()
+        if not any(r.metric == "waitlist" for r in rules):
+            return QuotaOutcome(Evaluation(QuotaPlan()), {})
+        state = self._store.user_state(principal.subject_id)
+        plan = quota_rules.waitlist_plan(
+            rules, state.overrides, self._subject(principal, resource, rules), now
+        )
+        return QuotaOutcome(quota_rules.evaluate(plan, state.usage), state.usage)
 
     def evaluate(
         self,
@@ -92,9 +113,9 @@ class QuotaGate:
         rules it would break with the usage read now; `given_back`: a move's old charges."""
         owner = user_id or principal.subject_id
         rules = self._store.rules()
-        subject = _subject(principal, resource, owner)
         if not rules:
             return QuotaOutcome(Evaluation(QuotaPlan()), {})
+        subject = self._subject(principal, resource, rules, owner)
         state = self._store.user_state(owner)
         plan = quota_rules.plan(rules, state.overrides, subject, window, now)
         back: dict[str, int] = {}
@@ -102,15 +123,30 @@ class QuotaGate:
             back[charge.counter] = back.get(charge.counter, 0) + charge.amount
         return QuotaOutcome(quota_rules.evaluate(plan, state.usage, back), state.usage)
 
-
-def _subject(principal: Principal, resource: Resource, owner: str | None = None) -> Subject:
-    return Subject(
-        user_id=owner or principal.subject_id,
-        roles=frozenset(r.value for r in principal.roles),
-        resource_id=resource.resource_id,
-        tags=resource.tags,
-        zone=resource_zone(resource),
-    )
+    def _subject(
+        self,
+        principal: Principal,
+        resource: Resource,
+        rules: list[QuotaRule],
+        owner: str | None = None,
+        *,
+        memo: dict[str, frozenset[str]] | None = None,
+    ) -> Subject:
+        groups: frozenset[str] = frozenset()
+        group_id = resource.group_id
+        if group_id and self._chain_of is not None and any(r.scope == "group" for r in rules):
+            known = {} if memo is None else memo
+            if group_id not in known:
+                known[group_id] = self._chain_of(group_id)
+            groups = known[group_id]
+        return Subject(
+            user_id=owner or principal.subject_id,
+            roles=frozenset(r.value for r in principal.roles),
+            resource_id=resource.resource_id,
+            tags=resource.tags,
+            zone=resource_zone(resource),
+            groups=groups,
+        )
 
 
 def plans_or_refuse(

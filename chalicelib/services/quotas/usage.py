@@ -246,16 +246,17 @@ class QuotaService:
 
 def check_rule(rule: QuotaRule) -> QuotaRule:
     problems = []
-    if rule.metric == "concurrent" and rule.period is not None:
-        problems.append({"field": "period", "message": "a concurrent rule has no period"})
-    if rule.metric != "concurrent" and rule.period is None:
+    open_ended = rule.metric in quota_rules.OPEN_METRICS
+    if open_ended and rule.period is not None:
+        problems.append({"field": "period", "message": f"a {rule.metric} rule has no period"})
+    if not open_ended and rule.period is None:
         problems.append({"field": "period", "message": "day, week or month"})
     if (rule.scope == "global") != (rule.scope_value is None):
         problems.append(
-            {"field": "scope_value", "message": "required for resource, tag and role scopes"}
+            {"field": "scope_value", "message": "required for resource, tag, role and group scopes"}
         )
-    if rule.peak is not None and rule.metric == "concurrent":
-        problems.append({"field": "peak", "message": "a concurrent rule has no peak window"})
+    if rule.peak is not None and open_ended:
+        problems.append({"field": "peak", "message": f"a {rule.metric} rule has no peak window"})
     if problems:
         raise InvalidInput(
             "the quota rule is not valid", code="invalid_quota_rule", details=problems

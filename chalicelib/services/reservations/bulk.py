@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.catalog.resources import Resource
 from chalicelib.domain.errors import DomainError, NotFound, RuleViolation
 from chalicelib.domain.principal import Principal, visible_to
 from chalicelib.domain.quotas.rules import QuotaPlan
@@ -34,6 +35,7 @@ from chalicelib.domain.reservations.bulk import (
 from chalicelib.domain.reservations.conflicts import CONFLICT_MESSAGE, ReservationConflict
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.services.quotas.gate import QUOTA_OVERRIDE, plans_or_refuse
+from chalicelib.services.reservations import plan_b_many
 from chalicelib.services.reservations.anchored_write import (
     AnchoredCreate,
     AnchoredWriter,
@@ -103,6 +105,7 @@ class BulkService:
         self._ids = deps.ids
         self._rules = deps.rules
         self._quotas = deps.quotas
+        self._plan_b = deps.plan_b  # Plan B per refused item (issue 13)
 
     # --- create -----------------------------------------------------------------------------
 
@@ -139,7 +142,13 @@ class BulkService:
         if request.dry_run:
             return BulkResult(True, outcomes)
         if evaluation.errors:
-            raise _refusal(outcomes, evaluation)
+            refused = _refusal(outcomes, evaluation)
+            if isinstance(refused, ReservationConflict | RuleViolation):  # Plan B (issue 13)
+                plan_b_many.attach(
+                    self._plan_b, principal, refused, _windows(evaluation), now,
+                    group="items", key="index",
+                )  # fmt: skip
+            raise refused
         quotas = plans_or_refuse(
             self._quotas,
             principal,
@@ -275,6 +284,18 @@ class BulkService:
                     latest = self._reservations.get(rid)
                     outcomes[rid] = _not_occupying(latest or current)
         return [outcomes[rid] for rid in unique]
+
+
+def _windows(evaluation: Evaluation) -> dict[int, tuple[Resource, TimeRange]]:
+    """Each item's resource and window, where both are known (Plan B's input)."""
+    found: dict[int, tuple[Resource, TimeRange]] = {}
+    for index, (rid, window) in enumerate(
+        zip(evaluation.resource_ids, evaluation.windows, strict=True)
+    ):
+        context = evaluation.contexts.get(rid)
+        if context is not None and window is not None:
+            found[index] = (context.resource, window)
+    return found
 
 
 def _not_occupying(reservation: Reservation) -> CancelOutcome:

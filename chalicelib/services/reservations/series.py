@@ -30,6 +30,7 @@ from chalicelib.domain.reservations.conflicts import ReservationConflict, find_c
 from chalicelib.domain.reservations.series import Series, SeriesStatus
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.services.quotas.gate import QUOTA_OVERRIDE, plans_or_refuse
+from chalicelib.services.reservations import plan_b_many
 from chalicelib.services.reservations.anchored_write import (
     AnchoredCreate,
     AnchoredWriter,
@@ -70,6 +71,7 @@ class SeriesService:
         self._ids = deps.ids
         self._rules = deps.rules
         self._quotas = deps.quotas
+        self._plan_b = deps.plan_b
 
     # --- create -----------------------------------------------------------------------------
 
@@ -77,14 +79,21 @@ class SeriesService:
         self, principal: Principal, request: SeriesRequest, idempotency_key: str | None = None
     ) -> SeriesResult:
         plan = self._plan(principal, request, idempotency_key)
-        return self._idempotency.run(
-            principal,
-            plan.claim,
-            "series",
-            lambda: self._create(plan),
-            self._replay,
-            look_first=True,  # a retry skips the expansion and the pre-check
-        )
+        try:
+            return self._idempotency.run(
+                principal,
+                plan.claim,
+                "series",
+                lambda: self._create(plan),
+                self._replay,
+                look_first=True,  # a retry skips the expansion and the pre-check
+            )
+        except (ReservationConflict, RuleViolation) as refused:
+            # Plan B per refused occurrence (issue 13), bounded: plan_b_many.py.
+            if plan.resource is not None and plan.windows:
+                occurrences = {i: (plan.resource, w) for i, w in enumerate(plan.windows)}
+                plan_b_many.attach(self._plan_b, principal, refused, occurrences, plan.now)
+            raise
 
     def _create(self, plan: SeriesPlan) -> SeriesResult:
         plan.resource = self._catalog.get(plan.request.resource_id)

@@ -4,7 +4,9 @@ per-resource settings (admins).
 A join is refused when the wished window could be booked right now (409 `slot_available`:
 "book it now"), when the same user already waits for an overlapping time on the resource (409
 `already_waiting`, decided inside the store's conditional join, never read-then-write), and
-when the booking rules refuse the wish outright (422, e.g. a blackout).
+when the booking rules refuse the wish outright (422, e.g. a blackout), and when the user's
+`waitlist` quota rules are full (422 `quota_exceeded` listing every full rule; the counters are
+charged inside the join's transaction, docs/quotas.md).
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ from chalicelib.domain.waitlist.matching import (
     same_user_overlap,
 )
 from chalicelib.domain.waitlist.settings import WaitlistSettings
+from chalicelib.services.quotas.gate import QuotaGate
 from chalicelib.services.reservations.booking import to_millis
 from chalicelib.services.waitlist.fit import Fit
 from chalicelib.services.waitlist.ports import Catalog, Entries
+from chalicelib.services.waitlist.quota_join import WaitlistQuota
 from chalicelib.store.pagination import CursorCodec
 
 
@@ -83,7 +87,9 @@ class WaitlistService:
         clock: Clock,
         ids: IdFactory,
         cursors: CursorCodec,
+        quotas: QuotaGate | None = None,
     ) -> None:
+        self._quota = WaitlistQuota(quotas, entries)
         self._entries = entries
         self._catalog = catalog
         self._fit = fit
@@ -115,6 +121,8 @@ class WaitlistService:
                 },
             )
 
+        plan = self._quota.plan_or_refuse(principal, resource, now)
+
         def decide(seq: int, queue: list[QueueSlot]) -> WaitlistEntry:
             clash = same_user_overlap(principal.subject_id, wish, current(queue, now))
             if clash is not None:
@@ -133,9 +141,10 @@ class WaitlistService:
                 auto_book=request.auto_book,
                 notes=request.notes,
                 updated_at=now,
+                quota_charges=plan.charges,
             )
 
-        entry = self._entries.join(resource.resource_id, decide)
+        entry = self._quota.join(principal, resource, now, decide, limits=plan.limits)
         return self._views([entry])[0]
 
     def _refuse_hopeless(self, resource: Resource, wish: Wish, now: datetime) -> None:

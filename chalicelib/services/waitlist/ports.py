@@ -32,7 +32,10 @@ class Entries(Protocol):
     def lapsed_offers(self, now: datetime, *, limit: int = 100) -> list[str]: ...
 
     def join(
-        self, resource_id: str, decide: Callable[[int, list[QueueSlot]], WaitlistEntry]
+        self,
+        resource_id: str,
+        decide: Callable[[int, list[QueueSlot]], WaitlistEntry],
+        quota_limits: Mapping[str, int] | None = None,
     ) -> WaitlistEntry: ...
 
     def change_items(self, before: WaitlistEntry, after: WaitlistEntry) -> list[Item]:

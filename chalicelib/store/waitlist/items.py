@@ -20,6 +20,7 @@ from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 
+from chalicelib.domain.quotas.charge import dump_charges, load_charges
 from chalicelib.domain.reservations import TimeRange
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.domain.waitlist.entries import EntryStatus, Offer, WaitlistEntry, Wish
@@ -85,6 +86,7 @@ class WaitlistEntryItem(TableItem, discriminator="waitlist_entry"):  # type: ign
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = NumberAttribute()
+    quota_charges = UnicodeAttribute(null=True)  # JSON (domain/quotas/charge.py)
 
 
 class WaitlistSlotItem(TableItem, discriminator="waitlist_slot"):  # type: ignore[call-arg]
@@ -140,6 +142,7 @@ def entry_item(entry: WaitlistEntry) -> WaitlistEntryItem:
         created_at=iso_z(entry.created_at),
         updated_at=iso_z(entry.updated_at or entry.created_at),
         version=entry.version,
+        quota_charges=dump_charges(entry.quota_charges),
         **_wish_attrs(entry.wish),
     )
 
@@ -168,6 +171,7 @@ def entry_from_raw(raw: dict[str, Any]) -> WaitlistEntry:
         reason=item.reason or "",
         updated_at=parse_instant(item.updated_at),
         version=int(item.version),
+        quota_charges=load_charges(item.quota_charges),
     )
 
 

@@ -5,28 +5,34 @@
   `seq = seen + 1 IF seq = seen` + queue slot + entry, both `IF attribute_not_exists`. Two
   joins to one resource condition on the same counter, so at most one of them commits with
   what it read; the other re-reads (the same user's second, overlapping wish then fails the
-  check). Never read-then-write.
+  check). Never read-then-write. The same transaction charges the user's waitlist quota
+  counters (`used + 1 <= limit`, issue 13): N racing joins against a limit k commit k.
 - `change_items` / `apply`: an entry's transition, guarded by its version, with its queue slot
   deleted when it closes and its offer marker kept in step. The offer and the accept commit
   these items in the booking writer's transaction (`extra`), so the hold and the entry change
-  together or not at all.
+  together or not at all. The change that closes an entry (leave, expire, accept, auto-book,
+  decline, lapse) gives its quota charges back in that same version-guarded transaction, so a
+  give-back happens exactly once.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.errors import Conflict, TooManyRequests
+from chalicelib.domain.quotas.charge import net
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.domain.waitlist.entries import EntryStatus, WaitlistEntry
 from chalicelib.domain.waitlist.matching import QueueSlot
 from chalicelib.store import dynamo
 from chalicelib.store.audit_stamp import stamp_raw
 from chalicelib.store.dynamo import Item, TransactionCancelled, transact
+from chalicelib.store.quotas.items import counter_updates
+from chalicelib.store.reservations.booking_tx import _refuse_quota
 from chalicelib.store.reservations.items import resource_pk, table_name, user_pk
 from chalicelib.store.waitlist.items import (
     OFFERS_PK,
@@ -128,25 +134,34 @@ class WaitlistStore:
     # --- join -------------------------------------------------------------------------------
 
     def join(
-        self, resource_id: str, decide: Callable[[int, list[QueueSlot]], WaitlistEntry]
+        self,
+        resource_id: str,
+        decide: Callable[[int, list[QueueSlot]], WaitlistEntry],
+        quota_limits: Mapping[str, int] | None = None,
     ) -> WaitlistEntry:
         """Counter first, then the queue (see the module docstring); `decide(seq, queue)`
-        drafts the entry or raises."""
+        drafts the entry or raises. The entry's `quota_charges` are taken within
+        `quota_limits` in the same transaction (`QuotaExceeded` when a counter is full)."""
         table = table_name()
         for attempt in range(JOIN_ATTEMPTS):
             raw = dynamo.get(table, seq_key(resource_id))
             seen = int(raw["seq"]["N"]) if raw and "seq" in raw else None
             entry = decide((seen or 0) + 1, self.queue(resource_id))
+            quota = counter_updates(
+                table, entry.user_id, net(taken=entry.quota_charges), quota_limits or {}
+            )
             try:
                 transact(
                     [
                         _bump(resource_id, seen, table),
                         _put(slot_item(entry).serialize(), table, _NEW),
                         _put(_stamped(entry), table, _NEW),
+                        *quota,
                     ]
                 )
                 return entry
             except TransactionCancelled as exc:
+                _refuse_quota(exc, 3, quota)  # the booking's reading: QuotaExceeded (422)
                 if not exc.only_contention and exc.failed_conditions() != [0]:
                     raise exc.error from exc
             self._sleep((0.002 + 0.004 * self._jitter()) * (attempt + 1))
@@ -168,6 +183,9 @@ class WaitlistStore:
         items = [put]
         if before.live and not after.live:
             items.append({"Delete": {"TableName": table, "Key": queue_key(before)}})
+            # Closing gives the join's quota charges back (no condition: only ever lowers).
+            back = net(returned=before.quota_charges)
+            items += counter_updates(table, before.user_id, back, {})
         old_marker, new_marker = _marker(before), _marker(after)
         if old_marker is not None and old_marker != new_marker:
             items.append({"Delete": {"TableName": table, "Key": old_marker}})

@@ -1315,7 +1315,8 @@ export interface paths {
         /**
          * Add a booking quota rule
          * @description `limit`: hours for an `hours` rule (fractions allowed), a number of reservations for
-         *         `count` and `concurrent`. `peak` ("09:00-17:00", local time of the resource booked): only
+         *         `count` and `concurrent`, a number of active waitlist entries for `waitlist` (no period,
+         *         like `concurrent`). `peak` ("09:00-17:00", local time of the resource booked): only
          *         the part of a booking inside it counts.
          */
         post: operations["post__api_v1_quotas_rules"];
@@ -5241,7 +5242,8 @@ export interface components {
         /**
          * QuotaRuleIn
          * @description `limit`: hours for an `hours` rule (fractions allowed), a number of reservations for
-         *     `count` and `concurrent`. `peak` ("09:00-17:00", local time of the resource booked): only
+         *     `count` and `concurrent`, a number of active waitlist entries for `waitlist` (no period,
+         *     like `concurrent`). `peak` ("09:00-17:00", local time of the resource booked): only
          *     the part of a booking inside it counts.
          */
         QuotaRuleIn: {
@@ -5258,7 +5260,7 @@ export interface components {
              * Metric
              * @enum {string}
              */
-            metric: "hours" | "count" | "concurrent";
+            metric: "hours" | "count" | "concurrent" | "waitlist";
             /** Name */
             name: string;
             /**
@@ -5277,7 +5279,7 @@ export interface components {
              * @default global
              * @enum {string}
              */
-            scope?: "global" | "resource" | "tag" | "role";
+            scope?: "global" | "resource" | "tag" | "role" | "group";
             /**
              * Scope Value
              * @default null
