@@ -15,20 +15,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import wiring
 from chalicelib.domain.pipeline.events import DomainEvent, MalformedEvent
 from chalicelib.observability import correlate, logger
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.idempotency.persistence.base import (
+        BasePersistenceLayer,
+    )
 
 # Long enough to cover SQS/EventBridge redeliveries and an admin's DLQ redrive the next days.
 IDEMPOTENCY_TTL_S = 3 * 24 * 3600
@@ -57,6 +54,13 @@ class Worker:
     key_jmespath: str = "metadata.event_id"
 
     def __post_init__(self) -> None:
+        # Imported here, not at module level: app.py registers every worker, and the API
+        # handler's cold start must not pay for Powertools' batch/idempotency machinery.
+        from aws_lambda_powertools.utilities.idempotency import (
+            IdempotencyConfig,
+            idempotent_function,
+        )
+
         self._config = IdempotencyConfig(
             event_key_jmespath=self.key_jmespath,
             raise_on_no_idempotency_key=True,
@@ -105,6 +109,12 @@ class Worker:
 
     def __call__(self, raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         self.bind_context(context)
+        from aws_lambda_powertools.utilities.batch import (
+            BatchProcessor,
+            EventType,
+            process_partial_response,
+        )
+
         processor = BatchProcessor(event_type=EventType.SQS)
         response = process_partial_response(
             event=raw_event, record_handler=self.record, processor=processor

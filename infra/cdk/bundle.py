@@ -49,6 +49,12 @@ PRUNED = (
 )
 # dateutil's own copy of the tz database: the app reads zones through zoneinfo + tzdata.
 PRUNED_GLOBS = ("*/tests", "*/test", "**/*.pyi", "dateutil/zoneinfo/*.tar.gz")
+# Dropped while staging (so the cached vendor directory needs no rebuild, hence no network):
+# cffi's Python package and its C parser only build bindings (argon2's compiled module needs
+# `_cffi_backend` alone), pydantic's mypy plugin and experimental API are never imported, and
+# the wheels' SBOM files are build provenance nobody reads at run time.
+STAGE_PRUNED = ("cffi", "pycparser", "pydantic/mypy.py", "pydantic/experimental")
+STAGE_PRUNED_GLOBS = ("*.dist-info/sboms",)
 _DIST_INFO_DROPPED = ("RECORD", "INSTALLER", "REQUESTED", "WHEEL", "direct_url.json")
 _APP_FILES = ("app.py", "chalicelib", ".chalice/config.json")
 _PROBE = Path(__file__).with_name("bundle_probe.py")
@@ -123,9 +129,15 @@ def stage_project(build_dir: Path, vendor: Path) -> Path:
             shutil.copy2(source, build_dir / name)
     (build_dir / "requirements.txt").write_text("")
     # A copy: precompile() replaces the vendored sources it compiles.
-    shutil.copytree(
-        vendor, build_dir / "vendor", ignore=shutil.ignore_patterns(".complete", "__pycache__")
-    )
+    target = build_dir / "vendor"
+    shutil.copytree(vendor, target, ignore=shutil.ignore_patterns(".complete", "__pycache__"))
+    doomed = [target / p for p in STAGE_PRUNED]
+    doomed += [p for pattern in STAGE_PRUNED_GLOBS for p in target.glob(pattern)]
+    for path in doomed:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
     precompile(build_dir)
     return build_dir
 
@@ -160,17 +172,45 @@ def precompile(project: Path) -> int:
     /var/task is read-only, so Lambda would otherwise compile those modules on every cold
     start (measured here: 2.5-3x the import time). Sourceless `.pyc` files replace the `.py`
     they come from, which keeps the zip under 10 MB; tracebacks keep file names and line
-    numbers (the source is the commit that was deployed). Vendored modules also lose their
-    docstrings (asserts kept); ours keep them, because they feed the OpenAPI document.
+    numbers (the source is the commit that was deployed). Modules lose their docstrings
+    (asserts kept), except ours that feed the OpenAPI document: the routes and schemas under
+    `chalicelib/api/` and any module defining a pydantic model.
     Modules no cold start imports stay source-only; `app.py` stays as it is.
     """
     ours, vendor = project.resolve() / "chalicelib", (project / "vendor").resolve()
+    # Stripped before the probe, so the probe imports the very files that ship.
+    for path in vendor.rglob("*.py"):
+        _strip_source(path)
+    for metadata in vendor.glob("*.dist-info/METADATA"):
+        _keep_headers(metadata)
     count = 0
     for path in probe(project):
         if path.is_relative_to(vendor) or path.is_relative_to(ours):
-            _compile_sourceless(path, docstrings=path.is_relative_to(ours))
+            _compile_sourceless(path, docstrings=_feeds_openapi(path, ours))
             count += 1
     return count
+
+
+def _strip_source(path: Path) -> None:
+    """Vendored source without docstrings and comments (the zip's size): what a cold start
+    imports becomes bytecode next, the rest (imported lazily, or never) ships like this."""
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    _drop_docstrings(tree)
+    path.write_text(ast.unparse(tree) + "\n", encoding="utf-8")
+
+
+def _keep_headers(metadata: Path) -> None:
+    """`importlib.metadata.version()` reads the headers; the long description (pydantic's is
+    its whole changelog) is for package indexes. Licence files stay in the dist-info."""
+    headers = metadata.read_text(encoding="utf-8").split("\n\n", maxsplit=1)[0]
+    metadata.write_text(headers + "\n", encoding="utf-8")
+
+
+def _feeds_openapi(path: Path, ours: Path) -> bool:
+    """Views' and models' docstrings become OpenAPI descriptions (and `__doc__` is read)."""
+    if not path.is_relative_to(ours):
+        return False
+    return path.is_relative_to(ours / "api") or b"BaseModel" in path.read_bytes()
 
 
 def _compile_sourceless(path: Path, *, docstrings: bool) -> None:

@@ -2,7 +2,7 @@
 
 cdk-nag 3 matches each granular finding (`AwsSolutions-IAM5[Resource::...]`) on its own, so
 every wildcard accepted here is named exactly: a new wildcard anywhere still fails synthesis
-(`make synth`) and tests/unit/test_cdk_nag.py.
+(`make synth`) and tests/integration/test_cdk_security.py.
 """
 
 from __future__ import annotations
@@ -109,7 +109,8 @@ def _apis(stack: ReserverStack) -> None:
         chalice.get_resource("WebsocketAPIStage"),
         "APIG1",
         f"Access logging is set by a property override on the '{API_STAGE}' stage "
-        "(AccessLogSettings), which cdk-nag cannot see; tests/unit/test_cdk_stack.py asserts it.",
+        "(AccessLogSettings), which cdk-nag cannot see; "
+        "tests/integration/test_cdk_stack.py asserts it.",
     )
 
 

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 import re
+import resource
 import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from infra.cdk import bundle
 from tests.integration.cdk_kit import PROJECT, synthesised
 
-MAX_ZIPPED_BYTES = 10 * 1024 * 1024
+# The issue says "< 10 MB": decimal megabytes, stricter than 10 MiB.
+MAX_ZIPPED_BYTES = 10_000_000
 RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer"}
 NEVER_SHIPPED = {"tests", "cli", "frontend", "infra", "node_modules", "bench", "docs"}
 
@@ -79,3 +83,54 @@ def test_the_unzipped_bundle_imports_every_handler_without_site_packages(tmp_pat
         [sys.executable, "-S", "-c", code], check=True, capture_output=True, text=True
     )
     assert result.stdout.strip() == str(tmp_path / "task" / "app.py")
+
+
+# The issue's target for the API handler's cold import. Measured as CPU time (user + system)
+# of a fresh `python -S` importing `app` from the bundle, minus the same interpreter's start-up:
+# CPU time barely moves with the machine's load, where wall time (`-X importtime`) doubles on
+# a busy box. `make bundle-report` prints the `-X importtime` wall-clock figure.
+COLD_IMPORT_TARGET_MS = 500
+# Loaded on first use by the code that needs them, never by a cold import of the API handler.
+DEFERRED_MODULES = (
+    "jwt",
+    "cryptography.x509",
+    "aws_lambda_powertools.utilities.batch",
+    "aws_lambda_powertools.utilities.idempotency",
+    "icalendar",
+    "qrcode",
+    "png",
+    "httpx",
+)
+
+
+def _bundle_python(code: str) -> list[str]:
+    project = synthesised().project("dev")
+    paths = [str(project), str(project / "vendor"), str(bundle.runtime_dir(project.parent))]
+    return [sys.executable, "-S", "-c", f"import sys; sys.path[0:1] = {paths!r}; {code}"]
+
+
+def _cpu_ms(command: list[str]) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, check=True, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return 1000 * (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+
+
+def test_a_cold_import_of_the_api_handler_defers_what_a_request_may_not_need() -> None:
+    probe = f"import app; print([m for m in {DEFERRED_MODULES!r} if m in sys.modules])"
+    result = subprocess.run(_bundle_python(probe), check=True, capture_output=True, text=True)
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 15 target not met yet: ~690 ms of CPU on the dev machine (session 10), "
+    "after deferring PyJWT, Powertools batch/idempotency and qrcode; pydantic defer_build "
+    "would save only ~60 ms more. Strict: drop this mark once it passes.",
+)
+def test_a_cold_import_of_the_api_handler_takes_under_500_ms_of_cpu() -> None:
+    runs = 5
+    imports = sorted(_cpu_ms(_bundle_python("import app")) for _ in range(runs))
+    bare = sorted(_cpu_ms(_bundle_python("pass")) for _ in range(runs))
+    median = imports[runs // 2] - bare[runs // 2]
+    assert median < COLD_IMPORT_TARGET_MS, f"{median:.0f} ms (runs {imports}, start-up {bare})"

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-import jwt
-
 from chalicelib.domain.errors import NotAuthenticated
 from chalicelib.domain.timeutil import epoch_seconds
 
@@ -127,9 +125,14 @@ class TokenCodec:
         self._secret = secret
 
     def encode(self, claims: Claims) -> str:
+        # PyJWT (and the cryptography backends it loads) on first use, not on a cold import.
+        import jwt
+
         return jwt.encode(claims.as_jwt_payload(), self._secret, algorithm=ALGORITHM)
 
     def decode(self, token: str, now: datetime) -> Claims:
+        import jwt
+
         try:
             payload = jwt.decode(
                 token,

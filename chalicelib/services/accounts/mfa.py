@@ -12,7 +12,6 @@ from chalicelib.domain.accounts.secrets_box import DecryptionFailed, SecretBox
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, NotAuthenticated
 from chalicelib.domain.principal import Principal
-from chalicelib.integrations.qr import png_data_uri
 from chalicelib.store.accounts.mfa import UserMfaStore
 from chalicelib.store.accounts.tokens import TokenStore
 
@@ -65,6 +64,9 @@ class MfaService:
             {rules.hash_backup_code(c) for c in codes},
         )
         uri = rules.provisioning_uri(secret, user.username, self._issuer)
+        # qrcode + pypng load on the first enrolment, not on every cold start of the API.
+        from chalicelib.integrations.qr import png_data_uri
+
         return MfaEnrollment(secret, uri, png_data_uri(uri), codes)
 
     def verify_setup(self, principal: Principal, code: str) -> None:
