@@ -26,14 +26,8 @@ lands in the DLQ, and a redrive again runs only what is left.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalice.app import Blueprint, SQSEvent
 
 from chalicelib import wiring
@@ -54,6 +48,9 @@ from chalicelib.topology import (
 from chalicelib.workers import analytics, audit, email, notify, webhooks
 from chalicelib.workers import waitlist as waitlist_worker
 from chalicelib.workers.batch import Worker, observe_record, payload_of
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 bp = Blueprint(__name__)
 
@@ -169,6 +166,13 @@ def _record(record: SQSRecord, context: Any) -> None:
 
 @bp.on_sqs_message(queue=BULK_QUEUE.name, batch_size=BULK_QUEUE.batch_size, name=BULK_QUEUE.handler)
 def bulk_worker(event: SQSEvent) -> dict[str, Any]:
+    # Loaded on the first message, not at import: the API function's cold start skips it.
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
     processor = BatchProcessor(event_type=EventType.SQS)
     response = process_partial_response(
         event=event.to_dict(),
