@@ -43,6 +43,7 @@ class CompositeService:
         return self._links.links([resource_id])[resource_id]
 
     def set_parts(self, actor: Principal, resource_id: str, parts: Sequence[str]) -> Links:
+        self._resources.get(actor, resource_id)  # 404 before anything else
         self._resources.require_admin_of(actor, resource_id)
         current = self._links.links([resource_id])
         old = set(current[resource_id].parts)
