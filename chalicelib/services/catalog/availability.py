@@ -44,7 +44,7 @@ from chalicelib.services.catalog.resources import ResourceService, ViewPage
 from chalicelib.store.catalog import blackouts as blackout_store
 from chalicelib.store.catalog import settings_items
 from chalicelib.store.catalog.repository import ResourceStore
-from chalicelib.store.reservations import booking_tx
+from chalicelib.store.reservations.related_occupants import blocking_occupants
 
 SEARCH_DAYS = 14  # local dates next-available looks at, starting with the first possible one
 # How far from today a date may be asked for: beyond any booking horizon (5 years), and far
@@ -65,7 +65,8 @@ class SlotOccupancy:
     def around(self, resource: Resource, window: TimeRange, now: datetime) -> list[Reservation]:
         policy = resource.policy
         buffers = Buffers(policy.buffer_before, policy.buffer_after)
-        found = booking_tx.query_occupants(resource.resource_id, window, buffers, now)
+        # Composite resources (issue 14): a booked part blocks its composite and vice versa.
+        found = blocking_occupants(resource.resource_id, [window], buffers, now)
         return [_as_reservation(o, resource.resource_id) for o in found]
 
 
