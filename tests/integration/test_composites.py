@@ -3,6 +3,7 @@ call, group-scoped admins) and bookings honouring the links (composite <-> parts
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalice.test import Client
@@ -10,6 +11,7 @@ from chalice.test import Client
 from chalicelib.domain.clock import FrozenClock
 from tests.factories import error_code, register_and_login, send_json, user_id_of
 from tests.integration.reservations_kit import at, book
+from tests.integration.test_availability import free_on
 from tests.integration.test_groups import GROUPS, assign, site
 from tests.resource_factories import create_resource, get_json
 
@@ -102,3 +104,25 @@ def test_booking_the_composite_blocks_its_parts_and_vice_versa(
     assert book(client, user_token, at(13, 30), at(15), hall).status_code == 409
     # Back to back is fine
     assert book(client, user_token, at(14), at(15), hall).status_code == 201
+
+
+def test_availability_shows_a_part_busy_while_the_composite_is_booked(
+    client: Client, clock: FrozenClock, admin_token: str, user_token: str
+) -> None:
+    hall, a, _ = hall_of(client, admin_token)
+    assert book(client, user_token, at(10), at(11), hall).status_code == 201
+    assert book(client, user_token, at(15), at(16), a).status_code == 201
+
+    def busy(rid: str, start: datetime, end: datetime) -> bool:
+        slots = free_on(client, user_token, rid, date=at(10).date().isoformat())
+        assert slots, slots
+        return not any(
+            iso_utc(s["start_time"]) <= start and end <= iso_utc(s["end_time"]) for s in slots
+        )
+
+    assert busy(a, at(10), at(11)) and busy(hall, at(15), at(16))
+    assert not busy(a, at(12), at(13))
+
+
+def iso_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
