@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from chalice.test import Client
 
 from chalicelib.domain.clock import FrozenClock
 from tests.factories import error_code, register_and_login, send_json, user_id_of
-from tests.integration.reservations_kit import at, book
+from tests.integration.reservations_kit import at, book, iso
 from tests.integration.test_availability import free_on
 from tests.integration.test_groups import GROUPS, assign, site
 from tests.resource_factories import create_resource, get_json
@@ -126,3 +127,19 @@ def test_availability_shows_a_part_busy_while_the_composite_is_booked(
 
 def iso_utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_the_calendar_grid_shows_a_part_busy_while_the_composite_is_booked(
+    client: Client, clock: FrozenClock, admin_token: str, user_token: str
+) -> None:
+    hall, a, b = hall_of(client, admin_token)
+    assert book(client, user_token, at(10), at(11), hall).status_code == 201
+    assert book(client, user_token, at(15), at(16), a).status_code == 201
+    query = urlencode({"ids": [a, b, hall], "from": iso(at(0)), "to": iso(at(23))}, doseq=True)
+    answer = get_json(client, f"/api/v1/resources/schedules?{query}", user_token)
+    assert answer.status_code == 200, answer.body
+    starts = {
+        s["resource_id"]: sorted(blk["start_time"][11:16] for blk in s["blocks"])
+        for s in answer.json_body["schedules"]
+    }
+    assert starts == {a: ["10:00", "15:00"], b: ["10:00"], hall: ["10:00", "15:00"]}
