@@ -21,6 +21,7 @@ from chalicelib.api import (
 )
 from chalicelib.api import analytics as analytics_api  # analytics (issue 12)
 from chalicelib.api import approvals as approvals_api
+from chalicelib.api import composites as composites_api  # composite resources (issue 14)
 from chalicelib.api import groups as groups_api
 from chalicelib.api import labels as labels_api
 from chalicelib.api import notifications as notifications_api
@@ -83,6 +84,7 @@ app.register_blueprint(admin_metrics.bp)
 # Locations, labels, saved searches and suggestions (catalog14).
 for catalog_bp in (groups_api.bp, labels_api.bp, search_api.bp):
     app.register_blueprint(catalog_bp)
+app.register_blueprint(composites_api.bp)  # composite resources (issue 14)
 # Calendar feeds (issue 12): .ics feeds by token (no bearer), exports, links.
 app.register_blueprint(calendar_bp)
 app.register_blueprint(analytics_api.bp)  # analytics (issue 12)

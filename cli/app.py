@@ -23,6 +23,7 @@ from cli import (
     mfa,
     notifications,
     reservations,
+    resource_parts,  # composite resources (issue 14)
     resource_rules,
     resources,
     series,
@@ -201,6 +202,7 @@ app.add_typer(setup.app, name="setup")
 app.add_typer(users.app, name="users")
 app.add_typer(mfa.app, name="mfa")
 resource_rules.register(resources.app)
+resources.app.add_typer(resource_parts.app, name="parts")  # composite resources (issue 14)
 app.add_typer(resources.app, name="resources")
 reservations.app.command("recurring", epilog=TIME_EPILOG)(series.recurring)
 app.add_typer(reservations.app, name="reservations")

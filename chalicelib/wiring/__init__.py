@@ -23,6 +23,7 @@ from chalicelib.wiring.calendar import calendar_feeds, calendar_subscriptions  #
 # Locations, labels, saved searches (catalog14).
 from chalicelib.wiring.catalog import (
     availability,
+    composites,  # composite resources (issue 14)
     groups,
     labels,
     resource_bulk,
@@ -169,4 +170,5 @@ __all__ = [  # noqa: RUF022
     "saved_searches",
     "suggestion_sources",
     "what_if",  # what-if check (issue 13)
+    "composites",  # composite resources (issue 14)
 ]

@@ -9,6 +9,7 @@ from chalicelib.wiring.core import clock, cursors, ids, prefetch_pool
 if TYPE_CHECKING:
     from chalicelib.services.catalog.availability import AvailabilityService
     from chalicelib.services.catalog.bulk_edit import ResourceBulkService
+    from chalicelib.services.catalog.composites import CompositeService  # issue 14
     from chalicelib.services.catalog.groups import GroupService
     from chalicelib.services.catalog.labels import LabelService
     from chalicelib.services.catalog.resources import ResourceService
@@ -86,3 +87,11 @@ def suggestion_sources() -> SuggestionSources:
         lambda: labels().find(),
         lambda: groups().flat(),
     )
+
+
+# Composite resources (issue 14)
+def composites() -> CompositeService:
+    from chalicelib.services.catalog.composites import CompositeService
+    from chalicelib.store.catalog.composites import CompositeStore
+
+    return CompositeService(CompositeStore(), resources())

@@ -263,6 +263,16 @@ POST   /search/saved/{search_id}/execute                          401 404 404 40
 """
     )
 )
+# Composite resources (issue 14); the table's first line is skipped.
+EXPECTED.update(
+    _table(
+        """
+# Composite resources (issue 14)
+GET    /resources/{resource_id}/parts                             401 2xx 2xx 2xx 2xx 403 2xx
+PUT    /resources/{resource_id}/parts                             401 403 422 422 422 403 422
+"""
+    )
+)
 
 
 @dataclass

@@ -46,7 +46,9 @@ from chalicelib.services.catalog.resources import ResourceService, ViewPage
 from chalicelib.store.catalog import blackouts as blackout_store
 from chalicelib.store.catalog import settings_items
 from chalicelib.store.catalog.repository import ResourceStore
-from chalicelib.store.reservations import booking_tx, day_occupancy
+from chalicelib.store.reservations import day_occupancy
+from chalicelib.store.reservations.occupied_by import expand_ids
+from chalicelib.store.reservations.related_occupants import blocking_occupants
 
 SEARCH_DAYS = 14  # local dates next-available looks at, starting with the first possible one
 # How far from today a date may be asked for: beyond any booking horizon (5 years), and far
@@ -74,7 +76,8 @@ class SlotOccupancy:
     def around(self, resource: Resource, window: TimeRange, now: datetime) -> list[Reservation]:
         policy = resource.policy
         buffers = Buffers(policy.buffer_before, policy.buffer_after)
-        found = booking_tx.query_occupants(resource.resource_id, window, buffers, now)
+        # Composite resources (issue 14): a booked part blocks its composite and vice versa.
+        found = blocking_occupants(resource.resource_id, [window], buffers, now)
         return [_as_reservation(o, resource.resource_id) for o in found]
 
     def __init__(self, executor: Executor | None = None) -> None:
@@ -322,12 +325,24 @@ class _FreeWindowFilter:
         open_ = [
             r for r in plausible if self._is_free(r, shared, 0, occupants.get(r.resource_id, []))
         ]
+        # Composite resources (issue 14): a part is blocked by its composite's bookings and
+        # the other way round. The catalogue-wide read already holds theirs; the links of the
+        # resources still free are one batch read.
+        related = expand_ids([r.resource_id for r in open_]) if open_ else {}
+        blocking = {
+            r.resource_id: [
+                *occupants.get(r.resource_id, []),
+                *(o for other in related.get(r.resource_id, ()) for o in occupants.get(other, [])),
+            ]
+            for r in open_
+        }
+        open_ = [r for r in open_ if self._is_free(r, shared, 0, blocking[r.resource_id])]
         own = blackout_store.counts_of([r.resource_id for r in open_]) if open_ else {}
         free = {
             r.resource_id
             for r in open_
             if own[r.resource_id] == 0
-            or self._is_free(r, shared, own[r.resource_id], occupants.get(r.resource_id, []))
+            or self._is_free(r, shared, own[r.resource_id], blocking[r.resource_id])
         }
         return [r for r in resources if r.resource_id in free]
 

@@ -262,6 +262,10 @@ class ResourceService:
             resource_id, None, lambda r, now: replace(r, maintenance=None, updated_at=now)
         )
 
+    # Composite resources (issue 14): the parts service asks the same admin question.
+    def require_admin_of(self, actor: Principal, resource_id: str) -> None:
+        self._require_admin_of(actor, resource_id)
+
     def _require_admin_of(self, actor: Principal, resource_id: str) -> None:
         """Administrators and write clients; or a group admin of a group above the resource
         (catalog14). Someone holding no grant at all is refused before any read (403)."""

@@ -224,3 +224,6 @@ class ReservationListings(Protocol):
         limit: int,
         start_key: dict[str, Any] | None,
     ) -> Page[Occupant]: ...
+
+    # Composite resources (issue 14): the resources each one's bookings also occupy.
+    def related(self, resource_ids: Sequence[str]) -> dict[str, tuple[str, ...]]: ...

@@ -240,6 +240,9 @@ class ReservationQueries:
             raise _too_wide(MAX_BATCH_WINDOW)
         found = self._catalog.get_many(ids)
         now = self._clock.now()
+        # Composite resources (issue 14): a part shows its composites' bookings, and back.
+        related = self._listing.related([rid for rid in ids if rid in found])
+        wanted = [*ids, *sorted({x for r in related.values() for x in r} - set(ids))]
         futures = {
             rid: self._executor.submit(
                 self._listing.schedule,
@@ -250,13 +253,17 @@ class ReservationQueries:
                 limit=BATCH_BLOCKS,
                 start_key=None,
             )
-            for rid in ids
-            if rid in found
+            for rid in wanted
+            if rid in found or rid not in ids
         }
+        pages = {rid: future.result() for rid, future in futures.items()}
         out = []
-        for rid, future in futures.items():
-            page = future.result()
-            out.append(ResourceSchedule(rid, _blocks(page.items, principal), page.last_key is None))
+        for rid in (r for r in ids if r in found):
+            shown = [rid, *related.get(rid, ())]
+            seen = {o.reservation_id: o for x in shown for o in pages[x].items}
+            items = sorted(seen.values(), key=lambda o: o.window.start)
+            complete = all(pages[x].last_key is None for x in shown)
+            out.append(ResourceSchedule(rid, _blocks(items, principal), complete))
         return Schedules(out, [rid for rid in ids if rid not in found])
 
 

@@ -36,6 +36,7 @@ from chalicelib.domain.reservations.conflicts import (
 from chalicelib.domain.timeutil import epoch_seconds
 from chalicelib.store import dynamo
 from chalicelib.store.dynamo import Item, TransactionCancelled, transact
+from chalicelib.store.reservations import occupied_by
 from chalicelib.store.reservations.items import (
     SLOT_PREFIX,
     day_sk,
@@ -150,6 +151,11 @@ class BookingTransactions:
             snapshots = self._snapshots(occupation, first_attempt=attempt == 0)
             _refuse_overlaps(occupation, snapshots)
             bumps = [b for rid, snap in snapshots.items() for b in day_bumps(rid, snap.versions)]
+            bumps += [
+                b
+                for rid, v in shadow_versions(occupation, snapshots).items()
+                for b in day_bumps(rid, v)
+            ]
             try:
                 transact([*bumps, *occupation.items, *occupation.quota, *occupation.extra])
                 return
@@ -373,3 +379,40 @@ def day_bumps(resource_id: str, versions: Mapping[date, int | None]) -> list[Ite
             }
         )
     return updates
+
+
+# --- composite resources (issue 14): what a window occupies beyond its own resource -----------
+
+
+def shadow_versions(
+    occupation: Occupation, snapshots: Mapping[str, Snapshot]
+) -> dict[str, Versions]:
+    """Check the occupation's windows against the occupants of the resources they also occupy
+    (store/reservations/occupied_by.py: the parts of a composite, the composites of a part);
+    raises ReservationConflict. Returns the day versions to bump there that `snapshots` does
+    not already bump. Runs after `snapshots`: the booked resources' versions are read before
+    their links (the order occupied_by's docstring relies on)."""
+    windows = occupation.windows
+    shadows = occupied_by.shadows_of([w.resource_id for w in windows], [w.buffers for w in windows])
+    groups: dict[str, list[occupied_by.Shadow]] = {}
+    for shadow in shadows:
+        groups.setdefault(shadow.resource_id, []).append(shadow)
+    extra: dict[str, Versions] = {}
+    clashes: dict[int, list[Occupant]] = {}
+    for rid, group in groups.items():
+        days = {d for s in group for d in s.day_buffers.days([windows[s.index].window])}
+        known = snapshots[rid].versions if rid in snapshots else {}
+        missing = sorted(d for d in days if d not in known)
+        if missing:  # versions first, then the neighbours
+            extra[rid] = read_versions(rid, missing)
+        for s in group:
+            w = windows[s.index]
+            around = occupants_around(rid, [w.window], s.buffers, occupation.now)
+            found = find_conflicts(
+                w.window, around, s.buffers, ignore_ids=occupation.ignore_ids, queued=w.queued
+            )
+            if found:
+                clashes.setdefault(s.index, []).extend(found)
+    if clashes:
+        raise ReservationConflict(clashes)
+    return extra

@@ -9,7 +9,7 @@ MAX_QUERIES pages and may return a short page with a cursor.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -29,6 +29,7 @@ from chalicelib.store.reservations.items import (
     user_bound,
     user_pk,
 )
+from chalicelib.store.reservations.occupied_by import expand_ids
 from chalicelib.store.table import raw_client
 
 MAX_QUERIES = 10
@@ -125,6 +126,11 @@ def _collect(
 
 
 class ReservationListing:
+    # Composite resources (issue 14): the calendar shows a part busy while its composite is
+    # booked, and vice versa (store/reservations/occupied_by.py).
+    def related(self, resource_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        return expand_ids(resource_ids)
+
     def for_user(
         self,
         user_id: str,

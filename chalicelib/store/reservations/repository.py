@@ -12,7 +12,6 @@ from typing import Any
 from chalicelib.domain.reservations import HistoryEntry, Reservation, TimeRange
 from chalicelib.domain.reservations.conflicts import Buffers, Occupant
 from chalicelib.store import dynamo
-from chalicelib.store.reservations.booking_tx import occupants_around
 from chalicelib.store.reservations.items import (
     HISTORY_PREFIX,
     META,
@@ -22,6 +21,7 @@ from chalicelib.store.reservations.items import (
     reservation_pk,
     table_name,
 )
+from chalicelib.store.reservations.related_occupants import blocking_occupants
 
 
 class ReservationStore:
@@ -62,4 +62,5 @@ class ReservationStore:
         """The occupying reservations that could conflict with `windows` (consistent slot
         queries, merged: booking_tx.occupants_around). Read only: the pre-checks of series
         and bulk requests; the write re-checks under the invariant."""
-        return occupants_around(resource_id, windows, buffers, now)
+        # Composite resources (issue 14): the related resources' occupants block too.
+        return blocking_occupants(resource_id, windows, buffers, now)

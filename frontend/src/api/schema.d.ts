@@ -2091,6 +2091,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/resources/{resource_id}/parts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A resource's parts and the composites it is a part of */
+        get: operations["get__api_v1_resources_resource_id_parts"];
+        /** Set a composite resource's parts (the whole list; empty: not a composite) */
+        put: operations["put__api_v1_resources_resource_id_parts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/resources/{resource_id}/schedule": {
         parameters: {
             query?: never;
@@ -5024,6 +5042,20 @@ export interface components {
              * @default null
              */
             next_cursor?: string | null;
+        };
+        /** PartsIn */
+        PartsIn: {
+            /** Parts */
+            parts: string[];
+        };
+        /** PartsOut */
+        PartsOut: {
+            /** Part Of */
+            part_of: string[];
+            /** Parts */
+            parts: string[];
+            /** Resource Id */
+            resource_id: string;
         };
         /** PasswordChange */
         PasswordChange: {
@@ -11668,6 +11700,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NoShowsOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_resources_resource_id_parts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartsOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put__api_v1_resources_resource_id_parts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartsIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartsOut"];
                 };
             };
             /** @description client error */

@@ -8,6 +8,7 @@ import { errorBox, guarded, onSubmit } from '../../components/errors';
 import { debounced, pagedList } from '../../components/paged-list';
 import { timeZones } from '../../lib/time';
 import type { Session } from '../../state';
+import { openParts } from './composites'; // composite resources (issue 14)
 import { openApprovalChain, openCheckInPolicy } from './policies';
 import { openBlackouts, openHours, openMaintenance } from './rules';
 
@@ -77,6 +78,7 @@ function adminRow(session: Session, resource: Resource): HTMLElement {
       act('Blackouts', () => openBlackouts(session, resource)),
       act('Approval chain', () => void openApprovalChain(session, resource)),
       act('Check-in', () => void openCheckInPolicy(session, resource)),
+      act('Parts', () => void openParts(session, resource)), // composite resources (issue 14)
       act('Delete', () => openDelete(session, resource, removed), 'button danger')),
     box);
   return row;

@@ -1,0 +1,25 @@
+"""Composite resources (issue 14): request and response bodies."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from chalicelib.api.schemas.common import Strict
+from chalicelib.store.reservations.occupied_by import Links
+
+
+class PartsIn(Strict):
+    # The whole new list (empty: no longer a composite); the service enforces MAX_PARTS.
+    parts: list[str] = Field(max_length=50)
+
+
+class PartsOut(BaseModel):
+    resource_id: str
+    parts: list[str]
+    part_of: list[str]
+
+    @classmethod
+    def of(cls, links: Links) -> PartsOut:
+        return cls(
+            resource_id=links.resource_id, parts=list(links.parts), part_of=list(links.part_of)
+        )
