@@ -143,3 +143,24 @@ def test_the_calendar_grid_shows_a_part_busy_while_the_composite_is_booked(
         for s in answer.json_body["schedules"]
     }
     assert starts == {a: ["10:00", "15:00"], b: ["10:00"], hall: ["10:00", "15:00"]}
+
+
+def test_the_free_window_search_leaves_out_a_part_while_the_composite_is_booked(
+    client: Client, clock: FrozenClock, admin_token: str, user_token: str
+) -> None:
+    from tests.integration.test_availability_search import search
+
+    hall, a, b = hall_of(client, admin_token)
+    assert book(client, user_token, at(10), at(11), hall).status_code == 201
+    assert book(client, user_token, at(15), at(16), a).status_code == 201
+
+    def free_ids(start: datetime, end: datetime) -> set[str]:
+        found = search(
+            client, user_token, available_from=iso(start), available_until=iso(end), limit=100
+        )
+        assert found.status_code == 200, found.body
+        return {r["resource_id"] for r in found.json_body["items"]} & {hall, a, b}
+
+    assert free_ids(at(10), at(11)) == set()  # the hall occupies both halves
+    assert free_ids(at(15), at(16)) == {b}  # half A booked: the hall is not free either
+    assert free_ids(at(12), at(13)) == {hall, a, b}
