@@ -33,6 +33,8 @@ export const ROUTES: Route[] = [
   // Waitlist and approvals (issue 10)
   { id: 'waitlist', label: 'My waitlist', load: () => import('./screens/waitlist'), when: (session) => session.canBook },
   { id: 'approvals', label: 'Approvals', load: () => import('./screens/approvals'), when: (session) => session.canBook },
+  // Booking quotas (issue 13): my usage of every rule that applies to me
+  { id: 'quotas', label: 'My limits', load: () => import('./screens/quotas'), when: (session) => session.canBook },
   { id: 'admin', label: 'Admin', load: () => import('./screens/admin/index'), when: (session) => session.me.is_admin },
 ];
 

@@ -91,6 +91,8 @@ def test_sign_in_and_register_screens(browser: Browser, site: Site, api: ApiClie
         # Waitlist and approvals (issue 10)
         ("My waitlist", "70-a11y-my-waitlist"),
         ("Approvals", "71-a11y-approvals"),
+        # Booking quotas (issue 13)
+        ("My limits", "97-a11y-my-limits"),
     ],
 )
 def test_main_screens(admin_page: Page, tab: str, name: str) -> None:
@@ -131,6 +133,8 @@ def test_calendar_resource_week_and_reserve_dialog(admin_page: Page, room: dict[
         ("OAuth clients", "73-a11y-admin-oauth"),
         # Locations (catalog14)
         ("Locations", "90-a11y-admin-locations"),
+        # Booking quotas (issue 13)
+        ("Quotas", "98-a11y-admin-quotas"),
     ],
 )
 def test_admin_areas(admin_page: Page, tab: str, name: str) -> None:

@@ -15,6 +15,8 @@ const AREAS = [
   { id: 'admin-oauth', label: 'OAuth clients', load: () => import('./oauth') },
   // Locations (catalog14)
   { id: 'admin-groups', label: 'Locations', load: () => import('./groups') },
+  // Booking quotas (issue 13)
+  { id: 'admin-quotas', label: 'Quotas', load: () => import('./quotas') },
 ];
 
 export function render(session: Session): HTMLElement {
