@@ -18,3 +18,18 @@ describe('a 429 in words', () => {
     expect(retryText(new ApiError(503, 'unavailable', 'down', null, '5'))).toBeNull();
   });
 });
+
+describe('a refused series occurrence', () => {
+  it('lists its Plan B alternatives under it', () => {
+    const box = errorBox();
+    const occurrence = {
+      occurrence: 2, start_time: '2030-01-15T10:00:00Z', end_time: '2030-01-15T11:00:00Z',
+      conflicts: [{ start_time: '2030-01-15T10:00:00Z', end_time: '2030-01-15T11:00:00Z' }],
+      alternatives: [{ start_time: '2030-01-15T11:00:00Z', end_time: '2030-01-15T12:00:00Z', resource_name: 'Room B' }],
+    };
+    showError(box, new ApiError(409, 'series_conflict', 'occurrences are taken', { occurrences: [occurrence] }, null));
+    expect(box.textContent).toContain('#3 ');
+    expect(box.querySelector('ul.alternatives')?.textContent).toContain('Free instead:');
+    expect(box.querySelector('ul.alternatives')?.textContent).toContain('on Room B');
+  });
+});

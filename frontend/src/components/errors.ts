@@ -6,7 +6,8 @@ import { clear, h } from './dom';
 
 interface Window { start_time: string; end_time: string }
 interface Conflict extends Window { reservation_id?: string | null }
-interface Occurrence extends Window { occurrence?: number; conflicts?: Conflict[]; message?: string; code?: string }
+interface Alternative extends Window { resource_name?: string }
+interface Occurrence extends Window { occurrence?: number; conflicts?: Conflict[]; message?: string; code?: string; alternatives?: Alternative[] }
 
 /** An always-present live region where errors appear (role="alert" announces them). */
 export function errorBox(): HTMLDivElement {
@@ -63,11 +64,14 @@ function detailNodes(details: unknown): HTMLElement[] {
 function occurrenceItem(occurrence: Occurrence): HTMLLIElement {
   const number = Number.isInteger(occurrence.occurrence) ? `#${(occurrence.occurrence ?? 0) + 1} ` : '';
   const window = number + formatRange(occurrence.start_time, occurrence.end_time);
-  if (Array.isArray(occurrence.conflicts) && occurrence.conflicts.length) {
-    return h('li', { text: `${window}: overlaps ${occurrence.conflicts.map(conflictText).join(', ')}` });
-  }
-  const why = occurrence.message ? `: ${occurrence.message}` : '';
-  return h('li', { text: window + why + (occurrence.code ? ` (${occurrence.code})` : '') });
+  const why = Array.isArray(occurrence.conflicts) && occurrence.conflicts.length
+    ? `: overlaps ${occurrence.conflicts.map(conflictText).join(', ')}`
+    : (occurrence.message ? `: ${occurrence.message}` : '') + (occurrence.code ? ` (${occurrence.code})` : '');
+  // Plan B per occurrence (issue 13): free windows nearby or other resources, in words.
+  const alternatives = occurrence.alternatives ?? [];
+  return h('li', { text: window + why },
+    alternatives.length ? h('ul', { class: 'alternatives', 'aria-label': 'Free instead' },
+      alternatives.map((a) => h('li', { text: `Free instead: ${formatRange(a.start_time, a.end_time)}${a.resource_name ? ` on ${a.resource_name}` : ''}` }))) : null);
 }
 
 export function conflictText(conflict: Conflict): string {
