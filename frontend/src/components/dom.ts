@@ -107,3 +107,21 @@ export function button(text: string, onclick: Handler, props: Props = {}): HTMLB
 export function select(name: string, options: ReadonlyArray<readonly [string, string]>, chosen?: string): HTMLSelectElement {
   return h('select', { name }, options.map(([value, text]) => h('option', { value, text, selected: value === chosen })));
 }
+
+type FormControl = Control | HTMLButtonElement;
+
+/**
+ * Run `load` with every enabled control of `form` disabled (and the form aria-busy): what a
+ * person (or a test) typed before the load finished would otherwise be overwritten by it.
+ */
+export async function whileLoading<T>(form: HTMLFormElement, load: () => Promise<T>): Promise<T> {
+  const controls = [...form.elements].filter((e): e is FormControl => 'disabled' in e && !(e as FormControl).disabled);
+  controls.forEach((c) => { c.disabled = true; });
+  form.setAttribute('aria-busy', 'true');
+  try {
+    return await load();
+  } finally {
+    controls.forEach((c) => { c.disabled = false; });
+    form.removeAttribute('aria-busy');
+  }
+}

@@ -6,7 +6,7 @@ import * as checkin from '../../api/checkin';
 import type * as resources from '../../api/resources';
 import * as users from '../../api/users';
 import { openDialog, toast } from '../../components/dialog';
-import { checkbox, field, h } from '../../components/dom';
+import { checkbox, field, h, whileLoading } from '../../components/dom';
 import { errorBox, onSubmit, showError } from '../../components/errors';
 import type { Session } from '../../state';
 
@@ -114,18 +114,16 @@ export async function openApprovalChain(session: Session, resource: Resource): P
     session.events.emit('resources-changed', { resourceId: resource.resource_id });
   });
   const dialog = openDialog(`Approval chain: ${resource.name}`, form);
-  form.setAttribute('aria-busy', 'true');
   try {
-    const [chain] = await Promise.all([approvals.chain(session.api, resource.resource_id), directory.load()]);
+    const [chain] = await whileLoading(form, () => Promise.all([approvals.chain(session.api, resource.resource_id), directory.load()]));
     requires.checked = chain.requires_approval;
     expiry.value = String(chain.expiry_hours);
     remind.value = String(chain.remind_after_hours);
     chain.steps.forEach((step) => addStep((step.users ?? []).map((id) => directory.nameOf(id)), step.roles ?? []));
   } catch (error) {
     showError(box, error);
-  } finally {
-    form.removeAttribute('aria-busy');
   }
+  renumber();
   requires.focus();
 }
 
@@ -157,7 +155,7 @@ export async function openCheckInPolicy(session: Session, resource: Resource): P
   });
   const dialog = openDialog(`Check-in: ${resource.name}`, form);
   try {
-    const policy = await checkin.policy(session.api, resource.resource_id);
+    const policy = await whileLoading(form, () => checkin.policy(session.api, resource.resource_id));
     required.checked = policy.required;
     before.value = String(policy.opens_before_minutes);
     after.value = String(policy.closes_after_minutes);
