@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from pydantic import BaseModel, Field
 
 from chalicelib.api.schemas.common import Strict
-from chalicelib.store.reservations.occupied_by import Links
+
+
+class Links(Protocol):
+    """A resource's composite links (the store's `occupied_by.Links`; routes never import
+    the store: tests/unit/test_import_graph.py)."""
+
+    @property
+    def resource_id(self) -> str: ...
+
+    @property
+    def parts(self) -> Sequence[str]: ...
+
+    @property
+    def part_of(self) -> Sequence[str]: ...
 
 
 class PartsIn(Strict):
