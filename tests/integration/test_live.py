@@ -20,7 +20,7 @@ from app import app
 from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.timeutil import iso_z
-from chalicelib.topology import LIVE_QUEUE, TOPOLOGY
+from chalicelib.topology import BULK_QUEUE, LIVE_QUEUE, TOPOLOGY
 from tests.factories import send_json
 from tests.fakes.websocket import FakeWebsocketAPI
 from tests.integration.pipeline_driver import Pipeline
@@ -172,9 +172,10 @@ def test_a_bulk_booking_is_coalesced_per_connection(
         client, "POST", "/api/v1/reservations/bulk", {"items": items}, people["ada"].token
     )
     assert response.status_code == 201, response.body
-    # (only the live queue is pumped: 100 notifications, mails and audit entries cost moto
-    # half a minute and are tested elsewhere)
-    pipeline.run(rounds=40, skip=tuple(q.name for q in TOPOLOGY.queues if q is not LIVE_QUEUE))
+    # (a bulk request's events travel in the bulk lane, issue 16: its envelopes reach the
+    # live handler through the bulk queue; the other queues are tested elsewhere)
+    lanes = (LIVE_QUEUE, BULK_QUEUE)
+    pipeline.run(rounds=40, skip=tuple(q.name for q in TOPOLOGY.queues if q not in lanes))
     # Then every slot arrives, in one message per queue batch (10), not one per booking
     assert kinds(watcher) == ["slot.taken"] * BURST
     assert len(watcher.messages("live")) <= BURST // LIVE_QUEUE.batch_size
