@@ -102,7 +102,11 @@ def test_a_window_cuts_the_open_hours_at_its_ends() -> None:
 def test_a_booking_counts_its_minutes_per_day_and_hour_in_every_scope() -> None:
     got = f.contribution(facts(start=at(24, 23, 30), hours=1))  # 23:30 -> 00:30 next day
     month = ("M", "2026-11", "ALL")
-    assert got[month] == {"n_24": 1, "lt_24": 48 * 60, "bm_24": 30, "bm_25": 30}
+    assert got[month] == {"n_24": 1, "lt_24": 48 * 60, "bm_24": 30, "bm_25": 30} | {
+        "n_t": 1,
+        "lt_t": 48 * 60,
+        "bm_t": 60,  # the month totals (session 10)
+    }
     assert got[("H", "2026-11", "R#room")] == {"h_24_23": 30, "h_25_00": 30}
     assert got[("M", "2026-11", "UR#alice#room")]["bm_25"] == 30
     assert ("H", "2026-11", "UR#alice#room") not in got
@@ -114,7 +118,7 @@ def test_used_missed_cancelled_and_never_booked_time() -> None:
     missed = f.contribution(facts("no_show"))[("M", "2026-11", "ALL")]
     assert missed["ns_24"] == 1 and missed["nm_24"] == 60 and "um_24" not in missed
     cancelled = f.contribution(facts("cancelled"))[("M", "2026-11", "ALL")]
-    assert cancelled == {"cx_24": 1, "cl_24": 24 * 60}
+    assert cancelled == {"cx_24": 1, "cl_24": 24 * 60, "cx_t": 1, "cl_t": 24 * 60}
     assert f.contribution(facts("held")) == {}
     assert f.contribution(facts("rejected")) == {}
     # expired after its end: booked and unused; expired before (an offer): never booked
@@ -194,3 +198,18 @@ def test_the_peak_matrix_converts_utc_hours_to_local_ones_across_dst() -> None:
     matrix = report.peak_matrix(rows, rng, BERLIN)
     assert matrix[5][10] == 1.0 and matrix[0][9] == 0.5
     assert sum(map(sum, matrix)) == 1.5
+
+
+def test_totals_read_most_of_a_month_as_its_total_minus_the_days_outside() -> None:
+    """Session 10: a month mostly inside the range is read as `<metric>_t` minus the few
+    days outside it, so the projection stays small; the answer is the same."""
+    rng = DateRange(date(2026, 10, 26), date(2026, 11, 24))
+    attrs = report.total_attrs(rng, (f.BOOKINGS,))
+    assert "n_t" in attrs and "n_25" in attrs and "n_30" in attrs and "n_24" not in attrs
+    rows = {
+        ("2026-10", "R#a"): {"n_25": 5, "n_26": 1, "n_31": 2, "n_t": 8},
+        ("2026-11", "R#a"): {"n_01": 1, "n_24": 3, "n_25": 7, "n_t": 11},
+    }
+    assert report.totals_by_scope(rows, rng) == {"R#a": {"n": 1 + 2 + 1 + 3}}
+    whole = DateRange(date(2026, 11, 1), date(2026, 11, 30))
+    assert report.total_attrs(whole, (f.BOOKINGS,)) == ["n_t"]

@@ -49,6 +49,7 @@ METRICS = (
 HOURLY = "h"
 
 MONTHLY_KIND = "M"
+MONTH_TOTAL = "t"  # `<metric>_t`: the monthly cell's total over the month (session 10)
 HOURLY_KIND = "H"
 ALL = "ALL"
 
@@ -149,12 +150,22 @@ def _scopes(facts: ReservationFacts) -> tuple[str, ...]:
     return (ALL, f"R#{facts.resource_id}", f"U#{facts.user_id}")
 
 
+def month_total(metric: str) -> str:
+    """The attribute holding `metric` summed over the whole month (a monthly cell keeps it
+    beside the day attributes, so a read of whole months projects one attribute per metric
+    instead of ~30, and a read of most of a month subtracts the few days outside)."""
+    return f"{metric}_{MONTH_TOTAL}"
+
+
 def _add(counters: Counters, cells: Iterable[Cell], attr: str, amount: int) -> None:
     if amount == 0:
         return
+    total = month_total(attr.partition("_")[0])
     for cell in cells:
         bucket = counters.setdefault(cell, {})
         bucket[attr] = bucket.get(attr, 0) + amount
+        if cell[0] == MONTHLY_KIND:
+            bucket[total] = bucket.get(total, 0) + amount
 
 
 def _day_cells(facts: ReservationFacts, at: datetime) -> list[Cell]:

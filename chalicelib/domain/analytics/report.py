@@ -71,8 +71,48 @@ def attrs_for(rng: DateRange, metrics: tuple[str, ...]) -> list[str]:
     return [f"{m}_{d:02d}" for m in metrics for d in days]
 
 
+def _month_plan(rng: DateRange) -> dict[str, tuple[bool, set[int]]]:
+    """month -> (read its total and subtract `days`, the days to read): a month mostly
+    inside the range is its total minus the days outside, otherwise the days inside."""
+    plan: dict[str, tuple[bool, set[int]]] = {}
+    for month, days in rng.days_by_month().items():
+        year, number = (int(part) for part in month.split("-"))
+        following = date(year + number // 12, number % 12 + 1, 1)
+        length = (following - timedelta(days=1)).day
+        outside = set(range(1, length + 1)) - set(days)
+        plan[month] = (True, outside) if len(outside) < len(days) else (False, set(days))
+    return plan
+
+
+def total_attrs(rng: DateRange, metrics: tuple[str, ...]) -> list[str]:
+    """What `totals_by_scope` needs of `metrics` (a projection for the reads): the month
+    totals and the days to subtract, or the days inside the range."""
+    plan = _month_plan(rng)
+    days = sorted({d for _, ds in plan.values() for d in ds})
+    totals = [f.month_total(m) for m in metrics] if any(t for t, _ in plan.values()) else []
+    return totals + [f"{m}_{d:02d}" for m in metrics for d in days]
+
+
 def totals_by_scope(rows: Rows, rng: DateRange) -> dict[str, Totals]:
-    """scope -> metric -> sum over the range's days."""
+    """scope -> metric -> sum over the range's days, from rows read with `total_attrs`."""
+    plan = _month_plan(rng)
+    out: dict[str, Totals] = {}
+    for (month, scope), attrs in rows.items():
+        whole, days = plan.get(month, (False, set()))
+        bucket = out.setdefault(scope, {})
+        for attr, amount in attrs.items():
+            metric, _, day = attr.partition("_")
+            if metric not in f.METRICS:
+                continue
+            if day == f.MONTH_TOTAL and whole:
+                bucket[metric] = bucket.get(metric, 0) + amount
+            elif day.isdigit() and int(day) in days:
+                bucket[metric] = bucket.get(metric, 0) + (-amount if whole else amount)
+    return out
+
+
+def day_sums_by_scope(rows: Rows, rng: DateRange) -> dict[str, Totals]:
+    """scope -> metric -> sum over the range's days, from rows read with `attrs_for`."""
     wanted = rng.days_by_month()
     out: dict[str, Totals] = {}
     for (month, scope), attrs in rows.items():

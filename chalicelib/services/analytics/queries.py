@@ -60,7 +60,7 @@ class AnalyticsQueries:
 
     def _totals(self, scope: Scope, rng: DateRange) -> Totals:
         rows = self._counters.cells(
-            f.MONTHLY_KIND, rng.months(), scope.totals, report.attrs_for(rng, f.METRICS)
+            f.MONTHLY_KIND, rng.months(), scope.totals, report.total_attrs(rng, f.METRICS)
         )
         return report.totals_by_scope(rows, rng).get(scope.totals, {})
 
@@ -68,7 +68,7 @@ class AnalyticsQueries:
         self, scope: Scope, rng: DateRange, metrics: tuple[str, ...]
     ) -> dict[str, Totals]:
         rows = self._counters.cells(
-            f.MONTHLY_KIND, rng.months(), scope.per_resource, report.attrs_for(rng, metrics)
+            f.MONTHLY_KIND, rng.months(), scope.per_resource, report.total_attrs(rng, metrics)
         )
         by_scope = report.totals_by_scope(rows, rng)
         return {scope.resource_of(s): t for s, t in by_scope.items()}
@@ -131,7 +131,7 @@ class AnalyticsQueries:
             got = {m: counters.get(f"{m}_{day.day:02d}", 0) for m in _DAY_METRICS}
             days.append({"date": day.isoformat(), **report.kpis(got)})
         return {
-            "totals": report.kpis(report.totals_by_scope(rows, rng).get(scope.totals, {})),
+            "totals": report.kpis(report.day_sums_by_scope(rows, rng).get(scope.totals, {})),
             "days": days,
         }
 
@@ -169,7 +169,7 @@ class AnalyticsQueries:
     def user_patterns(self, principal: Principal, rng: DateRange) -> list[dict[str, Any]]:
         require_admin(principal)
         rows = self._counters.cells(
-            f.MONTHLY_KIND, rng.months(), "U#", report.attrs_for(rng, f.METRICS)
+            f.MONTHLY_KIND, rng.months(), "U#", report.total_attrs(rng, f.METRICS)
         )
         out: list[dict[str, Any]] = [
             {"user_id": scope[2:], **report.kpis(totals)}
