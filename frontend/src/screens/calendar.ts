@@ -129,20 +129,39 @@ export function render(session: Session): HTMLElement {
     };
   }
 
+  // The grid applies the answers of its event source in the order they arrive, so two quick
+  // day changes could end on the first day's events when its answer came last. Every answer
+  // is therefore the newest range's: an older call waits for the newer one and returns that.
+  let newest: Promise<Awaited<ReturnType<typeof data.events>> | null> | null = null;
+  let inFlight = 0;
+
   async function fetchEvents(info: Calendar.FetchInfo): Promise<Calendar.EventInput[]> {
+    let current = loadRange(info);
+    newest = current;
+    let loaded = await current;
+    while (newest !== null && newest !== current) {
+      current = newest;
+      loaded = await current;
+    }
+    if (!loaded) return [];
+    blocks = loaded.blocks;
+    marks.fetched = performance.now();
+    return loaded.events;
+  }
+
+  async function loadRange(info: Calendar.FetchInfo): Promise<Awaited<ReturnType<typeof data.events>> | null> {
     clearError(box);
+    inFlight += 1;
     host.setAttribute('aria-busy', 'true');
     try {
       const range = { fromDay: info.startStr.slice(0, 10), toDay: info.endStr.slice(0, 10), zone: zone(), shared: currentMode() === 'timeline' };
-      const answer = await data.events(shown, range);
-      blocks = answer.blocks;
-      marks.fetched = performance.now();
-      return answer.events;
+      return await data.events(shown, range);
     } catch (error) {
       showError(box, error);
-      return [];
+      return null;
     } finally {
-      host.removeAttribute('aria-busy');
+      inFlight -= 1;
+      if (!inFlight) host.removeAttribute('aria-busy');
     }
   }
 
