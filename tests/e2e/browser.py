@@ -184,6 +184,20 @@ def expect_dashboard(page: Page) -> None:
     expect(page.get_by_role("button", name="Account menu", exact=False)).to_be_visible()
 
 
+def admin_area(
+    browser: Browser, site: Site, api: ApiClient, area: str
+) -> tuple[Page, Any, Console]:
+    """The administrator signed in through the UI, on Admin > `area`: (page, its panel,
+    the page's console)."""
+    api.ensure_setup()
+    page, console = new_page(browser, site)
+    sign_in(page, ADMIN_USERNAME, ADMIN_PASSWORD)
+    expect_dashboard(page)
+    page.get_by_role("tab", name="Admin").click()
+    page.get_by_role("tab", name=area).click()
+    return page, page.get_by_role("tabpanel", name=area), console
+
+
 def open_account_menu(page: Page, item: str) -> None:
     page.get_by_role("button", name="Account menu", exact=False).click()
     page.get_by_role("menuitem", name=item).click()

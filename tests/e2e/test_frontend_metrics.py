@@ -8,29 +8,18 @@ from playwright.sync_api import Browser, expect
 
 from chalicelib.topology import TOPOLOGY
 from tests.e2e.browser import (
-    ADMIN_PASSWORD,
-    ADMIN_USERNAME,
     ApiClient,
     Site,
-    expect_dashboard,
-    new_page,
+    admin_area,
     screenshot,
-    sign_in,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 def test_admin_reads_the_metrics_of_a_window(site: Site, browser: Browser, api: ApiClient) -> None:
-    # Given the administrator signed in (which made requests of its own)
-    api.ensure_setup()
-    page, console = new_page(browser, site)
-    sign_in(page, ADMIN_USERNAME, ADMIN_PASSWORD)
-    expect_dashboard(page)
-    # When they open Admin > Metrics
-    page.get_by_role("tab", name="Admin").click()
-    page.get_by_role("tab", name="Metrics").click()
-    panel = page.get_by_role("tabpanel", name="Metrics")
+    # Given the administrator signed in (which made requests of its own), on Admin > Metrics
+    page, panel, console = admin_area(browser, site, api, "Metrics")
     # Then the counters of the last hour and every worker queue are shown
     queues = panel.get_by_role("table", name="Worker queues")
     expect(queues).to_be_visible()

@@ -11,16 +11,12 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.browser import (
-    ADMIN_PASSWORD,
-    ADMIN_USERNAME,
     USER_PASSWORD,
     ApiClient,
     Site,
+    admin_area,
     create_room,
-    expect_dashboard,
-    new_page,
     screenshot,
-    sign_in,
     signed_in_user,
     unique,
 )
@@ -33,12 +29,7 @@ def test_an_admin_limits_a_room_and_its_user_sees_the_usage(
 ) -> None:
     room = create_room(api, admin_api_token)
     rule_name = unique("Room limit")
-    admin, console = new_page(browser, site)
-    sign_in(admin, ADMIN_USERNAME, ADMIN_PASSWORD)
-    expect_dashboard(admin)
-    admin.get_by_role("tab", name="Admin").click()
-    admin.get_by_role("tab", name="Quotas").click()
-    panel = admin.get_by_role("tabpanel", name="Quotas")
+    admin, panel, console = admin_area(browser, site, api, "Quotas")
     # When the admin limits the room to two reservations a day per user
     form = panel.get_by_role("form", name="New quota rule")
     form.get_by_label("Name").fill(rule_name)
