@@ -26,6 +26,7 @@ from chalicelib.api import groups as groups_api
 from chalicelib.api import labels as labels_api
 from chalicelib.api import notifications as notifications_api
 from chalicelib.api import quotas as quotas_api  # booking quotas (issue 13)
+from chalicelib.api import roles as roles_api  # custom roles (roles14)
 from chalicelib.api import search as search_api
 from chalicelib.api import webhooks as webhooks_api
 from chalicelib.api import what_if as what_if_api  # what-if check (issue 13)
@@ -73,6 +74,7 @@ for auth_bp in (
     email_verification.bp,
 ):
     app.register_blueprint(auth_bp)
+app.register_blueprint(roles_api.bp)  # roles, custom roles (roles14)
 
 # The event pipeline's APIs, then its stream, queue and schedule handlers (names from topology).
 for pipeline_bp in (notifications_api.bp, webhooks_api.bp, audit.bp, admin_ops.bp):

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cli import roles as roles_cli
 from cli.auth import PasswordStdinOpt, read_password
 from cli.context import AllOpt, CursorOpt, JsonOpt, LimitOpt, YesOpt, state
 from cli.lookup import is_id, user_id
@@ -16,9 +17,10 @@ app = typer.Typer(
 )
 clients_app = typer.Typer(help="OAuth2 client-credentials clients for other systems.")
 app.add_typer(clients_app, name="clients")
+app.add_typer(roles_cli.app, name="roles")  # custom roles (roles14): list, create, assign...
 
 UserArg = Annotated[str, typer.Argument(help="User id, or username.")]
-RoleArg = Annotated[str, typer.Argument(help="admin, user or guest.")]
+RoleArg = Annotated[str, typer.Argument(help="admin, user, guest or a custom role.")]
 
 USER_COLUMNS = [
     Column("id", "id"),
@@ -49,15 +51,6 @@ def users(
             st.client.paginate("auth/admin/users", params, all_pages=all_pages, on_page=progress)
         )
     st.show_list(items, as_json, USER_COLUMNS, title="Users", empty="no users")
-
-
-@app.command()
-def roles(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """The roles and what they allow."""
-    st = state(ctx)
-    answer = st.client.get("roles")
-    items = answer.get("items", answer) if isinstance(answer, dict) else answer
-    st.show_list(items, as_json, [Column("name", "role"), Column("description", "description")])
 
 
 def _role_change(ctx: typer.Context, user: str, role: str, method: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Administration of accounts: listing, password reset, roles, enable/disable."""
+"""Administration of accounts: listing, password reset, enable/disable (roles: api/roles.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,11 @@ from chalicelib import wiring
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.auth import (
     AdminPasswordReset,
-    RoleAssignment,
-    RoleOut,
     UserListQuery,
     UserOut,
     UserPage,
 )
 from chalicelib.api.schemas.common import Message
-from chalicelib.domain.accounts.accounts import ROLE_DESCRIPTIONS
 
 bp = Blueprint(__name__)
 TAGS = ("admin",)
@@ -83,57 +80,3 @@ def disable(ctx: RequestContext, user_id: str) -> UserOut:
 )
 def enable(ctx: RequestContext, user_id: str) -> UserOut:
     return UserOut.from_domain(wiring.accounts().set_disabled(ctx.user, user_id, False))
-
-
-@endpoint(
-    bp,
-    "/api/v1/roles",
-    summary="The roles and what they allow",
-    tags=("roles",),
-    auth="admin",
-    response=list[RoleOut],
-)
-def roles(ctx: RequestContext) -> list[RoleOut]:
-    return [RoleOut(name=role, description=text) for role, text in ROLE_DESCRIPTIONS.items()]
-
-
-@endpoint(
-    bp,
-    "/api/v1/roles/my-roles",
-    summary="My roles",
-    tags=("roles",),
-    response=list[str],
-)
-def my_roles(ctx: RequestContext) -> list[str]:
-    return sorted(role.value for role in ctx.user.roles)
-
-
-@endpoint(
-    bp,
-    "/api/v1/roles/assign",
-    "POST",
-    summary="Give a user a role",
-    tags=("roles",),
-    auth="admin",
-    body=RoleAssignment,
-    response=UserOut,
-)
-def assign_role(ctx: RequestContext[RoleAssignment]) -> UserOut:
-    body = ctx.body
-    return UserOut.from_domain(wiring.accounts().assign_role(ctx.user, body.user_id, body.role))
-
-
-@endpoint(
-    bp,
-    "/api/v1/roles/assign",
-    "DELETE",
-    summary="Take a role from a user",
-    tags=("roles",),
-    auth="admin",
-    body=RoleAssignment,
-    response=UserOut,
-    description="Admins cannot remove their own admin role.",
-)
-def remove_role(ctx: RequestContext[RoleAssignment]) -> UserOut:
-    body = ctx.body
-    return UserOut.from_domain(wiring.accounts().remove_role(ctx.user, body.user_id, body.role))

@@ -90,6 +90,7 @@ from chalicelib.wiring.reservations import (
     reservation_queries,
     series,
 )
+from chalicelib.wiring.roles import roles  # custom roles (roles14)
 from chalicelib.wiring.waitlist import waitlist, waitlist_offers  # waitlist
 
 __all__ = [  # noqa: RUF022
@@ -171,4 +172,5 @@ __all__ = [  # noqa: RUF022
     "suggestion_sources",
     "what_if",  # what-if check (issue 13)
     "composites",  # composite resources (issue 14)
+    "roles",  # custom roles (roles14)
 ]

@@ -150,16 +150,17 @@ def sessions() -> SessionService:
 def authenticator() -> TokenAuthenticator:
     from chalicelib.services.accounts.auth import TokenAuthenticator
     from chalicelib.store.accounts.tokens import TokenStore
+    from chalicelib.wiring.roles import role_scopes  # custom roles (roles14)
 
-    return TokenAuthenticator(token_codec(), TokenStore(), clock())
+    return TokenAuthenticator(token_codec(), TokenStore(), clock(), role_scopes())
 
 
 def oauth() -> OAuthService:
     from chalicelib.services.accounts.oauth import OAuthService
-    from chalicelib.store.accounts.oauth_clients import OAuthClientStore
+    from chalicelib.wiring.roles import role_aware_clients  # client scopes via roles (roles14)
 
     return OAuthService(
-        clients=OAuthClientStore(),
+        clients=role_aware_clients(),
         codec=token_codec(),
         ids=ids(),
         clock=clock(),

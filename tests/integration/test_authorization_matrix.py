@@ -274,6 +274,23 @@ PUT    /resources/{resource_id}/parts                             401 403 422 42
     )
 )
 
+# Custom roles (roles14); the table's first line is skipped.
+EXPECTED.update(
+    _table(
+        """
+# Custom roles (roles14)
+GET    /roles/scopes                                              401 403 403 403 403 403 2xx
+POST   /roles                                                     401 403 403 403 403 403 422
+GET    /roles/{name}                                              401 403 403 403 403 403 404
+PUT    /roles/{name}                                              401 403 403 403 403 403 422
+PATCH  /roles/{name}                                              401 403 403 403 403 403 422
+DELETE /roles/{name}                                              401 403 403 403 403 403 404
+POST   /roles/assign-client                                       401 403 403 403 403 403 422
+DELETE /roles/assign-client                                       401 403 403 403 403 403 422
+"""
+    )
+)
+
 
 @dataclass
 class World:

@@ -51,6 +51,7 @@ class UserOut(BaseModel):
     username: str
     email: str | None
     roles: list[Role]
+    custom_roles: list[str]  # roles14: custom roles, whose scopes add to the built-in ones
     is_admin: bool
     mfa_enabled: bool
     email_verified: bool
@@ -67,6 +68,7 @@ class UserOut(BaseModel):
             username=user.username,
             email=user.email,
             roles=sorted(user.effective_roles),
+            custom_roles=sorted(user.custom_roles),
             is_admin=user.is_admin,
             mfa_enabled=user.mfa.enabled,
             email_verified=user.email_verified,
@@ -116,16 +118,6 @@ class UserListQuery(PageQuery):
 
 class UserPage(Page[UserOut]):
     pass
-
-
-class RoleOut(BaseModel):
-    name: Role
-    description: str
-
-
-class RoleAssignment(Strict):
-    user_id: str = Field(min_length=1, max_length=64)
-    role: Role
 
 
 class SetupStatus(BaseModel):

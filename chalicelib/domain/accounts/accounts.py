@@ -47,6 +47,8 @@ class User:
     # No mail goes to `email` until it is verified (finding 14); the pending link's nonce.
     email_verified: bool = False
     email_verification: PendingVerification | None = None
+    # Custom roles (domain/accounts/roles.py) by name; their scopes add to the built-in ones.
+    custom_roles: frozenset[str] = frozenset()
 
     @property
     def effective_roles(self) -> frozenset[Role]:

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.accounts import tokens
 from chalicelib.domain.accounts.accounts import User, scopes_for
@@ -23,6 +24,9 @@ from chalicelib.services.accounts.attempts import AttemptGate
 from chalicelib.services.accounts.mfa import MfaService
 from chalicelib.store.accounts.tokens import RotationRefused, TokenStore
 from chalicelib.store.accounts.users import UserStore
+
+if TYPE_CHECKING:
+    from chalicelib.services.accounts.roles import RoleScopes
 
 
 @dataclass(frozen=True)
@@ -202,10 +206,18 @@ def _reused() -> NotAuthenticated:
 class TokenAuthenticator:
     """Verifies a bearer JWT; one consistent BatchGetItem per request (subject + deny-list)."""
 
-    def __init__(self, codec: tokens.TokenCodec, tokens_store: TokenStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        codec: tokens.TokenCodec,
+        tokens_store: TokenStore,
+        clock: Clock,
+        roles: RoleScopes | None = None,
+    ) -> None:
         self._codec = codec
         self._tokens = tokens_store
         self._clock = clock
+        # Custom roles (roles14): read per request, so an edited role bites at once.
+        self._roles = roles
 
     def authenticate(self, bearer: str, *, client_ip: str, channel: Channel) -> Principal:
         now = self._clock.now()
@@ -230,7 +242,7 @@ class TokenAuthenticator:
                 username=subject.name,
                 roles=frozenset(),
                 # Never more than the client holds now: shrinking a client's scopes bites at once.
-                scopes=frozenset(claims.scopes) & frozenset(subject.scopes),
+                scopes=frozenset(claims.scopes) & self._client_scopes(subject),
                 is_client=True,
                 channel=Channel.API,  # an integration, whatever its X-Client-Channel says
                 client_ip=client_ip,
@@ -238,9 +250,19 @@ class TokenAuthenticator:
             )
         raise _revoked()
 
-    @staticmethod
+    def _client_scopes(self, client: OAuthClient) -> frozenset[str]:
+        if self._roles is None:
+            return frozenset(client.scopes)
+        return frozenset(client.scopes) | self._roles.client_scopes(client.client_id)
+
+    def _user_scopes(self, user: User, roles: frozenset[Role]) -> frozenset[str]:
+        granted = scopes_for(roles)
+        if user.custom_roles and self._roles is not None:
+            granted |= self._roles.user_scopes(user.custom_roles)
+        return granted
+
     def _user_principal(
-        user: User, claims: tokens.Claims, client_ip: str, channel: Channel
+        self, user: User, claims: tokens.Claims, client_ip: str, channel: Channel
     ) -> Principal:
         if user.disabled or user.token_version != claims.token_version:
             raise _revoked()
@@ -250,7 +272,7 @@ class TokenAuthenticator:
             subject_id=user.user_id,
             username=user.username,
             roles=roles,
-            scopes=scopes_for(roles),
+            scopes=self._user_scopes(user, roles),
             channel=channel,
             client_ip=client_ip,
             token_id=claims.token_id,

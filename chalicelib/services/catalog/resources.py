@@ -104,8 +104,9 @@ class Summary:
 
 
 def require_writer(actor: Principal) -> None:
-    """Admins, or OAuth clients granted resources:write."""
-    if actor.is_admin or (actor.is_client and actor.can("resources:write")):
+    """Admins, or anyone granted resources:write: an OAuth client, or a user through a
+    custom role (roles14)."""
+    if actor.is_admin or actor.can("resources:write"):
         return
     raise Forbidden("this action is for administrators", code="admin_required")
 
@@ -269,7 +270,13 @@ class ResourceService:
     def _require_admin_of(self, actor: Principal, resource_id: str) -> None:
         """Administrators and write clients; or a group admin of a group above the resource
         (catalog14). Someone holding no grant at all is refused before any read (403)."""
-        if actor.is_admin or actor.is_client or actor.is_read_only or self._groups is None:
+        if (
+            actor.is_admin
+            or actor.is_client
+            or actor.is_read_only
+            or actor.can("resources:write")  # a custom role (roles14)
+            or self._groups is None
+        ):
             require_writer(actor)
             return
         if not self._groups.has_any_grant(actor):

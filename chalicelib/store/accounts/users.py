@@ -51,6 +51,7 @@ class UserItem(TableItem, discriminator="user"):
     email = UnicodeAttribute(null=True)
     password_hash = UnicodeAttribute()
     roles = UnicodeSetAttribute(null=True)
+    custom_roles = UnicodeSetAttribute(null=True)  # names of custom roles (store/accounts/roles.py)
     token_version = NumberAttribute(default=0)
     disabled = BooleanAttribute(default=False)
     email_notifications = BooleanAttribute(default=True)
@@ -109,6 +110,7 @@ def to_domain(item: UserItem) -> User:
         user_id=item.user_id,
         username=item.username,
         roles=frozenset(Role(r) for r in item.roles or ()),
+        custom_roles=frozenset(item.custom_roles or ()),
         password_hash=item.password_hash,
         created_at=parse_instant(item.created_at),
         email=item.email,

@@ -7,9 +7,9 @@ export type RoleName = Schemas['Role'];
 export const list = (api: Api, query: { limit: number; cursor?: string | null; q?: string }) =>
   api.call('get', '/api/v1/auth/admin/users', { query });
 export const roles = (api: Api) => api.call('get', '/api/v1/roles');
-export const assignRole = (api: Api, userId: string, role: RoleName) =>
+export const assignRole = (api: Api, userId: string, role: string) =>
   api.call('post', '/api/v1/roles/assign', { body: { user_id: userId, role } });
-export const removeRole = (api: Api, userId: string, role: RoleName) =>
+export const removeRole = (api: Api, userId: string, role: string) =>
   api.request('DELETE', '/api/v1/roles/assign', { body: { user_id: userId, role } }) as Promise<AdminUser>;
 export const setDisabled = (api: Api, userId: string, disabled: boolean) =>
   disabled

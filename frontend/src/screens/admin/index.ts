@@ -17,6 +17,8 @@ const AREAS = [
   { id: 'admin-groups', label: 'Locations', load: () => import('./groups') },
   // Booking quotas (issue 13)
   { id: 'admin-quotas', label: 'Quotas', load: () => import('./quotas') },
+  // Custom roles (roles14)
+  { id: 'admin-roles', label: 'Roles', load: () => import('./roles') },
 ];
 
 export function render(session: Session): HTMLElement {

@@ -9,7 +9,7 @@ import { newPasswordField } from '../../components/passwords';
 import { formatInstant } from '../../lib/time';
 import type { Session } from '../../state';
 
-type Role = { name: users.RoleName; description: string };
+type Role = { name: string; description: string };
 const FALLBACK_ROLES: Role[] = [
   { name: 'admin', description: 'Manages resources, rules and users' },
   { name: 'user', description: 'Books resources' },
@@ -46,7 +46,7 @@ function userRow(session: Session, user: users.AdminUser, roles: Role[]): HTMLEl
   const isSelf = user.id === session.me.id;
   const roleBoxes = roles.map((role) => {
     const input = h('input', {
-      type: 'checkbox', checked: user.roles.includes(role.name), 'aria-label': `${role.name} role for ${user.username}`,
+      type: 'checkbox', checked: user.roles.includes(role.name as users.RoleName) || user.custom_roles.includes(role.name), 'aria-label': `${role.name} role for ${user.username}`,
       disabled: isSelf && role.name === 'admin',
     });
     input.addEventListener('change', () => void guarded(box, async () => {
