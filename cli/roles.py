@@ -128,7 +128,7 @@ def _assignment(
     st = state(ctx)
     if (user is None) == (client is None):
         st.out.error("give a user, or --client CLIENT_ID (not both)")
-        raise typer.Exit(2)
+        raise typer.Exit(1)
     if client is not None:
         body = {"client_id": client, "role": name}
         return st.client.request(method, f"{PATH}/assign-client", json=body)

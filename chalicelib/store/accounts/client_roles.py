@@ -15,11 +15,10 @@ from dataclasses import replace
 
 from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.expressions.condition import size
 
 from chalicelib.domain.accounts.oauth_clients import OAuthClient
-from chalicelib.domain.accounts.roles import MAX_CUSTOM_ROLES_PER_HOLDER, custom_scopes
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.accounts.roles import custom_scopes
+from chalicelib.domain.errors import NotFound
 from chalicelib.store import audit_stamp
 from chalicelib.store.accounts.base import failed_positions, transaction
 from chalicelib.store.accounts.oauth_clients import (
@@ -28,7 +27,14 @@ from chalicelib.store.accounts.oauth_clients import (
     OAuthClientStore,
     client_pk,
 )
-from chalicelib.store.accounts.roles import RoleItem, RoleStore, holders_actions, role_key
+from chalicelib.store.accounts.roles import (
+    RoleItem,
+    RoleStore,
+    holders_actions,
+    may_take,
+    role_key,
+    too_many_roles,
+)
 from chalicelib.store.accounts.roles import role_not_found as _role_not_found
 from chalicelib.store.table import TableItem, bind
 
@@ -66,10 +72,6 @@ class ClientRoleStore:
         return custom_scopes(names, self._roles.scopes_of(names)) if names else frozenset()
 
     def assign(self, client_id: str, name: str) -> frozenset[str]:
-        held = ClientRolesItem.roles.does_not_exist() | ~ClientRolesItem.roles.contains(name)
-        room = ClientRolesItem.roles.does_not_exist() | (
-            size(ClientRolesItem.roles) < MAX_CUSTOM_ROLES_PER_HOLDER  # type: ignore[no-untyped-call]
-        )
         try:
             with transaction() as tx:
                 tx.condition_check(
@@ -82,7 +84,7 @@ class ClientRoleStore:
                         ClientRolesItem.client_roles_id.set(client_id),
                         *audit_stamp.stamp_actions(),
                     ],
-                    condition=held & room,
+                    condition=may_take(ClientRolesItem.roles, name),
                 )
                 tx.update(
                     role_key(name), actions=holders_actions(1), condition=RoleItem.PK.exists()
@@ -124,11 +126,7 @@ class ClientRoleStore:
         held = self.roles_of(client_id)
         if name in held:
             return held
-        raise Conflict(
-            f"a client holds at most {MAX_CUSTOM_ROLES_PER_HOLDER} custom roles",
-            code="too_many_roles",
-            details={"max": MAX_CUSTOM_ROLES_PER_HOLDER},
-        ) from exc
+        raise too_many_roles() from exc
 
 
 class RoleAwareClientStore(OAuthClientStore):

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
-from pynamodb.expressions.condition import size
+from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.accounts.accounts import User
@@ -73,6 +73,22 @@ def role_key(name: str) -> RoleItem:
 
 def holders_actions(delta: int) -> list[Action]:
     return [RoleItem.holders.add(delta), *audit_stamp.stamp_actions()]
+
+
+def may_take(held: UnicodeSetAttribute, name: str) -> Condition:
+    """A holder's set may gain `name`: not held yet, and fewer than the maximum held."""
+    not_held = held.does_not_exist() | ~held.contains(name)
+    fewer: Condition = size(held) < MAX_CUSTOM_ROLES_PER_HOLDER  # type: ignore[no-untyped-call]
+    allowed: Condition = not_held & (held.does_not_exist() | fewer)
+    return allowed
+
+
+def too_many_roles() -> Conflict:
+    return Conflict(
+        f"a user or client holds at most {MAX_CUSTOM_ROLES_PER_HOLDER} custom roles",
+        code="too_many_roles",
+        details={"max": MAX_CUSTOM_ROLES_PER_HOLDER},
+    )
 
 
 class RoleStore:
@@ -189,16 +205,12 @@ class RoleStore:
     def assign_to_user(self, user_id: str, name: str) -> User:
         """Idempotent: assigning a role the user holds changes nothing."""
         user_key = UserItem(PK=user_pk(user_id), SK="PROFILE")
-        not_held = UserItem.custom_roles.does_not_exist() | ~UserItem.custom_roles.contains(name)
-        room = UserItem.custom_roles.does_not_exist() | (
-            size(UserItem.custom_roles) < MAX_CUSTOM_ROLES_PER_HOLDER  # type: ignore[no-untyped-call]
-        )
         try:
             with transaction() as tx:
                 tx.update(
                     user_key,
                     actions=[UserItem.custom_roles.add({name}), *audit_stamp.stamp_actions()],
-                    condition=UserItem.PK.exists() & not_held & room,
+                    condition=UserItem.PK.exists() & may_take(UserItem.custom_roles, name),
                 )
                 tx.update(
                     role_key(name), actions=holders_actions(1), condition=RoleItem.PK.exists()
@@ -234,11 +246,7 @@ class RoleStore:
         user = self._user(user_id)
         if name in user.custom_roles:
             return user
-        raise Conflict(
-            f"a user holds at most {MAX_CUSTOM_ROLES_PER_HOLDER} custom roles",
-            code="too_many_roles",
-            details={"max": MAX_CUSTOM_ROLES_PER_HOLDER},
-        ) from exc
+        raise too_many_roles() from exc
 
     @staticmethod
     def _user(user_id: str) -> User:

@@ -2210,10 +2210,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The roles and what they allow */
+        /** The roles (built-in and custom) and the scopes they grant */
         get: operations["get__api_v1_roles"];
         put?: never;
-        post?: never;
+        /** Create a custom role */
+        post: operations["post__api_v1_roles"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2229,13 +2230,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Give a user a role */
+        /** Give a user a role (built-in or custom) */
         post: operations["post__api_v1_roles_assign"];
         /**
          * Take a role from a user
          * @description Admins cannot remove their own admin role.
          */
         delete: operations["delete__api_v1_roles_assign"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roles/assign-client": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give an OAuth client a custom role (its scopes add to the client's own) */
+        post: operations["post__api_v1_roles_assign_client"];
+        /** Take a custom role from an OAuth client */
+        delete: operations["delete__api_v1_roles_assign_client"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2248,7 +2267,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My roles */
+        /** My roles (built-in and custom) */
         get: operations["get__api_v1_roles_my_roles"];
         put?: never;
         post?: never;
@@ -2256,6 +2275,52 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roles/scopes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every permission scope the API knows
+         * @description `grantable` is false for `admin`: only the built-in admin role grants it.
+         */
+        get: operations["get__api_v1_roles_scopes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roles/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One role */
+        get: operations["get__api_v1_roles_name_"];
+        /**
+         * Replace a custom role's description and scopes
+         * @description Holders get the new scopes on their next request. 409 version_conflict when `version` is given and the role moved on.
+         */
+        put: operations["put__api_v1_roles_name_"];
+        post?: never;
+        /**
+         * Delete a custom role
+         * @description 409 role_in_use while a user or OAuth client holds it.
+         */
+        delete: operations["delete__api_v1_roles_name_"];
+        options?: never;
+        head?: never;
+        /** Change a custom role's description or scopes */
+        patch: operations["patch__api_v1_roles_name_"];
         trace?: never;
     };
     "/api/v1/search/resources": {
@@ -3783,6 +3848,22 @@ export interface components {
              * @default null
              */
             next_cursor?: string | null;
+        };
+        /** ClientRoleAssignment */
+        ClientRoleAssignment: {
+            /** Client Id */
+            client_id: string;
+            /** Role */
+            role: string;
+        };
+        /** ClientRolesOut */
+        ClientRolesOut: {
+            /** Client Id */
+            client_id: string;
+            /** Roles */
+            roles: string[];
+            /** Scopes */
+            scopes: string[];
         };
         /** CurrentReservationOut */
         CurrentReservationOut: {
@@ -6041,15 +6122,105 @@ export interface components {
         Role: "admin" | "user" | "guest";
         /** RoleAssignment */
         RoleAssignment: {
-            role: components["schemas"]["Role"];
+            /**
+             * Role
+             * @description admin, user, guest or a custom role
+             */
+            role: string;
             /** User Id */
             user_id: string;
         };
+        /** RoleCreate */
+        RoleCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** Name */
+            name: string;
+            /** Scopes */
+            scopes: string[];
+        };
+        /** RoleDeleteQuery */
+        RoleDeleteQuery: {
+            /**
+             * Version
+             * @default null
+             */
+            version?: number | null;
+        };
         /** RoleOut */
         RoleOut: {
+            /** Builtin */
+            builtin: boolean;
+            /**
+             * Created At
+             * @default null
+             */
+            created_at?: string | null;
+            /**
+             * Created By
+             * @default null
+             */
+            created_by?: string | null;
             /** Description */
             description: string;
-            name: components["schemas"]["Role"];
+            /**
+             * Holders
+             * @default null
+             */
+            holders?: number | null;
+            /** Name */
+            name: string;
+            /** Scopes */
+            scopes: string[];
+            /**
+             * Updated At
+             * @default null
+             */
+            updated_at?: string | null;
+            /**
+             * Version
+             * @default null
+             */
+            version?: number | null;
+        };
+        /**
+         * RolePatch
+         * @description PATCH: only the fields given change.
+         */
+        RolePatch: {
+            /**
+             * Description
+             * @default null
+             */
+            description?: string | null;
+            /**
+             * Scopes
+             * @default null
+             */
+            scopes?: string[] | null;
+            /**
+             * Version
+             * @default null
+             */
+            version?: number | null;
+        };
+        /**
+         * RoleReplace
+         * @description PUT: every field; `version` (optional) = the version the editor read.
+         */
+        RoleReplace: {
+            /** Description */
+            description: string;
+            /** Scopes */
+            scopes: string[];
+            /**
+             * Version
+             * @default null
+             */
+            version?: number | null;
         };
         /** RuleUsageOut */
         RuleUsageOut: {
@@ -6219,6 +6390,15 @@ export interface components {
              * Format: date-time
              */
             to: string;
+        };
+        /** ScopeOut */
+        ScopeOut: {
+            /** Description */
+            description: string;
+            /** Grantable */
+            grantable: boolean;
+            /** Name */
+            name: string;
         };
         /** SeriesCancel */
         SeriesCancel: {
@@ -6618,6 +6798,8 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Custom Roles */
+            custom_roles: string[];
             /** Disabled */
             disabled: boolean;
             /** Email */
@@ -11976,6 +12158,39 @@ export interface operations {
             };
         };
     };
+    post__api_v1_roles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleCreate"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     post__api_v1_roles_assign: {
         parameters: {
             query?: never;
@@ -12042,6 +12257,72 @@ export interface operations {
             };
         };
     };
+    post__api_v1_roles_assign_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientRoleAssignment"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientRolesOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete__api_v1_roles_assign_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientRoleAssignment"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientRolesOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get__api_v1_roles_my_roles: {
         parameters: {
             query?: never;
@@ -12058,6 +12339,169 @@ export interface operations {
                 };
                 content: {
                     "application/json": string[];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_roles_scopes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScopeOut"][];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_roles_name_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put__api_v1_roles_name_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleReplace"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete__api_v1_roles_name_: {
+        parameters: {
+            query?: {
+                version?: number | null;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch__api_v1_roles_name_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RolePatch"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleOut"];
                 };
             };
             /** @description client error */

@@ -2,6 +2,7 @@
 // roles (named sets of scopes) are created, edited (scopes as checkboxes; the version read is
 // sent back, so a stale edit is refused in words) and deleted (refused while held).
 // Assigning roles to users is on the "Users and roles" tab; to clients via `rr admin roles`.
+import { ApiError } from '../../api/client';
 import * as roles from '../../api/roles';
 import { badge } from '../../components/badge';
 import { confirmAction } from '../../components/confirm';
@@ -96,7 +97,13 @@ function openEdit(session: Session, role: roles.RoleOut, catalogue: roles.ScopeO
       h('button', { type: 'button', class: 'button', text: 'Cancel', onclick: () => dialog.close() })));
   onSubmit(form, box, async () => {
     if (!checked(boxes).length) throw new Error('Pick at least one scope.');
-    await roles.replace(session.api, role.name, description.value.trim(), checked(boxes), role.version ?? null);
+    try {
+      await roles.replace(session.api, role.name, description.value.trim(), checked(boxes), role.version ?? null);
+    } catch (error) {
+      // Someone else saved first: show the list as it is now, and say why nothing was saved.
+      if (error instanceof ApiError && error.code === 'version_conflict') changed();
+      throw error;
+    }
     dialog.close();
     toast(`Role ${role.name} saved.`);
     changed();
