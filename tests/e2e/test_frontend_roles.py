@@ -17,7 +17,7 @@ def test_an_admin_creates_edits_and_deletes_a_role(
     browser: Browser, site: Site, api: ApiClient, admin_api_token: str
 ) -> None:
     name = unique("editors").lower()
-    admin, panel, console = admin_area(browser, site, api, "Roles")
+    admin, panel, console = admin_area(browser, site, api, "Custom roles")
     # The built-in roles are there, without edit buttons; `admin` cannot be ticked
     builtin = panel.locator("li.row-item[data-role='guest']")
     expect(builtin).to_contain_text("built-in")

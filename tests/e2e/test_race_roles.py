@@ -94,6 +94,17 @@ def test_assignments_racing_a_delete_leave_no_dangling_holder(
         else:
             assert statuses[0] == 409
             assert int(role["holders"]["N"]) == len(holding) >= 1, (name, role, holding)
+    _drop(target, admin, names, users)
+
+
+def _drop(target: Target, admin: dict[str, str], names: list[str], users: list[str]) -> None:
+    """Leave the shared stack as it was: the roles this test made, unassigned and deleted."""
+    with httpx.Client(base_url=target.api_url, timeout=60) as http:
+        for name in names:
+            for uid in users:
+                body = {"user_id": uid, "role": name}
+                http.request("DELETE", "/api/v1/roles/assign", json=body, headers=admin)
+            http.delete(f"/api/v1/roles/{name}", headers=admin)
 
 
 def test_two_edits_from_the_same_version_never_both_win(
@@ -126,3 +137,4 @@ def test_two_edits_from_the_same_version_never_both_win(
     stored = _item(db, f"ROLE#{name}", "ROLE")
     assert stored is not None
     assert (stored["description"]["S"], stored["version"]["N"]) == (winner, "2")
+    _drop(target, admin, [name], [])

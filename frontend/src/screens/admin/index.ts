@@ -18,7 +18,7 @@ const AREAS = [
   // Booking quotas (issue 13)
   { id: 'admin-quotas', label: 'Quotas', load: () => import('./quotas') },
   // Custom roles (roles14)
-  { id: 'admin-roles', label: 'Roles', load: () => import('./roles') },
+  { id: 'admin-roles', label: 'Custom roles', load: () => import('./roles') },
 ];
 
 export function render(session: Session): HTMLElement {
