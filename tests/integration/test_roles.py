@@ -417,3 +417,22 @@ def test_role_changes_are_audited(client: Client, clock: FrozenClock, admin_toke
         "before": "edits the catalogue",
         "after": "changed",
     }
+
+
+def test_client_role_assignments_are_audited(
+    client: Client, clock: FrozenClock, admin_token: str
+) -> None:
+    from app import app
+    from tests.integration.pipeline_driver import Pipeline
+
+    pipeline = Pipeline(app)
+    robot = _oauth_client(client, admin_token, ["resources:read"])
+    _created(client, admin_token)
+    body = {"client_id": robot["client_id"], "role": "catalog"}
+    assert post_json(client, ASSIGN_CLIENT, body, admin_token).status_code == 200
+    pipeline.run()
+    path = f"/api/v1/audit/entity/client_roles/{robot['client_id']}"
+    entries = _get(client, path, admin_token).json_body["items"]
+    assert [e["action"] for e in entries] == ["created"]
+    assert entries[0]["actor_id"] == user_id_of(client, admin_token)
+    assert entries[0]["changes"]["roles"]["after"] == ["catalog"]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, Field, model_validator
 
 from chalicelib.api.schemas.common import Strict, UtcDatetime
-from chalicelib.services.accounts.roles import ClientRoleView, RoleView, ScopeView
+
+if TYPE_CHECKING:  # the service module loads with the first roles request, not at cold start
+    from chalicelib.services.accounts.roles import ClientRoleView, RoleView, ScopeView
 
 # Transport limits; the domain rules (domain/accounts/roles.py) give the precise messages.
 RoleName = Field(min_length=1, max_length=64)

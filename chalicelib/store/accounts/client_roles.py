@@ -82,6 +82,8 @@ class ClientRoleStore:
                     actions=[
                         ClientRolesItem.roles.add({name}),
                         ClientRolesItem.client_roles_id.set(client_id),
+                        # An update creates the item: name its type (the audit log reads it).
+                        ClientRolesItem.type.set(ClientRolesItem),
                         *audit_stamp.stamp_actions(),
                     ],
                     condition=may_take(ClientRolesItem.roles, name),

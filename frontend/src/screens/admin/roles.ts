@@ -42,7 +42,7 @@ function scopeFieldset(boxes: HTMLInputElement[], catalogue: roles.ScopeOut[]): 
 const checked = (boxes: HTMLInputElement[]): string[] => boxes.filter((b) => b.checked).map((b) => b.value);
 
 function createForm(session: Session, catalogue: roles.ScopeOut[], changed: () => void): HTMLFormElement {
-  const name = h('input', { type: 'text', name: 'name', required: true, maxlength: '32', pattern: '[a-z][a-z0-9-]{1,31}' });
+  const name = h('input', { type: 'text', name: 'name', required: true, maxlength: '32', pattern: '[a-z][a-z0-9\\-]{1,31}' });
   const description = h('input', { type: 'text', name: 'description', maxlength: '200' });
   const boxes = scopeBoxes(catalogue, []);
   const box = errorBox();
