@@ -117,3 +117,17 @@ def query(**kwargs: Any) -> Iterator[Item]:
         if not last:
             return
         kwargs["ExclusiveStartKey"] = last
+
+
+BATCH_WRITE_LIMIT = 25  # requests per BatchWriteItem call
+
+
+def batch_write(table: str, requests: Sequence[Item]) -> None:
+    """BatchWriteItem (`{"PutRequest": ...}` / `{"DeleteRequest": ...}`) in calls of 25,
+    unprocessed requests retried until none are left. Unconditional: for writes whose effect
+    is the same however often they run."""
+    for first in range(0, len(requests), BATCH_WRITE_LIMIT):
+        pending: dict[str, Any] = {table: list(requests[first : first + BATCH_WRITE_LIMIT])}
+        while pending:
+            response = client().batch_write_item(RequestItems=pending)
+            pending = dict(response.get("UnprocessedItems") or {})

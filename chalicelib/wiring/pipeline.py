@@ -142,16 +142,23 @@ def mailer() -> Mailer:
 
 @built
 def email() -> EmailService:
-    from chalicelib.services.pipeline.email import EmailService, EmailSettings
+    from datetime import timedelta
+
+    from chalicelib.services.pipeline.email import BatchSends, EmailService, EmailSettings
+    from chalicelib.store.pipeline.email_claims import EmailClaimStore
+    from chalicelib.topology import BULK_QUEUE
     from chalicelib.wiring.accounts import email_verification
 
     settings = get_settings()
+    # The bulk lane's claims outlive one invocation (at most the queue's visibility timeout).
+    lease = timedelta(seconds=BULK_QUEUE.visibility_timeout_s)
     return EmailService(
         directory(),
         mailer(),
         EmailSettings(settings.ses_sender, settings.frontend_url),
         email_verification(),
-        approver_mail(),
+        approver_mail=approver_mail(),
+        batch=BatchSends(EmailClaimStore(), clock(), lease),
     )
 
 

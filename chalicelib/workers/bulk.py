@@ -11,11 +11,11 @@ Fewer writes (issue 16): the handlers in `SELF_IDEMPOTENT` make their effect at 
 event id by themselves (notification, audit entry and webhook delivery ids derive from the
 event id and are put with `attribute_not_exists`; analytics puts its marker in its counters'
 transaction). In this lane they run without the Powertools record (two writes per handler
-and event saved); a redelivery re-runs them and changes nothing. Email (SES sends are not
-idempotent) and the waitlist (a re-run after the offer was declined could move the window
-on) keep it.
-Analytics and notify go further (`BATCH_HANDLERS`): the envelope's events of their kind are
-handled together, in a few transactions (see `BATCH_HANDLERS`).
+and event saved); a redelivery re-runs them and changes nothing. The waitlist (a re-run
+after the offer was declined could move the window on) keeps it. Email (SES sends are not
+idempotent) claims its sends instead, one transaction per envelope.
+Analytics, notify, webhooks and email go further (`BATCH_HANDLERS`): the envelope's events of
+their kind are handled together, in a few transactions (see `BATCH_HANDLERS`).
 
 Failures: every event is tried; if any handler failed, the record raises, so the envelope
 comes back (batch size 1, so Lambda retries it without ReportBatchItemFailures) and only the
@@ -87,15 +87,22 @@ def _webhooks(events: list[DomainEvent]) -> None:
     wiring.dispatcher().fan_out_many(events)
 
 
+def _email(events: list[DomainEvent]) -> None:
+    wiring.email().deliver_many(events)
+
+
 # Handlers that take the envelope's events of their kind at once and stay idempotent per event
 # id: analytics counts up to ~30 events per transaction (markers + merged counters); notify
 # looks each user and resource up once and stores up to 50 notifications of a user per
 # transaction (ids derived from the event ids, put with attribute_not_exists); webhooks read
-# each event name's subscriptions once (delivery ids derive from event and webhook ids).
+# each event name's subscriptions once (delivery ids derive from event and webhook ids);
+# email claims each (event, recipient) send in one transaction per envelope instead of a
+# Powertools record per event (store/pipeline/email_claims.py: same at-most-once semantics).
 BATCH_HANDLERS: dict[str, Callable[[list[DomainEvent]], None]] = {
     ANALYTICS_QUEUE.name: _analytics,
     NOTIFY_QUEUE.name: _notify,
     WEBHOOK_QUEUE.name: _webhooks,
+    EMAIL_QUEUE.name: _email,
 }
 
 

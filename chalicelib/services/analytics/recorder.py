@@ -4,8 +4,8 @@ rebuilt counters equal the incrementally kept ones."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, timedelta
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.analytics import facts as f
@@ -40,21 +40,46 @@ class AnalyticsRecorder:
     def record_many(self, events: Sequence[DomainEvent]) -> int:
         """`record` for a batch (issue 16: the bulk lane), in as few transactions as fit;
         each event still counted once. Returns how many were counted now."""
-        applications = [self._application(event) for event in events]
+        images = [_images(event) for event in events]
+        known = self._released_by_resource([x for pair in images for x in pair])
+
+        def released(facts: ReservationFacts | None) -> list[Released]:
+            if facts is None or not facts.booked:
+                return []
+            return [
+                w
+                for w in known.get(facts.resource_id, [])
+                if w.end > facts.start and w.start <= facts.end  # as `released_around` picks
+            ]
+
+        applications = [
+            _application(event.event_id, before, after, released)
+            for event, (before, after) in zip(events, images, strict=True)
+        ]
         return self._counters.apply_many(applications, self._clock.now())
 
+    def _released_by_resource(
+        self, all_facts: Sequence[ReservationFacts | None]
+    ) -> dict[str, list[Released]]:
+        """The released windows near every booked fact, one query per resource (not per
+        event): the query covers the resource's facts from the earliest start to the latest
+        end, and each fact then keeps the windows that overlap it."""
+        spans: dict[str, tuple[datetime, datetime]] = {}
+        for facts in all_facts:
+            if facts is None or not facts.booked:
+                continue
+            low, high = spans.get(facts.resource_id, (facts.start, facts.end))
+            spans[facts.resource_id] = (min(low, facts.start), max(high, facts.end))
+        return {
+            resource_id: self._counters.released_around(
+                resource_id, low, high, MAX_RESERVATION_SPAN
+            )
+            for resource_id, (low, high) in spans.items()
+        }
+
     def _application(self, event: DomainEvent) -> tuple[str, f.Counters, Released | None]:
-        data: dict[str, Any] = event.data
-        before = ReservationFacts.from_image(data.get("before"))
-        after = ReservationFacts.from_image(data.get("after"))
-        if before is None and after is None:
-            raise MalformedEvent("an analytics change needs a 'before' or an 'after' image")
-        changes = f.delta(
-            f.contribution(before, self._released(before)),
-            f.contribution(after, self._released(after)),
-        )
-        newly_released = f.released_by(after) if f.released_by(before) is None else None
-        return event.event_id, changes, newly_released
+        before, after = _images(event)
+        return _application(event.event_id, before, after, self._released)
 
     def rebuild(self) -> dict[str, int]:
         """Recompute every counter from the reservations in the table and overwrite them."""
@@ -73,6 +98,28 @@ class AnalyticsRecorder:
         stale = self._counters.existing_keys((f.MONTHLY_KIND, f.HOURLY_KIND), months)
         written = self._counters.replace_all(totals, released, stale)
         return {"reservations": len(everything), "items": written, "released": len(released)}
+
+
+def _images(event: DomainEvent) -> tuple[ReservationFacts | None, ReservationFacts | None]:
+    data: dict[str, Any] = event.data
+    before = ReservationFacts.from_image(data.get("before"))
+    after = ReservationFacts.from_image(data.get("after"))
+    if before is None and after is None:
+        raise MalformedEvent("an analytics change needs a 'before' or an 'after' image")
+    return before, after
+
+
+def _application(
+    event_id: str,
+    before: ReservationFacts | None,
+    after: ReservationFacts | None,
+    released: Callable[[ReservationFacts | None], list[Released]],
+) -> tuple[str, f.Counters, Released | None]:
+    changes = f.delta(
+        f.contribution(before, released(before)), f.contribution(after, released(after))
+    )
+    newly_released = f.released_by(after) if f.released_by(before) is None else None
+    return event_id, changes, newly_released
 
 
 def _months(first: date, last: date) -> list[str]:

@@ -9,10 +9,12 @@ Confirmations and moves carry an .ics invitation, cancellations an .ics cancella
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Protocol
 
+from chalicelib.domain.clock import Clock
 from chalicelib.domain.pipeline import events as ev
 from chalicelib.domain.pipeline.email_templates import (
     PENDING_APPROVAL,
@@ -23,10 +25,12 @@ from chalicelib.domain.pipeline.email_templates import (
 )
 from chalicelib.domain.pipeline.events import DomainEvent
 from chalicelib.domain.pipeline.notifications import Contact, local_window, recipients
+from chalicelib.domain.pipeline.sends import ClaimedSends
 from chalicelib.domain.timeutil import parse_instant
 from chalicelib.integrations.ical import CalendarEntry, build_ics
 from chalicelib.integrations.mailer import Attachment, Mailer, OutgoingEmail
 from chalicelib.observability import logger
+from chalicelib.services.pipeline.directory_memo import MemoDirectory
 from chalicelib.services.pipeline.notifications import Directory, is_series_occurrence_noise
 
 _ICS_METHOD = {
@@ -93,6 +97,30 @@ class ApproverMail:
     link: Callable[[str, int, str], str]
 
 
+class EmailClaims(Protocol):
+    """Once-only sends for a batch of mails (store/pipeline/email_claims.py)."""
+
+    def claim(self, keys: Sequence[str], *, now: datetime, lease: timedelta) -> ClaimedSends: ...
+
+    def confirm(self, keys: Sequence[str], *, now: datetime) -> None: ...
+
+    def release(self, keys: Sequence[str]) -> None: ...
+
+
+class SendsInProgress(Exception):
+    """Some mails of the batch are being sent by another invocation: retry the batch later."""
+
+
+@dataclass(frozen=True)
+class BatchSends:
+    """What the bulk lane needs to send a batch once: claims, the clock, the claims' lease
+    (longer than one invocation: a crashed sender's mails are taken over after it)."""
+
+    claims: EmailClaims
+    clock: Clock
+    lease: timedelta
+
+
 class EmailService:
     def __init__(
         self,
@@ -100,56 +128,97 @@ class EmailService:
         mailer: Mailer,
         settings: EmailSettings,
         links: VerificationLinks,
+        *,
         approver_mail: ApproverMail | None = None,
+        batch: BatchSends | None = None,
     ) -> None:
         self._directory = directory
         self._mailer = mailer
         self._settings = settings
         self._links = links
         self._approver_mail = approver_mail
+        self._batch = batch
 
     def deliver(self, event: DomainEvent) -> EmailReport:
         """Send the event's email to each recipient who may get one; says who got none, why."""
         report = EmailReport()
+        for _, email in self._mails(event, self._directory, report):
+            self._mailer.send(email)
+            report.sent += 1
+        return report
+
+    def deliver_many(self, events: Sequence[DomainEvent]) -> EmailReport:
+        """`deliver` for a batch (issue 16, the bulk lane): users and resources looked up once,
+        each mail sent at most once per (event, recipient) through claims taken in one
+        transaction instead of an idempotency record per event. Raises `SendsInProgress`
+        (after sending the rest) when another invocation holds some claims."""
+        if self._batch is None:
+            raise RuntimeError("deliver_many needs BatchSends")
+        report, directory = EmailReport(), MemoDirectory(self._directory)
+        mails = dict(m for event in events for m in self._mails(event, directory, report))
+        batch = self._batch
+        claimed = batch.claims.claim(list(mails), now=batch.clock.now(), lease=batch.lease)
+        sent: list[str] = []
+        try:
+            for key in claimed.mine:
+                self._mailer.send(mails[key])
+                sent.append(key)
+        except Exception:
+            batch.claims.release([k for k in claimed.mine if k not in set(sent)])
+            raise
+        finally:
+            batch.claims.confirm(sent, now=batch.clock.now())
+        report.sent += len(sent)
+        if claimed.busy:
+            raise SendsInProgress(f"{len(claimed.busy)} mail(s) are being sent elsewhere")
+        return report
+
+    def _mails(
+        self, event: DomainEvent, directory: Directory, report: EmailReport
+    ) -> Iterator[tuple[str, OutgoingEmail]]:
+        """(event id#user id, mail) for each recipient who may get one; records the others."""
         if event.name == ev.USER_EMAIL_VERIFICATION_REQUESTED:
-            self._send_verification(event, report)
-            return report
-        if is_series_occurrence_noise(event, self._directory):
-            return report
+            verification = self._verification(event, report)
+            if verification is not None:
+                yield verification
+            return
+        if is_series_occurrence_noise(event, directory):
+            return
         for user_id in self._recipients(event):
-            contact = self._directory.contact(user_id)
+            contact = directory.contact(user_id)
             reason = why_no_email(contact)
             if reason is not None or contact is None:
                 report.skip(user_id, event.name, reason or "unknown_or_disabled_user")
                 continue
-            email = self.compose(event, contact)
+            email = self.compose(event, contact, directory)
             if email is not None:
-                self._mailer.send(email)
-                report.sent += 1
-        return report
+                yield f"{event.event_id}#{user_id}", email
 
-    def _send_verification(self, event: DomainEvent, report: EmailReport) -> None:
+    def _verification(
+        self, event: DomainEvent, report: EmailReport
+    ) -> tuple[str, OutgoingEmail] | None:
         user_id = str(event.data.get("user_id") or "")
         mail = self._links.mail_for(user_id, str(event.data.get("verification_id") or ""))
         if mail is None:  # verified, replaced by a newer link, expired, or the user is gone
             report.skip(user_id, event.name, "no_pending_verification")
-            return
+            return None
         content = render_verification(mail.username, mail.link, mail.valid_hours)
-        self._mailer.send(
-            OutgoingEmail(
-                to=mail.address,
-                subject=content.subject,
-                text=content.text,
-                html=content.html,
-                headers={"X-Reserver-Event-Id": event.event_id},
-            )
+        email = OutgoingEmail(
+            to=mail.address,
+            subject=content.subject,
+            text=content.text,
+            html=content.html,
+            headers={"X-Reserver-Event-Id": event.event_id},
         )
-        report.sent += 1
+        return f"{event.event_id}#{user_id}", email
 
-    def compose(self, event: DomainEvent, contact: Contact) -> OutgoingEmail | None:
+    def compose(
+        self, event: DomainEvent, contact: Contact, directory: Directory | None = None
+    ) -> OutgoingEmail | None:
         data = event.data
         resource_id = str(data.get("resource_id") or "")
-        what = (self._directory.resource_name(resource_id) if resource_id else None) or (
+        names = directory or self._directory
+        what = (names.resource_name(resource_id) if resource_id else None) or (
             resource_id or "your resource"
         )
         actor = str(data.get("actor_id") or "")

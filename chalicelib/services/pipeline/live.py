@@ -167,11 +167,14 @@ class LiveFanout:
             posted = [self._post(connection_id, entries) for connection_id, entries in jobs]
         return FanoutReport(messages=sum(posted), connections=len(jobs), ended=len(verdicts.ended))
 
-    def push(self, user_id: str, message: dict[str, Any]) -> None:
+    def push(self, user_id: str, messages: Sequence[dict[str, Any]]) -> None:
         """The notification service's `Pusher`: every signed-in socket of the user, checked."""
+        if not messages:
+            return
         verdicts = self._guard.check(self._connections.of_user(user_id, self._clock.now()))
         for connection_id in verdicts.valid:
-            self._transport.send(connection_id, message)
+            for message in messages:
+                self._transport.send(connection_id, message)
 
     # -- internals ---------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from chalicelib.domain.pipeline.notifications import (
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.observability import logger
+from chalicelib.services.pipeline.directory_memo import MemoDirectory
 from chalicelib.store.pagination import CursorCodec
 from chalicelib.store.pipeline.notifications import NotificationStore
 
@@ -37,9 +38,9 @@ class Directory(Protocol):
 
 
 class Pusher(Protocol):
-    """Sends a message to every open WebSocket connection of a user."""
+    """Sends messages to every open WebSocket connection of a user (looked up once)."""
 
-    def push(self, user_id: str, message: dict[str, Any]) -> None: ...
+    def push(self, user_id: str, messages: Sequence[dict[str, Any]]) -> None: ...
 
 
 def is_series_occurrence_noise(event: DomainEvent, directory: Directory) -> bool:
@@ -50,7 +51,7 @@ def is_series_occurrence_noise(event: DomainEvent, directory: Directory) -> bool
 
 
 class NoPusher:
-    def push(self, user_id: str, message: dict[str, Any]) -> None:
+    def push(self, user_id: str, messages: Sequence[dict[str, Any]]) -> None:
         return None
 
 
@@ -102,31 +103,27 @@ class NotificationService:
         """`deliver` for a batch (issue 16, the bulk lane): each user and resource looked up
         once, each user's notifications stored in a few transactions (still once per id),
         pushed as `deliver` pushes. Returns how many notifications were made."""
-        contacts: dict[str, Contact | None] = {}
-        names: dict[str, str | None] = {}
+        directory = MemoDirectory(self._directory)
         notes: list[Notification] = []
         for event in events:
-            if is_series_occurrence_noise(event, self._directory):
+            if is_series_occurrence_noise(event, directory):
                 continue
             resource_id = str(event.data.get("resource_id") or "")
-            if resource_id and resource_id not in names:
-                names[resource_id] = self._directory.resource_name(resource_id)
+            name = directory.resource_name(resource_id) if resource_id else None
             for user_id in recipients(event):
-                if user_id not in contacts:
-                    contacts[user_id] = self._directory.contact(user_id)
-                contact = contacts[user_id]
+                contact = directory.contact(user_id)
                 if contact is None:
                     logger.info("no such user to notify", extra={"user_id": user_id})
-                note = (
-                    None
-                    if contact is None
-                    else compose(event, contact, resource_name=names.get(resource_id))
-                )
+                    continue
+                note = compose(event, contact, resource_name=name)
                 if note is not None:
                     notes.append(note)
         self._store.add_many(notes)  # a redelivery stores nothing; its push is repeated, harmless
-        for note in notes:
-            self._pusher.push(note.user_id, push_message(note))
+        by_user: dict[str, list[dict[str, Any]]] = {}
+        for note in notes:  # in event order; each user's sockets are looked up once
+            by_user.setdefault(note.user_id, []).append(push_message(note))
+        for user_id, messages in by_user.items():
+            self._pusher.push(user_id, messages)
         return len(notes)
 
     # --- the notification centre ----------------------------------------------------------
