@@ -90,6 +90,10 @@ from chalicelib.wiring.reservations import (
     reservation_queries,
     series,
 )
+from chalicelib.wiring.reservations_io import (  # reservations import/export (issue 14)
+    reservation_export,
+    reservation_import,
+)
 from chalicelib.wiring.waitlist import waitlist, waitlist_offers  # waitlist
 
 __all__ = [  # noqa: RUF022
@@ -164,6 +168,9 @@ __all__ = [  # noqa: RUF022
     "webhook_sender",
     "webhooks",
     "websocket_sender",
+    # reservations import/export (issue 14)
+    "reservation_export",
+    "reservation_import",
     # catalog14
     "groups",
     "labels",

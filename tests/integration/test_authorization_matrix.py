@@ -274,6 +274,17 @@ PUT    /resources/{resource_id}/parts                             401 403 422 42
     )
 )
 
+# Reservations CSV import and export (issue 14); the table's first line is skipped.
+EXPECTED.update(
+    _table(
+        """
+# Reservations CSV import and export (issue 14)
+POST   /bulk/reservations/import                                  401 403 422 422 422 403 422
+GET    /bulk/reservations/export                                  401 2xx 2xx 2xx 2xx 403 2xx
+"""
+    )
+)
+
 
 @dataclass
 class World:
