@@ -8,7 +8,7 @@ from chalice.app import Blueprint
 from chalicelib import wiring
 from chalicelib.api.routing import Reply, RequestContext, endpoint
 from chalicelib.api.schemas.reservations import ReservationOut, ReservationPage, idempotency_key
-from chalicelib.api.schemas.reservations_io import ExportQueryIn, ImportOut, ImportQuery
+from chalicelib.api.schemas.reservations_io import ReservationExportQuery, ReservationImportOut, ReservationImportQuery
 from chalicelib.domain import acting
 from chalicelib.domain.pipeline.lanes import BULK_LANE
 from chalicelib.services.reservations.export import csv_page
@@ -26,8 +26,8 @@ NEXT_CURSOR = "X-Next-Cursor"
     summary="Import reservations from CSV (all or nothing; dry run)",
     tags=TAGS,
     scope="reservations:write",
-    query=ImportQuery,
-    response=ImportOut,
+    query=ReservationImportQuery,
+    response=ReservationImportOut,
     status=201,
     content_types=["text/csv"],
     description=(
@@ -44,14 +44,14 @@ NEXT_CURSOR = "X-Next-Cursor"
         "written before it (409, nothing kept). `Idempotency-Key` works as for bulk bookings."
     ),
 )
-def import_reservations(ctx: RequestContext[None, ImportQuery]) -> Reply:
+def import_reservations(ctx: RequestContext[None, ReservationImportQuery]) -> Reply:
     dry_run = ctx.query.dry_run
     key = None if dry_run else idempotency_key(ctx.header("idempotency-key"))
     with acting.in_lane(BULK_LANE):  # its events take the bulk lane, as the bulk booking's
         result = wiring.reservation_import().run(
             ctx.user, ctx.raw_body, dry_run=dry_run, idempotency_key=key
         )
-    return Reply(ImportOut.from_result(result), 200 if dry_run else 201)
+    return Reply(ReservationImportOut.from_result(result), 200 if dry_run else 201)
 
 
 @endpoint(
@@ -60,7 +60,7 @@ def import_reservations(ctx: RequestContext[None, ImportQuery]) -> Reply:
     summary="Export reservations, page by page (CSV or JSON)",
     tags=TAGS,
     scope="reservations:read",
-    query=ExportQueryIn,
+    query=ReservationExportQuery,
     response=ReservationPage,
     description=(
         "Admins export everyone's reservations, anyone else their own. Filters: `from`, `to`, "
@@ -71,7 +71,7 @@ def import_reservations(ctx: RequestContext[None, ImportQuery]) -> Reply:
         "tab or CR are prefixed with ' (no spreadsheet formulas)."
     ),
 )
-def export_reservations(ctx: RequestContext[None, ExportQueryIn]) -> Reply:
+def export_reservations(ctx: RequestContext[None, ReservationExportQuery]) -> Reply:
     q = ctx.query
     listing = wiring.reservation_export().page(ctx.user, q.to_query())
     headers = {NEXT_CURSOR: listing.next_cursor} if listing.next_cursor else {}

@@ -21,13 +21,13 @@ from chalicelib.services.reservations.export import ExportQuery
 EXPORT_PAGE_MAX = 1000
 
 
-class ImportQuery(Strict):
+class ReservationImportQuery(Strict):
     dry_run: bool = Field(
         default=False, description="Check every row and report; book nothing, write nothing."
     )
 
 
-class ExportQueryIn(Strict):
+class ReservationExportQuery(Strict):
     """Default: every status, from 30 days ago (admins: for one year, at most 366 days)."""
 
     format: Literal["csv", "json"] = "csv"
@@ -43,7 +43,7 @@ class ExportQueryIn(Strict):
         return ExportQuery(self.from_, self.to, self.resource_id, chosen, self.limit, self.cursor)
 
 
-class ImportRowOut(BaseModel):
+class ReservationImportRowOut(BaseModel):
     row: int
     resource_id: str
     user_id: str
@@ -53,7 +53,7 @@ class ImportRowOut(BaseModel):
     reservation_id: str | None = None
 
     @classmethod
-    def from_row(cls, row: PlannedRow) -> ImportRowOut:
+    def from_row(cls, row: PlannedRow) -> ReservationImportRowOut:
         return cls(
             row=row.row,
             resource_id=row.resource_id,
@@ -65,7 +65,7 @@ class ImportRowOut(BaseModel):
         )
 
 
-class ImportErrorOut(BaseModel):
+class ReservationImportErrorOut(BaseModel):
     row: int = Field(description="1-based data row (header not counted); 0: the whole file.")
     line: int
     column: str
@@ -73,25 +73,25 @@ class ImportErrorOut(BaseModel):
     message: str
 
     @classmethod
-    def from_problem(cls, p: RowProblem) -> ImportErrorOut:
+    def from_problem(cls, p: RowProblem) -> ReservationImportErrorOut:
         return cls(row=p.row, line=p.line, column=p.column, code=p.code, message=p.message)
 
 
-class ImportOut(BaseModel):
+class ReservationImportOut(BaseModel):
     dry_run: bool
     ok: bool
     imported: int = Field(description="Reservations booked (0 on a dry run).")
-    rows: list[ImportRowOut] = Field(description="What is (dry run: would be) booked.")
-    errors: list[ImportErrorOut] = Field(description="Dry run only: every row's problems.")
+    rows: list[ReservationImportRowOut] = Field(description="What is (dry run: would be) booked.")
+    errors: list[ReservationImportErrorOut] = Field(description="Dry run only: every row's problems.")
     batch_id: str | None = None
 
     @classmethod
-    def from_result(cls, result: ImportResult) -> ImportOut:
+    def from_result(cls, result: ImportResult) -> ReservationImportOut:
         return cls(
             dry_run=result.dry_run,
             ok=result.ok,
             imported=0 if result.dry_run else len(result.rows),
-            rows=[ImportRowOut.from_row(r) for r in result.rows],
-            errors=[ImportErrorOut.from_problem(p) for p in result.errors],
+            rows=[ReservationImportRowOut.from_row(r) for r in result.rows],
+            errors=[ReservationImportErrorOut.from_problem(p) for p in result.errors],
             batch_id=result.batch_id,
         )
