@@ -8,7 +8,11 @@ from chalice.app import Blueprint
 from chalicelib import wiring
 from chalicelib.api.routing import Reply, RequestContext, endpoint
 from chalicelib.api.schemas.reservations import ReservationOut, ReservationPage, idempotency_key
-from chalicelib.api.schemas.reservations_io import ReservationExportQuery, ReservationImportOut, ReservationImportQuery
+from chalicelib.api.schemas.reservations_io import (
+    ReservationExportQuery,
+    ReservationImportOut,
+    ReservationImportQuery,
+)
 from chalicelib.domain import acting
 from chalicelib.domain.pipeline.lanes import BULK_LANE
 from chalicelib.services.reservations.export import csv_page

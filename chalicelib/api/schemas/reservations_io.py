@@ -82,7 +82,9 @@ class ReservationImportOut(BaseModel):
     ok: bool
     imported: int = Field(description="Reservations booked (0 on a dry run).")
     rows: list[ReservationImportRowOut] = Field(description="What is (dry run: would be) booked.")
-    errors: list[ReservationImportErrorOut] = Field(description="Dry run only: every row's problems.")
+    errors: list[ReservationImportErrorOut] = Field(
+        description="Dry run only: every row's problems."
+    )
     batch_id: str | None = None
 
     @classmethod

@@ -5,24 +5,20 @@ Columns (header row required, names case-insensitive, order free):
 `resource` (id or name), `start`, `end`, `timezone` (optional), `title` and `notes`
 (optional), `user` (optional: id or username; only an admin may name someone else).
 Times are ISO 8601; one without an offset is read in the row's `timezone` (IANA name),
-else in UTC. Rows are numbered like the resource import (domain/catalog/csv_import.py):
-1-based over data rows, blank lines skipped; `line` is the file line, header = line 1.
+else in UTC. Rows are read and numbered as in every import (domain/csv_rows.py).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from chalicelib.domain.catalog.csv_import import RowError
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.csv_rows import RowError, file_error, read_csv
 
-# 1,000 rows: ten DynamoDB transactions of 100 items' worth of bookings at most, written by the
-# bulk path's anchored chunks (compensated on failure); larger files are split by the caller.
+# One request checks and writes the whole file (about 35 transactions of the bulk path's
+# anchored chunks for 1,000 rows); larger files are split by the caller.
 MAX_ROWS = 1000
 COLUMNS = ("resource", "start", "end", "timezone", "title", "notes", "user")
 REQUIRED = ("resource", "start", "end")
@@ -50,17 +46,21 @@ class ImportParse:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _file_error(code: str, message: str, details: Any = None) -> InvalidInput:
-    return InvalidInput(message, code=code, details=details)
-
-
 def parse_reservations_csv(text: str) -> ImportParse:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = _header(reader)
-        return _rows(reader, header)
-    except csv.Error as exc:
-        raise _file_error("csv_malformed", f"the CSV could not be read: {exc}") from exc
+    result = ImportParse()
+    rows = read_csv(
+        text,
+        _header,
+        max_rows=MAX_ROWS,
+        errors=result.errors,
+        too_many=f"an import may have at most {MAX_ROWS} rows; split the file",
+    )
+    for data in rows:
+        row, problems = _row(data.row, data.line, data.values)
+        result.errors += problems
+        if row is not None:
+            result.rows.append(row)
+    return result
 
 
 def _header(reader: Any) -> list[str]:
@@ -73,38 +73,12 @@ def _header(reader: Any) -> list[str]:
     unknown = [h for h in names if h not in COLUMNS and h not in IGNORED]
     repeated = sorted({h for h in names if names.count(h) > 1})
     if missing or unknown or repeated:
-        raise _file_error(
+        raise file_error(
             "csv_header_invalid",
             "the first row must be a header with resource, start and end columns",
             {"missing": missing, "unknown": unknown, "repeated": repeated, "allowed": COLUMNS},
         )
     return names
-
-
-def _rows(reader: Any, header: list[str]) -> ImportParse:
-    result = ImportParse()
-    number = 0
-    start_line = reader.line_num + 1
-    for cells in reader:
-        line, start_line = start_line, reader.line_num + 1
-        if not any(cell.strip() for cell in cells):
-            continue
-        number += 1
-        if number > MAX_ROWS:
-            raise _file_error(
-                "csv_too_many_rows",
-                f"an import may have at most {MAX_ROWS} rows; split the file",
-            )
-        if len(cells) > len(header):
-            result.errors.append(RowError(number, line, "", "more cells than header columns"))
-            continue
-        row, problems = _row(number, line, dict(zip(header, cells, strict=False)))
-        result.errors += problems
-        if row is not None:
-            result.rows.append(row)
-    if number == 0:
-        raise _file_error("csv_empty", "the CSV has a header but no rows")
-    return result
 
 
 def _row(number: int, line: int, values: dict[str, str]) -> tuple[ImportRow | None, list[RowError]]:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.domain.catalog.csv_import import RowError, decode_csv
+from chalicelib.domain.csv_rows import RowError, decode_csv
 from chalicelib.domain.errors import RuleViolation
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.reservations import Reservation, ReservationStatus, TimeRange

@@ -4,6 +4,7 @@
 import * as io from '../api/reservations_io';
 import { statusText } from '../components/badge';
 import { clear, field, h } from '../components/dom';
+import { saveText } from '../components/download';
 import { clearError, errorBox, guarded, showError } from '../components/errors';
 import { formatInstant } from '../lib/time';
 import type { Session } from '../state';
@@ -27,15 +28,6 @@ function problemsTable(problems: io.ImportProblem[]): HTMLTableElement {
 function rowsTable(caption: string, rows: io.ImportRow[]): HTMLTableElement {
   return table(caption, ['Row', 'Resource', 'Start', 'End', 'Status'],
     rows.map((r) => [String(r.row), r.resource_id, formatInstant(r.start_time), formatInstant(r.end_time), statusText(r.status)]));
-}
-
-function save(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-  const link = h('a', { href: url, download: name });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 function importSection(session: Session): HTMLElement {
@@ -99,7 +91,7 @@ function exportSection(session: Session): HTMLElement {
     status.textContent = 'Exporting…';
     const query = { from: dayStart(from.value), to: dayStart(to.value) };
     const text = await io.exportCsv(session.api, query, (pages) => { status.textContent = `Exporting… ${pages} page(s)`; });
-    save('reservations.csv', text);
+    saveText('reservations.csv', text);
     status.textContent = 'Exported reservations.csv.';
   }).finally(() => { if (status.textContent?.startsWith('Exporting')) status.textContent = ''; });
   return h('section', { class: 'card panel stack', 'aria-labelledby': 'export-heading' },
