@@ -35,6 +35,7 @@ from chalicelib.api.bulk import bp as bulk_bp
 from chalicelib.api.calendar import bp as calendar_bp  # calendar feeds (issue 12)
 from chalicelib.api.check_in import bp as check_in_bp
 from chalicelib.api.middleware import reshape_errors
+from chalicelib.api.reservations_io import bp as reservations_io_bp  # import/export (issue 14)
 from chalicelib.api.resource_rules import bp as resource_rules_bp
 from chalicelib.api.resources import bp as resources_bp
 from chalicelib.api.routing import use_authenticator
@@ -93,6 +94,7 @@ app.register_blueprint(analytics_api.bp)  # analytics (issue 12)
 # Booking quotas, what-if check (issue 13).
 app.register_blueprint(quotas_api.bp)
 app.register_blueprint(what_if_api.bp)
+app.register_blueprint(reservations_io_bp)  # reservations CSV import/export (issue 14)
 for worker_bp in WORKER_BLUEPRINTS:
     app.register_blueprint(worker_bp)
 

@@ -11,7 +11,7 @@ import contextlib
 import ipaddress
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -146,7 +146,7 @@ class ApiClient:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
-        content: bytes | str | None = None,
+        content: bytes | str | Iterable[bytes] | None = None,  # iterable: upload with progress
         headers: dict[str, str] | None = None,
         auth: bool = True,
         idempotency_key: str | None = None,
@@ -274,7 +274,7 @@ class _Sender:
     url: str
     json: Any
     params: dict[str, Any] | None
-    content: bytes | str | None
+    content: bytes | str | Iterable[bytes] | None  # an iterable: an upload with progress
     headers: dict[str, str]
 
     @property

@@ -26,6 +26,8 @@ from cli.denials import show_check
 from cli.lookup import path_part, resource_id
 from cli.output import Column
 from cli.reservations_bulk import bulk, bulk_cancel
+from cli.reservations_io import export as export_reservations
+from cli.reservations_io import import_csv
 from cli.timeparse import parse_duration, to_api
 
 app = typer.Typer(help="Book resources and manage your reservations.")
@@ -397,3 +399,6 @@ def reschedule(
 
 app.command("bulk", epilog=TIME_EPILOG)(bulk)
 app.command("bulk-cancel")(bulk_cancel)
+# CSV import and paged export (issue 14)
+app.command("import")(import_csv)
+app.command("export")(export_reservations)

@@ -54,6 +54,7 @@ CORS = CORSConfig(
         "X-RateLimit-Remaining",
         "X-RateLimit-Reset",
         "X-Correlation-Id",  # observability (issue 15)
+        "X-Next-Cursor",  # reservations export (issue 14): the CSV pages' cursor
     ],
     max_age=600,
 )

@@ -91,6 +91,10 @@ from chalicelib.wiring.reservations import (
     series,
 )
 from chalicelib.wiring.roles import roles  # custom roles (roles14)
+from chalicelib.wiring.reservations_io import (  # reservations import/export (issue 14)
+    reservation_export,
+    reservation_import,
+)
 from chalicelib.wiring.waitlist import waitlist, waitlist_offers  # waitlist
 
 __all__ = [  # noqa: RUF022
@@ -165,6 +169,9 @@ __all__ = [  # noqa: RUF022
     "webhook_sender",
     "webhooks",
     "websocket_sender",
+    # reservations import/export (issue 14)
+    "reservation_export",
+    "reservation_import",
     # catalog14
     "groups",
     "labels",

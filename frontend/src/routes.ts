@@ -35,6 +35,8 @@ export const ROUTES: Route[] = [
   { id: 'approvals', label: 'Approvals', load: () => import('./screens/approvals'), when: (session) => session.canBook },
   // Booking quotas (issue 13): my usage of every rule that applies to me
   { id: 'quotas', label: 'My limits', load: () => import('./screens/quotas'), when: (session) => session.canBook },
+  // Reservations CSV import/export (issue 14)
+  { id: 'import-export', label: 'Import / export', load: () => import('./screens/import-export') },
   { id: 'admin', label: 'Admin', load: () => import('./screens/admin/index'), when: (session) => session.me.is_admin },
 ];
 

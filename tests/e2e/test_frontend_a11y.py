@@ -93,6 +93,8 @@ def test_sign_in_and_register_screens(browser: Browser, site: Site, api: ApiClie
         ("Approvals", "71-a11y-approvals"),
         # Booking quotas (issue 13)
         ("My limits", "97-a11y-my-limits"),
+        # Reservations CSV import/export (issue 14)
+        ("Import / export", "99-a11y-import-export"),
     ],
 )
 def test_main_screens(admin_page: Page, tab: str, name: str) -> None:

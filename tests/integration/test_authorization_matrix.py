@@ -291,6 +291,17 @@ DELETE /roles/assign-client                                       401 403 403 40
     )
 )
 
+# Reservations CSV import and export (issue 14); the table's first line is skipped.
+EXPECTED.update(
+    _table(
+        """
+# Reservations CSV import and export (issue 14)
+POST   /bulk/reservations/import                                  401 403 422 422 422 403 422
+GET    /bulk/reservations/export                                  401 2xx 2xx 2xx 2xx 403 2xx
+"""
+    )
+)
+
 
 @dataclass
 class World:

@@ -1,13 +1,11 @@
 """CSV import of resources: parse and validate every row (pure; the store writes them).
 
-Row numbers are 1-based over the data rows (the header is not counted; blank lines are
-skipped and not counted); `line` is the line of the file the row starts on, header = line 1.
+Rows are read and numbered as in every import (domain/csv_rows.py: 1-based over the data
+rows, header not counted, blank lines skipped; `line` is the file line, header = line 1).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -15,10 +13,9 @@ from typing import Any
 
 from chalicelib.domain.catalog.resources import BookingPolicy, Location
 from chalicelib.domain.catalog.rules import Problem, ResourceDraft, draft_problems, name_key
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.csv_rows import RowError, decode_csv, file_error, read_csv
 
 MAX_ROWS = 1000
-MAX_BYTES = 1_000_000
 COLUMNS = (
     "name",
     "description",
@@ -51,17 +48,6 @@ _POLICY_UNITS: dict[str, tuple[str, Callable[[int], timedelta]]] = {
 
 
 @dataclass(frozen=True)
-class RowError:
-    row: int
-    line: int
-    field: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "line": self.line, "field": self.field, "message": self.message}
-
-
-@dataclass(frozen=True)
 class CsvRow:
     row: int
     line: int
@@ -74,19 +60,6 @@ class CsvParse:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _file_error(code: str, message: str, details: Any = None) -> InvalidInput:
-    return InvalidInput(message, code=code, details=details)
-
-
-def decode_csv(raw: bytes) -> str:
-    if len(raw) > MAX_BYTES:
-        raise _file_error("csv_too_large", f"the CSV body may be at most {MAX_BYTES} bytes")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _file_error("csv_not_utf8", "the CSV body must be UTF-8 text") from exc
-
-
 def _header(reader: Any) -> list[str]:
     try:
         header = next(reader)
@@ -94,13 +67,13 @@ def _header(reader: Any) -> list[str]:
         header = []
     names = [h.strip().lower() for h in header]
     if "name" not in names:
-        raise _file_error(
+        raise file_error(
             "csv_header_invalid", "the first row must be a header with a 'name' column"
         )
     unknown = [h for h in names if h not in COLUMNS]
     duplicated = sorted({h for h in names if names.count(h) > 1})
     if unknown or duplicated:
-        raise _file_error(
+        raise file_error(
             "csv_header_invalid",
             "the header has unknown or repeated columns",
             {"unknown": unknown, "repeated": duplicated, "allowed": list(COLUMNS)},
@@ -169,37 +142,35 @@ def row_to_draft(values: dict[str, str]) -> tuple[ResourceDraft, list[Problem]]:
 
 def parse_resources_csv(text: str) -> CsvParse:
     """Every row validated; duplicate names inside the file are errors on the later row."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = _header(reader)
-        return _rows(reader, header)
-    except csv.Error as exc:
-        raise _file_error("csv_malformed", f"the CSV could not be read: {exc}") from exc
-
-
-def _rows(reader: Any, header: list[str]) -> CsvParse:
     result = CsvParse()
+    rows = read_csv(
+        text,
+        _header,
+        max_rows=MAX_ROWS,
+        errors=result.errors,
+        too_many=f"a CSV import may have at most {MAX_ROWS} rows",
+    )
     seen: dict[str, int] = {}
-    row_number = 0
-    start_line = reader.line_num + 1
-    for cells in reader:
-        line, start_line = start_line, reader.line_num + 1
-        if not any(cell.strip() for cell in cells):
-            continue
-        row_number += 1
-        if row_number > MAX_ROWS:
-            raise _file_error("csv_too_many_rows", f"a CSV import may have at most {MAX_ROWS} rows")
-        if len(cells) > len(header):
-            result.errors.append(RowError(row_number, line, "", "more cells than header columns"))
-            continue
-        draft, problems = row_to_draft(dict(zip(header, cells, strict=False)))
+    for data in rows:
+        draft, problems = row_to_draft(data.values)
         key = name_key(draft.name)
         if draft.name and key in seen:
             problems.append(Problem("name", f"the name repeats row {seen[key]}"))
-        seen.setdefault(key, row_number)
-        result.errors += [RowError(row_number, line, p.field, p.message) for p in problems]
+        seen.setdefault(key, data.row)
+        result.errors += [RowError(data.row, data.line, p.field, p.message) for p in problems]
         if not problems:
-            result.rows.append(CsvRow(row_number, line, draft))
-    if row_number == 0:
-        raise _file_error("csv_empty", "the CSV has a header but no rows")
+            result.rows.append(CsvRow(data.row, data.line, draft))
     return result
+
+
+# decode_csv and RowError live in domain/csv_rows.py; named here for this import's callers.
+__all__ = [
+    "COLUMNS",
+    "MAX_ROWS",
+    "CsvParse",
+    "CsvRow",
+    "RowError",
+    "decode_csv",
+    "parse_resources_csv",
+    "row_to_draft",
+]

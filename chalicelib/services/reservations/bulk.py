@@ -205,7 +205,7 @@ class BulkService:
             reservation = Reservation(
                 reservation_id=self._ids.new_id(),
                 resource_id=item.resource_id,
-                user_id=uid,
+                user_id=item.user_id or uid,  # an admin's import books for others
                 window=window,
                 status=initial_status(context.resource),
                 created_at=now,
@@ -317,6 +317,8 @@ def _claim(principal: Principal, request: BulkRequest, key: str | None) -> Idemp
                 "start_time": iso_z(to_millis(item.start_time)),
                 "end_time": iso_z(to_millis(item.end_time)),
                 "notes": item.notes,
+                # only when set, so the fingerprints of plain bulk requests stay the same
+                **({"user_id": item.user_id} if item.user_id else {}),
             }
             for item in request.items
         ],

@@ -37,6 +37,8 @@ class BulkItem:
     start_time: datetime
     end_time: datetime
     notes: str = ""
+    # Whose booking it is (an admin's CSV import books for others); None = the caller.
+    user_id: str | None = None
 
 
 @dataclass(frozen=True)

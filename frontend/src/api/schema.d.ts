@@ -784,6 +784,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bulk/reservations/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export reservations, page by page (CSV or JSON)
+         * @description Admins export everyone's reservations, anyone else their own. Filters: `from`, `to`, `resource_id`, `status` (repeatable; default every status). Paged: at most `limit` (<= 1000) rows per answer; follow `next_cursor` (JSON) or the `X-Next-Cursor` header (CSV) until it is absent. CSV: the first page (no `cursor`) starts with the header, later pages do not, so the pages appended are one file; cells starting with = + - @ tab or CR are prefixed with ' (no spreadsheet formulas).
+         */
+        get: operations["get__api_v1_bulk_reservations_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bulk/reservations/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import reservations from CSV (all or nothing; dry run)
+         * @description Body: UTF-8 CSV (at most 1 MB and 1000 rows) with a header; columns `resource` (id or name), `start`, `end` (ISO 8601; without an offset read in `timezone`, else UTC), optional `timezone`, `title`, `notes`, `user` (id or username; only admins may name someone else). Every row is checked like a bulk booking (rules, rows of the file against each other, existing reservations, quotas, approvals: a resource that needs approval yields `pending_approval`). ALL OR NOTHING: with any problem nothing is booked: 422 `import_rejected`, `details.errors` = every problem with its 1-based `row`, file `line`, `column`, `code`, `message`. `?dry_run=true` answers 200 with the rows that would be booked and every problem, and writes nothing. More than 100 rows are written in chunks anchored by a batch; a chunk losing a race cancels the chunks written before it (409, nothing kept). `Idempotency-Key` works as for bulk bookings.
+         */
+        post: operations["post__api_v1_bulk_reservations_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/business-hours/default": {
         parameters: {
             query?: never;
@@ -5560,6 +5600,116 @@ export interface components {
              */
             start_time: string;
         };
+        /**
+         * ReservationExportQuery
+         * @description Default: every status, from 30 days ago (admins: for one year, at most 366 days).
+         */
+        ReservationExportQuery: {
+            /**
+             * Cursor
+             * @default null
+             */
+            cursor?: string | null;
+            /**
+             * Format
+             * @default csv
+             * @enum {string}
+             */
+            format?: "csv" | "json";
+            /**
+             * From
+             * @default null
+             */
+            from?: string | null;
+            /**
+             * Limit
+             * @default 500
+             */
+            limit?: number;
+            /**
+             * Resource Id
+             * @default null
+             */
+            resource_id?: string | null;
+            /** Status */
+            status?: (components["schemas"]["ReservationStatus"] | "any")[];
+            /**
+             * To
+             * @default null
+             */
+            to?: string | null;
+        };
+        /** ReservationImportErrorOut */
+        ReservationImportErrorOut: {
+            /** Code */
+            code: string;
+            /** Column */
+            column: string;
+            /** Line */
+            line: number;
+            /** Message */
+            message: string;
+            /**
+             * Row
+             * @description 1-based data row (header not counted); 0: the whole file.
+             */
+            row: number;
+        };
+        /** ReservationImportOut */
+        ReservationImportOut: {
+            /**
+             * Batch Id
+             * @default null
+             */
+            batch_id?: string | null;
+            /** Dry Run */
+            dry_run: boolean;
+            /**
+             * Errors
+             * @description Dry run only: every row's problems.
+             */
+            errors: components["schemas"]["ReservationImportErrorOut"][];
+            /**
+             * Imported
+             * @description Reservations booked (0 on a dry run).
+             */
+            imported: number;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Rows
+             * @description What is (dry run: would be) booked.
+             */
+            rows: components["schemas"]["ReservationImportRowOut"][];
+        };
+        /** ReservationImportQuery */
+        ReservationImportQuery: {
+            /**
+             * Dry Run
+             * @description Check every row and report; book nothing, write nothing.
+             * @default false
+             */
+            dry_run?: boolean;
+        };
+        /** ReservationImportRowOut */
+        ReservationImportRowOut: {
+            /** End Time */
+            end_time: string;
+            /**
+             * Reservation Id
+             * @default null
+             */
+            reservation_id?: string | null;
+            /** Resource Id */
+            resource_id: string;
+            /** Row */
+            row: number;
+            /** Start Time */
+            start_time: string;
+            status: components["schemas"]["ReservationStatus"];
+            /** User Id */
+            user_id: string;
+        };
         /** ReservationOut */
         ReservationOut: {
             /** Cancellation Reason */
@@ -8772,6 +8922,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_bulk_reservations_export: {
+        parameters: {
+            query?: {
+                format?: "csv" | "json";
+                from?: string | null;
+                to?: string | null;
+                resource_id?: string | null;
+                status?: (components["schemas"]["ReservationStatus"] | "any")[];
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationPage"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post__api_v1_bulk_reservations_import: {
+        parameters: {
+            query?: {
+                /** @description Check every row and report; book nothing, write nothing. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationImportOut"];
                 };
             };
             /** @description client error */
