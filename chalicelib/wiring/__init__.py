@@ -90,11 +90,11 @@ from chalicelib.wiring.reservations import (
     reservation_queries,
     series,
 )
-from chalicelib.wiring.roles import roles  # custom roles (roles14)
 from chalicelib.wiring.reservations_io import (  # reservations import/export (issue 14)
     reservation_export,
     reservation_import,
 )
+from chalicelib.wiring.roles import roles  # custom roles (roles14)
 from chalicelib.wiring.waitlist import waitlist, waitlist_offers  # waitlist
 
 __all__ = [  # noqa: RUF022
