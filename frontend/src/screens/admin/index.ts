@@ -17,6 +17,8 @@ const AREAS = [
   { id: 'admin-groups', label: 'Locations', load: () => import('./groups') },
   // Booking quotas (issue 13)
   { id: 'admin-quotas', label: 'Quotas', load: () => import('./quotas') },
+  // Reservation search (audit14)
+  { id: 'admin-reservations', label: 'Reservations', load: () => import('./reservations') },
 ];
 
 export function render(session: Session): HTMLElement {
