@@ -135,6 +135,8 @@ def test_calendar_resource_week_and_reserve_dialog(admin_page: Page, room: dict[
         ("Locations", "90-a11y-admin-locations"),
         # Booking quotas (issue 13)
         ("Quotas", "98-a11y-admin-quotas"),
+        # Reservation search (audit14)
+        ("Reservation search", "99-a11y-admin-reservations"),
     ],
 )
 def test_admin_areas(admin_page: Page, tab: str, name: str) -> None:

@@ -18,7 +18,7 @@ const AREAS = [
   // Booking quotas (issue 13)
   { id: 'admin-quotas', label: 'Quotas', load: () => import('./quotas') },
   // Reservation search (audit14)
-  { id: 'admin-reservations', label: 'Reservations', load: () => import('./reservations') },
+  { id: 'admin-reservations', label: 'Reservation search', load: () => import('./reservations') },
 ];
 
 export function render(session: Session): HTMLElement {

@@ -1,4 +1,4 @@
-// Admin > Reservations: search everyone's reservations by user, resource, location (a group
+// Admin > Reservation search: everyone's reservations by user, resource, location (a group
 // and its whole subtree), status and time, in cursor pages (GET /search/reservations, issue 14;
 // docs/reservation-search.md). Users search their own on My reservations.
 import * as catalog from '../../api/catalog';
