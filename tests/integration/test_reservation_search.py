@@ -4,12 +4,19 @@ subtree, status and time; users search only their own and never see another's.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
 from chalice.test import Client
 
+from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.principal import SYSTEM as ADMIN
+from chalicelib.services.reservations.search import ReservationSearch, SearchSpec
+from chalicelib.store.catalog.groups import GroupStore
+from chalicelib.store.catalog.subtree_resources import SubtreeResources
 from tests.factories import auth_headers, error_code, user_id_of
 from tests.integration.reservations_kit import at, booked, cancel, create_resource
 from tests.integration.test_groups import assign, make_group
@@ -144,3 +151,32 @@ def test_bad_input_is_4xx(
             response = client.http.get(f"{SEARCH}{query}", headers=auth_headers(token))
             assert response.status_code in (404, 422), (query, response.body)
             assert error_code(response) == code, query
+
+
+def test_a_location_larger_than_the_cap_is_refused(
+    client: Client, clock: FrozenClock, admin_token: str
+) -> None:
+    # Given a location holding three resources (the API's cap is 100; the adapter takes any)
+    group = make_group(client, admin_token, "Wing", kind="building")
+    for rid in ("w-1", "w-2", "w-3"):
+        create_resource(rid)
+        assert assign(client, admin_token, group, rid).status_code == 200
+    subtrees = SubtreeResources(GroupStore(), wiring.resource_store())
+    # Then up to the cap its resources are listed, past it the answer is "too many"
+    assert sorted(subtrees.ids_in(group, cap=3, now=clock.now()) or []) == ["w-1", "w-2", "w-3"]
+    assert subtrees.ids_in(group, cap=2, now=clock.now()) is None
+    # And the search turns "too many" into a 422 that says what to do
+    search = ReservationSearch(wiring.reservation_queries(), _Capped(subtrees), clock)
+    with pytest.raises(InvalidInput) as refused:
+        search.search(ADMIN, SearchSpec(group_id=group))
+    assert refused.value.code == "group_too_large"
+
+
+class _Capped:
+    """The real adapter with a small cap, so the refusal is reachable with three resources."""
+
+    def __init__(self, inner: SubtreeResources) -> None:
+        self._inner = inner
+
+    def ids_in(self, group_id: str, *, cap: int, now: datetime) -> list[str] | None:
+        return self._inner.ids_in(group_id, cap=2, now=now)
