@@ -7,13 +7,13 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from chalicelib.api.schemas.common import Strict
+from chalicelib.domain.pipeline.audit_stats import SeenValue
 from chalicelib.services.pipeline.audit_stats import (
     MAX_RANGE_DAYS,
     AuditFilterValues,
     AuditStatistics,
     Tally,
 )
-from chalicelib.store.pipeline.audit_stats import SeenValue
 
 
 class AuditStatsQuery(Strict):

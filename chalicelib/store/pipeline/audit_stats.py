@@ -18,19 +18,18 @@ expire with the entries they count (the retention TTL); seen values stay.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.pipeline.audit import AuditEntry
+from chalicelib.domain.pipeline.audit_stats import SeenValue, StatRow
 from chalicelib.domain.timeutil import epoch_seconds, iso_z
 from chalicelib.store.table import TableItem, bind
 from chalicelib.store.transact import Tx
 
 VALUES_PK = "AUDIT_VALUES"
-DIMENSIONS = ("action", "actor", "entity")
 
 
 def stats_pk(month: str) -> str:
@@ -57,22 +56,6 @@ class AuditValueItem(TableItem, discriminator="audit_value"):  # type: ignore[ca
     value = UnicodeAttribute()
     n = NumberAttribute(default=0)
     last_at = UnicodeAttribute(null=True)
-
-
-@dataclass(frozen=True)
-class StatRow:
-    dimension: str
-    day: date
-    value: str
-    count: int
-
-
-@dataclass(frozen=True)
-class SeenValue:
-    dimension: str
-    value: str
-    count: int
-    last_at: str
 
 
 def _values(entry: AuditEntry) -> tuple[tuple[str, str], ...]:
