@@ -8,7 +8,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.browser import USER_PASSWORD, ApiClient, Site, admin_area, screenshot, unique
+from tests.e2e.browser import (
+    USER_PASSWORD,
+    ApiClient,
+    Site,
+    admin_area,
+    expect_dashboard,
+    new_page,
+    screenshot,
+    sign_in,
+    unique,
+)
 from tests.e2e.helpers import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -90,5 +100,53 @@ def test_an_admin_searches_reservations(
     expect(table.locator("tbody tr")).to_have_count(1)
     expect(table.locator(f"tr[data-reservation-id='{ids[1]}']")).to_be_visible()
     screenshot(page, "95-admin-reservation-search")
+    assert console.errors == [], console.errors
+    page.context.close()
+
+
+def test_my_reservations_filter_by_location(
+    site: Site, browser: Browser, api: ApiClient, admin_api_token: str
+) -> None:
+    # Given a user's bookings in two rooms, one of them in a building
+    name = unique("locator")
+    api.register(name)
+    token = api.login(name, USER_PASSWORD)
+    building = unique("Building ")
+    group = api.call(
+        "POST",
+        "/api/v1/resource-groups",
+        admin_api_token,
+        json={"name": building, "kind": "building"},
+    )
+    inside = api.create_resource(admin_api_token, unique("Inside room"))
+    outside = api.create_resource(admin_api_token, unique("Outside room"))
+    api.call(
+        "POST",
+        f"/api/v1/resource-groups/{group['group_id']}/resources",
+        admin_api_token,
+        json={"resource_id": inside["resource_id"]},
+    )
+    start = (datetime.now(UTC) + timedelta(days=2)).replace(hour=10, minute=0, second=0)
+    for room in (inside, outside):
+        body = {
+            "resource_id": room["resource_id"],
+            "start_time": start.isoformat(),
+            "end_time": (start + timedelta(hours=1)).isoformat(),
+        }
+        api.call("POST", "/api/v1/reservations", token, json=body)
+    page, console = new_page(browser, site)
+    sign_in(page, name, USER_PASSWORD)
+    expect_dashboard(page)
+    page.get_by_role("tab", name="My reservations").click()
+    panel = page.get_by_role("tabpanel", name="My reservations")
+    cards = panel.get_by_role("list", name="My reservations").locator("> *")
+    expect(cards).to_have_count(2)
+    # When they pick the building, Then only the booking inside it is listed
+    panel.get_by_label("Location").select_option(label=building)
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text(inside["name"])
+    # And "Any location" lists both again
+    panel.get_by_label("Location").select_option("")
+    expect(cards).to_have_count(2)
     assert console.errors == [], console.errors
     page.context.close()

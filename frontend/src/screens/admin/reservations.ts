@@ -1,7 +1,6 @@
 // Admin > Reservation search: everyone's reservations by user, resource, location (a group
 // and its whole subtree), status and time, in cursor pages (GET /search/reservations, issue 14;
 // docs/reservation-search.md). Users search their own on My reservations.
-import * as catalog from '../../api/catalog';
 import * as search from '../../api/reservation_search';
 import type { Reservation } from '../../api/reservations';
 import { badge, statusText } from '../../components/badge';
@@ -10,6 +9,7 @@ import { clearError, errorBox, showError } from '../../components/errors';
 import { pagedTable } from '../../components/paged-list';
 import { formatRange, localInputToIso } from '../../lib/time';
 import type { Session } from '../../state';
+import { locationSelect } from '../location-select';
 
 const STATUSES = ['', 'active', 'pending_approval', 'held', 'checked_in', 'completed', 'cancelled', 'rejected', 'expired', 'no_show'] as const;
 const COLUMNS = ['When', 'Resource', 'User', 'Status', 'Id'];
@@ -18,13 +18,12 @@ type Query = Omit<search.SearchQuery, 'limit' | 'cursor'>;
 export function render(session: Session): HTMLElement {
   const user = h('input', { type: 'text', name: 'user_id', maxlength: '64', autocomplete: 'off' });
   const resource = h('input', { type: 'text', name: 'resource_id', maxlength: '64', autocomplete: 'off' });
-  const group = select('group_id', [['', 'Any location']]);
+  const group = locationSelect(session);
   const status = select('status', STATUSES.map((value) => [value, value ? statusText(value) : 'Any status'] as const));
   const from = h('input', { type: 'datetime-local', name: 'from' });
   const to = h('input', { type: 'datetime-local', name: 'to' });
   const box = errorBox();
   let query: Query = {};
-  void fillLocations(session, group);
   const table = pagedTable<Reservation>(COLUMNS, {
     label: 'Reservations found',
     emptyText: 'No reservations match.',
@@ -71,19 +70,4 @@ function row(r: Reservation): HTMLTableRowElement {
     h('td', { text: r.user_id }),
     h('td', {}, badge(statusText(r.status), r.status)),
     h('td', { text: r.reservation_id }));
-}
-
-/** The location tree as indented options (a failure leaves "Any location" only). */
-async function fillLocations(session: Session, group: HTMLSelectElement): Promise<void> {
-  let roots: catalog.GroupNode[];
-  try {
-    roots = (await catalog.tree(session.api)).roots;
-  } catch {
-    return;
-  }
-  const walk = (nodes: catalog.GroupNode[], depth: number): HTMLOptionElement[] => nodes.flatMap((node) => [
-    h('option', { value: node.group.group_id, text: `${'\u00a0\u00a0'.repeat(depth)}${node.group.name}` }),
-    ...walk(node.children, depth + 1),
-  ]);
-  group.append(...walk(roots, 0));
 }
