@@ -8,9 +8,10 @@ import typer
 from typer._click import Context as ClickContext  # Typer >= 0.26 vendors click
 from typer.core import TyperGroup
 
-from cli import (
+from cli import (  # audit statistics, reservation search (audit14)
     __version__,
     admin,
+    admin_audit,
     admin_metrics,  # observability (issue 15)
     admin_ops,
     approvals,
@@ -22,6 +23,7 @@ from cli import (
     denials,  # explained denials and Plan B (issue 13)
     mfa,
     notifications,
+    reservation_search,
     reservations,
     resource_parts,  # composite resources (issue 14)
     resource_rules,
@@ -234,6 +236,9 @@ admin.app.add_typer(admin_ops.dead_letters_app, name="dead-letters")
 # observability (issue 15): the metrics summary
 admin.app.command("metrics")(admin_metrics.metrics)
 app.add_typer(analytics_cli.app, name="analytics")  # analytics (issue 12)
+# audit statistics and filter values, reservation search (audit14)
+admin.app.add_typer(admin_audit.app, name="audit")
+reservations.app.command("search", epilog=TIME_EPILOG)(reservation_search.search)
 
 
 def main() -> None:

@@ -15,6 +15,11 @@ from chalicelib.api.schemas.audit import (
     AuditQuery,
     AuditWindowQuery,
 )
+from chalicelib.api.schemas.audit_stats import (
+    AuditFilterValuesOut,
+    AuditStatsOut,
+    AuditStatsQuery,
+)
 from chalicelib.domain.pipeline.audit import AuditEntry
 
 bp = Blueprint(__name__)
@@ -137,3 +142,36 @@ def export_json(ctx: RequestContext[None, AuditFilters]) -> Reply:
         "Content-Disposition": 'attachment; filename="audit.json"',
     }
     return Reply(body, 200, headers)
+
+
+# --- statistics and filter values (issue 14) -----------------------------------------------
+
+
+@endpoint(
+    bp,
+    BASE + "/statistics",
+    summary="Counts by action, actor and entity type over UTC days (at most 92)",
+    tags=TAGS,
+    auth="admin",
+    query=AuditStatsQuery,
+    response=AuditStatsOut,
+    description=(
+        "Read from counters kept when entries are written (not a scan of the log). "
+        "422 `invalid_range` when from > to, `range_too_wide` beyond 92 days."
+    ),
+)
+def statistics(ctx: RequestContext[None, AuditStatsQuery]) -> AuditStatsOut:
+    q = ctx.query
+    return AuditStatsOut.from_domain(wiring.audit_stats().statistics(ctx.user, q.from_, q.to))
+
+
+@endpoint(
+    bp,
+    BASE + "/filters",
+    summary="The actions, entity types and actors seen in the log (filter values)",
+    tags=TAGS,
+    auth="admin",
+    response=AuditFilterValuesOut,
+)
+def filter_values(ctx: RequestContext) -> AuditFilterValuesOut:
+    return AuditFilterValuesOut.from_domain(wiring.audit_stats().filter_values(ctx.user))

@@ -1,8 +1,8 @@
 """Search: saved searches (owner-only), suggestions as you type, the resource search alias.
 
-Same paths as the old product (`/api/v1/search/...`). Reservation search is the existing
-`GET /api/v1/reservations/my` (own) and `GET /api/v1/admin/reservations` (admins: by user,
-resource, status, time): see docs/catalog-groups.md.
+Same paths as the old product (`/api/v1/search/...`). Reservation search (issue 14) is
+`GET /api/v1/search/reservations`: admins over everyone's, users over their own
+(services/reservations/search.py).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from chalicelib.api.schemas.locations import (
     SuggestionOut,
     SuggestQuery,
 )
+from chalicelib.api.schemas.reservation_search import ReservationSearchQuery
+from chalicelib.api.schemas.reservations import ReservationOut, ReservationPage
 from chalicelib.api.schemas.resources import ResourceOut, ResourcePageOut
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.services.catalog.search import suggest
@@ -173,3 +175,23 @@ def delete_saved(ctx: RequestContext, search_id: str) -> SavedSearchOut:
 def run_saved(ctx: RequestContext[None, RunQuery], search_id: str) -> ResourcePageOut:
     saved = wiring.saved_searches().get(ctx.user, search_id)
     return _run(ctx, _filters(saved.filters), ctx.query.limit, ctx.query.cursor)
+
+
+# --- reservation search (issue 14, audit14) -------------------------------------------------
+
+
+@endpoint(
+    bp,
+    f"{BASE}/reservations",
+    summary="Search reservations (admins: everyone's; users: their own)",
+    tags=(*TAGS, "reservations"),
+    scope="reservations:read",
+    query=ReservationSearchQuery,
+    response=ReservationPage,
+    description=ReservationSearchQuery.__doc__ or "",
+)
+def search_reservations(ctx: RequestContext[None, ReservationSearchQuery]) -> ReservationPage:
+    listing = wiring.reservation_search().search(ctx.user, ctx.query.to_spec())
+    names = listing.resource_names
+    items = [ReservationOut.from_domain(r, names.get(r.resource_id)) for r in listing.items]
+    return ReservationPage(items=items, next_cursor=listing.next_cursor)

@@ -51,6 +51,7 @@ from chalicelib.wiring.core import (
 )
 
 # observability (issue 15): metrics recorder and the admin summary
+from chalicelib.wiring.lookups import audit_stats, reservation_search  # audit14
 from chalicelib.wiring.observability import metric_counters, metrics_recorder, metrics_summary
 from chalicelib.wiring.pipeline import (
     audit,
@@ -180,4 +181,7 @@ __all__ = [  # noqa: RUF022
     "what_if",  # what-if check (issue 13)
     "composites",  # composite resources (issue 14)
     "roles",  # custom roles (roles14)
+    # audit statistics, reservation search (audit14)
+    "audit_stats",
+    "reservation_search",
 ]

@@ -139,6 +139,8 @@ def test_calendar_resource_week_and_reserve_dialog(admin_page: Page, room: dict[
         ("Quotas", "98-a11y-admin-quotas"),
         # Custom roles (roles14)
         ("Custom roles", "121-a11y-admin-roles"),
+        # Reservation search (audit14)
+        ("Reservation search", "99-a11y-admin-reservations"),
     ],
 )
 def test_admin_areas(admin_page: Page, tab: str, name: str) -> None:

@@ -273,6 +273,17 @@ PUT    /resources/{resource_id}/parts                             401 403 422 42
 """
     )
 )
+# Audit statistics and filter values, reservation search (audit14); first line skipped.
+EXPECTED.update(
+    _table(
+        """
+# Audit statistics and filter values, reservation search (audit14)
+GET    /audit/statistics                                          401 403 403 403 403 403 2xx
+GET    /audit/filters                                             401 403 403 403 403 403 2xx
+GET    /search/reservations                                       401 2xx 2xx 2xx 2xx 403 2xx
+"""
+    )
+)
 
 # Custom roles (roles14); the table's first line is skipped.
 EXPECTED.update(

@@ -68,6 +68,9 @@ NOT_AUDITED = frozenset(
         "analytics_counter",
         "analytics_marker",
         "analytics_released",
+        # audit statistics (audit14): the log's own counters and seen filter values
+        "audit_stat",
+        "audit_value",
     }
 )
 # Attributes that are layout or bookkeeping, not content.

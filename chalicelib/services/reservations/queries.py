@@ -45,6 +45,7 @@ class ListQuery:
     until: datetime | None = None
     resource_id: str | None = None
     user_id: str | None = None
+    resource_ids: frozenset[str] | None = None  # any of these (reservation search, audit14)
     descending: bool = False
     limit: int = 20
     cursor: str | None = None
@@ -130,6 +131,7 @@ class ReservationQueries:
             until=query.until,
             statuses=query.statuses or OCCUPYING,
             resource_id=query.resource_id,
+            resource_ids=query.resource_ids,
         )
         _check_order(spec)
         scope = f"resv-mine:{principal.subject_id}"
@@ -147,7 +149,14 @@ class ReservationQueries:
         require_admin(principal)
         start_from = query.start_from or self._clock.now() - ADMIN_LOOKBACK
         until = query.until or start_from + MAX_ADMIN_WINDOW
-        spec = ListingFilter(start_from, until, query.statuses, query.resource_id, query.user_id)
+        spec = ListingFilter(
+            start_from,
+            until,
+            query.statuses,
+            query.resource_id,
+            query.user_id,
+            resource_ids=query.resource_ids,
+        )
         _check_order(spec)
         if until - start_from > MAX_ADMIN_WINDOW:
             raise _too_wide(MAX_ADMIN_WINDOW)

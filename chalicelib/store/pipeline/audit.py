@@ -18,16 +18,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 from ulid import ULID
 
+from chalicelib.domain.errors import Conflict
 from chalicelib.domain.pipeline.audit import AuditEntry, AuditFilter
 from chalicelib.domain.timeutil import epoch_seconds, iso_z
+from chalicelib.store.pipeline.audit_stats import plan_counts
 from chalicelib.store.table import TableItem, bind
+from chalicelib.store.transact import Tx
 
 MONTHS_PK = "AUDIT_MONTHS"
 MAX_QUERIES = 10  # pages read per request at most (filters can make pages sparse)
+_WRITTEN = "audit_entry_written"
+
+
+def _already_written() -> Conflict:
+    return Conflict("this audit entry was already written", code=_WRITTEN)
 
 
 def month_of(at: datetime) -> str:
@@ -99,7 +107,6 @@ class AuditStore:
         """Append once; False if this entry was already written (a redelivered change)."""
         bind()
         month = month_of(entry.at)
-        AuditMonthItem(PK=MONTHS_PK, SK=month, month=month).save()
         item = AuditItem(
             PK=month_pk(month),
             SK=f"E#{entry.entry_id}",
@@ -119,10 +126,17 @@ class AuditStore:
             changes=json.dumps(entry.changes, sort_keys=True, default=str),
             expires_at=epoch_seconds(expires_at),
         )
+        # One transaction: the entry (once per id) with the month marker and the statistics'
+        # counters (issue 14, store/pipeline/audit_stats.py), so a redelivery counts nothing.
+        tx = Tx()
+        tx.put(item, AuditItem.PK.does_not_exist(), "entry")
+        tx.on_fail("entry", _already_written)
+        tx.put(AuditMonthItem(PK=MONTHS_PK, SK=month, month=month), None, "month")
+        plan_counts(tx, entry, expires_at=expires_at)
         try:
-            item.save(condition=AuditItem.PK.does_not_exist())
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
+            tx.commit()
+        except Conflict as exc:
+            if exc.code == _WRITTEN:
                 return False
             raise
         return True

@@ -46,6 +46,9 @@ class ListingFilter:
     statuses: frozenset[ReservationStatus] = field(default_factory=frozenset)
     resource_id: str | None = None
     user_id: str | None = None
+    # Reservation search by group subtree (audit14): any of these resources (<= 100, the
+    # most a DynamoDB IN takes).
+    resource_ids: frozenset[str] | None = None
 
 
 @dataclass
@@ -74,6 +77,13 @@ def _filters(spec: ListingFilter, *, with_resource: bool, with_user: bool) -> di
         clauses.append("#rid = :rid")
         names["#rid"] = "resource_id"
         values[":rid"] = {"S": spec.resource_id}
+    if with_resource and spec.resource_ids:
+        placeholders = []
+        for i, rid in enumerate(sorted(spec.resource_ids)):
+            values[f":rids{i}"] = {"S": rid}
+            placeholders.append(f":rids{i}")
+        clauses.append(f"#rid IN ({', '.join(placeholders)})")
+        names["#rid"] = "resource_id"
     if with_user and spec.user_id:
         clauses.append("#uid = :uid")
         names["#uid"] = "user_id"

@@ -14,3 +14,10 @@ export async function exportText(api: Api, format: 'csv' | 'json', filters: Audi
   const body = await api.request('GET', `/api/v1/audit/export/${format}`, { query: filters });
   return typeof body === 'string' ? body : JSON.stringify(body, null, 2);
 }
+
+// Statistics over UTC days and the filter values seen (issue 14, docs/audit-statistics.md).
+export type AuditStats = Schemas['AuditStatsOut'];
+export type AuditFilterValues = Schemas['AuditFilterValuesOut'];
+export const statistics = (api: Api, query: QueryOf<'/api/v1/audit/statistics', 'get'>) =>
+  api.call('get', '/api/v1/audit/statistics', { query });
+export const filterValues = (api: Api) => api.call('get', '/api/v1/audit/filters', {});

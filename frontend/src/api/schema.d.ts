@@ -546,6 +546,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/filters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The actions, entity types and actors seen in the log (filter values) */
+        get: operations["get__api_v1_audit_filters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/logs": {
         parameters: {
             query?: never;
@@ -589,6 +606,26 @@ export interface paths {
         };
         /** What I did */
         get: operations["get__api_v1_audit_my_activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counts by action, actor and entity type over UTC days (at most 92)
+         * @description Read from counters kept when entries are written (not a scan of the log). 422 `invalid_range` when from > to, `range_too_wide` beyond 92 days.
+         */
+        get: operations["get__api_v1_audit_statistics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2363,6 +2400,28 @@ export interface paths {
         patch: operations["patch__api_v1_roles_name_"];
         trace?: never;
     };
+    "/api/v1/search/reservations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search reservations (admins: everyone's; users: their own)
+         * @description Admins search everyone's reservations, users their own (`user_id` naming someone
+         *         else is 403). Default: every status, from 30 days ago for one year (at most 366 days).
+         *         `group_id` covers the group's whole subtree (at most 100 resources).
+         */
+        get: operations["get__api_v1_search_reservations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/search/resources": {
         parameters: {
             query?: never;
@@ -3298,6 +3357,20 @@ export interface components {
             /** Entry Id */
             entry_id: string;
         };
+        /** AuditFilterValuesOut */
+        AuditFilterValuesOut: {
+            /** Actions */
+            actions: components["schemas"]["SeenValueOut"][];
+            /** Actors */
+            actors: components["schemas"]["SeenValueOut"][];
+            /**
+             * Complete
+             * @description False when a list was cut at 500 values
+             */
+            complete: boolean;
+            /** Entity Types */
+            entity_types: components["schemas"]["SeenValueOut"][];
+        };
         /** AuditFilters */
         AuditFilters: {
             /**
@@ -3386,6 +3459,67 @@ export interface components {
              * @default null
              */
             until?: string | null;
+        };
+        /** AuditStatsOut */
+        AuditStatsOut: {
+            /**
+             * By Action
+             * @description Largest first, at most 50
+             */
+            by_action: components["schemas"]["CountOut"][];
+            /**
+             * By Actor
+             * @description Largest first, at most 50
+             */
+            by_actor: components["schemas"]["CountOut"][];
+            /**
+             * By Day
+             * @description Days with entries, oldest first
+             */
+            by_day: components["schemas"]["CountOut"][];
+            /**
+             * By Entity Type
+             * @description Largest first, at most 50
+             */
+            by_entity_type: components["schemas"]["CountOut"][];
+            /**
+             * Complete
+             * @description False when a dimension had more counters than are read
+             */
+            complete: boolean;
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            /**
+             * Total
+             * @description Entries written in the range
+             */
+            total: number;
+        };
+        /**
+         * AuditStatsQuery
+         * @description UTC days, both ends included. Default: the 30 days up to today (or from `from`).
+         */
+        AuditStatsQuery: {
+            /**
+             * From
+             * @description First UTC day
+             * @default null
+             */
+            from?: string | null;
+            /**
+             * To
+             * @description Last UTC day (at most 92)
+             * @default null
+             */
+            to?: string | null;
         };
         /** AuditWindowQuery */
         AuditWindowQuery: {
@@ -3904,6 +4038,13 @@ export interface components {
             roles: string[];
             /** Scopes */
             scopes: string[];
+        };
+        /** CountOut */
+        CountOut: {
+            /** Count */
+            count: number;
+            /** Value */
+            value: string;
         };
         /** CurrentReservationOut */
         CurrentReservationOut: {
@@ -5787,6 +5928,51 @@ export interface components {
             start_time: string;
         };
         /**
+         * ReservationSearchQuery
+         * @description Admins search everyone's reservations, users their own (`user_id` naming someone
+         *     else is 403). Default: every status, from 30 days ago for one year (at most 366 days).
+         *     `group_id` covers the group's whole subtree (at most 100 resources).
+         */
+        ReservationSearchQuery: {
+            /**
+             * Cursor
+             * @default null
+             */
+            cursor?: string | null;
+            /**
+             * From
+             * @default null
+             */
+            from?: string | null;
+            /**
+             * Group Id
+             * @default null
+             */
+            group_id?: string | null;
+            /**
+             * Limit
+             * @default 20
+             */
+            limit?: number;
+            /**
+             * Resource Id
+             * @default null
+             */
+            resource_id?: string | null;
+            /** Status */
+            status?: (components["schemas"]["ReservationStatus"] | "any")[];
+            /**
+             * To
+             * @default null
+             */
+            to?: string | null;
+            /**
+             * User Id
+             * @default null
+             */
+            user_id?: string | null;
+        };
+        /**
          * ReservationStatus
          * @enum {string}
          */
@@ -6549,6 +6735,21 @@ export interface components {
             grantable: boolean;
             /** Name */
             name: string;
+        };
+        /** SeenValueOut */
+        SeenValueOut: {
+            /**
+             * Count
+             * @description Entries ever counted with this value
+             */
+            count: number;
+            /**
+             * Last At
+             * @description The newest such entry's time
+             */
+            last_at: string;
+            /** Value */
+            value: string;
         };
         /** SeriesCancel */
         SeriesCancel: {
@@ -8435,6 +8636,35 @@ export interface operations {
             };
         };
     };
+    get__api_v1_audit_filters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditFilterValuesOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get__api_v1_audit_logs: {
         parameters: {
             query?: {
@@ -8526,6 +8756,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_audit_statistics: {
+        parameters: {
+            query?: {
+                /** @description First UTC day */
+                from?: string | null;
+                /** @description Last UTC day (at most 92) */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditStatsOut"];
                 };
             };
             /** @description client error */
@@ -12721,6 +12985,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RoleOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_search_reservations: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+                status?: (components["schemas"]["ReservationStatus"] | "any")[];
+                from?: string | null;
+                to?: string | null;
+                resource_id?: string | null;
+                user_id?: string | null;
+                group_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationPage"];
                 };
             };
             /** @description client error */

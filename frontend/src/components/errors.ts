@@ -57,6 +57,9 @@ function detailNodes(details: unknown): HTMLElement[] {
       h('ul', { class: 'conflicts' }, conflicts.map((c) => h('li', { text: conflictText(c) })))];
   }
   if (Array.isArray(errors)) return [h('ul', {}, errors.map(detailItem))];
+  // Composite parts refused (issue 14, 422 invalid_parts): each reason in words.
+  const { problems } = details as { problems?: Array<{ reason?: string }> };
+  if (Array.isArray(problems)) return [h('ul', { class: 'problems' }, problems.map((p) => h('li', { text: p.reason ?? '' })))];
   return [];
 }
 

@@ -1,5 +1,6 @@
 // My reservations: list (cursor pages), cancel with a reason, history, reschedule; occurrences
 // of a recurring series carry a "series" badge and cancel this one / following / the series.
+import * as search from '../api/reservation_search';
 import * as reservations from '../api/reservations';
 import * as resources from '../api/resources';
 import { badge, card, statusText } from '../components/badge';
@@ -12,6 +13,7 @@ import type { Session } from '../state';
 import { openReschedule } from './booking';
 import { addToCalendarButton } from './calendar-feeds';
 import { checkInSection } from './check-in';
+import { locationSelect } from './location-select';
 import { openSeriesCancel, seriesBadge } from './series';
 
 const OCCUPYING = new Set(['active', 'pending_approval', 'held']);
@@ -22,6 +24,19 @@ const VIEWS: Record<string, { label: string; query: () => reservations.MyQuery }
   all: { label: 'All, latest first', query: () => ({ status: ['any'], order: 'desc' }) },
 };
 const STATUSES = ['', 'active', 'pending_approval', 'held', 'cancelled', 'rejected', 'expired', 'no_show'] as const;
+
+/** My reservations in one location: the search's window stands in for the view's order
+ * (upcoming: from now; past: until now; all: the search's default year). */
+function searchQuery(query: reservations.MyQuery, groupId: string, view: string): search.SearchQuery {
+  const now = new Date().toISOString();
+  const out: search.SearchQuery = { limit: query.limit, cursor: query.cursor, group_id: groupId, status: query.status };
+  if (view === 'upcoming') {
+    out.from = now;
+    if (!query.status) out.status = ['active', 'pending_approval', 'held', 'checked_in'];
+  }
+  if (view === 'past') out.to = now;
+  return out;
+}
 
 export type NameOf = (reservation: reservations.Reservation) => Promise<string>;
 
@@ -38,6 +53,7 @@ export function nameCache(session: Session): NameOf {
 export function render(session: Session): HTMLElement {
   const view = select('view', Object.entries(VIEWS).map(([value, { label }]) => [value, label] as const));
   const status = select('status', STATUSES.map((value) => [value, value ? statusText(value) : 'Any status'] as const));
+  const location = locationSelect(session);
   const nameOf = nameCache(session);
   const listing = pagedList<reservations.Reservation>({
     label: 'My reservations',
@@ -46,15 +62,18 @@ export function render(session: Session): HTMLElement {
     fetchPage: (cursor, limit) => {
       const query: reservations.MyQuery = { limit, cursor, ...VIEWS[view.value].query() };
       if (status.value) query.status = [status.value as reservations.Reservation['status']];
+      // A location (issue 14): the reservation search, over your own only, in that subtree.
+      if (location.value) return search.search(session.api, searchQuery(query, location.value, view.value));
       return reservations.mine(session.api, query);
     },
     renderItem: (reservation) => reservationCard(session, reservation, nameOf),
   });
   view.addEventListener('change', () => void listing.reload());
   status.addEventListener('change', () => void listing.reload());
+  location.addEventListener('change', () => void listing.reload());
   session.events.on('reservations-changed', () => void listing.reload());
   return h('div', { class: 'my-reservations' },
-    h('div', { class: 'toolbar' }, field('Show', view), field('Status', status)),
+    h('div', { class: 'toolbar' }, field('Show', view), field('Status', status), field('Location', location)),
     listing.element);
 }
 

@@ -9,15 +9,20 @@ import { pagedTable } from '../../components/paged-list';
 import { auditFilters, exportFileName, type AuditFilterQuery } from '../../lib/audit';
 import { formatInstant } from '../../lib/time';
 import type { Session } from '../../state';
+import { fillSuggestions, statsPanel } from './audit-stats';
 
-// Entity types are the stored item types; these are suggestions, any name is accepted.
-const ENTITY_TYPES = ['reservation', 'resource', 'user', 'webhook', 'series', 'blackout'];
 const COLUMNS = ['When', 'Actor', 'Action', 'Entity', 'Changes', 'Channel'];
 
 export function render(session: Session): HTMLElement {
-  const actor = h('input', { type: 'text', name: 'actor_id', maxlength: '128', autocomplete: 'off' });
-  const action = h('input', { type: 'text', name: 'action', maxlength: '128', autocomplete: 'off', placeholder: 'created, cancelled, deleted…' });
-  const types = h('datalist', { id: 'audit-entity-types' }, ENTITY_TYPES.map((t) => h('option', { value: t })));
+  // Suggestions from the values seen in the log (GET /audit/filters, issue 14); any name is accepted.
+  const lists = {
+    actors: h('datalist', { id: 'audit-actors' }),
+    actions: h('datalist', { id: 'audit-actions' }),
+    entityTypes: h('datalist', { id: 'audit-entity-types' }),
+  };
+  void fillSuggestions(session, lists);
+  const actor = h('input', { type: 'text', name: 'actor_id', maxlength: '128', autocomplete: 'off', list: 'audit-actors' });
+  const action = h('input', { type: 'text', name: 'action', maxlength: '128', autocomplete: 'off', placeholder: 'created, cancelled, deleted…', list: 'audit-actions' });
   const entityType = h('input', { type: 'text', name: 'entity_type', maxlength: '128', autocomplete: 'off', list: 'audit-entity-types' });
   const entityId = h('input', { type: 'text', name: 'entity_id', maxlength: '128', autocomplete: 'off' });
   const since = h('input', { type: 'datetime-local', name: 'since' });
@@ -56,7 +61,8 @@ export function render(session: Session): HTMLElement {
     toast(`Exported as ${format.toUpperCase()}.`);
   }).then(() => undefined);
   return h('div', { class: 'admin-audit stack' },
-    types,
+    statsPanel(session),
+    lists.actors, lists.actions, lists.entityTypes,
     form,
     h('div', { class: 'toolbar' },
       h('button', { type: 'button', class: 'button', text: 'Export CSV', onclick: () => download('csv') }),

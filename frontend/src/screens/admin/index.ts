@@ -19,6 +19,8 @@ const AREAS = [
   { id: 'admin-quotas', label: 'Quotas', load: () => import('./quotas') },
   // Custom roles (roles14)
   { id: 'admin-roles', label: 'Custom roles', load: () => import('./roles') },
+  // Reservation search (audit14)
+  { id: 'admin-reservations', label: 'Reservation search', load: () => import('./reservations') },
 ];
 
 export function render(session: Session): HTMLElement {
