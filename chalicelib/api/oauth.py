@@ -34,7 +34,14 @@ TAGS = ("oauth",)
 )
 def create_client(ctx: RequestContext[ClientCreate]) -> ClientCreated:
     body = ctx.body
-    issued = wiring.oauth().register(ctx.user, body.name, body.scopes)
+    issued = wiring.oauth().register(
+        ctx.user,
+        body.name,
+        body.scopes,
+        redirect_uris=body.redirect_uris,
+        grant_types=body.grant_types,
+        public=body.public,
+    )
     out = ClientOut.from_domain(issued.client)
     return ClientCreated(**out.model_dump(), client_secret=issued.client_secret)
 
@@ -73,19 +80,26 @@ def delete_client(ctx: RequestContext, client_id: str) -> Reply:
     bp,
     "/api/v1/oauth/token",
     "POST",
-    summary="Client-credentials grant (RFC 6749 4.4)",
+    summary="Token endpoint: client_credentials, authorization_code (PKCE), refresh_token",
     tags=TAGS,
     auth="none",
     body=TokenRequest,
     response=TokenOut,
     content_types=FORM_TYPES + JSON_TYPES,
+    description="Errors carry the RFC 6749 5.2 `error` as `error.code` (docs/auth.md).",
 )
 def token(ctx: RequestContext[TokenRequest]) -> Reply:
     body = ctx.body
-    issued = wiring.oauth().token(body.grant_type, body.client_id, body.client_secret, body.scope)
-    out = TokenOut(
-        access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope
-    )
+    if body.grant_type != "client_credentials":  # the code flow's grants (issue 14)
+        answer = wiring.oauth_flows().token(body.as_form(), ctx.header("authorization"))
+        out = TokenOut.model_validate({**answer.body, "token_type": "bearer"})
+    else:
+        issued = wiring.oauth().token(
+            body.grant_type, body.client_id or "", body.client_secret or "", body.scope
+        )
+        out = TokenOut(
+            access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope
+        )
     # RFC 6749 5.1: token responses must not be cached.
     return Reply(out, 200, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
