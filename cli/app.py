@@ -37,6 +37,7 @@ from cli import (
 from cli import analytics as analytics_cli  # analytics (issue 12)
 from cli import groups as groups_cli  # locations, labels, saved searches (catalog14)
 from cli import labels as labels_cli
+from cli import oauth as oauth_cli  # OAuth2 code flow (issue 14)
 from cli import quotas as quotas_cli  # booking quotas (issue 13)
 from cli import searches as searches_cli
 from cli import waitlist as waitlist_cli
@@ -234,6 +235,7 @@ admin.app.add_typer(admin_ops.dead_letters_app, name="dead-letters")
 # observability (issue 15): the metrics summary
 admin.app.command("metrics")(admin_metrics.metrics)
 app.add_typer(analytics_cli.app, name="analytics")  # analytics (issue 12)
+app.add_typer(oauth_cli.app, name="oauth")  # OAuth2 code flow, revoke, introspect (issue 14)
 
 
 def main() -> None:

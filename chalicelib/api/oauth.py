@@ -7,6 +7,7 @@ from chalice.app import Blueprint
 from chalicelib import wiring
 from chalicelib.api.routing import FORM_TYPES, JSON_TYPES, Reply, RequestContext, endpoint
 from chalicelib.api.schemas.common import PageQuery
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.api.schemas.oauth import (
     ClientCreate,
     ClientCreated,
@@ -94,8 +95,12 @@ def token(ctx: RequestContext[TokenRequest]) -> Reply:
         answer = wiring.oauth_flows().token(body.as_form(), ctx.header("authorization"))
         out = TokenOut.model_validate({**answer.body, "token_type": "bearer"})
     else:
+        if not (body.client_id and body.client_secret):
+            raise InvalidInput(
+                "client_credentials needs client_id and client_secret", code="invalid_request"
+            )
         issued = wiring.oauth().token(
-            body.grant_type, body.client_id or "", body.client_secret or "", body.scope
+            body.grant_type, body.client_id, body.client_secret, body.scope
         )
         out = TokenOut(
             access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope
