@@ -1,4 +1,5 @@
-"""OAuth2 client-credentials: client registration (admins) and the token endpoint."""
+"""OAuth2 clients (admins) and the token endpoint (client credentials; the code flow's grants go
+to `oauth_flows`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from chalice.app import Blueprint
 from chalicelib import wiring
 from chalicelib.api.routing import FORM_TYPES, JSON_TYPES, Reply, RequestContext, endpoint
 from chalicelib.api.schemas.common import PageQuery
-from chalicelib.domain.errors import InvalidInput
 from chalicelib.api.schemas.oauth import (
     ClientCreate,
     ClientCreated,
@@ -17,6 +17,7 @@ from chalicelib.api.schemas.oauth import (
     TokenRequest,
     WhoAmI,
 )
+from chalicelib.domain.errors import InvalidInput
 
 bp = Blueprint(__name__)
 TAGS = ("oauth",)

@@ -53,8 +53,20 @@ PRUNED_GLOBS = ("*/tests", "*/test", "**/*.pyi", "dateutil/zoneinfo/*.tar.gz")
 # cffi's Python package and its C parser only build bindings (argon2's compiled module needs
 # `_cffi_backend` alone), pydantic's mypy plugin and experimental API are never imported, and
 # the wheels' SBOM files are build provenance nobody reads at run time.
-STAGE_PRUNED = ("cffi", "pycparser", "pydantic/mypy.py", "pydantic/experimental")
+STAGE_PRUNED: tuple[str, ...] = ("cffi", "pycparser", "pydantic/mypy.py", "pydantic/experimental")
 STAGE_PRUNED_GLOBS = ("*.dist-info/sboms",)
+# oauthlib (OAuth2 code flow, issue 14): the server side of RFC 6749 and what it imports stay.
+# `oauthlib/oauth2/__init__.py` only re-exports everything (client classes, the device flow,
+# OpenID Connect), so it ships empty and those go: about 34 KB zipped of oauthlib's ~118 KB.
+# Our code imports from `oauthlib.oauth2.rfc6749.*`; the bundle probe proves it still loads.
+STAGE_PRUNED += (
+    "oauthlib/oauth1",
+    "oauthlib/openid",
+    "oauthlib/oauth2/rfc6749/clients",
+    "oauthlib/oauth2/rfc8628/clients",
+    "oauthlib/oauth2/rfc8628/endpoints",
+)
+STAGE_EMPTIED = ("oauthlib/oauth2/__init__.py",)
 _DIST_INFO_DROPPED = ("RECORD", "INSTALLER", "REQUESTED", "WHEEL", "direct_url.json")
 _APP_FILES = ("app.py", "chalicelib", ".chalice/config.json")
 _PROBE = Path(__file__).with_name("bundle_probe.py")
@@ -138,6 +150,9 @@ def stage_project(build_dir: Path, vendor: Path) -> Path:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+    for name in STAGE_EMPTIED:
+        if (target / name).exists():
+            (target / name).write_text('"""Emptied by infra/cdk/bundle.py (STAGE_EMPTIED)."""\n')
     precompile(build_dir)
     return build_dir
 

@@ -2,7 +2,10 @@
 and refresh, RFC 7636 PKCE, RFC 7009 revocation, RFC 7662 introspection) is oauthlib's; this
 module only answers its questions (who is this client, is this code valid, save this token).
 
-Imported only on the OAuth routes' call path (oauthlib is not loaded by `import app`).
+Imported only on the OAuth routes' call path (oauthlib is not loaded by `import app`), and
+only from `oauthlib.oauth2.rfc6749` (+ `oauthlib.common`): the Lambda bundle ships an empty
+`oauthlib/oauth2/__init__.py` without the client side, device flow and OpenID Connect
+(infra/cdk/bundle.py).
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ from typing import Any
 from urllib.parse import unquote
 
 from oauthlib.common import Request
-from oauthlib.oauth2 import AuthorizationCodeGrant, RequestValidator
 from oauthlib.oauth2.rfc6749 import errors
-from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
+from oauthlib.oauth2.rfc6749.grant_types.authorization_code import (
+    AuthorizationCodeGrant,
+    code_challenge_method_s256,
+)
+from oauthlib.oauth2.rfc6749.request_validator import RequestValidator
 
 from chalicelib.domain.accounts import tokens
 from chalicelib.domain.accounts.oauth_clients import AUTHORIZATION_CODE, OAuthClient
