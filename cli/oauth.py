@@ -1,8 +1,10 @@
 """`rr oauth`: OAuth2 for third-party apps (issue 14). Register code-flow clients (admins),
 try the authorization code + PKCE flow by hand, revoke and introspect tokens (as a client).
 
-The client commands authenticate as the client (`--client-id`, `--client-secret`), never with
-your signed-in session: they are what an integration would send.
+The client commands authenticate as the client (`--client-id` and its secret), never with your
+signed-in session: they are what an integration would send. Secrets (client secret, codes,
+verifiers, tokens) are asked for hidden, or read from stdin with `--stdin`: never arguments,
+which `ps` and shell history would show.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from urllib.parse import urlencode
 import typer
 
 from cli import admin
+from cli.auth import read_secret
 from cli.context import JsonOpt, state
 from cli.output import Column
 
@@ -29,12 +32,15 @@ clients_app.command("list")(admin.clients_list)
 clients_app.command("delete")(admin.clients_delete)
 
 ClientIdOpt = Annotated[str, typer.Option("--client-id", help="The client's id (rrc_...).")]
-SecretOpt = Annotated[
-    str | None,
+PublicOpt = Annotated[
+    bool, typer.Option("--public", help="A public client: no secret is asked for.")
+]
+StdinOpt = Annotated[
+    bool,
     typer.Option(
-        "--client-secret",
-        envvar="RR_CLIENT_SECRET",
-        help="The client's secret (confidential clients; or set RR_CLIENT_SECRET).",
+        "--stdin",
+        help="Read the secrets from stdin, one per line in the order the command names, "
+        "instead of hidden prompts (scripts).",
     ),
 ]
 RedirectOpt = Annotated[
@@ -132,6 +138,10 @@ def authorize_url(
     st.out.notice(f"state: {state_value} (check it on the redirect)")
 
 
+def _secrets(from_stdin: bool, *prompts: str) -> list[str]:
+    return [read_secret(from_stdin, prompt=p, what=p.lower()) for p in prompts]
+
+
 def _client_fields(client_id: str, secret: str | None) -> dict[str, str]:
     fields = {"client_id": client_id}
     if secret:
@@ -154,18 +164,21 @@ def exchange(
     *,
     client_id: ClientIdOpt,
     redirect_uri: RedirectOpt,
-    code: Annotated[str, typer.Option("--code", help="The code the redirect carried.")],
-    verifier: Annotated[str, typer.Option("--verifier", help="The PKCE code_verifier.")],
-    client_secret: SecretOpt = None,
+    public: PublicOpt = False,
+    from_stdin: StdinOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Trade an authorization code (+ PKCE verifier) for tokens."""
+    """Trade an authorization code for tokens: asks for the code, the PKCE verifier and
+    (unless --public) the client secret."""
+    code, verifier, *secret = _secrets(
+        from_stdin, "Authorization code", "Code verifier", *([] if public else ["Client secret"])
+    )
     fields = {
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": redirect_uri,
         "code_verifier": verifier,
-        **_client_fields(client_id, client_secret),
+        **_client_fields(client_id, secret[0] if secret else None),
     }
     answer = _post_form(ctx, "oauth/token", fields)
     state(ctx).show(answer, as_json, TOKEN_COLUMNS)
@@ -174,16 +187,18 @@ def exchange(
 @app.command()
 def refresh(
     ctx: typer.Context,
-    refresh_token: Annotated[str, typer.Argument(help="The refresh token (used up: rotated).")],
     client_id: ClientIdOpt,
-    client_secret: SecretOpt = None,
+    public: PublicOpt = False,
+    from_stdin: StdinOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Rotate a refresh token: new access and refresh tokens (the old one is spent)."""
+    """Rotate a refresh token (asked for, then the client secret unless --public): new access
+    and refresh tokens; the old one is spent."""
+    token, *secret = _secrets(from_stdin, "Refresh token", *([] if public else ["Client secret"]))
     fields = {
         "grant_type": "refresh_token",
-        "refresh_token": refresh_token,
-        **_client_fields(client_id, client_secret),
+        "refresh_token": token,
+        **_client_fields(client_id, secret[0] if secret else None),
     }
     answer = _post_form(ctx, "oauth/token", fields)
     state(ctx).show(answer, as_json, TOKEN_COLUMNS)
@@ -192,15 +207,16 @@ def refresh(
 @app.command()
 def revoke(
     ctx: typer.Context,
-    token: Annotated[str, typer.Argument(help="An access or refresh token issued to the client.")],
     client_id: ClientIdOpt,
-    client_secret: SecretOpt = None,
+    public: PublicOpt = False,
+    from_stdin: StdinOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Revoke a token (RFC 7009). A refresh token ends its whole grant."""
-    answer = _post_form(
-        ctx, "oauth/revoke", {"token": token, **_client_fields(client_id, client_secret)}
-    )
+    """Revoke a token issued to the client (RFC 7009; asked for, then the client secret unless
+    --public). A refresh token ends its whole grant."""
+    token, *secret = _secrets(from_stdin, "Token", *([] if public else ["Client secret"]))
+    fields = {"token": token, **_client_fields(client_id, secret[0] if secret else None)}
+    answer = _post_form(ctx, "oauth/revoke", fields)
     st = state(ctx)
     if as_json:
         st.out.json(answer)
@@ -211,14 +227,15 @@ def revoke(
 @app.command()
 def introspect(
     ctx: typer.Context,
-    token: Annotated[str, typer.Argument(help="An access or refresh token.")],
     client_id: ClientIdOpt,
-    client_secret: SecretOpt = None,
+    from_stdin: StdinOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Is this token active, and whose is it? (RFC 7662; confidential clients only)."""
+    """Is this token active, and whose is it? (RFC 7662; confidential clients only: asks for
+    the token, then the client secret)."""
+    token, secret = _secrets(from_stdin, "Token", "Client secret")
     answer = _post_form(
-        ctx, "oauth/introspect", {"token": token, **_client_fields(client_id, client_secret)}
+        ctx, "oauth/introspect", {"token": token, **_client_fields(client_id, secret)}
     )
     columns = [
         Column("active", "active", "bool"),

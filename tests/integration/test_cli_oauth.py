@@ -3,6 +3,7 @@ a PKCE verifier, exchange the code the consent gave, introspect, refresh, revoke
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,7 +26,8 @@ def test_the_code_flow_by_hand(cli_api: str, tmp_path: Path) -> None:
     assert any(
         c["client_id"] == app["client_id"] for c in rr_admin.json("oauth", "clients", "list")
     )
-    client = ["--client-id", app["client_id"], "--client-secret", app["client_secret"]]
+    client = ["--client-id", app["client_id"], "--stdin"]
+    secret = app["client_secret"]
     # When a user asks for an authorize URL, it carries an S256 challenge, and a verifier
     rr, _ = new_user(cli_api, tmp_path)
     started = rr.json(
@@ -44,20 +46,20 @@ def test_the_code_flow_by_hand(cli_api: str, tmp_path: Path) -> None:
     assert answer.status_code == 200, answer.text
     code = parse_qs(urlsplit(answer.json()["redirect_to"]).query)["code"][0]
     # Then the code and verifier buy tokens, which introspect as active
-    issued = rr.json(
-        "oauth", "exchange", *client, "--redirect-uri", REDIRECT,
-        "--code", code, "--verifier", started["code_verifier"],
-    )  # fmt: skip
-    facts = rr.json("oauth", "introspect", issued["access_token"], *client)
+    lines = f"{code}\n{started['code_verifier']}\n{secret}\n"
+    issued = rr.json("oauth", "exchange", *client, "--redirect-uri", REDIRECT, input=lines)
+    facts = rr.json("oauth", "introspect", *client, input=f"{issued['access_token']}\n{secret}\n")
     assert facts["active"] is True and facts["scope"] == "resources:read"
     # And the refresh token rotates; revoking the new one ends the grant
-    rotated = rr.json("oauth", "refresh", issued["refresh_token"], *client)
+    rotated = rr.json("oauth", "refresh", *client, input=f"{issued['refresh_token']}\n{secret}\n")
     assert rotated["refresh_token"] != issued["refresh_token"]
-    assert "Revoked" in rr.ok("oauth", "revoke", rotated["refresh_token"], *client).stdout
-    assert rr.json("oauth", "introspect", rotated["access_token"], *client) == {"active": False}
-    # And a reused code is refused in words
-    again = rr.fails(
-        "oauth", "exchange", *client, "--redirect-uri", REDIRECT,
-        "--code", code, "--verifier", started["code_verifier"],
-    )  # fmt: skip
+    revoked = rr.ok("oauth", "revoke", *client, input=f"{rotated['refresh_token']}\n{secret}\n")
+    assert "Revoked" in revoked.stdout
+    gone = rr.json("oauth", "introspect", *client, input=f"{rotated['access_token']}\n{secret}\n")
+    assert gone == {"active": False}
+    # And a reused code is refused in words; no command takes a secret as an argument
+    again = rr.fails("oauth", "exchange", *client, "--redirect-uri", REDIRECT, input=lines)
     assert "invalid_grant" in again.stdout + again.stderr
+    for command in ("exchange", "refresh", "revoke", "introspect"):
+        text = rr.ok("oauth", command, "--help").stdout
+        assert not re.search(r"--(client-secret|code|verifier|token)\b", text), text
