@@ -49,7 +49,7 @@ def callback() -> Iterator[Callback]:
     seen = Callback()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+        def do_GET(self) -> None:
             query = parse_qs(urlsplit(self.path).query)
             seen.received.append({k: v[0] for k, v in query.items()})
             body = b"<!doctype html><title>Sync app</title><p>Back in the app.</p>"
