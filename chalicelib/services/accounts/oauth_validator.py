@@ -30,10 +30,11 @@ from oauthlib.oauth2.rfc6749.request_validator import RequestValidator
 from chalicelib.domain.accounts import tokens
 from chalicelib.domain.accounts.oauth_clients import AUTHORIZATION_CODE, OAuthClient
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import NotAuthenticated
+from chalicelib.domain.errors import Forbidden, NotAuthenticated
 from chalicelib.domain.ids import IdFactory
+from chalicelib.domain.principal import Channel, Principal
 from chalicelib.domain.timeutil import epoch_seconds
-from chalicelib.services.accounts.auth import hash_secret
+from chalicelib.services.accounts.auth import TokenAuthenticator, hash_secret
 from chalicelib.store.accounts.oauth_clients import OAuthClientStore
 from chalicelib.store.accounts.oauth_grants import (
     AuthorizationCode,
@@ -331,10 +332,11 @@ class Validator(RequestValidator):  # type: ignore[misc]  # oauthlib is untyped
         if stored is not None:
             return self._refresh_facts(stored, client_id)
         claims = self._claims(token)
-        if claims is None or not _issued_to(claims, client_id) or not self._live(claims):
+        principal = self._live(token) if claims and _issued_to(claims, client_id) else None
+        if claims is None or principal is None:
             return None
         return {
-            "scope": " ".join(claims.scopes),
+            "scope": " ".join(sorted(principal.scopes)),  # what it may do now
             "client_id": client_id,
             "sub": claims.subject,
             "username": claims.username,
@@ -368,28 +370,14 @@ class Validator(RequestValidator):  # type: ignore[misc]  # oauthlib is untyped
         except NotAuthenticated:
             return None
 
-    def _live(self, claims: tokens.Claims) -> bool:
-        """The checks the authenticator makes on every request, without raising."""
-        now = self._d.clock.now()
-        found = self._d.sessions.load_subject_and_denial(
-            claims.subject,
-            is_client=claims.token_type == "client",
-            jti=claims.token_id,
-            session_id=claims.session_id,
-            now=now,
-            via_client=claims.client_id,
-        )
-        if found.denied or found.subject is None:
-            return False
-        if claims.token_type == "client":
-            return True
-        user = found.subject
-        return (
-            found.session_live
-            and found.via_client is not None
-            and not getattr(user, "disabled", True)
-            and getattr(user, "token_version", None) == claims.token_version
-        )
+    def _live(self, token: str) -> Principal | None:
+        """What the API itself would make of the token now (the authenticator's checks: deny
+        list, grant, user, client), so introspection never disagrees with the API."""
+        authenticator = TokenAuthenticator(self._d.codec, self._d.sessions, self._d.clock)
+        try:
+            return authenticator.authenticate(token, client_ip="", channel=Channel.API)
+        except (NotAuthenticated, Forbidden):
+            return None
 
 
 def _issued_to(claims: tokens.Claims, client_id: str) -> bool:
