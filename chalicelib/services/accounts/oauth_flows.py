@@ -110,7 +110,7 @@ class OAuthFlows:
         return list(scopes), info
 
     def _authorization(self) -> tuple[Any, Validator]:
-        from oauthlib.oauth2.rfc6749.endpoints import AuthorizationEndpoint
+        from oauthlib.oauth2.rfc6749.endpoints.authorization import AuthorizationEndpoint
         from oauthlib.oauth2.rfc6749.tokens import BearerToken
 
         from chalicelib.services.accounts.oauth_validator import S256CodeGrant, Validator
@@ -129,8 +129,8 @@ class OAuthFlows:
 
     def token(self, form: dict[str, str], authorization: str | None) -> OAuthAnswer:
         from oauthlib.oauth2.rfc6749 import errors
-        from oauthlib.oauth2.rfc6749.endpoints import TokenEndpoint
-        from oauthlib.oauth2.rfc6749.grant_types import RefreshTokenGrant
+        from oauthlib.oauth2.rfc6749.endpoints.token import TokenEndpoint
+        from oauthlib.oauth2.rfc6749.grant_types.refresh_token import RefreshTokenGrant
         from oauthlib.oauth2.rfc6749.tokens import BearerToken
 
         from chalicelib.services.accounts.oauth_validator import S256CodeGrant, Validator
@@ -161,7 +161,7 @@ class OAuthFlows:
     def revoke(self, form: dict[str, str], authorization: str | None) -> None:
         """RFC 7009: 200 whatever the token (unknown, expired, someone else's); the client
         must identify itself (authenticate if confidential)."""
-        from oauthlib.oauth2.rfc6749.endpoints import RevocationEndpoint
+        from oauthlib.oauth2.rfc6749.endpoints.revocation import RevocationEndpoint
 
         from chalicelib.services.accounts.oauth_validator import Validator
 
@@ -174,7 +174,7 @@ class OAuthFlows:
     def introspect(self, form: dict[str, str], authorization: str | None) -> dict[str, Any]:
         """RFC 7662: `{"active": false}` for anything invalid, expired, revoked or issued to
         another client; only authenticated (confidential) clients may ask."""
-        from oauthlib.oauth2.rfc6749.endpoints import IntrospectEndpoint
+        from oauthlib.oauth2.rfc6749.endpoints.introspect import IntrospectEndpoint
 
         from chalicelib.services.accounts.oauth_validator import Validator
 

@@ -3,9 +3,9 @@ and refresh, RFC 7636 PKCE, RFC 7009 revocation, RFC 7662 introspection) is oaut
 module only answers its questions (who is this client, is this code valid, save this token).
 
 Imported only on the OAuth routes' call path (oauthlib is not loaded by `import app`), and
-only from `oauthlib.oauth2.rfc6749` (+ `oauthlib.common`): the Lambda bundle ships an empty
-`oauthlib/oauth2/__init__.py` without the client side, device flow and OpenID Connect
-(infra/cdk/bundle.py).
+module by module under `oauthlib.oauth2.rfc6749` (+ `oauthlib.common`): the Lambda bundle
+ships oauthlib's re-exporting package `__init__`s empty and without what only they import
+(infra/cdk/bundle.py, STAGE_EMPTIED).
 """
 
 from __future__ import annotations
