@@ -26,7 +26,7 @@ export function requestFromHash(hash: string): oauth.AuthorizeQuery {
     const value = query.get(key);
     if (value !== null) request[key] = value;
   }
-  return request as oauth.AuthorizeQuery;
+  return request;
 }
 
 export async function renderConsent(ctx: AppContext): Promise<void> {
