@@ -82,7 +82,6 @@ STAGE_EMPTIED = (
 STAGE_PRUNED += (
     "urllib3/contrib/emscripten",
     "urllib3/contrib/pyopenssl.py",
-    "urllib3/http2",
     "dateutil/tz/win.py",
     "qrcode/console_scripts.py",
     "ulid/__main__.py",
