@@ -50,8 +50,9 @@ def callback() -> Iterator[Callback]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            query = parse_qs(urlsplit(self.path).query)
-            seen.received.append({k: v[0] for k, v in query.items()})
+            url = urlsplit(self.path)
+            if url.path == "/callback":  # not the browser's /favicon.ico
+                seen.received.append({k: v[0] for k, v in parse_qs(url.query).items()})
             body = b"<!doctype html><title>Sync app</title><p>Back in the app.</p>"
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
