@@ -138,15 +138,16 @@ def authorize_url(
     st.out.notice(f"state: {state_value} (check it on the redirect)")
 
 
-def _secrets(from_stdin: bool, *prompts: str) -> list[str]:
-    return [read_secret(from_stdin, prompt=p, what=p.lower()) for p in prompts]
-
-
-def _client_fields(client_id: str, secret: str | None) -> dict[str, str]:
-    fields = {"client_id": client_id}
-    if secret:
-        fields["client_secret"] = secret
-    return fields
+def _ask(
+    client_id: str, *prompts: str, public: bool, from_stdin: bool
+) -> tuple[list[str], dict[str, str]]:
+    """The secrets named by `prompts` (hidden prompts, or stdin lines in that order), then the
+    client's authentication fields (its secret asked last, unless the client is public)."""
+    asked = [read_secret(from_stdin, prompt=p, what=p.lower()) for p in prompts]
+    client = {"client_id": client_id}
+    if not public:
+        client["client_secret"] = read_secret(from_stdin, prompt="Client secret", what="secret")
+    return asked, client
 
 
 def _post_form(ctx: typer.Context, path: str, fields: dict[str, str]) -> Any:
@@ -170,15 +171,15 @@ def exchange(
 ) -> None:
     """Trade an authorization code for tokens: asks for the code, the PKCE verifier and
     (unless --public) the client secret."""
-    code, verifier, *secret = _secrets(
-        from_stdin, "Authorization code", "Code verifier", *([] if public else ["Client secret"])
+    (code, verifier), client = _ask(
+        client_id, "Authorization code", "Code verifier", public=public, from_stdin=from_stdin
     )
     fields = {
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": redirect_uri,
         "code_verifier": verifier,
-        **_client_fields(client_id, secret[0] if secret else None),
+        **client,
     }
     answer = _post_form(ctx, "oauth/token", fields)
     state(ctx).show(answer, as_json, TOKEN_COLUMNS)
@@ -194,12 +195,8 @@ def refresh(
 ) -> None:
     """Rotate a refresh token (asked for, then the client secret unless --public): new access
     and refresh tokens; the old one is spent."""
-    token, *secret = _secrets(from_stdin, "Refresh token", *([] if public else ["Client secret"]))
-    fields = {
-        "grant_type": "refresh_token",
-        "refresh_token": token,
-        **_client_fields(client_id, secret[0] if secret else None),
-    }
+    (token,), client = _ask(client_id, "Refresh token", public=public, from_stdin=from_stdin)
+    fields = {"grant_type": "refresh_token", "refresh_token": token, **client}
     answer = _post_form(ctx, "oauth/token", fields)
     state(ctx).show(answer, as_json, TOKEN_COLUMNS)
 
@@ -214,9 +211,8 @@ def revoke(
 ) -> None:
     """Revoke a token issued to the client (RFC 7009; asked for, then the client secret unless
     --public). A refresh token ends its whole grant."""
-    token, *secret = _secrets(from_stdin, "Token", *([] if public else ["Client secret"]))
-    fields = {"token": token, **_client_fields(client_id, secret[0] if secret else None)}
-    answer = _post_form(ctx, "oauth/revoke", fields)
+    (token,), client = _ask(client_id, "Token", public=public, from_stdin=from_stdin)
+    answer = _post_form(ctx, "oauth/revoke", {"token": token, **client})
     st = state(ctx)
     if as_json:
         st.out.json(answer)
@@ -233,10 +229,8 @@ def introspect(
 ) -> None:
     """Is this token active, and whose is it? (RFC 7662; confidential clients only: asks for
     the token, then the client secret)."""
-    token, secret = _secrets(from_stdin, "Token", "Client secret")
-    answer = _post_form(
-        ctx, "oauth/introspect", {"token": token, **_client_fields(client_id, secret)}
-    )
+    (token,), client = _ask(client_id, "Token", public=False, from_stdin=from_stdin)
+    answer = _post_form(ctx, "oauth/introspect", {"token": token, **client})
     columns = [
         Column("active", "active", "bool"),
         Column("token_type", "type"),
