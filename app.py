@@ -25,6 +25,7 @@ from chalicelib.api import composites as composites_api  # composite resources (
 from chalicelib.api import groups as groups_api
 from chalicelib.api import labels as labels_api
 from chalicelib.api import notifications as notifications_api
+from chalicelib.api import oauth_flows as oauth_flows_api  # OAuth2 code flow (issue 14)
 from chalicelib.api import quotas as quotas_api  # booking quotas (issue 13)
 from chalicelib.api import roles as roles_api  # custom roles (roles14)
 from chalicelib.api import search as search_api
@@ -95,6 +96,7 @@ app.register_blueprint(analytics_api.bp)  # analytics (issue 12)
 app.register_blueprint(quotas_api.bp)
 app.register_blueprint(what_if_api.bp)
 app.register_blueprint(reservations_io_bp)  # reservations CSV import/export (issue 14)
+app.register_blueprint(oauth_flows_api.bp)  # OAuth2 code flow, revoke, introspect (issue 14)
 for worker_bp in WORKER_BLUEPRINTS:
     app.register_blueprint(worker_bp)
 

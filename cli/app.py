@@ -39,6 +39,7 @@ from cli import (  # audit statistics, reservation search (audit14)
 from cli import analytics as analytics_cli  # analytics (issue 12)
 from cli import groups as groups_cli  # locations, labels, saved searches (catalog14)
 from cli import labels as labels_cli
+from cli import oauth as oauth_cli  # OAuth2 code flow (issue 14)
 from cli import quotas as quotas_cli  # booking quotas (issue 13)
 from cli import searches as searches_cli
 from cli import waitlist as waitlist_cli
@@ -239,6 +240,7 @@ app.add_typer(analytics_cli.app, name="analytics")  # analytics (issue 12)
 # audit statistics and filter values, reservation search (audit14)
 admin.app.add_typer(admin_audit.app, name="audit")
 reservations.app.command("search", epilog=TIME_EPILOG)(reservation_search.search)
+app.add_typer(oauth_cli.app, name="oauth")  # OAuth2 code flow, revoke, introspect (issue 14)
 
 
 def main() -> None:

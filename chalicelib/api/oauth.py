@@ -1,4 +1,5 @@
-"""OAuth2 client-credentials: client registration (admins) and the token endpoint."""
+"""OAuth2 clients (admins) and the token endpoint (client credentials; the code flow's grants go
+to `oauth_flows`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from chalicelib.api.schemas.oauth import (
     TokenRequest,
     WhoAmI,
 )
+from chalicelib.domain.errors import InvalidInput
 
 bp = Blueprint(__name__)
 TAGS = ("oauth",)
@@ -34,7 +36,14 @@ TAGS = ("oauth",)
 )
 def create_client(ctx: RequestContext[ClientCreate]) -> ClientCreated:
     body = ctx.body
-    issued = wiring.oauth().register(ctx.user, body.name, body.scopes)
+    issued = wiring.oauth().register(
+        ctx.user,
+        body.name,
+        body.scopes,
+        redirect_uris=body.redirect_uris,
+        grant_types=body.grant_types,
+        public=body.public,
+    )
     out = ClientOut.from_domain(issued.client)
     return ClientCreated(**out.model_dump(), client_secret=issued.client_secret)
 
@@ -73,19 +82,30 @@ def delete_client(ctx: RequestContext, client_id: str) -> Reply:
     bp,
     "/api/v1/oauth/token",
     "POST",
-    summary="Client-credentials grant (RFC 6749 4.4)",
+    summary="Token endpoint: client_credentials, authorization_code (PKCE), refresh_token",
     tags=TAGS,
     auth="none",
     body=TokenRequest,
     response=TokenOut,
     content_types=FORM_TYPES + JSON_TYPES,
+    description="Errors carry the RFC 6749 5.2 `error` as `error.code` (docs/auth.md).",
 )
 def token(ctx: RequestContext[TokenRequest]) -> Reply:
     body = ctx.body
-    issued = wiring.oauth().token(body.grant_type, body.client_id, body.client_secret, body.scope)
-    out = TokenOut(
-        access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope
-    )
+    if body.grant_type != "client_credentials":  # the code flow's grants (issue 14)
+        answer = wiring.oauth_flows().token(body.as_form(), ctx.header("authorization"))
+        out = TokenOut.model_validate({**answer.body, "token_type": "bearer"})
+    else:
+        if not (body.client_id and body.client_secret):
+            raise InvalidInput(
+                "client_credentials needs client_id and client_secret", code="invalid_request"
+            )
+        issued = wiring.oauth().token(
+            body.grant_type, body.client_id, body.client_secret, body.scope
+        )
+        out = TokenOut(
+            access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope
+        )
     # RFC 6749 5.1: token responses must not be cached.
     return Reply(out, 200, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 

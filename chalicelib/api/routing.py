@@ -293,12 +293,17 @@ def _verify(
 
 
 def _authorize(principal: Principal, spec: RouteSpec) -> None:
-    if principal.is_client and spec.scope is None:
-        # OAuth client tokens only reach routes that declare the scope they need.
+    if (principal.is_client or principal.via_client) and spec.scope is None:
+        # OAuth client tokens only reach routes that declare the scope they need (and so do
+        # users' tokens issued to a client through the authorization code flow, issue 14).
         raise Forbidden("client tokens may not call this route", code="client_not_allowed")
     if spec.auth == "admin" and not principal.is_admin:
         raise Forbidden("this action is for administrators", code="admin_required")
-    delegated = spec.delegated and not principal.is_client and not principal.is_read_only
+    delegated = (
+        spec.delegated
+        and not (principal.is_client or principal.via_client)
+        and not principal.is_read_only
+    )
     if spec.scope is not None and not principal.can(spec.scope) and not delegated:
         raise Forbidden(f"this action needs the '{spec.scope}' permission", code="missing_scope")
     if (

@@ -51,6 +51,8 @@ class Principal:
     client_ip: str = ""
     token_id: str = ""
     session_id: str = ""  # the sign-in (refresh family) a user's access token belongs to
+    # OAuth authorization code flow (issue 14): the client acting for this user, if any.
+    via_client: str = ""
 
     @property
     def is_admin(self) -> bool:

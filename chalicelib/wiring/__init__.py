@@ -15,6 +15,7 @@ from chalicelib.wiring.accounts import (
     email_verification,
     mfa,
     oauth,
+    oauth_flows,  # OAuth2 code flow, refresh, revoke, introspect (issue 14)
     sessions,
 )
 from chalicelib.wiring.analytics import analytics, analytics_export, analytics_recorder  # issue 12
@@ -140,6 +141,7 @@ __all__ = [  # noqa: RUF022
     "no_shows",
     "notifications",
     "oauth",
+    "oauth_flows",
     "operations",
     "override",
     "persistence",

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from chalicelib.services.accounts.email_verification import EmailVerificationService
     from chalicelib.services.accounts.mfa import MfaService
     from chalicelib.services.accounts.oauth import OAuthService
+    from chalicelib.services.accounts.oauth_flows import OAuthFlows  # issue 14 (oauth14)
 
 
 @built
@@ -167,3 +168,31 @@ def oauth() -> OAuthService:
         cursors=cursors(),
         lifetime=session_config().access_lifetime,
     )
+
+
+# OAuth2 authorization code + PKCE, refresh, revoke, introspect (issue 14, oauth14).
+def oauth_flows() -> OAuthFlows:
+    from chalicelib.services.accounts.oauth_flows import OAuthFlows
+    from chalicelib.services.accounts.oauth_validator import FlowConfig, FlowDeps
+    from chalicelib.store.accounts.oauth_clients import OAuthClientStore
+    from chalicelib.store.accounts.oauth_grants import OAuthGrantStore
+    from chalicelib.store.accounts.tokens import TokenStore
+    from chalicelib.store.accounts.users import UserStore
+
+    config = session_config()
+    deps = FlowDeps(
+        clients=OAuthClientStore(),
+        grants=OAuthGrantStore(),
+        sessions=TokenStore(),
+        users=UserStore(),
+        codec=token_codec(),
+        ids=ids(),
+        clock=clock(),
+        config=FlowConfig(
+            access_lifetime=config.access_lifetime,
+            refresh_lifetime=config.refresh_lifetime,
+            grant_lifetime=config.session_lifetime,
+        ),
+    )
+    consent = get_settings().frontend_url.rstrip("/") + "/#/oauth/consent"
+    return OAuthFlows(deps, consent_url=consent)

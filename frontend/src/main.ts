@@ -37,6 +37,11 @@ function context(config: Config, api: Api): AppContext {
     },
     toDashboard: async () => {
       leave();
+      // OAuth2 consent (issue 14): an app sent the user here; answer it before anything else.
+      if (location.hash.startsWith('#/oauth/consent')) {
+        void import('./screens/consent').then((m) => m.renderConsent(ctx));
+        return;
+      }
       try {
         const shell = await import('./screens/shell');
         const opened = await shell.openShell(ctx);

@@ -53,8 +53,40 @@ PRUNED_GLOBS = ("*/tests", "*/test", "**/*.pyi", "dateutil/zoneinfo/*.tar.gz")
 # cffi's Python package and its C parser only build bindings (argon2's compiled module needs
 # `_cffi_backend` alone), pydantic's mypy plugin and experimental API are never imported, and
 # the wheels' SBOM files are build provenance nobody reads at run time.
-STAGE_PRUNED = ("cffi", "pycparser", "pydantic/mypy.py", "pydantic/experimental")
+STAGE_PRUNED: tuple[str, ...] = ("cffi", "pycparser", "pydantic/mypy.py", "pydantic/experimental")
 STAGE_PRUNED_GLOBS = ("*.dist-info/sboms",)
+# oauthlib (OAuth2 code flow, issue 14): only the server side of RFC 6749 ships. Three package
+# `__init__`s only re-export everything (client classes, every grant, the device flow, OpenID
+# Connect, pre-configured servers), so they ship empty and what they alone pulled in goes:
+# oauthlib costs ~85 KB zipped instead of ~118 KB. Our code imports the modules it uses by
+# their full names (chalicelib/services/accounts/oauth_*.py); the bundle probe proves it.
+STAGE_PRUNED += (
+    "oauthlib/oauth1",
+    "oauthlib/openid",
+    "oauthlib/oauth2/rfc8628",
+    "oauthlib/oauth2/rfc6749/clients",
+    "oauthlib/oauth2/rfc6749/endpoints/metadata.py",
+    "oauthlib/oauth2/rfc6749/endpoints/pre_configured.py",
+    "oauthlib/oauth2/rfc6749/endpoints/resource.py",
+    "oauthlib/oauth2/rfc6749/grant_types/client_credentials.py",
+    "oauthlib/oauth2/rfc6749/grant_types/implicit.py",
+    "oauthlib/oauth2/rfc6749/grant_types/resource_owner_password_credentials.py",
+)
+STAGE_EMPTIED = (
+    "oauthlib/oauth2/__init__.py",
+    "oauthlib/oauth2/rfc6749/endpoints/__init__.py",
+    "oauthlib/oauth2/rfc6749/grant_types/__init__.py",
+)
+# Never imported on Lambda (other platforms, opt-in TLS backends, build and console scripts):
+# room for the above (issue 14, oauth14).
+STAGE_PRUNED += (
+    "urllib3/contrib/emscripten",
+    "urllib3/contrib/pyopenssl.py",
+    "dateutil/tz/win.py",
+    "qrcode/console_scripts.py",
+    "ulid/__main__.py",
+    "_argon2_cffi_bindings/_ffi_build.py",
+)
 _DIST_INFO_DROPPED = ("RECORD", "INSTALLER", "REQUESTED", "WHEEL", "direct_url.json")
 _APP_FILES = ("app.py", "chalicelib", ".chalice/config.json")
 _PROBE = Path(__file__).with_name("bundle_probe.py")
@@ -138,6 +170,9 @@ def stage_project(build_dir: Path, vendor: Path) -> Path:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+    for name in STAGE_EMPTIED:
+        if (target / name).exists():
+            (target / name).write_text('"""Emptied by infra/cdk/bundle.py (STAGE_EMPTIED)."""\n')
     precompile(build_dir)
     return build_dir
 

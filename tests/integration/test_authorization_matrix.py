@@ -313,6 +313,21 @@ GET    /bulk/reservations/export                                  401 2xx 2xx 2x
     )
 )
 
+# OAuth2 authorization code + PKCE, consent, revoke, introspect (issue 14, oauth14). Empty
+# requests: authorize answers 400 (no client_id; never redirected), consent is for people only.
+EXPECTED.update(
+    _table(
+        """
+# OAuth2 code flow (issue 14)
+GET    /oauth/authorize                                           400 400 400 400 400 400 400
+GET    /oauth/consent                                             401 400 400 400 403 403 400
+POST   /oauth/consent                                             401 422 422 422 403 403 422
+POST   /oauth/revoke                                              422 422 422 422 422 422 422
+POST   /oauth/introspect                                          422 422 422 422 422 422 422
+"""
+    )
+)
+
 
 @dataclass
 class World:

@@ -33,6 +33,9 @@ class Claims:
     scopes: tuple[str, ...] = ()
     # sid: the sign-in (refresh family) of a user's access token; ending the session ends it.
     session_id: str = ""
+    # cid: the OAuth client a user's access token was issued to (authorization code flow);
+    # `scopes` then hold what the user granted it.
+    client_id: str = ""
 
     def as_jwt_payload(self) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -49,6 +52,8 @@ class Claims:
             payload["scope"] = " ".join(self.scopes)
         if self.session_id:
             payload["sid"] = self.session_id
+        if self.client_id:
+            payload["cid"] = self.client_id
         return payload
 
 
@@ -65,6 +70,7 @@ def new_claims(
     scopes: Iterable[str] = (),
     session_id: str = "",
     not_after: int | None = None,
+    client_id: str = "",
 ) -> Claims:
     """`not_after` caps the expiry (an access token never outlives its session)."""
     issued = epoch_seconds(now)
@@ -80,6 +86,7 @@ def new_claims(
         token_version=token_version,
         scopes=tuple(sorted(scopes)),
         session_id=session_id,
+        client_id=client_id,
     )
 
 
@@ -104,6 +111,7 @@ def claims_from_payload(payload: dict[str, Any]) -> Claims:
             token_version=_int(payload.get("tv", 0)),
             scopes=tuple(_str(scope).split()) if scope else (),
             session_id=session_id,
+            client_id=_str(payload.get("cid", "")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise _invalid("the token is missing required claims") from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -196,6 +196,23 @@ class SessionService:
             self._tokens.revoke_all_families(principal.subject_id, now)
 
 
+def delegated(principal: Principal, claims: tokens.Claims, client: OAuthClient | None) -> Principal:
+    """A user's token issued to a client (authorization code flow): what the user may do now,
+    what they granted, and what the client still holds, all three (issue 14)."""
+    if client is None:  # the client was deleted: its grants end with it
+        raise _revoked()
+    scopes = principal.scopes & frozenset(claims.scopes) & client.scopes
+    # An administrator's powers travel only with the `admin` scope granted.
+    roles = principal.roles if "admin" in scopes else (principal.roles - {Role.ADMIN})
+    return replace(
+        principal,
+        roles=roles or frozenset({Role.USER}),
+        scopes=scopes,
+        channel=Channel.API,
+        via_client=client.client_id,
+    )
+
+
 def _reused() -> NotAuthenticated:
     return NotAuthenticated(
         "this refresh token was already used; every session of this login is revoked",
@@ -228,6 +245,7 @@ class TokenAuthenticator:
             jti=claims.token_id,
             session_id=claims.session_id,
             now=now,
+            via_client=claims.client_id,
         )
         subject = found.subject
         if found.denied:
@@ -235,7 +253,8 @@ class TokenAuthenticator:
         if isinstance(subject, User) and claims.token_type == "access":
             if not found.session_live:  # logged out, reuse detected, MFA changed, too old
                 raise _revoked()
-            return self._user_principal(subject, claims, client_ip, channel)
+            principal = self._user_principal(subject, claims, client_ip, channel)
+            return delegated(principal, claims, found.via_client) if claims.client_id else principal
         if isinstance(subject, OAuthClient) and claims.token_type == "client":
             return Principal(
                 subject_id=subject.client_id,

@@ -1,4 +1,5 @@
-"""OAuth2 client-credentials: admins register clients; clients trade secrets for tokens."""
+"""OAuth2 clients: admins register them; the client-credentials grant trades a secret for a
+token. The authorization code flow, refresh, revocation and introspection: `oauth_flows`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.domain.accounts import tokens
-from chalicelib.domain.accounts.oauth_clients import OAuthClient
+from chalicelib.domain.accounts.oauth_clients import (
+    CLIENT_CREDENTIALS,
+    OAuthClient,
+    check_grant_types,
+    check_redirect_uris,
+)
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import DomainError, InvalidInput, NotAuthenticated
 from chalicelib.domain.ids import IdFactory
@@ -24,7 +30,7 @@ SUPPORTED_GRANTS = ("client_credentials",)
 @dataclass(frozen=True)
 class IssuedClient:
     client: OAuthClient
-    client_secret: str  # shown once, never stored
+    client_secret: str | None  # shown once, never stored; None for a public client
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,16 @@ class OAuthService:
         self._cursors = cursors
         self._lifetime = lifetime
 
-    def register(self, admin: Principal, name: str, scopes: list[str]) -> IssuedClient:
+    def register(
+        self,
+        admin: Principal,
+        name: str,
+        scopes: list[str],
+        *,
+        redirect_uris: list[str] | None = None,
+        grant_types: list[str] | None = None,
+        public: bool = False,
+    ) -> IssuedClient:
         require_admin(admin)
         unknown = sorted(set(scopes) - ALL_SCOPES)
         if unknown:
@@ -72,14 +87,18 @@ class OAuthService:
             )
         if not scopes:
             raise InvalidInput("a client needs at least one scope", code="invalid_scope")
-        secret = secrets.token_urlsafe(32)
+        grants = check_grant_types(grant_types or [CLIENT_CREDENTIALS], public=public)
+        uris = check_redirect_uris(redirect_uris or [], grants)
+        secret = None if public else secrets.token_urlsafe(32)
         client = OAuthClient(
             client_id="rrc_" + self._ids.new_id().lower(),
             name=name,
             scopes=frozenset(scopes),
-            secret_hash=hash_secret(secret),
+            secret_hash=hash_secret(secret) if secret else "",
             owner_id=admin.subject_id,
             created_at=self._clock.now(),
+            redirect_uris=uris,
+            grant_types=grants,
         )
         self._clients.create(client)
         return IssuedClient(client, secret)
@@ -108,10 +127,20 @@ class OAuthService:
         client = self._clients.get(client_id)
         presented = hash_secret(client_secret)
         # Compare against something even for unknown clients: same work either way.
-        expected = client.secret_hash if client else hash_secret(secrets.token_urlsafe(16))
+        expected = (
+            client.secret_hash
+            if client and client.secret_hash
+            else hash_secret(secrets.token_urlsafe(16))
+        )
         if client is None or not hmac.compare_digest(presented, expected):
             raise oauth_error(
                 "invalid_client", "client authentication failed", status=NotAuthenticated
+            )
+        if not client.allows(CLIENT_CREDENTIALS):
+            raise oauth_error(
+                "unauthorized_client",
+                "this client is not registered for the client_credentials grant",
+                status=DomainError,
             )
         granted = _granted_scopes(client, scope)
         claims = tokens.new_claims(

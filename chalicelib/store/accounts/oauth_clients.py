@@ -1,4 +1,4 @@
-"""OAuth2 clients (client-credentials grant). The secret is stored only as SHA-256.
+"""OAuth2 clients. The secret is stored only as SHA-256 (public clients have none).
 
 Keys: OAUTHCLIENT#<client_id> / CLIENT; GSI1: OAUTHCLIENTS / <client_id> for the admin list.
 """
@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import ListAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
 
-from chalicelib.domain.accounts.oauth_clients import OAuthClient
+from chalicelib.domain.accounts.oauth_clients import CLIENT_CREDENTIALS, OAuthClient
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.timeutil import iso_z, parse_instant
 from chalicelib.store import audit_stamp
@@ -28,9 +28,12 @@ class OAuthClientItem(TableItem, discriminator="oauth_client"):
     client_id = UnicodeAttribute()
     name = UnicodeAttribute()
     scopes = UnicodeSetAttribute(null=True)
-    secret_hash = UnicodeAttribute()
+    secret_hash = UnicodeAttribute(null=True)
     owner_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    # Authorization code flow (issue 14); clients registered before it have neither.
+    redirect_uris = ListAttribute(of=UnicodeAttribute, null=True)
+    grant_types = UnicodeSetAttribute(null=True)
 
 
 def client_from_item(item: OAuthClientItem) -> OAuthClient:
@@ -38,9 +41,11 @@ def client_from_item(item: OAuthClientItem) -> OAuthClient:
         client_id=item.client_id,
         name=item.name,
         scopes=frozenset(item.scopes or ()),
-        secret_hash=item.secret_hash,
+        secret_hash=item.secret_hash or "",
         owner_id=item.owner_id,
         created_at=parse_instant(item.created_at),
+        redirect_uris=tuple(str(uri) for uri in item.redirect_uris or ()),
+        grant_types=frozenset(item.grant_types or {CLIENT_CREDENTIALS}),
     )
 
 
@@ -55,9 +60,11 @@ class OAuthClientStore:
             client_id=client.client_id,
             name=client.name,
             scopes=set(client.scopes) or None,
-            secret_hash=client.secret_hash,
+            secret_hash=client.secret_hash or None,
             owner_id=client.owner_id,
             created_at=iso_z(client.created_at),
+            redirect_uris=list(client.redirect_uris) or None,
+            grant_types=set(client.grant_types),
         )
         audit_stamp.stamp(item).save(condition=OAuthClientItem.PK.does_not_exist())
 

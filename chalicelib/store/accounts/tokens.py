@@ -87,6 +87,8 @@ class SubjectLookup:
     subject: User | OAuthClient | None
     denied: bool
     session_live: bool
+    # The client a user's token was issued to (authorization code flow); None once deleted.
+    via_client: OAuthClient | None = None
 
 
 class RotationRefused(Exception):
@@ -240,18 +242,32 @@ class TokenStore:
         DeniedTokenItem(PK=deny_pk(jti), SK="DENY", expires_at=until).save()
 
     def load_subject_and_denial(
-        self, subject_id: str, *, is_client: bool, jti: str, session_id: str, now: datetime
+        self,
+        subject_id: str,
+        *,
+        is_client: bool,
+        jti: str,
+        session_id: str,
+        now: datetime,
+        via_client: str = "",
     ) -> SubjectLookup:
         """ONE consistent BatchGetItem: the token's subject (a user, or an OAuth client for a
-        client token), its deny-list entry and, for a user, its session's family item."""
+        client token), its deny-list entry and, for a user, its session's family item (and
+        the client it was issued to, if any)."""
         bind()
         pk, sk = (client_pk(subject_id), CLIENT_SK) if is_client else user_key(subject_id)
         subject: User | OAuthClient | None = None
+        via: OAuthClient | None = None
         denied = session_live = False
         keys = [(pk, sk), (deny_pk(jti), "DENY")]
         if session_id and not is_client:
             keys.append((user_pk(subject_id), family_sk(session_id)))
+        if via_client and not is_client:
+            keys.append((client_pk(via_client), CLIENT_SK))
         for item in TableItem.batch_get(keys, consistent_read=True):
+            if isinstance(item, OAuthClientItem) and not is_client:
+                via = client_from_item(item) if client_pk(via_client) == item.PK else None
+                continue
             if isinstance(item, DeniedTokenItem):
                 denied = int(item.expires_at or 0) > epoch_seconds(now)
             elif isinstance(item, RefreshFamilyItem) and item.family_id == session_id:
@@ -260,7 +276,7 @@ class TokenStore:
                 subject = to_domain(item)
             elif isinstance(item, OAuthClientItem) and is_client and pk == item.PK:
                 subject = client_from_item(item)
-        return SubjectLookup(subject, denied, session_live)
+        return SubjectLookup(subject, denied, session_live, via)
 
 
 def _not_revoked() -> Condition:

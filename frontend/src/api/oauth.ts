@@ -10,3 +10,10 @@ export const list = (api: Api, query: { limit: number; cursor?: string | null })
 export const create = (api: Api, name: string, scopes: string[]) => api.call('post', '/api/v1/oauth/clients', { body: { name, scopes } });
 export const remove = (api: Api, clientId: string) =>
   api.call('delete', '/api/v1/oauth/clients/{client_id}', { params: { client_id: clientId } });
+
+// OAuth2 authorization code flow (issue 14): the consent screen's question and answer.
+export type ConsentRequest = Schemas['ConsentOut'];
+export type AuthorizeQuery = Schemas['AuthorizeQuery'];
+export const consentRequest = (api: Api, query: AuthorizeQuery) => api.call('get', '/api/v1/oauth/consent', { query });
+export const decide = (api: Api, request: AuthorizeQuery, approve: boolean) =>
+  api.call('post', '/api/v1/oauth/consent', { body: { request, approve } });

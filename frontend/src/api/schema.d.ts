@@ -1235,6 +1235,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/oauth/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Authorization request (RFC 6749 4.1.1, PKCE S256): on to the consent screen
+         * @description A bad client_id or redirect_uri is answered with 400 (never redirected); other errors go back to the client's redirect URI as `error=`; otherwise the browser is sent to the web app's consent screen.
+         */
+        get: operations["get__api_v1_oauth_authorize"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/oauth/clients": {
         parameters: {
             query?: never;
@@ -1273,6 +1293,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/oauth/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a client asks for (the consent screen's question) */
+        get: operations["get__api_v1_oauth_consent"];
+        put?: never;
+        /** Approve or deny a client (issues a one-time code on approval) */
+        post: operations["post__api_v1_oauth_consent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Is this token active? (RFC 7662; confidential clients only) */
+        post: operations["post__api_v1_oauth_introspect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a token (RFC 7009): 200 even for unknown tokens
+         * @description A refresh token ends its whole grant (its access tokens too); an access token is deny-listed until it expires. Client authentication: HTTP Basic or client_id/secret.
+         */
+        post: operations["post__api_v1_oauth_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/oauth/token": {
         parameters: {
             query?: never;
@@ -1282,7 +1357,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Client-credentials grant (RFC 6749 4.4) */
+        /**
+         * Token endpoint: client_credentials, authorization_code (PKCE), refresh_token
+         * @description Errors carry the RFC 6749 5.2 `error` as `error.code` (docs/auth.md).
+         */
         post: operations["post__api_v1_oauth_token"];
         delete?: never;
         options?: never;
@@ -3549,6 +3627,47 @@ export interface components {
              */
             until?: string | null;
         };
+        /**
+         * AuthorizeQuery
+         * @description RFC 6749 4.1.1 + RFC 7636 4.3. Unknown parameters are ignored, as RFC 6749 3.1 asks.
+         */
+        AuthorizeQuery: {
+            /**
+             * Client Id
+             * @default null
+             */
+            client_id?: string | null;
+            /**
+             * Code Challenge
+             * @default null
+             */
+            code_challenge?: string | null;
+            /**
+             * Code Challenge Method
+             * @default null
+             */
+            code_challenge_method?: string | null;
+            /**
+             * Redirect Uri
+             * @default null
+             */
+            redirect_uri?: string | null;
+            /**
+             * Response Type
+             * @default null
+             */
+            response_type?: string | null;
+            /**
+             * Scope
+             * @default null
+             */
+            scope?: string | null;
+            /**
+             * State
+             * @default null
+             */
+            state?: string | null;
+        };
         /** AvailabilityIn */
         AvailabilityIn: {
             /** Enabled */
@@ -3970,8 +4089,17 @@ export interface components {
         };
         /** ClientCreate */
         ClientCreate: {
+            /** Grant Types */
+            grant_types?: string[];
             /** Name */
             name: string;
+            /**
+             * Public
+             * @default false
+             */
+            public?: boolean;
+            /** Redirect Uris */
+            redirect_uris?: string[];
             /** Scopes */
             scopes: string[];
         };
@@ -3981,18 +4109,27 @@ export interface components {
             client_id: string;
             /**
              * Client Secret
-             * @description Shown once; only a hash is stored.
+             * @description Shown once; only a hash is stored. None for a public client.
              */
-            client_secret: string;
+            client_secret: string | null;
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
+            /** Grant Types */
+            grant_types?: string[];
             /** Name */
             name: string;
             /** Owner Id */
             owner_id: string;
+            /**
+             * Public
+             * @default false
+             */
+            public?: boolean;
+            /** Redirect Uris */
+            redirect_uris?: string[];
             /** Scopes */
             scopes: string[];
         };
@@ -4005,10 +4142,19 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Grant Types */
+            grant_types?: string[];
             /** Name */
             name: string;
             /** Owner Id */
             owner_id: string;
+            /**
+             * Public
+             * @default false
+             */
+            public?: boolean;
+            /** Redirect Uris */
+            redirect_uris?: string[];
             /** Scopes */
             scopes: string[];
         };
@@ -4038,6 +4184,36 @@ export interface components {
             roles: string[];
             /** Scopes */
             scopes: string[];
+        };
+        /** ConsentAnswer */
+        ConsentAnswer: {
+            /**
+             * Redirect To
+             * @description Where the browser goes next (the client's redirect URI).
+             */
+            redirect_to: string;
+        };
+        /**
+         * ConsentDecision
+         * @description The consent screen's answer, with the authorization request it answers.
+         */
+        ConsentDecision: {
+            /** Approve */
+            approve: boolean;
+            request: components["schemas"]["AuthorizeQuery"];
+        };
+        /** ConsentOut */
+        ConsentOut: {
+            /** Client Id */
+            client_id: string;
+            /** Client Name */
+            client_name: string;
+            /** Redirect Uri */
+            redirect_uri: string;
+            /** Scopes */
+            scopes: string[];
+            /** State */
+            state: string;
         };
         /** CountOut */
         CountOut: {
@@ -4716,6 +4892,56 @@ export interface components {
             imported: number;
             /** Resource Ids */
             resource_ids: string[];
+        };
+        /**
+         * IntrospectionOut
+         * @description RFC 7662 2.2: only `active` when the token is not active.
+         */
+        IntrospectionOut: {
+            /** Active */
+            active: boolean;
+            /**
+             * Client Id
+             * @default null
+             */
+            client_id?: string | null;
+            /**
+             * Exp
+             * @default null
+             */
+            exp?: number | null;
+            /**
+             * Iat
+             * @default null
+             */
+            iat?: number | null;
+            /**
+             * Jti
+             * @default null
+             */
+            jti?: string | null;
+            /**
+             * Scope
+             * @default null
+             */
+            scope?: string | null;
+            /**
+             * Sub
+             * @default null
+             */
+            sub?: string | null;
+            /**
+             * Token Type
+             * @default null
+             */
+            token_type?: string | null;
+            /**
+             * Username
+             * @default null
+             */
+            username?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /** ItemErrorOut */
         ItemErrorOut: {
@@ -7076,6 +7302,12 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
+            /**
+             * Refresh Token
+             * @description Code and refresh grants: rotated on every use.
+             * @default null
+             */
+            refresh_token?: string | null;
             /** Scope */
             scope: string;
             /**
@@ -7085,16 +7317,67 @@ export interface components {
             token_type?: string;
         };
         /**
+         * TokenProbe
+         * @description RFC 7009 2.1 / RFC 7662 2.1 (form-urlencoded; JSON accepted). The client identifies
+         *     itself with HTTP Basic or with client_id (+ client_secret) here.
+         */
+        TokenProbe: {
+            /**
+             * Client Id
+             * @default null
+             */
+            client_id?: string | null;
+            /**
+             * Client Secret
+             * @default null
+             */
+            client_secret?: string | null;
+            /** Token */
+            token: string;
+            /**
+             * Token Type Hint
+             * @default null
+             */
+            token_type_hint?: string | null;
+        };
+        /**
          * TokenRequest
-         * @description RFC 6749 section 4.4 (form-urlencoded); JSON is accepted too.
+         * @description RFC 6749 sections 4.4, 4.1.3 and 6 (form-urlencoded); JSON is accepted too. The client
+         *     may authenticate with HTTP Basic instead of client_id/client_secret here.
          */
         TokenRequest: {
-            /** Client Id */
-            client_id: string;
-            /** Client Secret */
-            client_secret: string;
+            /**
+             * Client Id
+             * @default null
+             */
+            client_id?: string | null;
+            /**
+             * Client Secret
+             * @default null
+             */
+            client_secret?: string | null;
+            /**
+             * Code
+             * @default null
+             */
+            code?: string | null;
+            /**
+             * Code Verifier
+             * @default null
+             */
+            code_verifier?: string | null;
             /** Grant Type */
             grant_type: string;
+            /**
+             * Redirect Uri
+             * @default null
+             */
+            redirect_uri?: string | null;
+            /**
+             * Refresh Token
+             * @default null
+             */
+            refresh_token?: string | null;
             /**
              * Scope
              * @default null
@@ -10126,6 +10409,43 @@ export interface operations {
             };
         };
     };
+    get__api_v1_oauth_authorize: {
+        parameters: {
+            query?: {
+                response_type?: string | null;
+                client_id?: string | null;
+                redirect_uri?: string | null;
+                scope?: string | null;
+                state?: string | null;
+                code_challenge?: string | null;
+                code_challenge_method?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get__api_v1_oauth_clients: {
         parameters: {
             query?: {
@@ -10204,6 +10524,144 @@ export interface operations {
         responses: {
             /** @description success */
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_oauth_consent: {
+        parameters: {
+            query?: {
+                response_type?: string | null;
+                client_id?: string | null;
+                redirect_uri?: string | null;
+                scope?: string | null;
+                state?: string | null;
+                code_challenge?: string | null;
+                code_challenge_method?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post__api_v1_oauth_consent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentDecision"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentAnswer"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post__api_v1_oauth_introspect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenProbe"];
+                "application/x-www-form-urlencoded": components["schemas"]["TokenProbe"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntrospectionOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post__api_v1_oauth_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenProbe"];
+                "application/x-www-form-urlencoded": components["schemas"]["TokenProbe"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

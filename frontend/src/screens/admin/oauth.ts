@@ -39,7 +39,7 @@ function createForm(session: Session, created: (client: oauth.OAuthClient) => vo
     const client = await oauth.create(session.api, name.value.trim(), scopes);
     form.reset();
     created(client);
-    showSecretOnce(`Client ${client.name} registered`, 'Client secret', client.client_secret,
+    showSecretOnce(`Client ${client.name} registered`, 'Client secret', client.client_secret ?? '',
       `Client id: ${client.client_id}. Exchange both at POST /api/v1/oauth/token (grant_type=client_credentials).`);
   });
   return form;
