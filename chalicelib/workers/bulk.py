@@ -91,18 +91,24 @@ def _email(events: list[DomainEvent]) -> None:
     wiring.email().deliver_many(events)
 
 
+def _audit(events: list[DomainEvent]) -> None:
+    wiring.audit().record_many(events)
+
+
 # Handlers that take the envelope's events of their kind at once and stay idempotent per event
 # id: analytics counts up to ~30 events per transaction (markers + merged counters); notify
 # looks each user and resource up once and stores up to 50 notifications of a user per
 # transaction (ids derived from the event ids, put with attribute_not_exists); webhooks read
 # each event name's subscriptions once (delivery ids derive from event and webhook ids);
 # email claims each (event, recipient) send in one transaction per envelope instead of a
-# Powertools record per event (store/pipeline/email_claims.py: same at-most-once semantics).
+# Powertools record per event (store/pipeline/email_claims.py: same at-most-once semantics);
+# audit writes as many entries per transaction as fit with their merged statistics counters.
 BATCH_HANDLERS: dict[str, Callable[[list[DomainEvent]], None]] = {
     ANALYTICS_QUEUE.name: _analytics,
     NOTIFY_QUEUE.name: _notify,
     WEBHOOK_QUEUE.name: _webhooks,
     EMAIL_QUEUE.name: _email,
+    AUDIT_QUEUE.name: _audit,
 }
 
 

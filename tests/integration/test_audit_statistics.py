@@ -142,3 +142,33 @@ def test_a_range_of_exactly_92_days_is_allowed(
 ) -> None:
     stats = get(client, admin_token, f"{BASE}/statistics?from=2026-09-01&to=2026-12-01")
     assert (stats["from"], stats["to"]) == ("2026-09-01", "2026-12-01")
+
+
+def test_a_batch_is_written_and_counted_once_like_single_entries(
+    client: Client, pipeline: Pipeline, admin_token: str, clock: FrozenClock
+) -> None:
+    # Given entries written one by one, and the same kind of entries for a second actor
+    activity(client, pipeline, admin_token)
+    day = clock.now().date().isoformat()
+    entries = [e for e in all_entries(client, admin_token) if e["at"][:10] == day]
+    before = get(client, admin_token, f"{BASE}/statistics?from={day}&to={day}")
+    later = clock.now() + timedelta(minutes=5)
+    batch = [
+        AuditEntry.from_dict(
+            {**e, "entry_id": f"{e['entry_id'][:-4]}ZZZ{n}", "actor_id": "bulk-actor"}
+        )
+        for n, e in enumerate(entries[:3])
+    ]
+    expiry = later + timedelta(days=400)
+    store = AuditStore()
+    # When the bulk lane writes them as a batch, and the batch comes back with one new entry
+    assert store.add_many([(e, expiry) for e in batch[:2]]) == 2
+    assert store.add_many([(e, expiry) for e in batch]) == 1
+    # Then each was written and counted once, merged counters included
+    stats = get(client, admin_token, f"{BASE}/statistics?from={day}&to={day}")
+    assert stats["total"] == before["total"] + 3
+    assert counts(stats["by_actor"])["bulk-actor"] == 3
+    expected = Counter(counts(before["by_action"])) + Counter(e.action for e in batch)
+    assert counts(stats["by_action"]) == dict(expected)
+    actors = {v["value"]: v["count"] for v in get(client, admin_token, f"{BASE}/filters")["actors"]}
+    assert actors["bulk-actor"] == 3

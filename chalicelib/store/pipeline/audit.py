@@ -13,7 +13,7 @@ month markers let queries and retention walk the months that exist without scann
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,9 +25,9 @@ from ulid import ULID
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.pipeline.audit import AuditEntry, AuditFilter
 from chalicelib.domain.timeutil import epoch_seconds, iso_z
-from chalicelib.store.pipeline.audit_stats import plan_counts
+from chalicelib.store.pipeline.audit_stats import counter_keys, plan_counts, plan_counts_many
 from chalicelib.store.table import TableItem, bind
-from chalicelib.store.transact import Tx
+from chalicelib.store.transact import MAX_ITEMS, Tx
 
 MONTHS_PK = "AUDIT_MONTHS"
 MAX_QUERIES = 10  # pages read per request at most (filters can make pages sparse)
@@ -85,6 +85,45 @@ class AuditMonthItem(TableItem, discriminator="audit_month"):  # type: ignore[ca
     month = UnicodeAttribute()
 
 
+def _item(entry: AuditEntry, expires_at: datetime) -> AuditItem:
+    return AuditItem(
+        PK=month_pk(month_of(entry.at)),
+        SK=f"E#{entry.entry_id}",
+        GSI1PK=entity_pk(entry.entity_type, entry.entity_id),
+        GSI1SK=entry.entry_id,
+        GSI2PK=actor_pk(entry.actor_id),
+        GSI2SK=entry.entry_id,
+        entry_id=entry.entry_id,
+        at=iso_z(entry.at),
+        actor_id=entry.actor_id,
+        channel=entry.channel,
+        client_ip=entry.client_ip or None,
+        correlation_id=entry.correlation_id or None,
+        entity_type=entry.entity_type,
+        entity_id=entry.entity_id,
+        action=entry.action,
+        changes=json.dumps(entry.changes, sort_keys=True, default=str),
+        expires_at=epoch_seconds(expires_at),
+    )
+
+
+def _chunks(
+    entries: Sequence[tuple[AuditEntry, datetime]],
+) -> Iterator[list[tuple[AuditEntry, datetime]]]:
+    """Greedy chunks whose transaction (entries + month markers + distinct counters) fits."""
+    chunk: list[tuple[AuditEntry, datetime]] = []
+    for pair in entries:
+        candidate = [*chunk, pair]
+        members = [entry for entry, _ in candidate]
+        size = len(candidate) + len({month_of(e.at) for e in members})
+        if chunk and size + len(counter_keys(members)) > MAX_ITEMS:
+            yield chunk
+            candidate = [pair]
+        chunk = candidate
+    if chunk:
+        yield chunk
+
+
 def _to_domain(item: AuditItem) -> AuditEntry:
     return AuditEntry.from_dict(
         {
@@ -106,31 +145,12 @@ class AuditStore:
     def add(self, entry: AuditEntry, *, expires_at: datetime) -> bool:
         """Append once; False if this entry was already written (a redelivered change)."""
         bind()
-        month = month_of(entry.at)
-        item = AuditItem(
-            PK=month_pk(month),
-            SK=f"E#{entry.entry_id}",
-            GSI1PK=entity_pk(entry.entity_type, entry.entity_id),
-            GSI1SK=entry.entry_id,
-            GSI2PK=actor_pk(entry.actor_id),
-            GSI2SK=entry.entry_id,
-            entry_id=entry.entry_id,
-            at=iso_z(entry.at),
-            actor_id=entry.actor_id,
-            channel=entry.channel,
-            client_ip=entry.client_ip or None,
-            correlation_id=entry.correlation_id or None,
-            entity_type=entry.entity_type,
-            entity_id=entry.entity_id,
-            action=entry.action,
-            changes=json.dumps(entry.changes, sort_keys=True, default=str),
-            expires_at=epoch_seconds(expires_at),
-        )
         # One transaction: the entry (once per id) with the month marker and the statistics'
         # counters (issue 14, store/pipeline/audit_stats.py), so a redelivery counts nothing.
         tx = Tx()
-        tx.put(item, AuditItem.PK.does_not_exist(), "entry")
+        tx.put(_item(entry, expires_at), AuditItem.PK.does_not_exist(), "entry")
         tx.on_fail("entry", _already_written)
+        month = month_of(entry.at)
         tx.put(AuditMonthItem(PK=MONTHS_PK, SK=month, month=month), None, "month")
         plan_counts(tx, entry, expires_at=expires_at)
         try:
@@ -140,6 +160,30 @@ class AuditStore:
                 return False
             raise
         return True
+
+    def add_many(self, entries: Sequence[tuple[AuditEntry, datetime]]) -> int:
+        """`add` for a batch (the bulk lane, issue 16): as many entries per transaction as
+        fit with their merged counters; a transaction that finds an entry already written
+        (a redelivery) is redone one entry at a time. Returns how many were written now."""
+        bind()
+        written = 0
+        for chunk in _chunks(entries):
+            tx = Tx()
+            for index, (entry, expires_at) in enumerate(chunk):
+                label = f"entry:{index}"
+                tx.put(_item(entry, expires_at), AuditItem.PK.does_not_exist(), label)
+                tx.on_fail(label, _already_written)
+            for month in sorted({month_of(entry.at) for entry, _ in chunk}):
+                tx.put(AuditMonthItem(PK=MONTHS_PK, SK=month, month=month), None, "month")
+            plan_counts_many(tx, chunk)
+            try:
+                tx.commit()
+                written += len(chunk)
+            except Conflict as exc:
+                if exc.code != _WRITTEN:
+                    raise
+                written += sum(self.add(entry, expires_at=at) for entry, at in chunk)
+        return written
 
     def get(self, entry_id: str) -> AuditEntry | None:
         at = entry_time(entry_id)

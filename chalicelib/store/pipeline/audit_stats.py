@@ -17,7 +17,7 @@ expire with the entries they count (the retention TTL); seen values stay.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -64,12 +64,36 @@ def _values(entry: AuditEntry) -> tuple[tuple[str, str], ...]:
 
 def plan_counts(tx: Tx, entry: AuditEntry, *, expires_at: datetime) -> None:
     """Add the entry's counter bumps to `tx` (the transaction that puts the entry)."""
-    day = entry.at.date()
-    month = f"{day.year:04d}-{day.month:02d}"
-    for dimension, value in _values(entry):
+    plan_counts_many(tx, [(entry, expires_at)])
+
+
+def counter_keys(entries: Sequence[AuditEntry]) -> set[tuple[str, ...]]:
+    """The distinct counter items the entries bump (a transaction writes each once)."""
+    keys: set[tuple[str, ...]] = set()
+    for entry in entries:
+        for dimension, value in _values(entry):
+            keys.add(("stat", dimension, entry.at.date().isoformat(), value))
+            keys.add(("seen", dimension, value))
+    return keys
+
+
+def plan_counts_many(tx: Tx, entries: Sequence[tuple[AuditEntry, datetime]]) -> None:
+    """Add the bumps of several entries (each with its expiry) to `tx`, merged: one update
+    per counter item, adding how many of the entries it counts (the bulk lane, issue 16)."""
+    stats: dict[tuple[str, date, str], tuple[int, datetime]] = {}
+    seen: dict[tuple[str, str], tuple[int, datetime]] = {}
+    for entry, expires_at in entries:
+        for dimension, value in _values(entry):
+            key = (dimension, entry.at.date(), value)
+            count, latest_expiry = stats.get(key, (0, expires_at))
+            stats[key] = (count + 1, max(latest_expiry, expires_at))
+            count, last_at = seen.get((dimension, value), (0, entry.at))
+            seen[(dimension, value)] = (count + 1, max(last_at, entry.at))
+    for (dimension, day, value), (count, expires_at) in stats.items():
+        month = f"{day.year:04d}-{day.month:02d}"
         stat = AuditStatItem(PK=stats_pk(month), SK=stat_sk(dimension, day, value))
         stat_actions: list[Action] = [
-            AuditStatItem.n.add(1),
+            AuditStatItem.n.add(count),
             AuditStatItem.type.set(AuditStatItem),  # type: ignore[arg-type]
             AuditStatItem.dimension.set(dimension),
             AuditStatItem.day.set(day.isoformat()),
@@ -77,15 +101,18 @@ def plan_counts(tx: Tx, entry: AuditEntry, *, expires_at: datetime) -> None:
             AuditStatItem.expires_at.set(epoch_seconds(expires_at)),
         ]
         tx.update(stat, stat_actions, None, f"stat:{dimension}")
-        seen = AuditValueItem(PK=VALUES_PK, SK=value_sk(dimension, value))
+    for (dimension, value), (count, last_at) in seen.items():
+        seen_item = AuditValueItem(PK=VALUES_PK, SK=value_sk(dimension, value))
+        # The newest of the batch; an older entry counted later may set an older `last_at`
+        # (the dropdowns' order is a hint, the count is exact).
         seen_actions: list[Action] = [
-            AuditValueItem.n.add(1),
+            AuditValueItem.n.add(count),
             AuditValueItem.type.set(AuditValueItem),  # type: ignore[arg-type]
             AuditValueItem.dimension.set(dimension),
             AuditValueItem.value.set(value),
-            AuditValueItem.last_at.set(iso_z(entry.at)),
+            AuditValueItem.last_at.set(iso_z(last_at)),
         ]
-        tx.update(seen, seen_actions, None, f"seen:{dimension}")
+        tx.update(seen_item, seen_actions, None, f"seen:{dimension}")
 
 
 class AuditStatsStore:
