@@ -295,6 +295,9 @@ class _RawView:
         value = self._raw.get(attribute.attr_name)
         if value is None or "NULL" in value:
             return None
+        if "N" in value:  # what NumberAttribute's json.loads gives, without the decoder
+            text = value["N"]
+            return int(text) if text.lstrip("-").isdigit() else float(text)
         return attribute.deserialize(attribute.get_value(value))
 
     @staticmethod
