@@ -105,16 +105,17 @@ def run(resources: list[str], args: argparse.Namespace) -> None:
         for _ in range(40):  # warm-up: caches, connections, DynamoDB Local's JIT
             create()
         meter.take()
-        walls, wires, calls = [], [], Counter[str]()
+        walls, wires, cpus, calls = [], [], [], Counter[str]()
         profiler = cProfile.Profile() if args.profile else None
         for _ in range(args.creates):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
             create()
             if profiler:
                 profiler.disable()
             walls.append((time.perf_counter() - started) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
             names, wire = meter.take()
             wires.append(wire * 1000)
             calls[" ".join(names)] += 1
@@ -123,7 +124,7 @@ def run(resources: list[str], args: argparse.Namespace) -> None:
         print(f"creates={args.creates} rate limits {args.rate_limits}")
         print(f"wall p50 {p50:.1f} ms, on the DynamoDB wire p50 {wire50:.1f} ms")
         python = statistics.median(w - x for w, x in zip(walls, wires, strict=True))
-        print(f"Python (wall - wire) p50 {python:.1f} ms")
+        print(f"Python (wall - wire) p50 {python:.1f} ms, CPU p50 {statistics.median(cpus):.1f} ms")
         for sequence, n in calls.most_common():
             print(f"{n:5d} x {len(sequence.split())} calls: {sequence}")
         if profiler:
