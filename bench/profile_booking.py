@@ -19,6 +19,8 @@ import pstats
 import statistics
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -64,7 +66,10 @@ def main(argv: list[str] | None = None) -> None:
             run(resources, args)
 
 
-def run(resources: list[str], args: argparse.Namespace) -> None:
+@contextmanager
+def in_process_app() -> Iterator[tuple[Any, str, CallMeter]]:
+    """The app in this process (chalice.test.Client), a signed-in user's token, and a meter
+    of its DynamoDB calls (the environment must already point at the stack's DynamoDB)."""
     from chalice.test import Client
 
     from app import app
@@ -79,6 +84,11 @@ def run(resources: list[str], args: argparse.Namespace) -> None:
         events = TableItem._get_connection().connection.client.meta.events
         events.register("before-call.dynamodb", meter.before)
         events.register("after-call.dynamodb", meter.after)
+        yield client, token, meter
+
+
+def run(resources: list[str], args: argparse.Namespace) -> None:
+    with in_process_app() as (client, token, meter):
         day = base_day() + timedelta(days=40)
         slots = (
             (rid, day + timedelta(days=d, hours=h))

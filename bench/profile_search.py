@@ -25,7 +25,7 @@ import pytest
 
 from bench.booking import _stack_with_paused_workers
 from bench.catalog import BUSY_DAY, BUSY_HOUR, free_window_path, seed
-from bench.profile_booking import CallMeter
+from bench.profile_booking import CallMeter, in_process_app
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -62,20 +62,7 @@ def measure(dynamodb_url: str, args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from chalice.test import Client
-
-    from app import app
-    from chalicelib import wiring
-    from chalicelib.store.table import TableItem
-    from tests.factories import register_and_login
-
-    wiring.reset()
-    meter = CallMeter()
-    with Client(app, stage_name="local") as client:
-        token = register_and_login(client, f"prof{os.getpid()}")
-        events = TableItem._get_connection().connection.client.meta.events
-        events.register("before-call.dynamodb", meter.before)
-        events.register("after-call.dynamodb", meter.after)
+    with in_process_app() as (client, token, meter):
         headers = {"Authorization": f"Bearer {token}"}
         for label, path in (
             ("busy", free_window_path(BUSY_DAY, BUSY_HOUR)),
