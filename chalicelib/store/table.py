@@ -17,6 +17,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.settings import Settings, get_settings
+from chalicelib.store import fast_parse
 
 
 class GSI1(GlobalSecondaryIndex["TableItem"]):  # type: ignore[no-untyped-call]
@@ -93,6 +94,9 @@ def unbind() -> None:
 
 
 def raw_client() -> Any:
-    """The low-level botocore client PynamoDB uses (for the few calls it does not wrap)."""
+    """The low-level botocore client PynamoDB uses (for the few calls it does not wrap).
+    Its read responses are decoded by the C JSON decoder (store/fast_parse.py, issue 16)."""
     bind()
-    return TableItem._get_connection().connection.client
+    client = TableItem._get_connection().connection.client
+    fast_parse.install(client)
+    return client

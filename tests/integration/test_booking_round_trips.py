@@ -2,8 +2,8 @@
 (the caller's token check, the resource with its day versions and blackout marker in one
 BatchGetItem, the slot query, the transaction) and a refusal (409) at most 3, plus the ONE
 UpdateItem of the API rate limit (issue 13: at most one extra round trip per request), so 5
-and 4; plus, for a create, the composite links (issue 14: one BatchGetItem that must follow the
-day version read, docs/composite-resources.md), so 6. Blackouts are
+and 4. The composite links (issue 14) are read in the resource's BatchGetItem and guarded in
+the transaction (issue 16; before: one more BatchGetItem after the day versions). Blackouts are
 read only for a resource whose marker says it has some (or has no marker), and they are
 enforced whatever the marker says."""
 
@@ -52,7 +52,7 @@ def dynamodb_calls(client: Client) -> Iterator[Callable[[], list[str]]]:
     events.unregister("before-call.dynamodb", record)
 
 
-def test_a_create_costs_six_calls_and_a_refusal_four(
+def test_a_create_costs_five_calls_and_a_refusal_four(
     client: Client, clock: FrozenClock, user_token: str, dynamodb_calls: Callable[[], list[str]]
 ) -> None:
     # Given a resource with no blackouts of its own, and reference data (default hours,
@@ -65,13 +65,13 @@ def test_a_create_costs_six_calls_and_a_refusal_four(
     assert created.status_code == 201, created.body
     # Then it cost: the token check (user + deny-list), the rate-limit counter of the verified
     # caller (issue 13: one UpdateItem that counts and returns the count, nothing else), the
-    # resource with its day versions and blackout marker, the slot query, the transaction
+    # resource with its day versions, blackout marker and composite links, the slot query,
+    # the transaction
     assert dynamodb_calls() == [
         "BatchGetItem",
         "UpdateItem",
         "BatchGetItem",
         "Query",
-        "BatchGetItem",  # composite links (issue 14), read after the day versions
         "TransactWriteItems",
     ]
     # When the same time is asked for again, Then the 409 is decided with one call less;
@@ -99,14 +99,7 @@ def test_with_rate_limits_off_the_counter_call_is_gone(
     created = book(client, user_token, at(10), at(11))
     # Then it costs what it cost before rate limits, and carries no rate-limit headers
     assert created.status_code == 201, created.body
-    # The second BatchGetItem after the Query: the composite links (issue 14)
-    assert dynamodb_calls() == [
-        "BatchGetItem",
-        "BatchGetItem",
-        "Query",
-        "BatchGetItem",
-        "TransactWriteItems",
-    ]
+    assert dynamodb_calls() == ["BatchGetItem", "BatchGetItem", "Query", "TransactWriteItems"]
     assert "X-RateLimit-Limit" not in created.headers
 
 
@@ -179,6 +172,5 @@ def test_with_quota_rules_a_create_costs_one_query_more(
         "BatchGetItem",
         "Query",
         "Query",
-        "BatchGetItem",  # composite links (issue 14), read after the day versions
         "TransactWriteItems",
     ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 
@@ -271,7 +271,39 @@ def _waitlist_text(settings: WaitlistSettings) -> str | None:
 
 
 def from_raw(raw: dict[str, Any]) -> Resource:
-    return from_item(ResourceItem.from_raw_data(raw))
+    """The resource of a raw item (a listing page). Issue 16: through `_RawView`, which
+    decodes only the attributes `from_item` reads, each with its own PynamoDB attribute;
+    `ResourceItem.from_raw_data` instantiated every attribute of the model through its
+    descriptors, the largest Python cost of a busy free-window search."""
+    return from_item(cast(ResourceItem, _RawView(raw)))
+
+
+class _RawView:
+    """A read-only ResourceItem over a raw item: `view.name` is what `item.name` would be
+    (None when absent; model defaults are never used by from_item)."""
+
+    _ATTRIBUTES: dict[str, Any] = {}
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self._raw = raw
+
+    def __getattr__(self, name: str) -> Any:
+        attributes = _RawView._ATTRIBUTES or _RawView._load()
+        attribute = attributes.get(name)
+        if attribute is None:
+            raise AttributeError(name)
+        value = self._raw.get(attribute.attr_name)
+        if value is None or "NULL" in value:
+            return None
+        if "N" in value:  # what NumberAttribute's json.loads gives, without the decoder
+            text = value["N"]
+            return int(text) if text.lstrip("-").isdigit() else float(text)
+        return attribute.deserialize(attribute.get_value(value))
+
+    @staticmethod
+    def _load() -> dict[str, Any]:
+        _RawView._ATTRIBUTES.update(ResourceItem.get_attributes())
+        return _RawView._ATTRIBUTES
 
 
 def raw_key(raw: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:

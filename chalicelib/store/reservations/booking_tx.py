@@ -125,6 +125,9 @@ class Occupation:
     # attempt uses them if they cover its days. Read before the slot query, so the invariant
     # holds; a stale one only costs a retry.
     known_versions: Mapping[str, Mapping[date, int | None]] = field(default_factory=dict)
+    # Composite links read with those versions (issue 16): used on the first attempt only,
+    # each guarded by a ConditionCheck (occupied_by.guard), so the links read costs no call.
+    known_links: Mapping[str, occupied_by.Links] = field(default_factory=dict)
 
     def by_resource(self) -> dict[str, list[Window]]:
         groups: dict[str, list[Window]] = {}
@@ -151,11 +154,14 @@ class BookingTransactions:
             snapshots = self._snapshots(occupation, first_attempt=attempt == 0)
             _refuse_overlaps(occupation, snapshots)
             bumps = [b for rid, snap in snapshots.items() for b in day_bumps(rid, snap.versions)]
+            links = occupation.known_links if attempt == 0 else {}
             bumps += [
                 b
-                for rid, v in shadow_versions(occupation, snapshots).items()
+                for rid, v in shadow_versions(occupation, snapshots, links).items()
                 for b in day_bumps(rid, v)
             ]
+            # Checked like a day version: a failed one means "re-read", never a conflict.
+            bumps += [occupied_by.guard(lk, table_name()) for lk in links.values()]
             try:
                 transact([*bumps, *occupation.items, *occupation.quota, *occupation.extra])
                 return
@@ -385,15 +391,20 @@ def day_bumps(resource_id: str, versions: Mapping[date, int | None]) -> list[Ite
 
 
 def shadow_versions(
-    occupation: Occupation, snapshots: Mapping[str, Snapshot]
+    occupation: Occupation,
+    snapshots: Mapping[str, Snapshot],
+    known_links: Mapping[str, occupied_by.Links] | None = None,
 ) -> dict[str, Versions]:
     """Check the occupation's windows against the occupants of the resources they also occupy
     (store/reservations/occupied_by.py: the parts of a composite, the composites of a part);
     raises ReservationConflict. Returns the day versions to bump there that `snapshots` does
     not already bump. Runs after `snapshots`: the booked resources' versions are read before
-    their links (the order occupied_by's docstring relies on)."""
+    their links (the order occupied_by's docstring relies on), except `known_links`, which
+    the caller guards in the transaction (occupied_by.guard)."""
     windows = occupation.windows
-    shadows = occupied_by.shadows_of([w.resource_id for w in windows], [w.buffers for w in windows])
+    shadows = occupied_by.shadows_of(
+        [w.resource_id for w in windows], [w.buffers for w in windows], known_links
+    )
     groups: dict[str, list[occupied_by.Shadow]] = {}
     for shadow in shadows:
         groups.setdefault(shadow.resource_id, []).append(shadow)

@@ -99,23 +99,54 @@ def read_links(resource_ids: Iterable[str]) -> dict[str, Links]:
     return {r: links_from_raw(r, found.get((resource_pk(r), LINKS_SK))) for r in ids}
 
 
-def expand_ids(resource_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """`related` of each resource, reading its links and (for composites) its parts' links."""
+def expand_ids(
+    resource_ids: Iterable[str], known: Mapping[str, Links] | None = None
+) -> dict[str, tuple[str, ...]]:
+    """`related` of each resource, reading its links and (for composites) its parts' links;
+    links in `known` (read by the caller, see `guard`) are not read again."""
     ids = set(resource_ids)
-    links = read_links(ids)
+    given = {r: known[r] for r in ids if known and r in known}
+    links = {**given, **read_links(ids - set(given))}
     parts = {p for lk in links.values() for p in lk.parts} - ids
     links.update(read_links(parts))
     return {r: related(r, links) for r in ids}
 
 
-def shadows_of(resource_ids: Sequence[str], buffers: Sequence[Buffers]) -> list[Shadow]:
+def shadows_of(
+    resource_ids: Sequence[str],
+    buffers: Sequence[Buffers],
+    known: Mapping[str, Links] | None = None,
+) -> list[Shadow]:
     """The shadow windows of an occupation whose i-th window is on `resource_ids[i]`."""
-    expansion = expand_ids(resource_ids)
+    expansion = expand_ids(resource_ids, known)
     return [
         Shadow(index, other, buffers[index])
         for index, rid in enumerate(resource_ids)
         for other in expansion[rid]
     ]
+
+
+def guard(links: Links, table: str) -> Item:
+    """A transaction's check that `links` is still as read (issue 16). The booking path reads
+    the booked resource's links in the same BatchGetItem as its day versions, so possibly
+    BEFORE them, which the order above forbids; this check restores it: a link written after
+    our read fails our transaction (which then re-reads, links after versions), one written
+    before it was seen."""
+    values: dict[str, object] = {}
+    if links.version is None:
+        condition = "attribute_not_exists(#v)"
+    else:
+        condition = "#v = :seen"
+        values[":seen"] = {"N": str(links.version)}
+    check: Item = {
+        "TableName": table,
+        "Key": links_key(links.resource_id),
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": {"#v": "ver"},
+    }
+    if values:
+        check["ExpressionAttributeValues"] = values
+    return {"ConditionCheck": check}
 
 
 def links_put(links: Links, table: str) -> Item:

@@ -60,6 +60,7 @@ from chalicelib.store.reservations.items import (
     table_name,
 )
 from chalicelib.store.reservations.no_shows import no_show_updates
+from chalicelib.store.reservations.occupied_by import Links
 
 _NEW = "attribute_not_exists(PK)"
 ITEMS_PER_BOOKING = 3  # occupancy, reservation, history (+1: a pending one's approval request)
@@ -98,9 +99,9 @@ class Move:
 class BookingReads(Protocol):
     """The resource read of the booking path (store/catalog/repository.py)."""
 
-    def get_for_booking(
+    def read_for_booking(
         self, resource_id: str, days: Sequence[date]
-    ) -> tuple[Resource, dict[date, int | None]]: ...
+    ) -> tuple[Resource, dict[date, int | None], Links]: ...
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class BookingWriter:
         record: IdempotencyRecord | None = None,
         extra: Sequence[Item] = (),
         known_versions: Mapping[str, Mapping[date, int | None]] | None = None,
+        known_links: Mapping[str, Links] | None = None,
     ) -> None:
         """Book all of `bookings` or none. `extra` items (an anchor, fences) commit with them;
         `ReservationConflict.clashes` index into `bookings`."""
@@ -153,6 +155,7 @@ class BookingWriter:
                 extra=tuple(more),
                 idempotency_index=idem_index,
                 known_versions=dict(known_versions or {}),
+                known_links=dict(known_links or {}),
             )
         )
 
@@ -166,9 +169,14 @@ class BookingWriter:
     ) -> Reservation:
         """Read the resource with the day versions of `window`, let `decide` check the rules
         and draft the booking, then commit it (the versions read first serve the first attempt)."""
-        resource, versions = self._read(resource_id, window)
+        resource, versions, links = self._read(resource_id, window)
         booking = decide(resource)
-        self.create([booking], record=record(booking), known_versions={resource_id: versions})
+        self.create(
+            [booking],
+            record=record(booking),
+            known_versions={resource_id: versions},
+            known_links={resource_id: links},
+        )
         return booking.reservation
 
     def move(
@@ -176,11 +184,19 @@ class BookingWriter:
     ) -> Reservation:
         """Reschedule: read the target resource with its day versions, let `decide` draft the
         move, commit it; the reservation's own old slot never conflicts with the new one."""
-        resource, versions = self._read(resource_id, window)
-        return self.relocate(decide(resource), known_versions={resource_id: versions})
+        resource, versions, links = self._read(resource_id, window)
+        return self.relocate(
+            decide(resource),
+            known_versions={resource_id: versions},
+            known_links={resource_id: links},
+        )
 
     def relocate(
-        self, move: Move, *, known_versions: Mapping[str, Mapping[date, int | None]] | None = None
+        self,
+        move: Move,
+        *,
+        known_versions: Mapping[str, Mapping[date, int | None]] | None = None,
+        known_links: Mapping[str, Links] | None = None,
     ) -> Reservation:
         """Commit a reschedule: the new slot under the invariant, the old one freed, the
         reservation guarded by its version."""
@@ -205,6 +221,7 @@ class BookingWriter:
                     quota=tuple(quota_items([after], [before], move.quota_limits, table)),
                     ignore_ids=frozenset({before.reservation_id}),
                     known_versions=dict(known_versions or {}),
+                    known_links=dict(known_links or {}),
                 )
             )
         except StaleItem as exc:
@@ -214,10 +231,12 @@ class BookingWriter:
             ) from exc
         return after
 
-    def _read(self, resource_id: str, window: TimeRange) -> tuple[Resource, dict[date, int | None]]:
+    def _read(
+        self, resource_id: str, window: TimeRange
+    ) -> tuple[Resource, dict[date, int | None], Links]:
         if self._resources is None:
             raise RuntimeError("this writer was built without a resource reader")
-        return self._resources.get_for_booking(resource_id, conflicts.utc_days(window))
+        return self._resources.read_for_booking(resource_id, conflicts.utc_days(window))
 
     # --- lifecycle transitions ------------------------------------------------------------------
 
