@@ -34,8 +34,9 @@ def _open_time() -> OpenTimeCache:
 def analytics() -> AnalyticsQueries:
     from chalicelib.services.analytics.queries import AnalyticsQueries
     from chalicelib.store.analytics.counters import CounterStore
+    from chalicelib.store.catalog.groups import GroupStore
 
-    return AnalyticsQueries(CounterStore(), _open_time(), clock())
+    return AnalyticsQueries(CounterStore(), _open_time(), clock(), GroupStore())
 
 
 def analytics_export() -> ReservationExport:

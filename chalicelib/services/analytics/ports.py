@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.analytics.facts import Counters, Released, ReservationFacts
+from chalicelib.domain.catalog.groups import Tree
 from chalicelib.domain.catalog.resources import Blackout, BusinessHours, Resource
 
 
@@ -46,3 +47,10 @@ class Catalog(Protocol):
     def blackouts(
         self, resource_ids: Sequence[str], first: date, last: date
     ) -> dict[str, list[Blackout]]: ...
+
+
+class LocationTree(Protocol):
+    """store/catalog/groups.py `GroupStore` (read only when a query groups or filters by
+    location)."""
+
+    def tree(self) -> Tree: ...
