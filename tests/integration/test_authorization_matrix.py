@@ -273,6 +273,17 @@ PUT    /resources/{resource_id}/parts                             401 403 422 42
 """
     )
 )
+# A location's calendar feed (issue 12, analytics12); the table's first line is skipped.
+EXPECTED.update(
+    _table(
+        """
+# A location's calendar feed (issue 12)
+GET    /calendar/groups/{group_id}/feed.ics                       404 404 404 404 403 403 404
+GET    /calendar/groups/{group_id}/settings                       401 403 403 403 403 403 404
+PUT    /calendar/groups/{group_id}/settings                       401 403 403 403 403 403 422
+"""
+    )
+)
 
 
 @dataclass
