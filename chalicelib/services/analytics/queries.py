@@ -28,6 +28,7 @@ from chalicelib.services.analytics.grouping import (
 )
 from chalicelib.services.analytics.open_time import OpenTimeCache
 from chalicelib.services.analytics.ports import CounterPort, LocationTree
+from chalicelib.services.analytics.totals_cache import TotalsCache
 
 _DAY_METRICS = (f.BOOKINGS, f.BOOKED_MIN, f.USED_MIN, f.NO_SHOWS, f.REBOOKED_MIN, f.CANCELS)
 _RESOURCE_METRICS = (f.BOOKINGS, f.BOOKED_MIN, f.USED_MIN, f.NO_SHOWS, f.REBOOKED_MIN)
@@ -63,11 +64,13 @@ class AnalyticsQueries:
         open_time: OpenTimeCache,
         clock: Clock,
         locations: LocationTree | None = None,
+        totals_cache: TotalsCache | None = None,
     ) -> None:
         self._counters = counters
         self._open = open_time
         self._clock = clock
         self._locations = locations
+        self._cache = totals_cache
 
     def range(self, first: date | None, last: date | None) -> DateRange:
         return DateRange.of(first, last, self._clock.now().date())
@@ -81,11 +84,18 @@ class AnalyticsQueries:
     def _per_resource(
         self, scope: Scope, rng: DateRange, metrics: tuple[str, ...]
     ) -> dict[str, Totals]:
-        rows = self._counters.cells(
-            f.MONTHLY_KIND, rng.months(), scope.per_resource, report.total_attrs(rng, metrics)
-        )
-        by_scope = report.totals_by_scope(rows, rng)
-        return {scope.resource_of(s): t for s, t in by_scope.items()}
+        def compute() -> dict[str, Totals]:
+            rows = self._counters.cells(
+                f.MONTHLY_KIND, rng.months(), scope.per_resource, report.total_attrs(rng, metrics)
+            )
+            by_scope = report.totals_by_scope(rows, rng)
+            return {scope.resource_of(s): t for s, t in by_scope.items()}
+
+        if self._cache is None or not scope.everyone:  # a user's rows are few: read them
+            return compute()
+        revisions = self._counters.revisions(rng.months())  # before the rows: see the cache
+        span = (rng.first.isoformat(), rng.last.isoformat())
+        return self._cache.get_or_compute(scope.per_resource, span, metrics, revisions, compute)
 
     # --- the endpoints' answers -------------------------------------------------------------
 
