@@ -1,5 +1,6 @@
 """`rr analytics`: booked versus used time (admins see everyone's figures, anyone else their
-own): the dashboard, utilisation per resource or tag, the peak matrix, popular resources,
+own): the dashboard, utilisation per resource, tag, building or location, the peak matrix,
+popular resources,
 and CSV exports to a file."""
 
 from __future__ import annotations
@@ -66,21 +67,41 @@ def dashboard(
     st.show(st.client.get("analytics/dashboard", params=_range(start, end)), as_json, DASHBOARD)
 
 
+GROUPINGS = ("resource", "tag", "building", "location")
+# The leading columns of each grouping's table (the figures follow).
+HEADS = {
+    "resource": [Column("name", "resource")],
+    "tag": [Column("tag", "tag")],
+    "building": [Column("building", "building")],
+    "location": [Column("name", "location"), Column("location_id", "id")],
+}
+
+
 @app.command()
 def utilisation(
     ctx: typer.Context,
     *,
     start: FromOpt = None,
     end: ToOpt = None,
-    by_tag: Annotated[bool, typer.Option("--by-tag", help="One row per tag.")] = False,
+    by: Annotated[
+        str, typer.Option("--by", help="One row per resource, tag, building or location.")
+    ] = "resource",
+    by_tag: Annotated[bool, typer.Option("--by-tag", help="Same as --by tag.")] = False,
     tag: Annotated[str | None, typer.Option("--tag", help="Only this tag.")] = None,
+    building: Annotated[str | None, typer.Option("--building", help="Only this building.")] = None,
+    location: Annotated[
+        str | None, typer.Option("--location", help="Only this location (group id) and below.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Booked / open hours per resource (or per tag)."""
+    """Booked / open hours per resource, tag, building or location (a location's row covers
+    its subtree)."""
+    group = "tag" if by_tag else by
+    require(group in GROUPINGS, "--by must be one of " + ", ".join(GROUPINGS))
     st = state(ctx)
-    params = _range(start, end, group="tag" if by_tag else "resource", tag=tag)
+    params = _range(start, end, group=group, tag=tag, building=building, location=location)
     items = st.client.get("analytics/utilisation", params=params)["items"]
-    columns = [Column("tag", "tag"), *ROWS[1:]] if by_tag else ROWS
+    columns = [*HEADS[group], *ROWS[1:]]
     st.show_list(items, as_json, columns, title="Utilisation", empty="nothing booked")
 
 
@@ -128,14 +149,19 @@ def export(
     *,
     start: FromOpt = None,
     end: ToOpt = None,
+    by: Annotated[
+        str, typer.Option("--by", help="utilisation: per resource, tag, building or location.")
+    ] = "resource",
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Save utilisation or reservations (yours; admins: everyone's) as CSV."""
     require(what in ("utilisation", "reservations"), "WHAT must be utilisation or reservations")
+    require(by in GROUPINGS, "--by must be one of " + ", ".join(GROUPINGS))
     require(force or not file.exists(), f"{file} exists: pass --force to overwrite it")
     st = state(ctx)
-    size = download(st.client, st.out, f"analytics/export/{what}.csv", _range(start, end), file)
+    params = _range(start, end, **({"group": by} if what == "utilisation" else {}))
+    size = download(st.client, st.out, f"analytics/export/{what}.csv", params, file)
     rows = max(0, len(file.read_text(encoding="utf-8").splitlines()) - 1)
     if as_json:
         st.out.json({"file": str(file), "bytes": size, "rows": rows})

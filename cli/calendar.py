@@ -1,10 +1,10 @@
 """`rr calendar`: subscribe to your bookings from a calendar app, export one booking as .ics,
-"add to Google/Outlook" links, and (admins) a resource's feed setting."""
+"add to Google/Outlook" links, and (admins) a resource's or location's feed setting."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -132,12 +132,46 @@ def resource_feed(
     as_json: JsonOpt = False,
 ) -> None:
     """A resource's feed: public, tokenized or off (admins)."""
-    require(mode in (None, "public", "token", "off"), "--mode must be public, token or off")
-    require(not regenerate_token or mode == "token", "--regenerate-token needs --mode token")
     st = state(ctx)
     path = f"calendar/resources/{path_part(resource_id(st.client, resource))}/settings"
-    if mode is None:
-        answer = st.client.get(path)
-    else:
-        answer = st.client.put(path, json={"mode": mode, "regenerate_token": regenerate_token})
+    answer = _feed_setting(ctx, path, mode, regenerate_token=regenerate_token)
     st.show(answer, as_json, RESOURCE_COLUMNS, title="Resource feed")
+
+
+def _feed_setting(
+    ctx: typer.Context, path: str, mode: str | None, *, regenerate_token: bool
+) -> dict[str, Any]:
+    """Show (no mode) or set a resource's or location's feed setting."""
+    require(mode in (None, "public", "token", "off"), "--mode must be public, token or off")
+    require(not regenerate_token or mode == "token", "--regenerate-token needs --mode token")
+    client = state(ctx).client
+    if mode is None:
+        return dict(client.get(path))
+    return dict(client.put(path, json={"mode": mode, "regenerate_token": regenerate_token}))
+
+
+GROUP_COLUMNS = [
+    Column("group_id", "location"),
+    Column("mode", "feed"),
+    Column("url", "feed URL"),
+]
+
+
+@app.command("location-feed")
+def location_feed(
+    ctx: typer.Context,
+    group: Annotated[str, typer.Argument(help="Location (resource group) id.")],
+    mode: Annotated[
+        str | None,
+        typer.Option("--mode", help="public, token or off (omit to show the setting)."),
+    ] = None,
+    regenerate_token: Annotated[
+        bool, typer.Option("--regenerate-token", help="A new token (with --mode token).")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """A location's feed (every resource of its subtree, at most 50): public, tokenized or
+    off (admins)."""
+    path = f"calendar/groups/{path_part(group)}/settings"
+    answer = _feed_setting(ctx, path, mode, regenerate_token=regenerate_token)
+    state(ctx).show(answer, as_json, GROUP_COLUMNS, title="Location feed")

@@ -17,6 +17,7 @@ from chalicelib.api.routing import Reply, RequestContext, endpoint
 from chalicelib.api.schemas.calendar import (
     CalendarLinksOut,
     FeedQuery,
+    GroupFeedOut,
     ResourceFeedIn,
     ResourceFeedOut,
     ResourceFeedQuery,
@@ -197,3 +198,55 @@ def set_resource_settings(ctx: RequestContext[ResourceFeedIn], resource_id: str)
         ctx.user, resource_id, body.mode, regenerate=body.regenerate_token
     )
     return ResourceFeedOut.from_domain(view)
+
+
+# --- a location's (resource group's) feed ---------------------------------------------------
+
+
+@endpoint(
+    bp,
+    BASE + "/groups/{group_id}/feed.ics",
+    summary="A location's calendar feed: every resource of its subtree (busy blocks)",
+    tags=TAGS,
+    auth="optional",
+    query=ResourceFeedQuery,
+    description="Modes as for a resource's feed (`public`, `token`, `off`: the default). At most "
+    "50 resources (a larger subtree is a 422 `group_feed_too_large`). " + WINDOW,
+)
+def group_feed(ctx: RequestContext[None, ResourceFeedQuery], group_id: str) -> Reply:
+    q = ctx.query
+    rendered = wiring.calendar_group_feeds().feed(
+        group_id, q.days(), token=q.token, viewer=ctx.principal
+    )
+    private = ctx.principal is not None or q.token is not None
+    return _ics(ctx, rendered, private=private, filename="location-feed.ics")
+
+
+@endpoint(
+    bp,
+    BASE + "/groups/{group_id}/settings",
+    summary="A location's feed setting and URL (admins)",
+    tags=TAGS,
+    auth="admin",
+    response=GroupFeedOut,
+)
+def group_settings(ctx: RequestContext, group_id: str) -> GroupFeedOut:
+    return GroupFeedOut.from_domain(wiring.calendar_group_feeds().view(ctx.user, group_id))
+
+
+@endpoint(
+    bp,
+    BASE + "/groups/{group_id}/settings",
+    "PUT",
+    summary="Set a location's feed to public, token or off (admins)",
+    tags=TAGS,
+    auth="admin",
+    body=ResourceFeedIn,
+    response=GroupFeedOut,
+)
+def set_group_settings(ctx: RequestContext[ResourceFeedIn], group_id: str) -> GroupFeedOut:
+    body = ctx.body
+    view = wiring.calendar_group_feeds().set_mode(
+        ctx.user, group_id, body.mode, regenerate=body.regenerate_token
+    )
+    return GroupFeedOut.from_domain(view)

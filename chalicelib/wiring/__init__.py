@@ -19,7 +19,11 @@ from chalicelib.wiring.accounts import (
     sessions,
 )
 from chalicelib.wiring.analytics import analytics, analytics_export, analytics_recorder  # issue 12
-from chalicelib.wiring.calendar import calendar_feeds, calendar_subscriptions  # issue 12
+from chalicelib.wiring.calendar import (  # issue 12
+    calendar_feeds,
+    calendar_group_feeds,  # location feeds (issue 12)
+    calendar_subscriptions,
+)
 
 # Locations, labels, saved searches (catalog14).
 from chalicelib.wiring.catalog import (
@@ -117,6 +121,7 @@ __all__ = [  # noqa: RUF022
     "bulk",
     "calendar_feeds",  # calendar feeds (issue 12)
     "calendar_subscriptions",
+    "calendar_group_feeds",  # location feeds (issue 12)
     "check_in",
     "check_in_links",
     "clock",

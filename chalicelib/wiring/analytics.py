@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from chalicelib.services.analytics.open_time import OpenTimeCache
     from chalicelib.services.analytics.queries import AnalyticsQueries
     from chalicelib.services.analytics.recorder import AnalyticsRecorder
+    from chalicelib.services.analytics.totals_cache import TotalsCache
 
 
 def analytics_recorder() -> AnalyticsRecorder:
@@ -31,11 +32,22 @@ def _open_time() -> OpenTimeCache:
     return OpenTimeCache(CatalogRules(resource_store()))
 
 
+@built
+def _totals_cache() -> TotalsCache:
+    # Built once: every resource's totals per range, kept while the months' revisions hold.
+    from chalicelib.services.analytics.totals_cache import TotalsCache
+
+    return TotalsCache()
+
+
 def analytics() -> AnalyticsQueries:
     from chalicelib.services.analytics.queries import AnalyticsQueries
     from chalicelib.store.analytics.counters import CounterStore
+    from chalicelib.store.catalog.groups import GroupStore
 
-    return AnalyticsQueries(CounterStore(), _open_time(), clock())
+    return AnalyticsQueries(
+        CounterStore(), _open_time(), clock(), GroupStore(), totals_cache=_totals_cache()
+    )
 
 
 def analytics_export() -> ReservationExport:

@@ -11,6 +11,7 @@ from chalicelib.wiring.core import clock
 if TYPE_CHECKING:
     from chalicelib.services.calendar.config import CalendarConfig
     from chalicelib.services.calendar.feeds import CalendarFeeds
+    from chalicelib.services.calendar.group_feeds import GroupFeeds
     from chalicelib.services.calendar.subscriptions import CalendarSubscriptions
 
 
@@ -48,4 +49,23 @@ def calendar_subscriptions() -> CalendarSubscriptions:
         clock(),
         calendar_config(),
         FeedTokens(get_settings().secret_key),
+    )
+
+
+def calendar_group_feeds() -> GroupFeeds:
+    """A location's feed (issue 12): its subtree's resources in one feed."""
+    from chalicelib.domain.calendar.tokens import FeedTokens
+    from chalicelib.services.calendar.group_feeds import GroupFeeds
+    from chalicelib.settings import get_settings
+    from chalicelib.store.calendar.group_members import GroupMembers
+    from chalicelib.store.calendar.tokens import FeedTokenStore
+
+    now = clock().now
+    return GroupFeeds(
+        calendar_feeds(),
+        FeedTokenStore(),
+        GroupMembers(resource_store(), now),
+        clock=clock(),
+        config=calendar_config(),
+        derive=FeedTokens(get_settings().secret_key),
     )

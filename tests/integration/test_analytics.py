@@ -132,7 +132,7 @@ def test_booked_vs_used_and_cancellations(client: Client, world: Pipeline) -> No
         "?from=2024-01-01&to=2026-01-01",
         "?from=yesterday",
         "?tz=Mars/Olympus",
-        "?group=building",
+        "?group=floor",
         "?limit=0",
         "?unknown=1",
     ],

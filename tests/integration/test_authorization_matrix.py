@@ -328,6 +328,18 @@ POST   /oauth/introspect                                          422 422 422 42
     )
 )
 
+# A location's calendar feed (issue 12, analytics12); the table's first line is skipped.
+EXPECTED.update(
+    _table(
+        """
+# A location's calendar feed (issue 12)
+GET    /calendar/groups/{group_id}/feed.ics                       404 404 404 404 403 403 404
+GET    /calendar/groups/{group_id}/settings                       401 403 403 403 403 403 404
+PUT    /calendar/groups/{group_id}/settings                       401 403 403 403 403 403 422
+"""
+    )
+)
+
 
 @dataclass
 class World:

@@ -23,8 +23,16 @@ class RangeQuery(Strict):
 
 
 class UtilisationQuery(RangeQuery):
-    group: Literal["resource", "tag"] = "resource"
+    group: Literal["resource", "tag", "building", "location"] = "resource"
     tag: str | None = Field(default=None, pattern=_TAG)
+    building: str | None = Field(default=None, pattern=_TAG, description="only this building")
+    location: str | None = Field(
+        default=None, pattern=_ID, description="only this location (group id) and its subtree"
+    )
+
+    @property
+    def only(self) -> dict[str, str | None]:
+        return {"building": self.building, "location": self.location}
 
 
 class PeaksQuery(RangeQuery):
@@ -79,6 +87,8 @@ class UtilisationRow(BaseModel):
     name: str | None = None
     tag: str | None = None
     tags: list[str] | None = None
+    building: str | None = None
+    location_id: str | None = None
     open_hours: float
     booked_hours: float
     utilisation: float | None

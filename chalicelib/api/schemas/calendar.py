@@ -14,6 +14,7 @@ from chalicelib.domain.calendar.feed import (
     MAX_PAST_DAYS,
 )
 from chalicelib.services.calendar.feeds import ReservationLinks, WindowDays
+from chalicelib.services.calendar.group_feeds import GroupFeedView
 from chalicelib.services.calendar.subscriptions import ResourceFeedView, Subscription
 
 
@@ -81,4 +82,19 @@ class ResourceFeedOut(BaseModel):
             mode=value.mode,
             url=value.url,
             webcal_url=value.webcal_url,
+        )
+
+
+class GroupFeedOut(BaseModel):
+    """A location's (resource group's) feed setting and URL."""
+
+    group_id: str
+    mode: str
+    url: str | None
+    webcal_url: str | None
+
+    @classmethod
+    def from_domain(cls, value: GroupFeedView) -> GroupFeedOut:
+        return cls(
+            group_id=value.group_id, mode=value.mode, url=value.url, webcal_url=value.webcal_url
         )

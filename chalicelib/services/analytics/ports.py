@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.analytics.facts import Counters, Released, ReservationFacts
+from chalicelib.domain.catalog.groups import Tree
 from chalicelib.domain.catalog.resources import Blackout, BusinessHours, Resource
 
 
@@ -27,6 +28,8 @@ class CounterPort(Protocol):
         self, kind: str, months: Sequence[str], scope_prefix: str, attrs: Sequence[str]
     ) -> dict[tuple[str, str], dict[str, int]]: ...
 
+    def revisions(self, months: Sequence[str]) -> dict[str, int]: ...
+
     def existing_keys(
         self, kinds: Iterable[str], months: Iterable[str]
     ) -> set[tuple[str, str]]: ...
@@ -46,3 +49,10 @@ class Catalog(Protocol):
     def blackouts(
         self, resource_ids: Sequence[str], first: date, last: date
     ) -> dict[str, list[Blackout]]: ...
+
+
+class LocationTree(Protocol):
+    """store/catalog/groups.py `GroupStore` (read only when a query groups or filters by
+    location)."""
+
+    def tree(self) -> Tree: ...

@@ -19,8 +19,16 @@ from chalicelib.domain.analytics.report import DateRange, Totals
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.principal import Principal, require_admin
+from chalicelib.services.analytics.grouping import (
+    HEAD_COLUMNS,
+    GroupBy,
+    head_for,
+    keys_for,
+    summed,
+)
 from chalicelib.services.analytics.open_time import OpenTimeCache
-from chalicelib.services.analytics.ports import CounterPort
+from chalicelib.services.analytics.ports import CounterPort, LocationTree
+from chalicelib.services.analytics.totals_cache import TotalsCache
 
 _DAY_METRICS = (f.BOOKINGS, f.BOOKED_MIN, f.USED_MIN, f.NO_SHOWS, f.REBOOKED_MIN, f.CANCELS)
 _RESOURCE_METRICS = (f.BOOKINGS, f.BOOKED_MIN, f.USED_MIN, f.NO_SHOWS, f.REBOOKED_MIN)
@@ -50,10 +58,19 @@ def scope_of(principal: Principal) -> Scope:
 
 
 class AnalyticsQueries:
-    def __init__(self, counters: CounterPort, open_time: OpenTimeCache, clock: Clock) -> None:
+    def __init__(
+        self,
+        counters: CounterPort,
+        open_time: OpenTimeCache,
+        clock: Clock,
+        locations: LocationTree | None = None,
+        totals_cache: TotalsCache | None = None,
+    ) -> None:
         self._counters = counters
         self._open = open_time
         self._clock = clock
+        self._locations = locations
+        self._cache = totals_cache
 
     def range(self, first: date | None, last: date | None) -> DateRange:
         return DateRange.of(first, last, self._clock.now().date())
@@ -67,11 +84,18 @@ class AnalyticsQueries:
     def _per_resource(
         self, scope: Scope, rng: DateRange, metrics: tuple[str, ...]
     ) -> dict[str, Totals]:
-        rows = self._counters.cells(
-            f.MONTHLY_KIND, rng.months(), scope.per_resource, report.total_attrs(rng, metrics)
-        )
-        by_scope = report.totals_by_scope(rows, rng)
-        return {scope.resource_of(s): t for s, t in by_scope.items()}
+        def compute() -> dict[str, Totals]:
+            rows = self._counters.cells(
+                f.MONTHLY_KIND, rng.months(), scope.per_resource, report.total_attrs(rng, metrics)
+            )
+            by_scope = report.totals_by_scope(rows, rng)
+            return {scope.resource_of(s): t for s, t in by_scope.items()}
+
+        if self._cache is None or not scope.everyone:  # a user's rows are few: read them
+            return compute()
+        revisions = self._counters.revisions(rng.months())  # before the rows: see the cache
+        span = (rng.first.isoformat(), rng.last.isoformat())
+        return self._cache.get_or_compute(scope.per_resource, span, metrics, revisions, compute)
 
     # --- the endpoints' answers -------------------------------------------------------------
 
@@ -88,11 +112,33 @@ class AnalyticsQueries:
         return out
 
     def utilisation(
-        self, principal: Principal, rng: DateRange, group: str, tag: str | None
+        self,
+        principal: Principal,
+        rng: DateRange,
+        group: GroupBy,
+        tag: str | None,
+        **only: str | None,
     ) -> list[dict[str, Any]]:
-        """One row per resource (or per tag): booked / open hours, booked versus used."""
-        rows = self._rows(principal, rng, tag)
-        return _by_tag(rows, tag) if group == "tag" else public(rows)
+        """One row per resource, or per tag / building / location (summed over the resources
+        it holds; a location over its subtree): booked / open hours, booked versus used.
+        `only` narrows the resources: `building=<name>`, `location=<group id>` (its subtree)."""
+        location = only.get("location")
+        tree = (
+            self._locations.tree()
+            if self._locations and (group == "location" or location)
+            else None
+        )
+        # An unknown location is a 404 (tree.get), not an empty answer that looks like "idle".
+        within = set(tree.subtree_ids(tree.get(location).group_id)) if tree and location else None
+        rows = [
+            r
+            for r in self._rows(principal, rng, tag)
+            if (not only.get("building") or r["_building"] == only["building"])
+            and (within is None or r["_group"] in within)
+        ]
+        if group == "resource":
+            return public(rows)
+        return public(summed(rows, keys_for(group, tag, tree), head_for(group, tree), _row))
 
     def _rows(self, principal: Principal, rng: DateRange, tag: str | None) -> list[dict[str, Any]]:
         scope = scope_of(principal)
@@ -111,6 +157,8 @@ class AnalyticsQueries:
                         "resource_id": resource.resource_id,
                         "name": resource.name,
                         "tags": list(resource.tags),
+                        "_building": resource.location.building,
+                        "_group": resource.group_id,
                     },
                     totals,
                     opened.open_minutes.get(resource.resource_id, 0),
@@ -179,11 +227,15 @@ class AnalyticsQueries:
         return out
 
     def utilisation_csv(
-        self, principal: Principal, rng: DateRange, group: str, tag: str | None
+        self,
+        principal: Principal,
+        rng: DateRange,
+        group: GroupBy,
+        tag: str | None,
+        **only: str | None,
     ) -> Iterator[Sequence[object]]:
-        rows = self.utilisation(principal, rng, group, tag)
-        first = "tag" if group == "tag" else "resource_id"
-        columns = [first, "name", *_FIGURES] if group != "tag" else [first, *_FIGURES]
+        rows = self.utilisation(principal, rng, group, tag, **only)
+        columns = [*HEAD_COLUMNS[group], *_FIGURES]
         yield columns
         for row in rows:
             yield [row.get(c) if row.get(c) is not None else "" for c in columns]
@@ -218,25 +270,6 @@ def _row(head: dict[str, Any], totals: Totals, open_min: int) -> dict[str, Any]:
         "_rebooked_min": totals.get(f.REBOOKED_MIN, 0),
         "_open_min": open_min,
     }
-
-
-def _by_tag(rows: list[dict[str, Any]], only: str | None) -> list[dict[str, Any]]:
-    groups: dict[str, Totals] = {}
-    for row in rows:
-        for tag in row["tags"]:
-            if only and tag != only:
-                continue
-            g = groups.setdefault(tag, {})
-            for src, metric in (
-                ("_booked_min", f.BOOKED_MIN),
-                ("_used_min", f.USED_MIN),
-                ("_rebooked_min", f.REBOOKED_MIN),
-                ("reservations", f.BOOKINGS),
-                ("no_shows", f.NO_SHOWS),
-                ("_open_min", "open"),
-            ):
-                g[metric] = g.get(metric, 0) + int(row[src])
-    return [_strip(_row({"tag": tag}, t, t.get("open", 0))) for tag, t in sorted(groups.items())]
 
 
 def _strip(row: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.principal import Principal, visible_to
 from chalicelib.services.calendar.config import CalendarConfig
 from chalicelib.services.calendar.ports import Catalog, FeedEntryReads, FeedTokenItems
+from chalicelib.store.calendar.tokens import ResourceFeedSetting
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,20 @@ class ReservationLinks:
 
 def _feed_not_found() -> NotFound:
     return NotFound("no such calendar feed", code="calendar_feed_not_found")
+
+
+def may_read(setting: ResourceFeedSetting, token: str | None, viewer: Principal | None) -> bool:
+    """A resource's or group's feed. Off: admins only. Public: anyone. Token: the URL's
+    token, or any signed-in caller (who may read the schedules anyway)."""
+    admin = viewer is not None and viewer.is_admin
+    holds_token = (
+        token is not None
+        and setting.token is not None
+        and well_formed(token)
+        and same_token(token, setting.token.token_hash)
+    )
+    allowed = {"public": True, "token": holds_token or viewer is not None, "off": admin}
+    return allowed.get(setting.mode, admin)
 
 
 def _place(resource: Resource | None, resource_id: str) -> Place:
@@ -120,31 +135,32 @@ class CalendarFeeds:
     ) -> RenderedFeed:
         """Off: admins only. Public: anyone. Token: the resource's token, or any signed-in
         caller (who may read the resource's schedule anyway). Details for owners and admins."""
-        setting = self._tokens.resource_setting(resource_id)
-        admin = viewer is not None and viewer.is_admin
-        holds_token = (
-            token is not None
-            and setting.token is not None
-            and well_formed(token)
-            and same_token(token, setting.token.token_hash)
-        )
-        allowed = {
-            "public": True,
-            "token": holds_token or viewer is not None,
-            "off": admin,
-        }.get(setting.mode, admin)
-        if not allowed:
+        if not may_read(self._tokens.resource_setting(resource_id), token, viewer):
             raise _feed_not_found()
         resource = self._catalog.get(resource_id)
-        place = _place(resource, resource_id)
-        entries = self._shown(self._entries.for_resource(resource_id, self._window(days)))
-        events = [
-            reservation_event(e, place)
-            if visible_to(e.reservation.user_id, viewer)
-            else busy_event(e, place)
-            for e in entries
-        ]
-        return self._render(events, f"{resource.name} (Resource Reserver)")
+        return self.of_resources([resource], days, viewer, f"{resource.name} (Resource Reserver)")
+
+    def of_resources(
+        self,
+        resources: Sequence[Resource],
+        days: WindowDays,
+        viewer: Principal | None,
+        name: str,
+    ) -> RenderedFeed:
+        """The feed of several resources (a resource's, a group's): everyone else's bookings
+        as busy blocks, the viewer's own (or every one, for an admin) in full."""
+        window = self._window(days)
+        events: list[FeedEvent] = []
+        for resource in resources:
+            place = _place(resource, resource.resource_id)
+            entries = self._shown(self._entries.for_resource(resource.resource_id, window))
+            events += [
+                reservation_event(e, place)
+                if visible_to(e.reservation.user_id, viewer)
+                else busy_event(e, place)
+                for e in entries
+            ]
+        return self._render(events, name)
 
     # --- shared -----------------------------------------------------------------------------
 

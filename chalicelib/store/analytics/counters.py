@@ -3,7 +3,10 @@
 Items (single table, docs/analytics.md "How the aggregates are kept"):
 
 - `AN#M#<yyyy-mm>` / `<scope>`: per-day metrics `<metric>_<dd>` (scopes `ALL`, `R#<resource>`,
-  `U#<user>`, `UR#<user>#<resource>`); one query per month reads every resource's row.
+  `U#<user>`, `UR#<user>#<resource>`); one query per month reads every resource's row. The
+  month's `ALL` row also carries `rev`, bumped by every event that touches the month (and
+  re-stamped after a rebuild), so a reader can tell that nothing changed since it last read
+  the month (services/analytics/totals_cache.py).
 - `AN#H#<yyyy-mm>` / `<scope>`: booked minutes per UTC hour, `h_<dd>_<HH>`.
 - `AN#REL#<resource>` / `<start>#<reservation>`: a window released by a no-show.
 - `AN#EVT#<event id>` / `MARK`: "this event was counted"; put with `attribute_not_exists` in
@@ -13,11 +16,19 @@ Items (single table, docs/analytics.md "How the aggregates are kept"):
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.analytics.facts import Cell, Counters, Released, ReservationFacts
+from chalicelib.domain.analytics.facts import (
+    ALL,
+    MONTHLY_KIND,
+    Cell,
+    Counters,
+    Released,
+    ReservationFacts,
+)
 from chalicelib.domain.timeutil import epoch_seconds, iso_z, parse_instant
 from chalicelib.store import dynamo
 from chalicelib.store.dynamo import Item
@@ -42,6 +53,19 @@ def released_pk(resource_id: str) -> str:
 
 def marker_pk(event_id: str) -> str:
     return f"AN#EVT#{event_id}"
+
+
+REVISION = "rev"
+
+
+def _revised(changes: Counters) -> Counters:
+    """`changes` plus a `rev` bump on the `ALL` row of every month they touch (a move between
+    resources may leave the ALL figures unchanged, so the figures cannot serve as a version)."""
+    out = {cell: dict(attrs) for cell, attrs in changes.items()}
+    for month in sorted({month for _, month, _ in changes}):
+        row = out.setdefault((MONTHLY_KIND, month, ALL), {})
+        row[REVISION] = row.get(REVISION, 0) + 1
+    return out
 
 
 def _update(table: str, cell: Cell, attrs: Mapping[str, int]) -> Item:
@@ -94,7 +118,7 @@ def _merged(group: Sequence[Application]) -> Counters:
             into = merged.setdefault(cell, {})
             for attr, amount in attrs.items():
                 into[attr] = into.get(attr, 0) + amount
-    return merged
+    return _revised(merged)
 
 
 def _group_items(table: str, group: Sequence[Application], now: datetime) -> list[Item]:
@@ -147,7 +171,8 @@ class CounterStore:
         """Apply `changes` once per `event_id`; False if the event was already counted."""
         table = table_name()
         items: list[Item] = [_marker(table, event_id, now)]
-        items.extend(_update(table, cell, attrs) for cell, attrs in sorted(changes.items()))
+        revised = _revised(changes)
+        items.extend(_update(table, cell, attrs) for cell, attrs in sorted(revised.items()))
         if released is not None:
             items.append({"Put": {"TableName": table, "Item": _released_item(released)}})
         try:
@@ -264,7 +289,41 @@ class CounterStore:
         for pk, sk in sorted(stale - written):
             requests.append({"DeleteRequest": {"Key": dynamo.key(pk, sk)}})
         _batch_write(requests)
+        # Last, once every row is written: a new `rev` on each month's ALL row, so a total
+        # cached while the rebuild was half done is never taken for the rebuilt one.
+        stamp = secrets.randbits(53)  # any new value will do; random, not the wall clock
+        months = {month for _, month, _ in totals} | {
+            pk.rsplit("#", 1)[1] for pk, _ in stale if pk.startswith(cell_pk(MONTHLY_KIND, ""))
+        }
+        for month in sorted(months):
+            dynamo.client().update_item(
+                TableName=table_name(),
+                Key=dynamo.key(cell_pk(MONTHLY_KIND, month), ALL),
+                UpdateExpression="SET #rev = :rev, #type = :type, #scope = :all, #month = :month",
+                ExpressionAttributeNames={
+                    "#rev": REVISION,
+                    "#type": "type",
+                    "#scope": "scope",
+                    "#month": "month",
+                },
+                ExpressionAttributeValues={
+                    ":rev": {"N": str(stamp)},
+                    ":type": {"S": COUNTER_TYPE},
+                    ":all": {"S": ALL},
+                    ":month": {"S": month},
+                },
+            )
         return len(written)
+
+    def revisions(self, months: Sequence[str]) -> dict[str, int]:
+        """Each month's `rev` (0 for a month nobody touched yet): one BatchGetItem."""
+        keys = [dynamo.key(cell_pk(MONTHLY_KIND, m), ALL) for m in months]
+        found = dynamo.batch_get(table_name(), keys, consistent=False)
+        out = {}
+        for month in months:
+            raw = found.get((cell_pk(MONTHLY_KIND, month), ALL)) or {}
+            out[month] = int(raw.get(REVISION, {}).get("N", "0"))
+        return out
 
     def reservations_in(self, month: str) -> Iterable[ReservationFacts]:
         """Every reservation starting in `month` (the GSI2 bucket), as facts."""

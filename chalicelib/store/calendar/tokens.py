@@ -5,7 +5,8 @@ Items (single table, docs/data-model.md "Calendar feeds"):
 - `CALFEED#USER#<user id>` / `META`: the user's nonce and token hash;
 - `CALFEED#TOKEN#<sha256 of the token>` / `META`: the lookup from a feed URL to its user;
 - `CALFEED#RESOURCE#<resource id>` / `META`: the resource's feed mode (public, token, off),
-  with its nonce and token hash when tokenized.
+  with its nonce and token hash when tokenized;
+- `CALFEED#GROUP#<group id>` / `META`: the same for a resource group's (location's) feed.
 
 Replacing a user's token is one transaction: the owner item conditioned on the hash it had
 (so two racing regenerations cannot both win and leave two live URLs), the old lookup deleted,
@@ -26,6 +27,7 @@ META = "META"
 USER_TYPE = "calendar_feed_user"
 LOOKUP_TYPE = "calendar_feed_token"
 RESOURCE_TYPE = "calendar_feed_resource"
+GROUP_TYPE = "calendar_feed_group"
 
 
 def user_feed_pk(user_id: str) -> str:
@@ -38,6 +40,10 @@ def lookup_pk(token_hash: str) -> str:
 
 def resource_feed_pk(resource_id: str) -> str:
     return f"CALFEED#RESOURCE#{resource_id}"
+
+
+def group_feed_pk(group_id: str) -> str:
+    return f"CALFEED#GROUP#{group_id}"
 
 
 @dataclass(frozen=True)
@@ -114,25 +120,41 @@ class FeedTokenStore:
             raise _raced() from exc
 
     def resource_setting(self, resource_id: str) -> ResourceFeedSetting:
-        raw = dynamo.get(table_name(), key(resource_feed_pk(resource_id), META))
-        if raw is None:
-            return ResourceFeedSetting("off")
-        token = None
-        if "nonce" in raw:
-            token = StoredToken(raw["nonce"]["S"], raw["token_hash"]["S"])
-        return ResourceFeedSetting(str(raw["mode"]["S"]), token)
+        return _setting(resource_feed_pk(resource_id))
 
     def save_resource_setting(
         self, resource_id: str, setting: ResourceFeedSetting, at: str
     ) -> None:
-        item: dict[str, Any] = {
-            **key(resource_feed_pk(resource_id), META),
-            "type": _s(RESOURCE_TYPE),
-            "resource_id": _s(resource_id),
-            "mode": _s(setting.mode),
-            "updated_at": _s(at),
-        }
-        if setting.token is not None:
-            item["nonce"] = _s(setting.token.nonce)
-            item["token_hash"] = _s(setting.token.token_hash)
-        dynamo.client().put_item(TableName=table_name(), Item=item)
+        _save(resource_feed_pk(resource_id), {"resource_id": _s(resource_id)}, setting, at)
+
+    def group_setting(self, group_id: str) -> ResourceFeedSetting:
+        return _setting(group_feed_pk(group_id))
+
+    def save_group_setting(self, group_id: str, setting: ResourceFeedSetting, at: str) -> None:
+        _save(
+            group_feed_pk(group_id), {"group_id": _s(group_id), "type": _s(GROUP_TYPE)}, setting, at
+        )
+
+
+def _setting(pk: str) -> ResourceFeedSetting:
+    raw = dynamo.get(table_name(), key(pk, META))
+    if raw is None:
+        return ResourceFeedSetting("off")
+    token = None
+    if "nonce" in raw:
+        token = StoredToken(raw["nonce"]["S"], raw["token_hash"]["S"])
+    return ResourceFeedSetting(str(raw["mode"]["S"]), token)
+
+
+def _save(pk: str, owner: dict[str, Any], setting: ResourceFeedSetting, at: str) -> None:
+    item: dict[str, Any] = {
+        **key(pk, META),
+        "type": _s(RESOURCE_TYPE),
+        **owner,
+        "mode": _s(setting.mode),
+        "updated_at": _s(at),
+    }
+    if setting.token is not None:
+        item["nonce"] = _s(setting.token.nonce)
+        item["token_hash"] = _s(setting.token.token_hash)
+    dynamo.client().put_item(TableName=table_name(), Item=item)

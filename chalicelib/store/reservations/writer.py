@@ -51,6 +51,7 @@ from chalicelib.store.reservations.booking_tx import (
     StaleItem,
     Window,
 )
+from chalicelib.store.reservations.departed import departed_put
 from chalicelib.store.reservations.idempotency import IdempotencyClaim, Outcome, claim_put
 from chalicelib.store.reservations.items import (
     history_item,
@@ -64,7 +65,8 @@ from chalicelib.store.reservations.occupied_by import Links
 
 _NEW = "attribute_not_exists(PK)"
 ITEMS_PER_BOOKING = 3  # occupancy, reservation, history (+1: a pending one's approval request)
-CHANGE_CHUNK = MAX_TRANSACTION_ITEMS // 4
+# Up to 5 items a change (+ its departed slot, issue 12), the quota counters on top.
+CHANGE_CHUNK = MAX_TRANSACTION_ITEMS // 5
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,8 @@ class BookingWriter:
         if occupancy_key(before) != occupancy_key(after):
             items[0] = _put(new_slot, table, _NEW)
             items.append({"Delete": {"TableName": table, "Key": occupancy_key(before)}})
+        if before.resource_id != after.resource_id:  # the old resource's feed cancels it
+            items.append(departed_put(before, move.change.entry.at, table))
         items.append(self._guarded_put(move.change, table))
         items.append(self._history_put(after.reservation_id, move.change.entry, table))
         items += approval_items(move.change, table)
@@ -259,7 +263,7 @@ class BookingWriter:
         redo: Callable[[Reservation], Changed | None],
         reread: Callable[[str], Reservation | None],
     ) -> list[Reservation]:
-        """Commit transitions 33 per transaction; a chunk that fails (one of them changed
+        """Commit transitions 20 per transaction; a chunk that fails (one of them changed
         meanwhile) is redone one by one from a fresh read (`redo` decides again, None skips).
         Returns the reservations actually changed by this call."""
         done: list[Reservation] = []
@@ -331,6 +335,7 @@ class BookingWriter:
         items = [self._guarded_put(change, table)]
         if change.frees_slot:
             items.append({"Delete": {"TableName": table, "Key": occupancy_key(change.before)}})
+            items.append(departed_put(change.before, change.entry.at, table))  # feeds (issue 12)
         elif change.after.occupies:
             items.append(_put(occupancy_item(change.after).serialize(), table, None))
         items.append(self._history_put(change.after.reservation_id, change.entry, table))

@@ -341,7 +341,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Booked / open hours per resource or tag */
+        /**
+         * Booked / open hours per resource, tag, building or location
+         * @description `group`: one row per resource (default), tag, building or location (a location's row covers its subtree). `tag`, `building` and `location` (a group id: its subtree) narrow the resources counted; an unknown location is a 404.
+         */
         get: operations["get__api_v1_analytics_utilisation"];
         put?: never;
         post?: never;
@@ -912,6 +915,44 @@ export interface paths {
          */
         get: operations["get__api_v1_calendar_feed_feed_token_"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/groups/{group_id}/feed.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A location's calendar feed: every resource of its subtree (busy blocks)
+         * @description Modes as for a resource's feed (`public`, `token`, `off`: the default). At most 50 resources (a larger subtree is a 422 `group_feed_too_large`). `past_days` (default 30, at most 366) and `future_days` (default 180, at most 366) set the window. Cancelled bookings stay in as STATUS:CANCELLED for the retention period.
+         */
+        get: operations["get__api_v1_calendar_groups_group_id_feed_ics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/groups/{group_id}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A location's feed setting and URL (admins) */
+        get: operations["get__api_v1_calendar_groups_group_id_settings"];
+        /** Set a location's feed to public, token or off (admins) */
+        put: operations["put__api_v1_calendar_groups_group_id_settings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -4719,6 +4760,20 @@ export interface components {
             children: components["schemas"]["GroupOut"][];
             group: components["schemas"]["GroupOut"];
         };
+        /**
+         * GroupFeedOut
+         * @description A location's (resource group's) feed setting and URL.
+         */
+        GroupFeedOut: {
+            /** Group Id */
+            group_id: string;
+            /** Mode */
+            mode: string;
+            /** Url */
+            url: string | null;
+            /** Webcal Url */
+            webcal_url: string | null;
+        };
         /** GroupListOut */
         GroupListOut: {
             /** Items */
@@ -7530,6 +7585,12 @@ export interface components {
         /** UtilisationQuery */
         UtilisationQuery: {
             /**
+             * Building
+             * @description only this building
+             * @default null
+             */
+            building?: string | null;
+            /**
              * From
              * @default null
              */
@@ -7539,7 +7600,13 @@ export interface components {
              * @default resource
              * @enum {string}
              */
-            group?: "resource" | "tag";
+            group?: "resource" | "tag" | "building" | "location";
+            /**
+             * Location
+             * @description only this location (group id) and its subtree
+             * @default null
+             */
+            location?: string | null;
             /**
              * Tag
              * @default null
@@ -7555,8 +7622,18 @@ export interface components {
         UtilisationRow: {
             /** Booked Hours */
             booked_hours: number;
+            /**
+             * Building
+             * @default null
+             */
+            building?: string | null;
             /** Checked In Hours */
             checked_in_hours: number;
+            /**
+             * Location Id
+             * @default null
+             */
+            location_id?: string | null;
             /**
              * Name
              * @default null
@@ -8314,8 +8391,12 @@ export interface operations {
             query?: {
                 from?: string | null;
                 to?: string | null;
-                group?: "resource" | "tag";
+                group?: "resource" | "tag" | "building" | "location";
                 tag?: string | null;
+                /** @description only this building */
+                building?: string | null;
+                /** @description only this location (group id) and its subtree */
+                location?: string | null;
             };
             header?: never;
             path?: never;
@@ -8447,8 +8528,12 @@ export interface operations {
             query?: {
                 from?: string | null;
                 to?: string | null;
-                group?: "resource" | "tag";
+                group?: "resource" | "tag" | "building" | "location";
                 tag?: string | null;
+                /** @description only this building */
+                building?: string | null;
+                /** @description only this location (group id) and its subtree */
+                location?: string | null;
             };
             header?: never;
             path?: never;
@@ -9665,6 +9750,108 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_calendar_groups_group_id_feed_ics: {
+        parameters: {
+            query?: {
+                past_days?: number;
+                future_days?: number;
+                /** @description a tokenized feed's token */
+                token?: string | null;
+            };
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get__api_v1_calendar_groups_group_id_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupFeedOut"];
+                };
+            };
+            /** @description client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put__api_v1_calendar_groups_group_id_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResourceFeedIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupFeedOut"];
                 };
             };
             /** @description client error */

@@ -1,12 +1,13 @@
 // Analytics (issue 12): headline figures, booked versus used per day, utilisation per
-// resource or tag, a weekday x hour heatmap and CSV exports. Admins see everyone's figures,
+// resource, tag, building or location (filtered by building or location), a weekday x hour heatmap and CSV exports. Admins see everyone's figures,
 // anyone else their own. Every chart has a table next to it (in a disclosure) with the same
 // numbers, and the heatmap is itself a table, so screen readers get every figure.
 import {
   BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip,
 } from 'chart.js';
 import * as analytics from '../api/analytics';
-import type { Range } from '../api/analytics';
+import type { Filters, Grouping, Range } from '../api/analytics';
+import * as catalog from '../api/catalog';
 import { field, h } from '../components/dom';
 import { clearError, errorBox, guarded, onSubmit, showError } from '../components/errors';
 import type { Session } from '../state';
@@ -70,6 +71,21 @@ function heatmap(matrix: number[][], tz: string): HTMLElement {
       ...row.map((v) => h('td', { class: `heat-${level(v)}`, text: v ? String(v) : '', title: `${v} h` })))))));
 }
 
+/** The location filter's options: every group of the tree, indented by depth. A failure
+ * leaves just "Everywhere" (the figures still load). */
+async function locationOptions(session: Session, select: HTMLSelectElement): Promise<void> {
+  try {
+    const { roots } = await catalog.tree(session.api);
+    const walk = (nodes: catalog.GroupNode[], depth: number): HTMLOptionElement[] => nodes.flatMap((n) => [
+      h('option', { value: n.group.group_id, text: `${'– '.repeat(depth)}${n.group.name}` }),
+      ...walk(n.children, depth + 1),
+    ]);
+    select.append(...walk(roots, 0));
+  } catch {
+    // the tree is an optional filter
+  }
+}
+
 function save(name: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
   const link = h('a', { href: url, download: name });
@@ -86,7 +102,14 @@ export function render(session: Session): HTMLElement {
   const to = h('input', { type: 'date', name: 'to', value: isoDay(new Date(today.getTime() + 14 * 86_400_000)) });
   const tz = h('input', { type: 'text', name: 'tz', value: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' });
   const group = h('select', { name: 'group' },
-    h('option', { value: 'resource', text: 'per resource' }), h('option', { value: 'tag', text: 'per tag' }));
+    h('option', { value: 'resource', text: 'per resource' }), h('option', { value: 'tag', text: 'per tag' }),
+    h('option', { value: 'building', text: 'per building' }), h('option', { value: 'location', text: 'per location' }));
+  const building = h('input', { type: 'text', name: 'building', maxlength: '64' });
+  const location = h('select', { name: 'location' }, h('option', { value: '', text: 'Everywhere' }));
+  void locationOptions(session, location);
+  const filters = (): Filters => ({
+    group: group.value as Grouping, building: building.value.trim() || undefined, location: location.value || undefined,
+  });
   const box = errorBox();
   const results = h('div', { class: 'analytics-results', 'aria-live': 'polite' });
   const range = (): Range => ({ from: from.value || undefined, to: to.value || undefined });
@@ -100,7 +123,7 @@ export function render(session: Session): HTMLElement {
       const [dash, usage, util, peaks] = await Promise.all([
         analytics.dashboard(session.api, r),
         analytics.bookedVsUsed(session.api, r),
-        analytics.utilisation(session.api, { ...r, group: group.value as 'resource' | 'tag' }),
+        analytics.utilisation(session.api, { ...r, ...filters() }),
         analytics.peaks(session.api, { ...r, tz: tz.value || 'UTC' }),
       ]);
       results.replaceChildren(...sections(dash, usage, util.items, peaks, group.value));
@@ -112,9 +135,11 @@ export function render(session: Session): HTMLElement {
   };
   const exportButton = (what: 'utilisation' | 'reservations', text: string) =>
     h('button', { type: 'button', class: 'button secondary', text,
-      onclick: () => void guarded(box, async () => save(`${what}.csv`, await analytics.exportCsv(session.api, what, range()))) });
+      onclick: () => void guarded(box, async () => save(`${what}.csv`,
+        await analytics.exportCsv(session.api, what, what === 'utilisation' ? { ...range(), ...filters() } : range()))) });
   const form = onSubmit(h('form', { class: 'analytics-filters', 'aria-label': 'Date range and filters' },
-    field('From', from), field('To', to), field('Utilisation', group), field('Time zone of the heatmap', tz),
+    field('From', from), field('To', to), field('Utilisation', group),
+    field('Only building', building), field('Only location', location), field('Time zone of the heatmap', tz),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'button', text: 'Show' }),
       exportButton('utilisation', 'Export utilisation (CSV)'),
@@ -145,7 +170,9 @@ function sections(
     { name: 'Released and rebooked', values: usage.days.map((d) => d.released_rebooked_hours) },
   ]);
   const top = [...rows].sort((a, b) => (b.utilisation ?? 0) - (a.utilisation ?? 0)).slice(0, TOP);
-  const names = top.map((r) => (group === 'tag' ? r.tag : r.name) ?? r.resource_id ?? '');
+  const label = (r: analytics.UtilisationRow) =>
+    (group === 'tag' ? r.tag : group === 'building' ? r.building : r.name) ?? r.resource_id ?? r.location_id ?? '';
+  const names = top.map(label);
   const util = barChart(`Utilisation (booked / open hours, %), top ${TOP}`, names, [
     { name: 'Utilisation %', values: top.map((r) => Math.round((r.utilisation ?? 0) * 1000) / 10) },
   ], true);
