@@ -130,8 +130,7 @@ def _cpu_ms(command: list[str]) -> float:
 def test_a_cold_import_of_the_api_handler_defers_what_a_request_may_not_need() -> None:
     families = "[f'chalicelib.api.{f}' for f in app.ROUTE_FAMILIES]"
     probe = (
-        f"import app; print([m for m in [*{DEFERRED_MODULES!r}, *{families}] "
-        "if m in sys.modules])"
+        f"import app; print([m for m in [*{DEFERRED_MODULES!r}, *{families}] if m in sys.modules])"
     )
     result = subprocess.run(_bundle_python(probe), check=True, capture_output=True, text=True)
     assert result.stdout.strip() == "[]"
