@@ -8,8 +8,6 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ulid import ULID
-
 from chalicelib.domain.pipeline.events import ChangeKind, ItemChange
 
 if TYPE_CHECKING:
@@ -80,6 +78,8 @@ def change_from_record(record: dict[str, Any], *, fallback_now: datetime) -> Ite
 def _time_of(write_id: str | None) -> datetime | None:
     if write_id is None:
         return None
+    from ulid import ULID  # imported here: see UlidFactory.new_id (issue 15)
+
     try:
         return ULID.from_str(write_id).datetime.astimezone(UTC)
     except ValueError:

@@ -111,6 +111,12 @@ DEFERRED_MODULES = (
     "chalicelib.services.reservations.booking",
     "chalicelib.store.reservations.writer",
     "chalicelib.services.pipeline.webhook_dispatch",
+    # No pydantic model builds its validator at import (defer_build): that would load
+    # pydantic's plugin loader, and with it importlib.metadata and the email package.
+    "pydantic.plugin._loader",
+    "importlib.metadata",
+    "ulid",  # reads its version from package metadata on import
+    "chalicelib.store.pagination",  # cryptography's AES-GCM, for list routes only
 )
 
 
