@@ -29,8 +29,8 @@ from chalice.app import Chalice, CORSConfig, RouteEntry
 # Written into the staged bundle only (never committed: .gitignore).
 MANIFEST = Path(__file__).with_name("route_manifest.json")
 
-# (path, method) pairs each family registered, recorded by eager registration.
-_owned: dict[str, list[tuple[str, str]]] = {}
+# The app each family was registered on at once, and the (path, method) pairs it added.
+_owned: dict[str, tuple[Chalice, list[tuple[str, str]]]] = {}
 # Families still behind stand-ins: the app and the (path, method) pairs they stand in for.
 _pending: dict[str, tuple[Chalice, list[tuple[str, str]]]] = {}
 # A request on another thread (the local server) may reach a family while it loads.
@@ -58,7 +58,8 @@ def manifest_of(app: Chalice) -> dict[str, list[dict[str, Any]]]:
     """What the bundle builder writes: each eagerly registered family's route entries."""
     return {
         module: [_entry_json(app.routes[path][method]) for path, method in routes]
-        for module, routes in _owned.items()
+        for module, (owner, routes) in _owned.items()
+        if owner is app
     }
 
 
@@ -70,7 +71,7 @@ def _register_now(app: Chalice, module: str) -> None:
     before = {(path, method) for path, entries in app.routes.items() for method in entries}
     app.register_blueprint(importlib.import_module(module).bp)
     after = [(path, method) for path, entries in app.routes.items() for method in entries]
-    _owned[module] = [key for key in after if key not in before]
+    _owned[module] = (app, [key for key in after if key not in before])
 
 
 def _register_stand_ins(app: Chalice, module: str, entries: list[dict[str, Any]]) -> None:
