@@ -17,7 +17,7 @@ import secrets
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 if TYPE_CHECKING:
     from chalicelib.domain.ratelimits.policy import RatePolicy
@@ -31,6 +31,9 @@ class SettingsError(RuntimeError):
 
 
 class Settings(BaseModel):
+    # Validated on first use, so its validator is built then, not on a cold start (issue 15).
+    model_config = ConfigDict(defer_build=True)
+
     stage: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     region: str = "us-east-1"
     table_name: str = "reserver-main"

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
+from chalicelib.api import lazy_routes
 from chalicelib.api.routing import ROUTES, RouteSpec
 from chalicelib.api.schemas.common import ErrorBody
 
@@ -16,6 +17,7 @@ _PARAM = re.compile(r"{([^}]+)}")
 
 
 def build_document(version: str = "1.0.0") -> dict[str, Any]:
+    lazy_routes.load_all()  # every route, not only the families the bundle has loaded yet
     models: set[type[BaseModel]] = {ErrorBody}
     for spec in ROUTES:
         for model in (spec.body, spec.query, _model_of(spec.response)):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ulid import ULID
-
 from chalicelib.domain.clock import Clock
 
 
@@ -21,6 +19,10 @@ class UlidFactory:
         self._clock = clock
 
     def new_id(self) -> str:
+        # python-ulid reads its own version from package metadata on import: not on every cold
+        # start of the API handler, only where an id is made or read (issue 15).
+        from ulid import ULID
+
         return str(ULID.from_datetime(self._clock.now()))
 
 

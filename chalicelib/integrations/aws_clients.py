@@ -9,17 +9,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
-_CONFIG = Config(
-    retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=10
-)
-
 
 @lru_cache(maxsize=16)
 def client(service: str, region: str) -> Any:
-    return boto3.client(service, region_name=region, config=_CONFIG)  # type: ignore[call-overload]
+    # Imported here: boto3 (with s3transfer) is ~100 ms of a cold start (issue 15).
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=10
+    )
+    return boto3.client(service, region_name=region, config=config)  # type: ignore[call-overload]
 
 
 def reset() -> None:

@@ -5,15 +5,24 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
-
-from boto3.dynamodb.types import TypeDeserializer
-from ulid import ULID
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.pipeline.events import ChangeKind, ItemChange
 
-_DESERIALIZER = TypeDeserializer()
+if TYPE_CHECKING:
+    from boto3.dynamodb.types import TypeDeserializer
+
 _KINDS: dict[str, ChangeKind] = {"INSERT": "INSERT", "MODIFY": "MODIFY", "REMOVE": "REMOVE"}
+
+
+@cache
+def _deserializer() -> TypeDeserializer:
+    # Imported here: the `boto3` package drags s3transfer in, and app.py imports this module
+    # (via the stream worker's registration) on the API handler's cold start (issue 15).
+    from boto3.dynamodb.types import TypeDeserializer
+
+    return TypeDeserializer()
 
 
 class UnreadableRecord(ValueError):
@@ -40,7 +49,7 @@ def plain(value: Any) -> Any:
 def image(raw: dict[str, Any] | None) -> dict[str, Any] | None:
     if not raw:
         return None
-    return {name: plain(_DESERIALIZER.deserialize(v)) for name, v in raw.items()}
+    return {name: plain(_deserializer().deserialize(v)) for name, v in raw.items()}
 
 
 def change_from_record(record: dict[str, Any], *, fallback_now: datetime) -> ItemChange:
@@ -69,6 +78,8 @@ def change_from_record(record: dict[str, Any], *, fallback_now: datetime) -> Ite
 def _time_of(write_id: str | None) -> datetime | None:
     if write_id is None:
         return None
+    from ulid import ULID  # imported here: see UlidFactory.new_id (issue 15)
+
     try:
         return ULID.from_str(write_id).datetime.astimezone(UTC)
     except ValueError:

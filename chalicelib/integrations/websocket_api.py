@@ -17,13 +17,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from chalice.app import WebsocketAPI
 
 from chalicelib.settings import get_settings
-
-_CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 2})
 
 
 class ConfigurableWebsocketAPI(WebsocketAPI):
@@ -52,6 +48,10 @@ class ConfigurableWebsocketAPI(WebsocketAPI):
             return self._build_client()
 
     def _build_client(self) -> Any:
+        # Imported here: boto3 (with s3transfer) is ~100 ms of a cold start (issue 15).
+        import boto3
+        from botocore.config import Config
+
         if self._client is None:
             if self._endpoint is None:
                 self._use_setting()
@@ -62,7 +62,9 @@ class ConfigurableWebsocketAPI(WebsocketAPI):
                     "no websocket endpoint: set WEBSOCKET_MANAGEMENT_URL or call configure()"
                 )
             self._client = self.session.client(
-                "apigatewaymanagementapi", endpoint_url=self._endpoint, config=_CLIENT_CONFIG
+                "apigatewaymanagementapi",
+                endpoint_url=self._endpoint,
+                config=Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 2}),
             )
         return self._client
 

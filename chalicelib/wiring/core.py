@@ -15,10 +15,10 @@ from chalicelib.domain.clock import Clock, SystemClock
 from chalicelib.domain.ids import IdFactory, UlidFactory
 from chalicelib.observability import logger
 from chalicelib.settings import get_settings, reset_settings
-from chalicelib.store.pagination import CursorCodec
 
 if TYPE_CHECKING:
     from chalicelib.integrations.websocket_sender import WebsocketPort
+    from chalicelib.store.pagination import CursorCodec
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -100,6 +100,9 @@ def ids() -> IdFactory:
 
 @built
 def cursors() -> CursorCodec:
+    # Imported here: cryptography's AES-GCM is for list routes only, not every cold start.
+    from chalicelib.store.pagination import CursorCodec
+
     return CursorCodec(get_settings().secret_key)
 
 

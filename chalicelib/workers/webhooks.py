@@ -10,7 +10,6 @@ from chalice.app import Blueprint, SQSEvent
 from chalicelib import wiring
 from chalicelib.domain.pipeline.events import DomainEvent
 from chalicelib.domain.pipeline.metrics import WEBHOOK_DELIVERIES, Sample
-from chalicelib.services.pipeline.webhook_dispatch import DeliveryTask
 from chalicelib.topology import WEBHOOK_DELIVERY_QUEUE, WEBHOOK_QUEUE
 from chalicelib.workers.batch import Worker, event_handler
 
@@ -22,6 +21,10 @@ def fan_out(event: DomainEvent) -> None:
 
 
 def attempt(payload: dict[str, Any]) -> None:
+    # Imported here: it loads the webhook stores and HTTP sender, which app.py (registering
+    # this worker) must not load on the API handler's cold start (issue 15).
+    from chalicelib.services.pipeline.webhook_dispatch import DeliveryTask
+
     task = DeliveryTask.parse(payload)
     delivery = wiring.dispatcher().attempt(task)
     # observability (issue 15): one count per attempt (its own idempotency key), by outcome

@@ -7,6 +7,7 @@ the URL: the old product put the JWT in the query string, where access logs kept
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError
@@ -39,7 +40,12 @@ ClientMessage = Annotated[
     AuthAction | PingAction | SubscribeAction | UnsubscribeAction, Field(discriminator="action")
 ]
 ACTIONS = ("auth", "ping", "subscribe", "unsubscribe")
-_ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+
+
+@cache
+def _adapter() -> TypeAdapter[ClientMessage]:
+    """Built on the first message, not when app.py imports the handlers (issue 15)."""
+    return TypeAdapter(ClientMessage)
 
 
 class ProtocolError(Exception):
@@ -60,7 +66,7 @@ def parse(body: str) -> ClientMessage:
             "unknown_action", f"unknown action {data['action'][:40]!r}", {"actions": ACTIONS}
         )
     try:
-        return _ADAPTER.validate_python(data)
+        return _adapter().validate_python(data)
     except ValidationError as exc:
         details = [
             {"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]}

@@ -87,6 +87,19 @@ STAGE_PRUNED += (
     "ulid/__main__.py",
     "_argon2_cffi_bindings/_ffi_build.py",
 )
+# tzdata's text sources and tables (the compiled zone files and the `zones` list that
+# zoneinfo.available_timezones() reads stay): ~50 KB zipped.
+STAGE_PRUNED += tuple(
+    f"tzdata/zoneinfo/{name}"
+    for name in (
+        "tzdata.zi",
+        "zone.tab",
+        "zone1970.tab",
+        "zonenow.tab",
+        "iso3166.tab",
+        "leapseconds",
+    )
+)
 _DIST_INFO_DROPPED = ("RECORD", "INSTALLER", "REQUESTED", "WHEEL", "direct_url.json")
 _APP_FILES = ("app.py", "chalicelib", ".chalice/config.json")
 _PROBE = Path(__file__).with_name("bundle_probe.py")
@@ -173,8 +186,26 @@ def stage_project(build_dir: Path, vendor: Path) -> Path:
     for name in STAGE_EMPTIED:
         if (target / name).exists():
             (target / name).write_text('"""Emptied by infra/cdk/bundle.py (STAGE_EMPTIED)."""\n')
+    write_route_manifest(build_dir)
     precompile(build_dir)
     return build_dir
+
+
+def write_route_manifest(project: Path) -> Path:
+    """The API handler's route table, so the bundled app imports each route family on its
+    first request instead of all of them on a cold start (chalicelib/api/lazy_routes.py).
+    Written by the staged app itself, imported from the bundle alone."""
+    from chalicelib.api import lazy_routes
+
+    target = project / lazy_routes.MANIFEST.relative_to(PROJECT_DIR)
+    paths = [str(project), str(project / "vendor"), str(runtime_dir(project.parent))]
+    code = (
+        f"import sys; sys.path[0:1] = {paths!r}; import app; "
+        "from chalicelib.api import lazy_routes; "
+        f"lazy_routes.write_manifest(app.app, {str(target)!r})"
+    )
+    subprocess.run([sys.executable, "-S", "-c", code], check=True, stdout=subprocess.DEVNULL)
+    return target
 
 
 def runtime_dir(build_root: Path) -> Path:
@@ -242,10 +273,12 @@ def _keep_headers(metadata: Path) -> None:
 
 
 def _feeds_openapi(path: Path, ours: Path) -> bool:
-    """Views' and models' docstrings become OpenAPI descriptions (and `__doc__` is read)."""
+    """Views', models' and enums' docstrings become OpenAPI descriptions (and `__doc__` is
+    read): the bundle's /openapi.json is the one `make web-types` generates."""
     if not path.is_relative_to(ours):
         return False
-    return path.is_relative_to(ours / "api") or b"BaseModel" in path.read_bytes()
+    source = path.read_bytes()
+    return path.is_relative_to(ours / "api") or b"BaseModel" in source or b"Enum)" in source
 
 
 def _compile_sourceless(path: Path, *, docstrings: bool) -> None:

@@ -24,19 +24,28 @@ UtcDatetime = Annotated[
 ]
 
 
+# The models below are defined on the API handler's cold start (issue 15): each builds its
+# validator when first used, not at import. Request models inherit it from `Strict`.
+DEFERRED = ConfigDict(defer_build=True)
+
+
 class Strict(BaseModel):
     """Request models refuse unknown fields, so a typo is an error and not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class ErrorDetail(BaseModel):
+    model_config = DEFERRED
+
     code: str
     message: str
     details: Any = None
 
 
 class ErrorBody(BaseModel):
+    model_config = DEFERRED
+
     error: ErrorDetail
 
 
@@ -44,6 +53,8 @@ T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
+    model_config = DEFERRED
+
     items: list[T]
     next_cursor: str | None = Field(
         default=None, description="Pass as `cursor` to get the next page; absent on the last page."
@@ -56,4 +67,6 @@ class PageQuery(Strict):
 
 
 class Message(BaseModel):
+    model_config = DEFERRED
+
     message: str

@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from ulid import ULID
-
 from chalicelib.domain.timeutil import iso_z, parse_instant
 
 EVENT_VERSION = "1"
@@ -170,6 +168,8 @@ def derived_ulid(seed: str, at: datetime, sequence: str = "") -> str:
     the stamp's own, so records derived from writes made in one millisecond (always the case
     under a frozen test clock) sort in the order of those writes.
     """
+    from ulid import ULID  # imported here: see UlidFactory.new_id (issue 15)
+
     millis = max(0, int(at.timestamp() * 1000))
     digest = hashlib.sha256(seed.encode()).digest()
     tail = int.from_bytes(digest[:10], "big")
@@ -181,6 +181,8 @@ def derived_ulid(seed: str, at: datetime, sequence: str = "") -> str:
 
 
 def _sequence_tail(sequence: str, millis: int) -> int | None:
+    from ulid import ULID  # imported here: see UlidFactory.new_id (issue 15)
+
     try:
         stamp = ULID.from_str(sequence) if sequence else None
     except ValueError:
