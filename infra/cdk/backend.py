@@ -27,6 +27,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from chalice.cdk import Chalice
 
 from chalicelib.topology import STREAM_HANDLER, TOPOLOGY
+from infra.cdk import bundle
 from infra.cdk.messaging import Messaging
 from infra.cdk.permissions import API_HANDLER, FUNCTION_NEEDS, Grant, Needs
 from infra.cdk.stages import API_STAGE, StageConfig
@@ -80,6 +81,15 @@ def connections_arn(stack: Stack, websocket_api_id: str) -> str:
         resource=websocket_api_id,
         resource_name=f"{API_STAGE}/*/@connections/*",
     )
+
+
+class _LeanChalice(Chalice):  # type: ignore[misc]
+    """`chalice.cdk.Chalice` whose deployment.zip is recompressed (bundle.recompress) after
+    `chalice package` wrote it and before the construct turns it into the code asset."""
+
+    def _package_app(self) -> None:
+        super()._package_app()
+        bundle.recompress(Path(self._sam_package_dir) / "deployment.zip")
 
 
 @contextlib.contextmanager
@@ -152,7 +162,7 @@ class BackendBuilder:
         )
         shutil.rmtree(project_dir.parent / "chalice.out", ignore_errors=True)
         with _working_dir(project_dir.parent):
-            chalice = Chalice(
+            chalice = _LeanChalice(
                 self.stack, "Chalice", source_dir=str(project_dir), stage_config=stage_config
             )
         [bundle_zip] = (project_dir.parent / "chalice.out").glob("*/deployment.zip")

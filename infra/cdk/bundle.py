@@ -21,6 +21,7 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from infra.cdk.stages import PROJECT_DIR
@@ -222,6 +223,22 @@ def runtime_dir(build_root: Path) -> Path:
     for name in ("__init__.py", "app.py"):
         shutil.copy2(chalice / name, target / "chalice" / name)
     return target
+
+
+def recompress(zip_path: Path) -> int:
+    """Rewrite a zip at zlib's highest level, entries and their attributes unchanged; returns
+    the bytes saved. Chalice's packager deflates at the default level (6); level 9 saves
+    ~70 KB of the 10 MB budget for the price of a second or two at synth time."""
+    before = zip_path.stat().st_size
+    tmp = zip_path.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(zip_path) as source, zipfile.ZipFile(tmp, "w") as target:
+        for info in source.infolist():
+            copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            copy.external_attr, copy.create_system = info.external_attr, info.create_system
+            copy.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(copy, source.read(info), compresslevel=9)
+    tmp.replace(zip_path)
+    return before - zip_path.stat().st_size
 
 
 def probe(project: Path) -> list[Path]:
