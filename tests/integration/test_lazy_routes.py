@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from chalice.app import Chalice
 from chalice.test import Client
 
@@ -16,6 +18,19 @@ from chalicelib.api import lazy_routes
 from tests.integration.lazy_bundle_probe import table
 
 FAMILY = "tests.integration.lazy_family.things"
+
+
+@pytest.fixture(autouse=True)
+def _families_of_this_file_only() -> Iterator[None]:
+    """The registry is process-wide: families these tests leave pending (one that never
+    loads, on purpose) must not reach the real app's `load_all` (/openapi.json) in later
+    tests of the same worker."""
+    pending, owned = dict(lazy_routes._pending), dict(lazy_routes._owned)
+    yield
+    lazy_routes._pending.clear()
+    lazy_routes._pending.update(pending)
+    lazy_routes._owned.clear()
+    lazy_routes._owned.update(owned)
 
 
 def _manifest(tmp_path: Path) -> tuple[Chalice, Path]:
