@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditFilters, exportFileName } from '../src/lib/audit';
 import { chosenEvents, lastAttemptText, lastExcerpt, pickerState } from '../src/lib/webhooks';
+import { clientBody } from '../src/screens/admin/oauth';
 import { resultText } from '../src/screens/admin/operations';
 
 const attempt = (number: number, status: number | null, excerpt = '', error = '') =>
@@ -59,5 +60,23 @@ describe('job results', () => {
   it('reads as words', () => {
     expect(resultText({ expired_reservations: 3, checked: 10 })).toBe('expired reservations 3, checked 10');
     expect(resultText({})).toBe('nothing to do');
+  });
+});
+
+describe('OAuth client registration body', () => {
+  it('registers a machine client with scopes only', () => {
+    expect(clientBody('Display', ['resources:read'], 'machine', 'https://ignored.example/cb'))
+      .toEqual({ name: 'Display', scopes: ['resources:read'] });
+  });
+  it('gives a code-flow app its redirect URIs, one per non-empty line, and the code grants', () => {
+    expect(clientBody('Sync', ['reservations:read'], 'public-app', ' http://127.0.0.1:8765/cb \n\nhttps://app.example/cb\n'))
+      .toEqual({
+        name: 'Sync',
+        scopes: ['reservations:read'],
+        redirect_uris: ['http://127.0.0.1:8765/cb', 'https://app.example/cb'],
+        grant_types: ['authorization_code', 'refresh_token'],
+        public: true,
+      });
+    expect(clientBody('Sync', ['reservations:read'], 'app', 'https://app.example/cb').public).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-// OAuth2 client-credentials clients (admins): register (secret shown once), list, delete.
+// OAuth2 clients (admins): register (secret shown once), list, delete; custom roles for a client.
 import type { Api, Schemas } from './client';
 
 export type OAuthClient = Schemas['ClientOut'];
@@ -7,7 +7,13 @@ export type OAuthClientCreated = Schemas['ClientCreated'];
 export const SCOPES = ['resources:read', 'resources:write', 'reservations:read', 'reservations:write', 'admin'] as const;
 
 export const list = (api: Api, query: { limit: number; cursor?: string | null }) => api.call('get', '/api/v1/oauth/clients', { query });
-export const create = (api: Api, name: string, scopes: string[]) => api.call('post', '/api/v1/oauth/clients', { body: { name, scopes } });
+export type OAuthClientCreate = Schemas['ClientCreate'];
+export const create = (api: Api, body: OAuthClientCreate) => api.call('post', '/api/v1/oauth/clients', { body });
+/** Give / take a custom role (docs/roles.md); the answer is the client's roles and scopes now. */
+export const giveRole = (api: Api, clientId: string, role: string) =>
+  api.call('post', '/api/v1/roles/assign-client', { body: { client_id: clientId, role } });
+export const takeRole = (api: Api, clientId: string, role: string) =>
+  api.call('delete', '/api/v1/roles/assign-client', { body: { client_id: clientId, role } });
 export const remove = (api: Api, clientId: string) =>
   api.call('delete', '/api/v1/oauth/clients/{client_id}', { params: { client_id: clientId } });
 
