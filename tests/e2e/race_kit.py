@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import socket
 import tempfile
+import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -165,3 +167,15 @@ def base_day() -> datetime:
 
 def iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
+
+
+def together(works: list[Callable[[], httpx.Response]]) -> list[httpx.Response]:
+    """Run every request at the same moment (a barrier), one thread each; answers in order."""
+    barrier = threading.Barrier(len(works), timeout=120)
+
+    def run(work: Callable[[], httpx.Response]) -> httpx.Response:
+        barrier.wait()
+        return work()
+
+    with ThreadPoolExecutor(max_workers=len(works)) as pool:
+        return list(pool.map(run, works))

@@ -9,33 +9,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from tests.e2e.race_kit import TABLE, Target, _dynamodb, register_users
+from tests.e2e.race_kit import TABLE, Target, _dynamodb, register_users, together
 
 pytestmark = [pytest.mark.e2e, pytest.mark.race]
 
 RACERS = 8
 REDIRECT = "http://127.0.0.1:8765/callback"
 TOKEN = "/api/v1/oauth/token"
-
-
-def _together(works: list[Callable[[], httpx.Response]]) -> list[httpx.Response]:
-    barrier = threading.Barrier(len(works), timeout=120)
-
-    def run(work: Callable[[], httpx.Response]) -> httpx.Response:
-        barrier.wait()
-        return work()
-
-    with ThreadPoolExecutor(max_workers=len(works)) as pool:
-        return list(pool.map(run, works))
 
 
 def _pkce() -> tuple[str, str]:
@@ -113,7 +99,7 @@ def test_a_code_exchanged_by_many_at_once_has_one_winner_and_the_replays_end_its
         code_verifier=verifier,
     )
     with httpx.Client(base_url=target.api_url, timeout=120) as http:
-        answers = _together([lambda: http.post(TOKEN, data=form) for _ in range(RACERS)])
+        answers = together([lambda: http.post(TOKEN, data=form) for _ in range(RACERS)])
         statuses = sorted(a.status_code for a in answers)
         # Exactly one exchange wins; every other one is refused as an invalid grant
         assert statuses == [200] + [400] * (RACERS - 1), [a.text for a in answers]
@@ -162,7 +148,7 @@ def test_a_refresh_token_presented_by_many_at_once_rotates_once_and_ends_the_gra
         refresh = _form(
             app, grant_type="refresh_token", refresh_token=first.json()["refresh_token"]
         )
-        answers = _together([lambda: http.post(TOKEN, data=refresh) for _ in range(RACERS)])
+        answers = together([lambda: http.post(TOKEN, data=refresh) for _ in range(RACERS)])
         won = [a for a in answers if a.status_code == 200]
         # At most one rotation; every other presentation is refused (a reuse or a lost race)
         assert len(won) <= 1, [a.text for a in won]

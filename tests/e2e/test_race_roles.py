@@ -7,32 +7,19 @@ made from the same version must not both win. Read back from the table, not from
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.race_kit import TABLE, Target, _dynamodb, register_users
+from tests.e2e.race_kit import TABLE, Target, _dynamodb, register_users, together
 
 pytestmark = [pytest.mark.e2e, pytest.mark.race]
 
 ROLES = 8
 HOLDERS_PER_ROLE = 3
-
-
-def _together(works: list[Callable[[], httpx.Response]]) -> list[httpx.Response]:
-    barrier = threading.Barrier(len(works), timeout=120)
-
-    def run(work: Callable[[], httpx.Response]) -> httpx.Response:
-        barrier.wait()
-        return work()
-
-    with ThreadPoolExecutor(max_workers=len(works)) as pool:
-        return list(pool.map(run, works))
 
 
 def _item(db: Any, pk: str, sk: str) -> dict[str, Any] | None:
@@ -75,7 +62,7 @@ def test_assignments_racing_a_delete_leave_no_dangling_holder(
                 )
                 for uid in users
             ]
-            outcomes[name] = [r.status_code for r in _together(works)]
+            outcomes[name] = [r.status_code for r in together(works)]
     # Then, read back from the table: a deleted role is held by nobody; a kept role's holders
     # count is exactly the users holding it; and every answer was a clean 2xx/404/409
     for name in names:
@@ -119,7 +106,7 @@ def test_two_edits_from_the_same_version_never_both_win(
         )
         assert made.status_code == 201, made.text
         edits = [f"edit {i}" for i in range(6)]
-        answers = _together(
+        answers = together(
             [
                 (
                     lambda text=text: http.patch(
