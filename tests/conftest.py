@@ -32,8 +32,8 @@ os.environ.update(
 for _endpoint_var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS"):
     os.environ.pop(_endpoint_var, None)
 
-# moto copies a table per transaction item to roll back; once per table is the same (and a
-# fifth of the in-process suite faster): tests/moto_transactions.py.
+# moto copies whole tables to roll back a transaction; an undo log of the items it names is
+# the same, and much faster: tests/moto_transactions.py.
 from tests.moto_transactions import install as _install_moto_transactions  # noqa: E402
 
 _install_moto_transactions()
