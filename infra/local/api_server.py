@@ -14,13 +14,20 @@
    request line, unsupported method, a crash outside the app) gets the envelope too.
 3. Listen backlog: 128 instead of socketserver's 5 (`ReserverHTTPServer`).
 
-Run: python -m infra.local.api_server --app app --port 8000 --stage local
+Several processes (`--processes N`, `API_PROCESSES`): one Python process serves requests one
+core at a time (the GIL), while AWS runs one request per Lambda instance and as many
+instances as requests. So the API is served by N forked workers that accept from one
+listening socket bound by this process, which only supervises them: `infra/local/prefork.py`.
+
+Run: python -m infra.local.api_server --app app --port 8000 --stage local [--processes 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import socket
 import sys
 import traceback
 from http import HTTPStatus
@@ -39,6 +46,7 @@ from chalice.local import (
     ThreadedHTTPServer,
 )
 
+from infra.local import prefork
 from infra.local.appload import load_app
 from infra.local.config import LOCALHOST
 
@@ -158,16 +166,34 @@ def _thread_local_requests(app: Chalice) -> None:
         app.__class__ = CustomLocalChalice
 
 
-def build_server(app: Chalice, stage: str, port: int, host: str = LOCALHOST) -> LocalDevServer:
+class _PreboundHTTPServer(ReserverHTTPServer):
+    """Serves on a socket already bound and listening (shared by the prefork workers)."""
+
+    def __init__(self, listener: socket.socket, address: Any, handler: Any) -> None:
+        super().__init__(address, handler, bind_and_activate=False)
+        self.socket.close()
+        self.socket = listener
+
+
+def build_server(
+    app: Chalice,
+    stage: str,
+    port: int,
+    host: str = LOCALHOST,
+    listener: socket.socket | None = None,
+) -> LocalDevServer:
     config = Config.create(chalice_stage=stage, app_name=app.app_name)
     _thread_local_requests(app)
+    server_cls: Any = ReserverHTTPServer
+    if listener is not None:
+        server_cls = functools.partial(_PreboundHTTPServer, listener)
     return LocalDevServer(
         app,
         config,
         host,
         port,
         handler_cls=ReserverRequestHandler,
-        server_cls=ReserverHTTPServer,
+        server_cls=server_cls,
     )
 
 
@@ -177,9 +203,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default=LOCALHOST)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--stage", default="local")
+    parser.add_argument("--processes", type=int, default=1, help="workers serving requests")
     args = parser.parse_args(argv)
-    server = build_server(load_app(args.app), args.stage, args.port, args.host)
-    server.serve_forever()
+    app = load_app(args.app)
+    if args.processes <= 1:
+        build_server(app, args.stage, args.port, args.host).serve_forever()
+        return
+    listener = prefork.listen(args.host, args.port, ReserverHTTPServer.request_queue_size)
+    prefork.supervise(
+        args.processes,
+        lambda: build_server(app, args.stage, args.port, args.host, listener).serve_forever(),
+    )
 
 
 if __name__ == "__main__":

@@ -54,6 +54,15 @@ class Ports:
         return {name: getattr(self, name) for name in PORT_ENV}
 
 
+def default_api_processes(env: Mapping[str, str] | None = None) -> int:
+    """API_PROCESSES, else one worker per core (at most 4): Lambda serves concurrent requests
+    from separate instances, and one Python process uses one core at a time."""
+    source = os.environ if env is None else env
+    if source.get("API_PROCESSES"):
+        return max(1, int(source["API_PROCESSES"]))
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 @dataclass(frozen=True)
 class StackConfig:
     ports: Ports = field(default_factory=Ports)
@@ -78,6 +87,8 @@ class StackConfig:
     # A failed SQS message becomes visible again after this many seconds (see workers).
     sqs_retry_delay_s: int = 2
     startup_timeout_s: float = 45.0
+    # Processes serving the REST API (infra/local/prefork.py).
+    api_processes: int = field(default_factory=default_api_processes)
     force_moto_dynamodb: bool = False
     extra_env: Mapping[str, str] = field(default_factory=dict)
 

@@ -16,7 +16,7 @@ from typing import IO
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the forked child
+def die_with_parent() -> None:  # pragma: no cover - runs in the forked child
     # Linux only: if the runner is killed (-9, a crashed test session), the kernel sends
     # SIGTERM to its children, so no orphaned DynamoDB Local keeps a port busy.
     if sys.platform.startswith("linux"):
@@ -81,7 +81,7 @@ def spawn(name: str, argv: list[str], *, env: dict[str, str], cwd: Path, log_dir
         stderr=subprocess.STDOUT,
         # Own session: Ctrl-C reaches only the runner, which then stops children in order.
         start_new_session=True,
-        preexec_fn=_die_with_parent,  # noqa: PLW1509 - sets one prctl flag, no locks taken
+        preexec_fn=die_with_parent,  # noqa: PLW1509 - sets one prctl flag, no locks taken
     )
     return Child(name, argv, process, log_path, log)
 
@@ -107,6 +107,15 @@ def cmdline(pid: int) -> list[str] | None:
     )
     text = result.stdout.strip()
     return text.split() if text else None
+
+
+def child_pids(pid: int) -> list[int]:
+    """The live children of `pid` (Linux /proc; empty elsewhere or when it is gone)."""
+    found: list[int] = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found += [int(part) for part in children.read_text().split()]
+    return sorted(found)
 
 
 def is_ours(pid: int, argv: list[str]) -> bool:

@@ -164,7 +164,12 @@ def _start_app(launch: _Launcher) -> None:
         listens=False,
     )
     app_args = ("--app", config.app_module, "--stage", config.stage)
-    api = launch.python("api", "api_server", *app_args, "--port", str(config.ports.api))
+    api = launch.python(
+        "api",
+        "api_server",
+        *app_args,
+        *("--port", str(config.ports.api), "--processes", str(config.api_processes)),
+    )
     ws = launch.python("ws", "ws_gateway", *app_args, "--port", str(config.ports.ws))
     launch.wait(workers, ready_file.exists)
     launch.wait(api, lambda: probes.http_ok(f"{config.url('api')}/health"))

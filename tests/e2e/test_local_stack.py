@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from infra.local.config import PORT_ENV, PROJECT_DIR
-from infra.local.procs import is_ours
+from infra.local.procs import child_pids, is_ours
 from infra.local.stack import RunningStack, StackError, start_stack
 from tests.e2e.conftest import e2e_config, free_ports
 from tests.e2e.helpers import eventually
@@ -157,6 +157,7 @@ def _processes_mentioning(fragment: str) -> list[int]:
 def _run_env(ports: dict[str, int]) -> dict[str, str]:
     env = dict(os.environ)
     env.update({PORT_ENV[name]: str(port) for name, port in ports.items()})
+    env["API_PROCESSES"] = "2"
     return env
 
 
@@ -183,6 +184,8 @@ def test_make_run_then_make_stop_leaves_nothing_running(tmp_path: Path) -> None:
             "ws",
         }
         assert all(is_ours(pid, argv) for pid, argv in children)
+        api_pid = next(c["pid"] for c in state["children"] if c["name"] == "api")
+        api_workers = eventually(lambda: len(child_pids(api_pid)) == 2 and child_pids(api_pid))
         # When `make stop` runs
         stop = subprocess.run(
             [sys.executable, "-m", "infra.local.stop", "--state-dir", str(tmp_path)],
@@ -198,6 +201,7 @@ def test_make_run_then_make_stop_leaves_nothing_running(tmp_path: Path) -> None:
         assert runner.returncode == 0, output
         assert "is running" in output
         assert not any(is_ours(pid, argv) for pid, argv in children)
+        assert not [pid for pid in api_workers if Path(f"/proc/{pid}").exists()]
         assert not state_file.exists()
     finally:
         if runner.poll() is None:
