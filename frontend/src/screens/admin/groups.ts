@@ -1,12 +1,14 @@
 // Admin: locations as a tree (site > building > floor > zone...). Create, rename, move (the
 // API refuses cycles), delete empty groups. Nested lists, one level per group, so screen
-// readers announce the depth; every action is a labelled button.
+// readers announce the depth; every action is a labelled button. A location's calendar feed
+// setting opens from its row (feed-settings.ts).
 import * as catalog from '../../api/catalog';
 import { badge } from '../../components/badge';
 import { openDialog, toast } from '../../components/dialog';
 import { clear, field, h, select, titledForm } from '../../components/dom';
 import { errorBox, guarded, onSubmit } from '../../components/errors';
 import type { Session } from '../../state';
+import { openFeedSettings } from './feed-settings';
 
 const KINDS: ReadonlyArray<readonly [string, string]> = [
   ['site', 'Site'], ['building', 'Building'], ['floor', 'Floor'], ['zone', 'Zone'], ['room', 'Room'], ['other', 'Other'],
@@ -72,6 +74,7 @@ function groupItem(session: Session, node: catalog.GroupNode, all: ReturnType<ty
         act('Add child', () => { const d = openDialog(`Add to ${g.name}`); d.querySelector('.dialog-body')?.append(createForm(session, g, reload, d)); }),
         act('Rename', () => openRename(session, g, reload)),
         act('Move', () => openMove(session, g, all, reload)),
+        act('Calendar feed', () => void openFeedSettings(session, { kind: 'location', id: g.group_id, name: g.name })),
         act('Delete', () => void guarded(box, async () => {
           if (!window.confirm(`Delete ${g.name}? Only an empty group can be deleted.`)) return;
           await catalog.deleteGroup(session.api, g.group_id);

@@ -9,6 +9,7 @@ import { debounced, pagedList } from '../../components/paged-list';
 import { timeZones } from '../../lib/time';
 import type { Session } from '../../state';
 import { openParts } from './composites'; // composite resources (issue 14)
+import { openFeedSettings } from './feed-settings'; // calendar feeds (issue 12)
 import { openApprovalChain, openCheckInPolicy } from './policies';
 import { openBlackouts, openHours, openMaintenance } from './rules';
 
@@ -79,6 +80,7 @@ function adminRow(session: Session, resource: Resource): HTMLElement {
       act('Approval chain', () => void openApprovalChain(session, resource)),
       act('Check-in', () => void openCheckInPolicy(session, resource)),
       act('Parts', () => void openParts(session, resource)), // composite resources (issue 14)
+      act('Calendar feed', () => void openFeedSettings(session, { kind: 'resource', id, name: resource.name })),
       act('Delete', () => openDelete(session, resource, removed), 'button danger')),
     box);
   return row;
