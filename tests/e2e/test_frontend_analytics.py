@@ -1,8 +1,10 @@
 """The analytics screen (issue 12): a user's own figures once the pipeline counted their
-booking, the heatmap and the charts' tables, a CSV export; the screen passes axe."""
+booking, the heatmap and the charts' tables, a CSV export; the screen passes axe; utilisation
+per location, filtered to one location, on screen and in the export."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,7 +13,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import USER_PASSWORD, ApiClient, Site, screenshot, signed_in_user
+from tests.e2e.browser import (
+    USER_PASSWORD,
+    ApiClient,
+    Site,
+    screenshot,
+    signed_in_user,
+    unique,
+)
 from tests.e2e.test_frontend_a11y import check
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -67,4 +76,53 @@ def test_a_user_sees_their_booking_in_the_analytics(
     assert room["resource_id"] in text and len(text.strip().splitlines()) == 2
     screenshot(page, "60-analytics")
     check(page, "61-a11y-analytics")
+    page.context.close()
+
+
+def test_utilisation_per_location_filtered_to_one_location(
+    site: Site, browser: Browser, api: ApiClient, admin_api_token: str
+) -> None:
+    # Given a room in a new building, which a user booked for three hours
+    building = api.call(
+        "POST",
+        "/api/v1/resource-groups",
+        admin_api_token,
+        json={"name": unique("Wing"), "kind": "building"},
+    )
+    room = api.create_resource(admin_api_token, unique("Lab"), capacity=4)
+    api.call(
+        "POST",
+        f"/api/v1/resource-groups/{building['group_id']}/resources",
+        admin_api_token,
+        json={"resource_id": room["resource_id"]},
+    )
+    page, username = signed_in_user(browser, site, api)
+    token = api.login(username, USER_PASSWORD)
+    day = (datetime.now(UTC) + timedelta(days=3)).date()
+    body = {
+        "resource_id": room["resource_id"],
+        "start_time": f"{day.isoformat()}T09:00:00Z",
+        "end_time": f"{day.isoformat()}T12:00:00Z",
+    }
+    api.call("POST", "/api/v1/reservations", token, json=body)
+    # When they show utilisation per location, only within that building
+    page.get_by_role("tab", name="Analytics").click()
+    panel = page.get_by_role("tabpanel", name="Analytics")
+    panel.get_by_label("From").fill(day.isoformat())
+    panel.get_by_label("To").fill(day.isoformat())
+    panel.get_by_label("Utilisation", exact=True).select_option("location")
+    only = panel.get_by_label("Only location")
+    expect(only.locator(f"option[value='{building['group_id']}']")).to_have_count(1)
+    only.select_option(building["group_id"])
+    _show_until(page, panel, "Booked hours3")
+    # Then the utilisation table has one row: the building, named
+    panel.get_by_text("Utilisation (booked / open hours, %)").first.click()
+    table = panel.get_by_role("table", name="Utilisation (booked")
+    expect(table.get_by_role("row", name=re.compile(re.escape(building["name"])))).to_have_count(1)
+    # And the utilisation export follows the grouping: a location column, the building's row
+    with page.expect_download() as download:
+        panel.get_by_role("button", name="Export utilisation (CSV)").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").strip().splitlines()
+    assert lines[0].startswith("location"), lines[0]
+    assert len(lines) == 2 and building["name"] in lines[1], lines
     page.context.close()
