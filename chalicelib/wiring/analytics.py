@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from chalicelib.services.analytics.open_time import OpenTimeCache
     from chalicelib.services.analytics.queries import AnalyticsQueries
     from chalicelib.services.analytics.recorder import AnalyticsRecorder
+    from chalicelib.services.analytics.shaped_rows import ShapedRows
     from chalicelib.services.analytics.totals_cache import TotalsCache
 
 
@@ -40,13 +41,26 @@ def _totals_cache() -> TotalsCache:
     return TotalsCache()
 
 
+@built
+def _shaped_rows() -> ShapedRows:
+    # Built once: admins' utilisation rows, shaped once per totals and catalogue objects.
+    from chalicelib.services.analytics.shaped_rows import ShapedRows
+
+    return ShapedRows()
+
+
 def analytics() -> AnalyticsQueries:
     from chalicelib.services.analytics.queries import AnalyticsQueries
     from chalicelib.store.analytics.counters import CounterStore
     from chalicelib.store.catalog.groups import GroupStore
 
     return AnalyticsQueries(
-        CounterStore(), _open_time(), clock(), GroupStore(), totals_cache=_totals_cache()
+        CounterStore(),
+        _open_time(),
+        clock(),
+        GroupStore(),
+        totals_cache=_totals_cache(),
+        shaped_rows=_shaped_rows(),
     )
 
 

@@ -1,6 +1,8 @@
 """The admin's per-resource totals are kept between requests only while no event touched the
 range's months (services/analytics/totals_cache.py): every change shows at once, even a move
-between resources that leaves the overall figures as they were, and a rebuild."""
+between resources that leaves the overall figures as they were, and a rebuild. The rows shaped
+from those totals (services/analytics/shaped_rows.py) follow them: keyed on anything less than
+the totals' identity, the move below would be served stale."""
 
 from __future__ import annotations
 

@@ -26,8 +26,9 @@ from chalicelib.services.analytics.grouping import (
     keys_for,
     summed,
 )
-from chalicelib.services.analytics.open_time import OpenTimeCache
+from chalicelib.services.analytics.open_time import OpenTime, OpenTimeCache
 from chalicelib.services.analytics.ports import CounterPort, LocationTree
+from chalicelib.services.analytics.shaped_rows import ShapedRows
 from chalicelib.services.analytics.totals_cache import TotalsCache
 
 _DAY_METRICS = (f.BOOKINGS, f.BOOKED_MIN, f.USED_MIN, f.NO_SHOWS, f.REBOOKED_MIN, f.CANCELS)
@@ -65,12 +66,15 @@ class AnalyticsQueries:
         clock: Clock,
         locations: LocationTree | None = None,
         totals_cache: TotalsCache | None = None,
+        *,
+        shaped_rows: ShapedRows | None = None,
     ) -> None:
         self._counters = counters
         self._open = open_time
         self._clock = clock
         self._locations = locations
         self._cache = totals_cache
+        self._shaped = shaped_rows if totals_cache is not None else None
 
     def range(self, first: date | None, last: date | None) -> DateRange:
         return DateRange.of(first, last, self._clock.now().date())
@@ -123,6 +127,8 @@ class AnalyticsQueries:
         it holds; a location over its subtree): booked / open hours, booked versus used.
         `only` narrows the resources: `building=<name>`, `location=<group id>` (its subtree)."""
         location = only.get("location")
+        if group == "resource" and not location and not only.get("building"):
+            return self._rows(principal, rng, tag, stripped=True)
         tree = (
             self._locations.tree()
             if self._locations and (group == "location" or location)
@@ -140,10 +146,29 @@ class AnalyticsQueries:
             return public(rows)
         return public(summed(rows, keys_for(group, tag, tree), head_for(group, tree), _row))
 
-    def _rows(self, principal: Principal, rng: DateRange, tag: str | None) -> list[dict[str, Any]]:
+    def _rows(
+        self, principal: Principal, rng: DateRange, tag: str | None, *, stripped: bool = False
+    ) -> list[dict[str, Any]]:
+        """Every resource's row (with `stripped`, without the internal minute fields): for
+        admins shaped once per totals, catalogue, range and tag (shaped_rows.py)."""
         scope = scope_of(principal)
         per_resource = self._per_resource(scope, rng, _RESOURCE_METRICS)
         opened = self._open.for_range(rng, self._clock.now(), must_include=per_resource)
+
+        def shape() -> list[dict[str, Any]]:
+            return self._shape(scope, opened, per_resource, tag)
+
+        if self._shaped is None or not scope.everyone:
+            return public(shape()) if stripped else shape()
+        query = (rng.first, rng.last, tag)
+        if stripped:
+            return self._shaped.public(per_resource, opened.resources, query, shape, public)
+        return self._shaped.rows(per_resource, opened.resources, query, shape)
+
+    @staticmethod
+    def _shape(
+        scope: Scope, opened: OpenTime, per_resource: dict[str, Totals], tag: str | None
+    ) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
         for resource in opened.resources:
             if tag and tag not in resource.tags:
