@@ -24,6 +24,7 @@ from chalicelib.domain.reservations.conflicts import (
     conflict_listing,
     find_conflicts,
 )
+from chalicelib.services.reservations import fan_out
 from chalicelib.services.reservations.booking import buffers_of, to_millis
 from chalicelib.services.reservations.ports import ResourceCatalog
 
@@ -91,7 +92,12 @@ def evaluate(
             _check_rules(rules, found, index, window, now=now, override=request.override)
     for resource_id in found.contexts:
         _check_each_other(found, resource_id)
-        _check_table(found, resource_id, principal, now, occupants)
+    # One occupants read per resource, side by side; the findings are applied in order.
+    checks = fan_out.map_all(
+        lambda rid: _check_table(found, rid, principal, now, occupants), list(found.contexts)
+    )
+    for errors in checks:
+        found.errors.update(errors)
     return found
 
 
@@ -105,28 +111,34 @@ def _window(found: Evaluation, index: int, item: BulkItem) -> TimeRange | None:
 
 
 def _load_resources(catalog: ResourceCatalog, found: Evaluation) -> None:
-    """Each distinct resource once, with its hours and the blackouts of its items' span."""
-    for resource_id in dict.fromkeys(found.resource_ids):
+    """Each distinct resource once, with its hours and the blackouts of its items' span; the
+    resources are read side by side (fan_out)."""
+    resource_ids = list(dict.fromkeys(found.resource_ids))
+
+    def load(resource_id: str) -> ResourceContext:
         spans = [
             w
             for rid, w in zip(found.resource_ids, found.windows, strict=True)
             if rid == resource_id and w
         ]
-        try:
-            resource = catalog.get(resource_id)
-        except NotFound as exc:
-            for index, rid in enumerate(found.resource_ids):
-                if rid == resource_id and index not in found.errors:
-                    found.errors[index] = ItemError(exc.code, exc.message)
-            continue
+        resource = catalog.get(resource_id)
         blackouts: Sequence[Blackout] = ()
         if spans:
             first = min(w.start for w in spans).date() - timedelta(days=1)
             last = max(w.end for w in spans).date() + timedelta(days=1)
             blackouts = catalog.blackouts_for(resource, first, last)
-        found.contexts[resource_id] = ResourceContext(
+        return ResourceContext(
             resource, catalog.hours_for(resource), blackouts, buffers_of(resource)
         )
+
+    for resource_id, loaded in zip(resource_ids, fan_out.settle(load, resource_ids), strict=True):
+        exc = loaded.exception()
+        if isinstance(exc, NotFound):
+            for index, rid in enumerate(found.resource_ids):
+                if rid == resource_id and index not in found.errors:
+                    found.errors[index] = ItemError(exc.code, exc.message)
+            continue
+        found.contexts[resource_id] = loaded.result()  # raises any other failure
 
 
 def _check_rules(
@@ -176,20 +188,23 @@ def _check_each_other(found: Evaluation, resource_id: str) -> None:
 
 def _check_table(
     found: Evaluation, resource_id: str, principal: Principal, now: datetime, read: Occupants
-) -> None:
+) -> dict[int, ItemError]:
+    """The items of `resource_id` that clash with the table (by index); reads only."""
     context = found.contexts[resource_id]
     buffers, queued = context.buffers, context.resource.requires_approval
     indexes = found.valid(resource_id)
     windows = [w for w in (found.windows[i] for i in indexes) if w is not None]
+    errors: dict[int, ItemError] = {}
     if not windows:
-        return
+        return errors
     occupants = read(resource_id, windows, buffers, now)
     for index, window in zip(indexes, windows, strict=True):
         clashes = find_conflicts(window, occupants, buffers, queued=queued)
         if clashes:
-            found.errors[index] = ItemError(
+            errors[index] = ItemError(
                 "reservation_conflict",
                 CONFLICT_MESSAGE,
                 conflicts=conflict_listing(clashes, principal),
                 occupants=tuple(clashes),
             )
+    return errors
