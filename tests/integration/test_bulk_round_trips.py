@@ -59,3 +59,9 @@ def test_a_hundred_bookings_cost_few_round_trips(
     sizes = [n for op, n in calls if op == "TransactWriteItems"]
     print(f"\n100 bulk bookings: {len(calls)} DynamoDB calls {dict(ops)}; tx sizes {sizes}")
     assert len(calls) <= 1000
+    # bulk16: the writes reuse the pre-check's day versions (read first, one BatchGetItem)
+    # and occupants, so no resource is queried twice: 85 calls (36 queries) before, 59 (23).
+    assert len(calls) <= 62, dict(ops)
+    assert ops["Query"] <= 25, dict(ops)
+    assert ops["GetItem"] <= 12, dict(ops)
+    assert sorted(sizes)[-4:] == [97, 97, 97, 97]  # full transactions, not one per booking

@@ -8,9 +8,9 @@ each resource's neighbours; the write re-checks it inside the transaction).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from chalicelib.domain.catalog.resources import Blackout, BusinessHours, Resource
 from chalicelib.domain.errors import InvalidInput, NotFound, RuleViolation
@@ -30,6 +30,7 @@ from chalicelib.services.reservations.ports import ResourceCatalog
 
 # `ReservationReads.occupants`: the resource's neighbours of the windows (read only).
 Occupants = Callable[[str, Sequence[TimeRange], Buffers, datetime], list[Occupant]]
+DayVersions = Callable[[Mapping[str, Sequence[date]]], dict[str, dict[date, int | None]]]
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class Evaluation:
     contexts: dict[str, ResourceContext] = field(default_factory=dict)
     errors: dict[int, ItemError] = field(default_factory=dict)
     overridden: dict[int, list[str]] = field(default_factory=dict)
+    # Day versions read BEFORE the occupants below (bulk16): the write's first attempt
+    # uses both instead of reading them again (booking_tx.Occupation.known_occupants).
+    versions: dict[str, dict[date, int | None]] = field(default_factory=dict)
+    occupants: dict[str, list[Occupant]] = field(default_factory=dict)
 
     def valid(self, resource_id: str) -> list[int]:
         """Indexes of the items of `resource_id` with no problem found so far."""
@@ -82,6 +87,7 @@ def evaluate(
     now: datetime,
     *,
     occupants: Occupants,
+    versions: DayVersions | None = None,
 ) -> Evaluation:
     found = Evaluation([item.resource_id for item in request.items], [])
     for index, item in enumerate(request.items):
@@ -92,13 +98,26 @@ def evaluate(
             _check_rules(rules, found, index, window, now=now, override=request.override)
     for resource_id in found.contexts:
         _check_each_other(found, resource_id)
+    if versions is not None:  # first the versions, then the occupants (the invariant's order)
+        found.versions = versions(_days(found))
     # One occupants read per resource, side by side; the findings are applied in order.
     checks = fan_out.map_all(
         lambda rid: _check_table(found, rid, principal, now, occupants), list(found.contexts)
     )
-    for errors in checks:
+    for resource_id, (occupied, errors) in zip(found.contexts, checks, strict=True):
+        found.occupants[resource_id] = occupied
         found.errors.update(errors)
     return found
+
+
+def _days(found: Evaluation) -> dict[str, list[date]]:
+    """The UTC days whose versions guard the valid items of each resource (buffers included)."""
+    wanted: dict[str, list[date]] = {}
+    for resource_id, context in found.contexts.items():
+        windows = [w for w in (found.windows[i] for i in found.valid(resource_id)) if w]
+        if windows:
+            wanted[resource_id] = list(context.buffers.days(windows))
+    return wanted
 
 
 def _window(found: Evaluation, index: int, item: BulkItem) -> TimeRange | None:
@@ -188,15 +207,16 @@ def _check_each_other(found: Evaluation, resource_id: str) -> None:
 
 def _check_table(
     found: Evaluation, resource_id: str, principal: Principal, now: datetime, read: Occupants
-) -> dict[int, ItemError]:
-    """The items of `resource_id` that clash with the table (by index); reads only."""
+) -> tuple[list[Occupant], dict[int, ItemError]]:
+    """The occupants around the valid items of `resource_id` and the items that clash with
+    them (by index); reads only."""
     context = found.contexts[resource_id]
     buffers, queued = context.buffers, context.resource.requires_approval
     indexes = found.valid(resource_id)
     windows = [w for w in (found.windows[i] for i in indexes) if w is not None]
     errors: dict[int, ItemError] = {}
     if not windows:
-        return errors
+        return [], errors
     occupants = read(resource_id, windows, buffers, now)
     for index, window in zip(indexes, windows, strict=True):
         clashes = find_conflicts(window, occupants, buffers, queued=queued)
@@ -207,4 +227,4 @@ def _check_table(
                 conflicts=conflict_listing(clashes, principal),
                 occupants=tuple(clashes),
             )
-    return errors
+    return occupants, errors

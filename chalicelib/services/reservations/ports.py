@@ -91,7 +91,12 @@ class ReservationWriter(Protocol):
         record: RecordToWrite | None = None,
         extra: Sequence[Item] = (),
         known_versions: Mapping[str, Mapping[date, int | None]] | None = None,
+        known_occupants: Mapping[str, Sequence[Occupant]] | None = None,
     ) -> None: ...
+
+    def day_versions(
+        self, wanted: Mapping[str, Sequence[date]]
+    ) -> dict[str, dict[date, int | None]]: ...
 
     def book(
         self,
