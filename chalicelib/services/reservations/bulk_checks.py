@@ -133,6 +133,7 @@ def _load_resources(catalog: ResourceCatalog, found: Evaluation) -> None:
     """Each distinct resource once, with its hours and the blackouts of its items' span; the
     resources are read side by side (fan_out)."""
     resource_ids = list(dict.fromkeys(found.resource_ids))
+    known = catalog.get_many(resource_ids)  # one BatchGet; `get` explains a missing one
 
     def load(resource_id: str) -> ResourceContext:
         spans = [
@@ -140,7 +141,7 @@ def _load_resources(catalog: ResourceCatalog, found: Evaluation) -> None:
             for rid, w in zip(found.resource_ids, found.windows, strict=True)
             if rid == resource_id and w
         ]
-        resource = catalog.get(resource_id)
+        resource = known.get(resource_id) or catalog.get(resource_id)
         blackouts: Sequence[Blackout] = ()
         if spans:
             first = min(w.start for w in spans).date() - timedelta(days=1)
