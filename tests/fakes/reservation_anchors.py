@@ -170,7 +170,7 @@ class FakeCatalog:
             )
         return found
 
-    def get_many(self, resource_ids: Iterable[str]) -> dict[str, Resource]:
+    def get_many_for_booking(self, resource_ids: Iterable[str]) -> dict[str, Resource]:
         return {rid: self.resources[rid] for rid in resource_ids if rid in self.resources}
 
     def hours_for(self, resource: Resource) -> BusinessHours | None:

@@ -133,7 +133,7 @@ def _load_resources(catalog: ResourceCatalog, found: Evaluation) -> None:
     """Each distinct resource once, with its hours and the blackouts of its items' span; the
     resources are read side by side (fan_out)."""
     resource_ids = list(dict.fromkeys(found.resource_ids))
-    known = catalog.get_many(resource_ids)  # one BatchGet; `get` explains a missing one
+    known = catalog.get_many_for_booking(resource_ids)  # one BatchGet; `get` explains a missing one
 
     def load(resource_id: str) -> ResourceContext:
         spans = [

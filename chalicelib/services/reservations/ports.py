@@ -44,14 +44,16 @@ class ResourceCatalog(Protocol):
         self, resource: Resource, start_date: date, end_date: date
     ) -> Sequence[Blackout]: ...
 
-    # Many resources at once (one BatchGet; missing ones absent): a bulk request's resources
-    # (bulk16), the listings' rows.
-    def get_many(self, resource_ids: Iterable[str]) -> dict[str, Resource]: ...
+    # bulk16: a bulk request's resources at once (one BatchGet; missing ones absent), with
+    # what spares the blackout query (`Resource.own_blackouts`).
+    def get_many_for_booking(self, resource_ids: Iterable[str]) -> dict[str, Resource]: ...
 
 
 class ResourceLookup(ResourceCatalog, Protocol):
     """The catalogue plus many resources at once (one BatchGet): what the listings need to
     name each row's resource without one read per row."""
+
+    def get_many(self, resource_ids: Iterable[str]) -> dict[str, Resource]: ...
 
 
 class ReservationReader(Protocol):
