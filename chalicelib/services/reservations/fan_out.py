@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -26,6 +26,8 @@ def settle(work: Callable[[T], R], inputs: Sequence[T]) -> list[Future[R]]:
     holds its result or its exception, so the caller decides what a failure means)."""
     if len(inputs) <= 1:
         return [_now(work, item) for item in inputs]
+    from concurrent.futures import ThreadPoolExecutor  # only bulk requests need the pool
+
     with ThreadPoolExecutor(min(MAX_PARALLEL, len(inputs))) as pool:
         return [pool.submit(contextvars.copy_context().run, work, item) for item in inputs]
 
