@@ -3,7 +3,7 @@ every reservation fake over one FakeTable (see tests/fakes/reservations.py for t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -169,6 +169,9 @@ class FakeCatalog:
                 details={"resource_id": resource_id},
             )
         return found
+
+    def get_many_for_booking(self, resource_ids: Iterable[str]) -> dict[str, Resource]:
+        return {rid: self.resources[rid] for rid in resource_ids if rid in self.resources}
 
     def hours_for(self, resource: Resource) -> BusinessHours | None:
         return self.hours.get(resource.resource_id)

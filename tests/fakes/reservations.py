@@ -179,6 +179,12 @@ class FakeWriter:
         self._table = table
         self._catalog = catalog
 
+    def day_versions(
+        self, wanted: Mapping[str, Sequence[date]]
+    ) -> dict[str, dict[date, int | None]]:
+        """No day versions here: every write checks the whole table under its lock."""
+        return {rid: dict.fromkeys(days) for rid, days in wanted.items()}
+
     def create(
         self,
         bookings: Sequence[Booking],
@@ -186,6 +192,7 @@ class FakeWriter:
         record: RecordToWrite | None = None,
         extra: Sequence[Item] = (),
         known_versions: Mapping[str, Mapping[date, int | None]] | None = None,
+        known_occupants: Mapping[str, Sequence[Occupant]] | None = None,
     ) -> None:
         self._table.write_hook()
         table = self._table

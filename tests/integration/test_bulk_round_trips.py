@@ -59,3 +59,11 @@ def test_a_hundred_bookings_cost_few_round_trips(
     sizes = [n for op, n in calls if op == "TransactWriteItems"]
     print(f"\n100 bulk bookings: {len(calls)} DynamoDB calls {dict(ops)}; tx sizes {sizes}")
     assert len(calls) <= 1000
+    # bulk16: the writes reuse the pre-check's day versions (read first, one BatchGetItem)
+    # and occupants, so no resource is queried twice, and the resources come with their
+    # blackout markers in one BatchGet (no blackout query for a resource with none):
+    # 85 calls (36 queries, 11 GetItem) before, 40 (12 queries, 1-2 GetItem) after.
+    assert len(calls) <= 44, dict(ops)
+    assert ops["Query"] <= 14, dict(ops)
+    assert ops["GetItem"] <= 3, dict(ops)
+    assert sorted(sizes)[-4:] == [97, 97, 97, 97]  # full transactions, not one per booking

@@ -4,7 +4,6 @@ runs that write nothing, idempotent retries, and bulk cancel with per-id outcome
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,7 +24,7 @@ from chalicelib.services.reservations.booking import BookingDeps
 from chalicelib.services.reservations.bulk import BulkService
 from chalicelib.services.reservations.bulk_checks import BulkItem, BulkRequest
 from chalicelib.services.reservations.idempotent import IdempotentCreates
-from chalicelib.store.reservations.booking_tx import BookingTransactions, Snapshot
+from chalicelib.store.reservations.booking_tx import BookingTransactions, Occupation
 from chalicelib.store.reservations.bulk import BulkStore
 from chalicelib.store.reservations.idempotency import IdempotencyStore
 from chalicelib.store.reservations.repository import ReservationStore
@@ -236,21 +235,20 @@ def test_an_idempotent_retry_returns_the_first_result(
 
 
 class RaceOnSecondChunk(BookingTransactions):
-    """After the first chunk committed, a rival books a slot of a later chunk."""
+    """After the first chunk committed, a rival books a slot of a later chunk: just before
+    the second transaction, i.e. after the pre-check read the versions and occupants the
+    chunks reuse (bulk16), so only the day versions in the transaction can catch it."""
 
     def __init__(self, rival: Reservation) -> None:
         super().__init__(sleep=lambda _: None)
-        self.rival, self.snapshots = rival, 0
+        self.rival, self.occupations = rival, 0
 
-    def snapshot(
-        self, resource_id: str, windows: Sequence[TimeRange], buffers: Buffers, now: datetime
-    ) -> Snapshot:
-        taken = super().snapshot(resource_id, windows, buffers, now)
-        self.snapshots += 1
-        if self.snapshots == 2:
-            entry = HistoryEntry(now, "rival", "created")
+    def occupy(self, occupation: Occupation) -> None:
+        self.occupations += 1
+        if self.occupations == 2:
+            entry = HistoryEntry(occupation.now, "rival", "created")
             BookingWriter(SequentialIds("rv")).create([Booking(self.rival, entry, Buffers())])
-        return taken
+        super().occupy(occupation)
 
 
 def test_a_rival_landing_between_chunks_leaves_nothing_booked(

@@ -13,8 +13,8 @@ All or nothing from the user's point of view (DESIGN.md section 2):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
@@ -26,7 +26,7 @@ from chalicelib.domain.reservations.bulk import (
     ItemCost,
     plan_chunks,
 )
-from chalicelib.domain.reservations.conflicts import ReservationConflict
+from chalicelib.domain.reservations.conflicts import Occupant, ReservationConflict
 from chalicelib.observability import logger
 from chalicelib.services.reservations.ports import AnchorStore, ReservationReader, ReservationWriter
 from chalicelib.store.reservations.approvals import is_request
@@ -56,6 +56,10 @@ class AnchoredCreate(Generic[A, S]):
     # How a lost race reads for the caller: the conflict, re-indexed to the request.
     explain: Callable[[ReservationConflict, Sequence[int]], ReservationConflict]
     claim: IdempotencyClaim | None = None
+    # Read by the caller's pre-check, versions before occupants (bulk16): each transaction's
+    # first attempt uses them instead of reading again (booking_tx.Occupation).
+    known_versions: Mapping[str, Mapping[date, int | None]] = field(default_factory=dict)
+    known_occupants: Mapping[str, Sequence[Occupant]] = field(default_factory=dict)
 
 
 class AnchoredWriter(Generic[A, S]):
@@ -84,7 +88,11 @@ class AnchoredWriter(Generic[A, S]):
         )
         try:
             self._writer.create(
-                create.bookings, record=record, extra=[self._anchors.anchor_put(create.done)]
+                create.bookings,
+                record=record,
+                extra=[self._anchors.anchor_put(create.done)],
+                known_versions=create.known_versions,
+                known_occupants=create.known_occupants,
             )
         except ReservationConflict as lost:
             raise create.explain(lost, list(range(len(create.bookings)))) from None
@@ -98,7 +106,12 @@ class AnchoredWriter(Generic[A, S]):
             for indexes in create.chunks:
                 chunk = [create.bookings[i] for i in indexes]
                 try:
-                    self._writer.create(chunk, extra=[fence])
+                    self._writer.create(
+                        chunk,
+                        extra=[fence],
+                        known_versions=create.known_versions,
+                        known_occupants=create.known_occupants,
+                    )
                 except ReservationConflict as lost:
                     error = create.explain(lost, indexes)
                     self._roll_back(create, written, error.details)

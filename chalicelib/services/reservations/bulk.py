@@ -134,6 +134,7 @@ class BulkService:
             request,
             now,
             occupants=self._reservations.occupants,
+            versions=self._writer.day_versions,
         )
         outcomes = [
             ItemOutcome(i, item.resource_id, evaluation.windows[i], evaluation.errors.get(i))
@@ -178,6 +179,8 @@ class BulkService:
                 interrupted_code="bulk_interrupted",
                 explain=lambda lost, positions: _lost(evaluation, lost, positions),
                 claim=claim,
+                known_versions=evaluation.versions,
+                known_occupants=evaluation.occupants,
             )
         )
         return BulkResult(False, _booked(bookings), done)

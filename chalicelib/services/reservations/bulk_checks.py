@@ -8,9 +8,9 @@ each resource's neighbours; the write re-checks it inside the transaction).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from chalicelib.domain.catalog.resources import Blackout, BusinessHours, Resource
 from chalicelib.domain.errors import InvalidInput, NotFound, RuleViolation
@@ -24,11 +24,13 @@ from chalicelib.domain.reservations.conflicts import (
     conflict_listing,
     find_conflicts,
 )
+from chalicelib.services.reservations import fan_out
 from chalicelib.services.reservations.booking import buffers_of, to_millis
 from chalicelib.services.reservations.ports import ResourceCatalog
 
 # `ReservationReads.occupants`: the resource's neighbours of the windows (read only).
 Occupants = Callable[[str, Sequence[TimeRange], Buffers, datetime], list[Occupant]]
+DayVersions = Callable[[Mapping[str, Sequence[date]]], dict[str, dict[date, int | None]]]
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,10 @@ class Evaluation:
     contexts: dict[str, ResourceContext] = field(default_factory=dict)
     errors: dict[int, ItemError] = field(default_factory=dict)
     overridden: dict[int, list[str]] = field(default_factory=dict)
+    # Day versions read BEFORE the occupants below (bulk16): the write's first attempt
+    # uses both instead of reading them again (booking_tx.Occupation.known_occupants).
+    versions: dict[str, dict[date, int | None]] = field(default_factory=dict)
+    occupants: dict[str, list[Occupant]] = field(default_factory=dict)
 
     def valid(self, resource_id: str) -> list[int]:
         """Indexes of the items of `resource_id` with no problem found so far."""
@@ -81,6 +87,7 @@ def evaluate(
     now: datetime,
     *,
     occupants: Occupants,
+    versions: DayVersions | None = None,
 ) -> Evaluation:
     found = Evaluation([item.resource_id for item in request.items], [])
     for index, item in enumerate(request.items):
@@ -91,8 +98,26 @@ def evaluate(
             _check_rules(rules, found, index, window, now=now, override=request.override)
     for resource_id in found.contexts:
         _check_each_other(found, resource_id)
-        _check_table(found, resource_id, principal, now, occupants)
+    if versions is not None:  # first the versions, then the occupants (the invariant's order)
+        found.versions = versions(_days(found))
+    # One occupants read per resource, side by side; the findings are applied in order.
+    checks = fan_out.map_all(
+        lambda rid: _check_table(found, rid, principal, now, occupants), list(found.contexts)
+    )
+    for resource_id, (occupied, errors) in zip(found.contexts, checks, strict=True):
+        found.occupants[resource_id] = occupied
+        found.errors.update(errors)
     return found
+
+
+def _days(found: Evaluation) -> dict[str, list[date]]:
+    """The UTC days whose versions guard the valid items of each resource (buffers included)."""
+    wanted: dict[str, list[date]] = {}
+    for resource_id, context in found.contexts.items():
+        windows = [w for w in (found.windows[i] for i in found.valid(resource_id)) if w]
+        if windows:
+            wanted[resource_id] = list(context.buffers.days(windows))
+    return wanted
 
 
 def _window(found: Evaluation, index: int, item: BulkItem) -> TimeRange | None:
@@ -105,28 +130,35 @@ def _window(found: Evaluation, index: int, item: BulkItem) -> TimeRange | None:
 
 
 def _load_resources(catalog: ResourceCatalog, found: Evaluation) -> None:
-    """Each distinct resource once, with its hours and the blackouts of its items' span."""
-    for resource_id in dict.fromkeys(found.resource_ids):
+    """Each distinct resource once, with its hours and the blackouts of its items' span; the
+    resources are read side by side (fan_out)."""
+    resource_ids = list(dict.fromkeys(found.resource_ids))
+    known = catalog.get_many_for_booking(resource_ids)  # one BatchGet; `get` explains a missing one
+
+    def load(resource_id: str) -> ResourceContext:
         spans = [
             w
             for rid, w in zip(found.resource_ids, found.windows, strict=True)
             if rid == resource_id and w
         ]
-        try:
-            resource = catalog.get(resource_id)
-        except NotFound as exc:
-            for index, rid in enumerate(found.resource_ids):
-                if rid == resource_id and index not in found.errors:
-                    found.errors[index] = ItemError(exc.code, exc.message)
-            continue
+        resource = known.get(resource_id) or catalog.get(resource_id)
         blackouts: Sequence[Blackout] = ()
         if spans:
             first = min(w.start for w in spans).date() - timedelta(days=1)
             last = max(w.end for w in spans).date() + timedelta(days=1)
             blackouts = catalog.blackouts_for(resource, first, last)
-        found.contexts[resource_id] = ResourceContext(
+        return ResourceContext(
             resource, catalog.hours_for(resource), blackouts, buffers_of(resource)
         )
+
+    for resource_id, loaded in zip(resource_ids, fan_out.settle(load, resource_ids), strict=True):
+        exc = loaded.exception()
+        if isinstance(exc, NotFound):
+            for index, rid in enumerate(found.resource_ids):
+                if rid == resource_id and index not in found.errors:
+                    found.errors[index] = ItemError(exc.code, exc.message)
+            continue
+        found.contexts[resource_id] = loaded.result()  # raises any other failure
 
 
 def _check_rules(
@@ -176,20 +208,24 @@ def _check_each_other(found: Evaluation, resource_id: str) -> None:
 
 def _check_table(
     found: Evaluation, resource_id: str, principal: Principal, now: datetime, read: Occupants
-) -> None:
+) -> tuple[list[Occupant], dict[int, ItemError]]:
+    """The occupants around the valid items of `resource_id` and the items that clash with
+    them (by index); reads only."""
     context = found.contexts[resource_id]
     buffers, queued = context.buffers, context.resource.requires_approval
     indexes = found.valid(resource_id)
     windows = [w for w in (found.windows[i] for i in indexes) if w is not None]
+    errors: dict[int, ItemError] = {}
     if not windows:
-        return
+        return [], errors
     occupants = read(resource_id, windows, buffers, now)
     for index, window in zip(indexes, windows, strict=True):
         clashes = find_conflicts(window, occupants, buffers, queued=queued)
         if clashes:
-            found.errors[index] = ItemError(
+            errors[index] = ItemError(
                 "reservation_conflict",
                 CONFLICT_MESSAGE,
                 conflicts=conflict_listing(clashes, principal),
                 occupants=tuple(clashes),
             )
+    return occupants, errors

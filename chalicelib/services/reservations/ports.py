@@ -44,6 +44,10 @@ class ResourceCatalog(Protocol):
         self, resource: Resource, start_date: date, end_date: date
     ) -> Sequence[Blackout]: ...
 
+    # bulk16: a bulk request's resources at once (one BatchGet; missing ones absent), with
+    # what spares the blackout query (`Resource.own_blackouts`).
+    def get_many_for_booking(self, resource_ids: Iterable[str]) -> dict[str, Resource]: ...
+
 
 class ResourceLookup(ResourceCatalog, Protocol):
     """The catalogue plus many resources at once (one BatchGet): what the listings need to
@@ -91,7 +95,12 @@ class ReservationWriter(Protocol):
         record: RecordToWrite | None = None,
         extra: Sequence[Item] = (),
         known_versions: Mapping[str, Mapping[date, int | None]] | None = None,
+        known_occupants: Mapping[str, Sequence[Occupant]] | None = None,
     ) -> None: ...
+
+    def day_versions(
+        self, wanted: Mapping[str, Sequence[date]]
+    ) -> dict[str, dict[date, int | None]]: ...
 
     def book(
         self,

@@ -128,6 +128,10 @@ class Occupation:
     # Composite links read with those versions (issue 16): used on the first attempt only,
     # each guarded by a ConditionCheck (occupied_by.guard), so the links read costs no call.
     known_links: Mapping[str, occupied_by.Links] = field(default_factory=dict)
+    # Occupants read after `known_versions` (issue 16, bulk16: a bulk request's pre-check),
+    # covering every window of the resource: the first attempt uses them instead of its own
+    # query; the versions in the transaction prove nobody booked since.
+    known_occupants: Mapping[str, Sequence[Occupant]] = field(default_factory=dict)
 
     def by_resource(self) -> dict[str, list[Window]]:
         groups: dict[str, list[Window]] = {}
@@ -197,7 +201,12 @@ class BookingTransactions:
             days = buffers.days(windows)
             known = occupation.known_versions.get(rid) if first_attempt else None
             if known is not None and all(day in known for day in days):
-                occupants = occupants_around(rid, windows, buffers, occupation.now)
+                read = occupation.known_occupants.get(rid)
+                occupants = (
+                    list(read)
+                    if read is not None
+                    else occupants_around(rid, windows, buffers, occupation.now)
+                )
                 snapshots[rid] = Snapshot({day: known[day] for day in days}, occupants)
             else:
                 snapshots[rid] = self.snapshot(rid, windows, buffers, occupation.now)
@@ -263,6 +272,18 @@ def read_with_versions(
     found = dynamo.batch_get(table, [key(pk, day_sk(d)) for d in days] + list(extra_keys))
     extras = [found.get((k["PK"]["S"], k["SK"]["S"])) for k in extra_keys]
     return extras, {d: _version(found.get((pk, day_sk(d)))) for d in days}
+
+
+def read_versions_many(wanted: Mapping[str, Sequence[date]]) -> dict[str, Versions]:
+    """The day versions of several resources (consistent), one BatchGetItem per 100 keys
+    (issue 16, bulk16: a bulk request reads them all before its occupants)."""
+    table = table_name()
+    keys = [key(resource_pk(rid), day_sk(d)) for rid, days in wanted.items() for d in days]
+    found = dynamo.batch_get(table, keys) if keys else {}
+    return {
+        rid: {d: _version(found.get((resource_pk(rid), day_sk(d)))) for d in days}
+        for rid, days in wanted.items()
+    }
 
 
 def _version(raw: Item | None) -> int | None:

@@ -35,7 +35,7 @@ from chalicelib.domain.reservations import (
     conflicts,
     sources_of,
 )
-from chalicelib.domain.reservations.conflicts import Buffers
+from chalicelib.domain.reservations.conflicts import Buffers, Occupant
 from chalicelib.store.audit_stamp import stamp_raw
 from chalicelib.store.dynamo import MAX_TRANSACTION_ITEMS, Item, TransactionCancelled, transact
 from chalicelib.store.quotas.items import counter_updates
@@ -49,7 +49,9 @@ from chalicelib.store.reservations.booking_tx import (
     BookingTransactions,
     Occupation,
     StaleItem,
+    Versions,
     Window,
+    read_versions_many,
 )
 from chalicelib.store.reservations.departed import departed_put
 from chalicelib.store.reservations.idempotency import IdempotencyClaim, Outcome, claim_put
@@ -136,6 +138,7 @@ class BookingWriter:
         extra: Sequence[Item] = (),
         known_versions: Mapping[str, Mapping[date, int | None]] | None = None,
         known_links: Mapping[str, Links] | None = None,
+        known_occupants: Mapping[str, Sequence[Occupant]] | None = None,
     ) -> None:
         """Book all of `bookings` or none. `extra` items (an anchor, fences) commit with them;
         `ReservationConflict.clashes` index into `bookings`."""
@@ -158,8 +161,14 @@ class BookingWriter:
                 idempotency_index=idem_index,
                 known_versions=dict(known_versions or {}),
                 known_links=dict(known_links or {}),
+                known_occupants=dict(known_occupants or {}),
             )
         )
+
+    def day_versions(self, wanted: Mapping[str, Sequence[date]]) -> dict[str, Versions]:
+        """Day versions of several resources in one read (bulk16): read them BEFORE the
+        occupants passed back to `create` as `known_occupants`."""
+        return read_versions_many(wanted)
 
     def book(
         self,
