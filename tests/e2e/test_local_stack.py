@@ -206,4 +206,4 @@ def test_make_run_then_make_stop_leaves_nothing_running(tmp_path: Path) -> None:
     finally:
         if runner.poll() is None:
             runner.kill()
-            runner.wait()
+        runner.communicate(timeout=15)  # reaps it and closes its pipe
