@@ -87,6 +87,12 @@ STAGE_PRUNED += (
     "qrcode/console_scripts.py",
     "ulid/__main__.py",
     "_argon2_cffi_bindings/_ffi_build.py",
+    # session 12 (~6 KB for the new code): urllib3's SOCKS proxies and its opt-in HTTP/2
+    # connection (only `http2.inject_into_urllib3()` imports it), command-line entry points.
+    "urllib3/contrib/socks.py",
+    "urllib3/http2/connection.py",
+    "icalendar/cli.py",
+    "argon2/__main__.py",
 )
 # tzdata's text sources and tables (the compiled zone files and the `zones` list that
 # zoneinfo.available_timezones() reads stay): ~50 KB zipped.
