@@ -49,8 +49,11 @@ def e2e_config(state_dir: Any, **overrides: Any) -> StackConfig:
         "tick_scale": 0.02,
         "tick_only": ("e2e_tick",),
         "sqs_retry_delay_s": 1,
-        # Two API workers whatever the machine's cores (tests/e2e/test_api_processes.py).
-        "api_processes": 2,
+        # One API worker: reference data (default hours, global blackouts, quota rules) is
+        # cached per process for up to 5 s by design (store/catalog/reference_cache.py), so
+        # a test that writes it and reads it back at once would race a second worker.
+        # tests/e2e/test_api_processes.py starts a stack of its own with two.
+        "api_processes": 1,
         # Webhook retries (1 min ... 2 h) shrunk to seconds for tests/e2e/test_pipeline.py;
         # the key explicit, so a test can start one more app process beside the stack's
         # (tests/e2e/test_live.py: a second API process).

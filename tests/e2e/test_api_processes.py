@@ -8,15 +8,25 @@ import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
 
 from infra.local.procs import child_pids
-from infra.local.stack import RunningStack
+from infra.local.stack import RunningStack, start_stack
+from tests.e2e.conftest import e2e_config
 from tests.e2e.helpers import eventually
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """A stack of this module's own, its API in two processes (the shared one has one)."""
+    state: Path = tmp_path_factory.mktemp("two-workers")
+    with start_stack(e2e_config(state, api_processes=2, frontend_dir=None)) as running:
+        yield running
 
 
 def _workers(stack: RunningStack) -> list[int]:
