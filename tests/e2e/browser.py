@@ -210,7 +210,12 @@ def sign_out(page: Page) -> None:
 
 def settled(page: Page) -> None:
     """Wait until every list shows the answer to its latest query (no aria-busy left)."""
-    expect(page.locator("[aria-busy='true']")).to_have_count(0)
+    busy = page.locator("[aria-busy='true']")
+    try:
+        expect(busy).to_have_count(0)
+    except AssertionError as error:  # name the element that stayed busy
+        outer = busy.first.evaluate("(node) => node.outerHTML.slice(0, 300)")
+        raise AssertionError(f"still busy: {outer}") from error
 
 
 def resource_card(page: Page, name: str) -> Any:

@@ -56,8 +56,14 @@ export class CalendarData {
 
   /** The events of `resources` over the range, and their busy blocks (for the drag check). */
   async events(resources: Resource[], range: Range): Promise<{ events: GridEvent[]; blocks: Map<string, Block[]> }> {
-    if (range.shared) this.batch(resources, range);
-    const loaded = await pool(resources, CONCURRENCY, (r) => this.load(r, range));
+    // Every row's load is taken now, not looked up again later: a live message may invalidate
+    // a row meanwhile, and its own refetch follows (it must not become a lone request here).
+    const planned = range.shared ? this.batch(resources, range) : new Map<string, Promise<Loaded>>();
+    for (const r of resources) {
+      const cached = this.cache.get(this.key(r, range));
+      if (cached && !planned.has(r.resource_id)) planned.set(r.resource_id, cached);
+    }
+    const loaded = await pool(resources, CONCURRENCY, (r) => planned.get(r.resource_id) ?? this.load(r, range));
     const blocks = new Map<string, Block[]>();
     resources.forEach((r, i) => blocks.set(r.resource_id, loaded[i].blocks));
     return { events: loaded.flatMap((l) => l.events), blocks };
@@ -78,14 +84,16 @@ export class CalendarData {
     return entry;
   }
 
-  /** The rows not cached yet get their blocks from one request per BATCH_MAX of them. */
-  private batch(resources: Resource[], range: Range): void {
+  /** The rows not cached yet get their blocks from one request per BATCH_MAX of them (their loads, by id). */
+  private batch(resources: Resource[], range: Range): Map<string, Promise<Loaded>> {
     const missing = resources.filter((r) => !this.cache.has(this.key(r, range)));
     const { from, to } = this.window(range);
+    const planned = new Map<string, Promise<Loaded>>();
     for (const group of chunks(missing, BATCH_MAX)) {
       const answer = resourcesApi.schedules(this.session.api, group.map((r) => r.resource_id), from, to);
-      for (const r of group) void this.load(r, range, answer.then((a) => blocksOf(a, r.resource_id)));
+      for (const r of group) planned.set(r.resource_id, this.load(r, range, answer.then((a) => blocksOf(a, r.resource_id))));
     }
+    return planned;
   }
 
   private window(range: Range): { from: string; to: string } {

@@ -29,6 +29,8 @@ type Mode = (typeof VIEWS)[number][0];
 const VIEW_NAMES: Record<Mode, string> = { timeline: 'resourceTimelineDay', week: 'resourceTimeGridWeek', day: 'resourceTimeGridDay' };
 
 const LEGEND = [['mine', 'Yours'], ['held', 'Yours: held'], ['pending', 'Yours: waiting for approval'], ['busy', 'Busy (someone else)'], ['closed', 'Closed'], ['blackout', 'Blackout date']] as const;
+/** How long the grid waits after a live message for more before it refetches (one redraw per burst). */
+const REFETCH_SETTLE_MS = 250;
 
 export function render(session: Session): HTMLElement {
   const filters = noFilters();
@@ -200,10 +202,17 @@ export function render(session: Session): HTMLElement {
     unwatch = shown.flatMap((r) => (session.live ? [session.live.watchResource(r.resource_id)] : []));
   }
 
+  // A burst of live messages (an import of 200 rooms, a series booked) redraws the grid once:
+  // each message invalidates its resource now, one refetch follows shortly after the last.
+  let refetchTimer: ReturnType<typeof setTimeout> | undefined;
   const refetch = (resourceId?: string): void => {
     if (resourceId && !shown.some((r) => r.resource_id === resourceId)) return;
     data.invalidate(resourceId);
-    calendar?.refetchEvents();
+    if (refetchTimer !== undefined) clearTimeout(refetchTimer);
+    refetchTimer = setTimeout(() => {
+      refetchTimer = undefined;
+      calendar?.refetchEvents();
+    }, REFETCH_SETTLE_MS);
   };
   session.events.on('reservations-changed', ({ resourceId }) => refetch(resourceId));
   session.events.on('resource-activity', ({ resourceId }) => refetch(resourceId));
