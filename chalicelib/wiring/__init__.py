@@ -18,7 +18,12 @@ from chalicelib.wiring.accounts import (
     oauth_flows,  # OAuth2 code flow, refresh, revoke, introspect (issue 14)
     sessions,
 )
-from chalicelib.wiring.analytics import analytics, analytics_export, analytics_recorder  # issue 12
+from chalicelib.wiring.analytics import (  # issue 12
+    analytics,
+    analytics_export,
+    analytics_recorder,
+    utilisation_json,
+)
 from chalicelib.wiring.calendar import (  # issue 12
     calendar_feeds,
     calendar_group_feeds,  # location feeds (issue 12)
@@ -109,6 +114,7 @@ __all__ = [  # noqa: RUF022
     "analytics",
     "analytics_export",
     "analytics_recorder",
+    "utilisation_json",
     "approval_jobs",
     "approval_links",
     "approvals",

@@ -9,6 +9,7 @@ from chalicelib.wiring.catalog import resource_store
 from chalicelib.wiring.core import built, clock
 
 if TYPE_CHECKING:
+    from chalicelib.api.json_memo import JsonMemo
     from chalicelib.services.analytics.exports import ReservationExport
     from chalicelib.services.analytics.open_time import OpenTimeCache
     from chalicelib.services.analytics.queries import AnalyticsQueries
@@ -47,6 +48,14 @@ def _shaped_rows() -> ShapedRows:
     from chalicelib.services.analytics.shaped_rows import ShapedRows
 
     return ShapedRows()
+
+
+@built
+def utilisation_json() -> JsonMemo:
+    # Built once: the last admin utilisation answer's JSON, reused while its rows are the same.
+    from chalicelib.api.json_memo import JsonMemo
+
+    return JsonMemo()
 
 
 def analytics() -> AnalyticsQueries:
