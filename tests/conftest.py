@@ -29,6 +29,15 @@ os.environ.update(
         "RATE_LIMIT_SCALE": "1000",
     }
 )
+# jsii (the CDK tests) unpacks aws-cdk-lib into a package cache on first use. Two xdist
+# workers filling one empty cache race each other (ENOTEMPTY / ENOENT on a fresh machine), so
+# each worker gets its own.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _xdist_worker:
+    os.environ.setdefault(
+        "JSII_RUNTIME_PACKAGE_CACHE_ROOT",
+        os.path.join(os.path.expanduser("~"), ".cache", "aws", "jsii", f"cache-{_xdist_worker}"),
+    )
 for _endpoint_var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS"):
     os.environ.pop(_endpoint_var, None)
 
