@@ -13,6 +13,7 @@ from chalicelib.domain.catalog import rules as catalog
 from chalicelib.domain.catalog.rules import ResourceDraft
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.domain.ids import SequentialIds
+from chalicelib.store.catalog import blackouts
 from chalicelib.store.catalog.importer import chunks, import_all
 from tests.factories import error_code, send_json
 from tests.resource_factories import (
@@ -209,6 +210,18 @@ def test_a_chunk_failing_mid_import_leaves_nothing_behind(client: Client, admin_
     assert tag_counts(client, admin_token) == {"shared": 1}
     summary = get_json(client, f"{RESOURCES}/availability/summary", admin_token).json_body
     assert summary["total"] == 1
+    # And the undone resources' blackout markers went with them
+    undone = [f"imp-{n:06d}" for n in range(1, 17)]
+    assert set(blackouts.counts_of(undone).values()) == {None}
+
+
+def test_imported_resources_carry_their_blackout_marker(client: Client, admin_token: str) -> None:
+    # (so a booking on one never queries its blackouts: it has none of its own)
+    rows = [f"Marked {i:03d},{i % 9 + 1}" for i in range(30)]
+    response = upload_csv(client, admin_token, csv_text("name,capacity", rows))
+    assert response.status_code == 201, response.body
+    ids = response.json_body["resource_ids"]
+    assert len(ids) == 30 and set(blackouts.counts_of(ids).values()) == {0}
 
 
 @pytest.mark.parametrize(

@@ -28,8 +28,9 @@ from chalicelib.store.transact import MAX_ITEMS
 
 
 def _cost(resource: Resource) -> int:
-    # resource + name + one membership per tag + a maintenance marker (compensation only)
-    return 3 + len(resource.tags)
+    # resource + name + one membership per tag + its blackout marker (created with it) + a
+    # maintenance marker when it has one
+    return 3 + len(resource.tags) + int(resource.maintenance is not None)
 
 
 def chunks(resources: Sequence[Resource], max_items: int = MAX_ITEMS) -> Iterator[list[Resource]]:
@@ -52,11 +53,14 @@ def _write(changes: Sequence[tuple[Resource | None, Resource | None]]) -> None:
     plan = Plan()
     for old, new in changes:
         plan_change(plan, old, new)
+        if old is None and new is not None:
+            # A new resource has no blackouts of its own: its marker says so from the start,
+            # in the same transaction (as a single create), not one put per resource after.
+            plan.tx.put(blackout_store.empty_count(new.resource_id), None, "blackout_count")
+        elif old is not None and new is None:  # compensation: the marker goes with it
+            plan.tx.delete(blackout_store.empty_count(old.resource_id), None, "blackout_count")
     finish(plan).commit()
     forget_unused_tags(plan)
-    # After the commit (the chunk's transaction is full): until then a missing marker only
-    # means "unknown", which the booking path answers by querying the blackouts.
-    blackout_store.start_counts([new.resource_id for old, new in changes if old is None and new])
 
 
 def import_all(repository: ResourceStore, resources: Sequence[Resource]) -> None:
