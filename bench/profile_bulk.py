@@ -90,29 +90,36 @@ def run(rooms: list[str], args: argparse.Namespace) -> None:
 
         one()  # warm-up
         meter.take()
-        calls = Counter[str]()
-        profiler = cProfile.Profile() if args.profile else None
-        samples = []  # (wall, CPU, on the wire) per request, in ms
-        for _ in range(args.requests):
-            wall, cpu = _timed(one, profiler)
-            names, wire = meter.take()
-            calls.update(names)
-            samples.append((wall, cpu, wire * 1000))
-        walls, cpus, wires = (list(column) for column in zip(*samples, strict=True))
-        n = args.requests
-        print(f"{n} bulk requests of {PER_REQUEST} bookings")
-        print(
-            f"wall p50 {statistics.median(walls):.0f} ms, CPU p50 {statistics.median(cpus):.0f} ms,"
-            f" DynamoDB wire p50 {statistics.median(wires):.0f} ms"
-        )
-        print(f"DynamoDB calls per request: {sum(calls.values()) / n:.1f}")
-        for name, count in calls.most_common():
-            print(f"  {count / n:6.1f} {name}")
-        if profiler:
-            for key, lines in (("cumulative", 60), ("tottime", 30)):
-                out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats(key).print_stats(lines)
-                print(out.getvalue())
+        measure(one, meter, args.requests, f"bulk requests of {PER_REQUEST} bookings", args)
+
+
+def measure(
+    work: Callable[[], None], meter: CallMeter, n: int, what: str, args: argparse.Namespace
+) -> None:
+    """Run `work` n times (profiled with `args.profile`); print wall, CPU and DynamoDB wire
+    p50, the DynamoDB calls per run by name and the profile's top."""
+    calls = Counter[str]()
+    profiler = cProfile.Profile() if args.profile else None
+    samples = []  # (wall, CPU, on the wire) per run, in ms
+    for _ in range(n):
+        wall, cpu = _timed(work, profiler)
+        names, wire = meter.take()
+        calls.update(names)
+        samples.append((wall, cpu, wire * 1000))
+    walls, cpus, wires = (list(column) for column in zip(*samples, strict=True))
+    print(f"{n} {what}")
+    print(
+        f"wall p50 {statistics.median(walls):.0f} ms, CPU p50 {statistics.median(cpus):.0f} ms,"
+        f" DynamoDB wire p50 {statistics.median(wires):.0f} ms"
+    )
+    print(f"DynamoDB calls per run: {sum(calls.values()) / n:.1f}")
+    for name, count in calls.most_common():
+        print(f"  {count / n:6.1f} {name}")
+    if profiler:
+        for key, lines in (("cumulative", 60), ("tottime", 30)):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(key).print_stats(lines)
+            print(out.getvalue())
 
 
 def _timed(work: Callable[[], None], profiler: cProfile.Profile | None) -> tuple[float, float]:

@@ -12,19 +12,15 @@ name, items per TransactWriteItems, and with `--profile` the top of a cProfile.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import os
-import pstats
 import statistics
-from collections import Counter
 from typing import Any
 
 import pytest
 
 from bench.booking import _stack_with_paused_workers
 from bench.profile_booking import CallMeter
-from bench.profile_bulk import _timed
+from bench.profile_bulk import measure
 from bench.writes import csv_of
 
 
@@ -73,32 +69,10 @@ def run(args: argparse.Namespace) -> None:
         one()  # warm-up
         meter.take()
         sizes.clear()
-        calls = Counter[str]()
-        profiler = cProfile.Profile() if args.profile else None
-        samples = []  # (wall, CPU, on the wire) per upload, in ms
-        for _ in range(args.uploads):
-            wall, cpu = _timed(one, profiler)
-            names, wire = meter.take()
-            calls.update(names)
-            samples.append((wall, cpu, wire * 1000))
-        walls, cpus, wires = (list(column) for column in zip(*samples, strict=True))
-        n = args.uploads
-        print(f"{n} uploads of {args.rows} resources")
-        print(
-            f"wall p50 {statistics.median(walls):.0f} ms, CPU p50 {statistics.median(cpus):.0f} ms,"
-            f" DynamoDB wire p50 {statistics.median(wires):.0f} ms"
-        )
-        print(f"DynamoDB calls per upload: {sum(calls.values()) / n:.1f}")
-        for name, count in calls.most_common():
-            print(f"  {count / n:6.1f} {name}")
+        measure(one, meter, args.uploads, f"uploads of {args.rows} resources", args)
         if sizes:
             mean = statistics.mean(sizes)
             print(f"items per TransactWriteItems: mean {mean:.1f}, max {max(sizes)}")
-        if profiler:
-            for key, lines in (("cumulative", 60), ("tottime", 30)):
-                out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats(key).print_stats(lines)
-                print(out.getvalue())
 
 
 if __name__ == "__main__":
