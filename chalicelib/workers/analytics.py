@@ -20,7 +20,7 @@ def handle(event: DomainEvent) -> None:
 
 
 def worker() -> Worker:
-    return Worker(ANALYTICS_QUEUE.name, event_handler(handle), wiring.persistence("analytics"))
+    return Worker(ANALYTICS_QUEUE.name, event_handler(handle), None)  # batch.SELF_IDEMPOTENT
 
 
 @bp.on_sqs_message(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import wiring
 from chalicelib.domain.pipeline.events import DomainEvent, MalformedEvent
 from chalicelib.observability import correlate, logger
+from chalicelib.topology import ANALYTICS_QUEUE, AUDIT_QUEUE, NOTIFY_QUEUE, WEBHOOK_QUEUE
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -46,14 +47,22 @@ def payload_of(body: str) -> dict[str, Any]:
 
 @dataclass
 class Worker:
-    """Runs `handle(payload)` once per idempotency key found at `key_jmespath` in the payload."""
+    """Runs `handle(payload)` once per idempotency key found at `key_jmespath` in the payload.
+
+    `persistence=None` (issue 16): the handler makes its effect at most once per event id by
+    itself (SELF_IDEMPOTENT below), so it runs without the Powertools record, two writes per
+    event saved; a redelivery re-runs it and changes nothing."""
 
     name: str
     handle: Callable[[dict[str, Any]], None]
-    persistence: BasePersistenceLayer
+    persistence: BasePersistenceLayer | None
     key_jmespath: str = "metadata.event_id"
 
     def __post_init__(self) -> None:
+        if self.persistence is None:
+            self._config: Any = None
+            self._once: Callable[..., object] = self._apply
+            return
         # Imported here, not at module level: app.py registers every worker, and the API
         # handler's cold start must not pay for Powertools' batch/idempotency machinery.
         from aws_lambda_powertools.utilities.idempotency import (
@@ -103,6 +112,8 @@ class Worker:
         self._once(payload=payload)
 
     def bind_context(self, context: Any) -> None:
+        if self._config is None:
+            return
         if context is not None and hasattr(context, "get_remaining_time_in_millis"):
             # In-progress records then expire with the invocation instead of blocking retries.
             self._config.register_lambda_context(context)
@@ -120,6 +131,17 @@ class Worker:
             event=raw_event, record_handler=self.record, processor=processor
         )
         return dict(response)
+
+
+# The workers whose effect is at most once per event id by construction: notification, audit
+# entry and webhook delivery ids derive from the event id and are put with
+# `attribute_not_exists`; analytics puts its marker in its counters' transaction. They run
+# without a Powertools record in both lanes (here and workers/bulk.py). The waitlist (a re-run
+# after a declined offer could move the window on) and email (SES sends are not idempotent)
+# keep theirs.
+SELF_IDEMPOTENT = frozenset(
+    {NOTIFY_QUEUE.name, WEBHOOK_QUEUE.name, AUDIT_QUEUE.name, ANALYTICS_QUEUE.name}
+)
 
 
 def event_handler(handle: Callable[[DomainEvent], None]) -> Callable[[dict[str, Any]], None]:

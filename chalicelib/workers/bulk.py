@@ -7,13 +7,13 @@ workers' own idempotency records (key prefix = the worker's queue), so an event 
 is never handled twice, whichever lane a redelivery takes. Live pushes are coalesced per
 envelope, as the live worker coalesces its batch (no idempotency record, clients drop repeats).
 
-Fewer writes (issue 16): the handlers in `SELF_IDEMPOTENT` make their effect at most once per
-event id by themselves (notification, audit entry and webhook delivery ids derive from the
-event id and are put with `attribute_not_exists`; analytics puts its marker in its counters'
-transaction). In this lane they run without the Powertools record (two writes per handler
-and event saved); a redelivery re-runs them and changes nothing. The waitlist (a re-run
-after the offer was declined could move the window on) keeps it. Email (SES sends are not
-idempotent) claims its sends instead, one transaction per envelope.
+Fewer writes (issue 16): the handlers in `SELF_IDEMPOTENT` (workers/batch.py) make their
+effect at most once per event id by themselves (notification, audit entry and webhook
+delivery ids derive from the event id and are put with `attribute_not_exists`; analytics puts
+its marker in its counters' transaction). In both lanes they run without the Powertools record
+(two writes per handler and event saved); a redelivery re-runs them and changes nothing.
+The waitlist (a re-run after the offer was declined could move the window on) keeps it.
+Email (SES sends are not idempotent) claims its sends instead, one transaction per envelope.
 Analytics, notify, webhooks and email go further (`BATCH_HANDLERS`): the envelope's events of
 their kind are handled together, in a few transactions (see `BATCH_HANDLERS`).
 
@@ -47,7 +47,7 @@ from chalicelib.topology import (
 )
 from chalicelib.workers import analytics, audit, email, notify, webhooks
 from chalicelib.workers import waitlist as waitlist_worker
-from chalicelib.workers.batch import Worker, observe_record, payload_of
+from chalicelib.workers.batch import SELF_IDEMPOTENT, Worker, observe_record, payload_of
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -64,15 +64,6 @@ WORKERS: dict[str, Callable[[], Worker]] = {
     WAITLIST_QUEUE.name: waitlist_worker.worker,
     ANALYTICS_QUEUE.name: analytics.worker,
 }
-
-SELF_IDEMPOTENT = frozenset(
-    {
-        NOTIFY_QUEUE.name,
-        WEBHOOK_QUEUE.name,
-        AUDIT_QUEUE.name,
-        ANALYTICS_QUEUE.name,
-    }
-)
 
 
 def _analytics(events: list[DomainEvent]) -> None:

@@ -19,7 +19,7 @@ def handle(event: DomainEvent) -> None:
 
 
 def worker() -> Worker:
-    return Worker(NOTIFY_QUEUE.name, event_handler(handle), wiring.persistence("notify"))
+    return Worker(NOTIFY_QUEUE.name, event_handler(handle), None)  # batch.SELF_IDEMPOTENT
 
 
 @bp.on_sqs_message(

@@ -37,7 +37,7 @@ def attempt(payload: dict[str, Any]) -> None:
 
 
 def fan_out_worker() -> Worker:
-    return Worker(WEBHOOK_QUEUE.name, event_handler(fan_out), wiring.persistence("webhooks"))
+    return Worker(WEBHOOK_QUEUE.name, event_handler(fan_out), None)  # self-idempotent
 
 
 def delivery_worker() -> Worker:

@@ -18,7 +18,15 @@ from app import app
 from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.integrations.event_bus import PublishFailed
-from chalicelib.topology import AUDIT_QUEUE, EMAIL_QUEUE, NOTIFY_QUEUE, STREAM_HANDLER
+from chalicelib.settings import get_settings
+from chalicelib.topology import (
+    ANALYTICS_QUEUE,
+    AUDIT_QUEUE,
+    EMAIL_QUEUE,
+    NOTIFY_QUEUE,
+    STREAM_HANDLER,
+)
+from chalicelib.workers.batch import SELF_IDEMPOTENT
 from infra.local.appload import lambda_context
 from tests.factories import auth_headers, send_json
 from tests.fakes.websocket import FakeWebsocketAPI
@@ -254,3 +262,31 @@ def test_a_series_is_announced_once_not_once_per_occurrence(
     assert [m["Subject"] for m in mail_to("ada@example.com")] == [
         "Recurring reservation cancelled: Resource room-1"
     ]
+
+
+def test_self_idempotent_workers_keep_no_record_and_a_redelivery_changes_nothing(
+    client: Client, pipeline: Pipeline
+) -> None:
+    # Given a booking whose messages reach the notify, audit and analytics queues
+    ada = person(client, "ada")
+    booked(client, ada.token, at(10), at(11))
+    pipeline.pump_stream()
+    for queue in (NOTIFY_QUEUE, AUDIT_QUEUE, ANALYTICS_QUEUE):
+        messages = pipeline.receive(queue.name)
+        assert messages, queue.name
+        # When each is handled twice (an SQS redelivery, with no Powertools record now)
+        for _ in range(2):
+            outcome = pipeline.invoke(queue.name, messages)
+            assert outcome.failed_ids == [] and not outcome.raised, queue.name
+    # Then one notification, and the booking counted once in Ada's figures
+    page = notifications(client, ada.token)
+    assert len(page["items"]) == 1 and page["unread_count"] == 1
+    day = at(10).date().isoformat()
+    path = f"/api/v1/analytics/dashboard?from={day}&to={day}"
+    figures = client.http.get(path, headers=auth_headers(ada.token)).json_body
+    assert (figures["reservations"], figures["booked_hours"]) == (1, 1.0)
+    # And those workers wrote no idempotency record (two writes per event saved)
+    table = get_settings().idempotency_table_name
+    keys = [i["id"]["S"] for i in boto3.client("dynamodb").scan(TableName=table)["Items"]]
+    for queue in SELF_IDEMPOTENT:
+        assert not [k for k in keys if k.startswith(queue)], queue
