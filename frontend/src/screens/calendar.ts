@@ -204,15 +204,27 @@ export function render(session: Session): HTMLElement {
 
   // A burst of live messages (an import of 200 rooms, a series booked) redraws the grid once:
   // each message invalidates its resource now, one refetch follows shortly after the last.
+  // Never under a drag: a redraw would move the selection away from the pointer, so the
+  // refetch waits until the button is released.
   let refetchTimer: ReturnType<typeof setTimeout> | undefined;
+  let dragging = false;
+  host.addEventListener('pointerdown', () => { dragging = true; }, { capture: true });
+  const released = (): void => { dragging = false; };
+  document.addEventListener('pointerup', released, { capture: true });
+  document.addEventListener('pointercancel', released, { capture: true });
+  const fire = (): void => {
+    if (dragging) {
+      refetchTimer = setTimeout(fire, REFETCH_SETTLE_MS);
+      return;
+    }
+    refetchTimer = undefined;
+    calendar?.refetchEvents();
+  };
   const refetch = (resourceId?: string): void => {
     if (resourceId && !shown.some((r) => r.resource_id === resourceId)) return;
     data.invalidate(resourceId);
     if (refetchTimer !== undefined) clearTimeout(refetchTimer);
-    refetchTimer = setTimeout(() => {
-      refetchTimer = undefined;
-      calendar?.refetchEvents();
-    }, REFETCH_SETTLE_MS);
+    refetchTimer = setTimeout(fire, REFETCH_SETTLE_MS);
   };
   session.events.on('reservations-changed', ({ resourceId }) => refetch(resourceId));
   session.events.on('resource-activity', ({ resourceId }) => refetch(resourceId));
