@@ -7,7 +7,7 @@ Chromium comes from apt (/usr/bin/chromium); `playwright install` is never run.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -216,6 +216,41 @@ def settled(page: Page) -> None:
     except AssertionError as error:  # name the element that stayed busy
         outer = busy.first.evaluate("(node) => node.outerHTML.slice(0, 300)")
         raise AssertionError(f"still busy: {outer}") from error
+
+
+def drag_across_hours(
+    page: Page,
+    block: Any,
+    from_hour: float,
+    to_hour: float,
+    done: Callable[[], None],
+    *,
+    x_at: float = 0.5,
+    scroll: str = "start",
+) -> None:
+    """Drag down the calendar grid from `from_hour` to `to_hour` hours below the top of
+    `block` (an event whose height is one hour gives the scale), until `done()` stops raising
+    AssertionError. A live message may redraw the grid before or during a drag (the setup's
+    own bookings arriving late): the element is then gone or the drag lost, so drag again."""
+    for attempt in range(3):
+        block.evaluate(f"(node) => node.scrollIntoView({{block: '{scroll}'}})")
+        box = block.bounding_box()
+        if box is None:
+            page.wait_for_timeout(500)
+            continue
+        hour = box["height"]
+        x = box["x"] + box["width"] * x_at
+        page.mouse.move(x, box["y"] + from_hour * hour + 3)
+        page.mouse.down()
+        page.mouse.move(x, box["y"] + (from_hour + to_hour) / 2 * hour, steps=5)
+        page.mouse.move(x, box["y"] + to_hour * hour - 3, steps=4)
+        page.mouse.up()
+        try:
+            done()
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
 
 
 def resource_card(page: Page, name: str) -> Any:

@@ -16,6 +16,7 @@ from tests.e2e.browser import (
     ApiClient,
     Site,
     day_after_tomorrow_at,
+    drag_across_hours,
     expect_dashboard,
     fill_window,
     new_page,
@@ -93,27 +94,9 @@ def test_a_rooms_day_shows_busy_mine_and_closed_and_a_drag_books(
     expect(mine).to_have_count(1)
     expect(grid.locator(".ec-bg-event.rr-closed")).not_to_have_count(0)
     screenshot(page, "30-calendar-resource-day")
-    # When they drag across the free hour 12:00-13:00 (the busy hour gives the scale; a live
-    # message redrawing the grid mid-drag, say the setup bookings' own, means drag again)
+    # When they drag across the free hour 12:00-13:00 (the busy hour gives the scale)
     dialog = page.get_by_role("dialog")
-    for _ in range(3):
-        busy.evaluate("(node) => node.scrollIntoView({block: 'start'})")
-        box = busy.bounding_box()
-        if box is None:
-            page.wait_for_timeout(500)
-            continue
-        hour = box["height"]
-        x = box["x"] + box["width"] / 2
-        page.mouse.move(x, box["y"] + 2 * hour + 3)
-        page.mouse.down()
-        page.mouse.move(x, box["y"] + 2.5 * hour, steps=4)
-        page.mouse.move(x, box["y"] + 3 * hour - 3, steps=4)
-        page.mouse.up()
-        try:
-            expect(dialog).to_have_count(1, timeout=5_000)
-            break
-        except AssertionError:
-            continue
+    drag_across_hours(page, busy, 2, 3, lambda: expect(dialog).to_have_count(1, timeout=5_000))
     # Then the Reserve dialog opens with that window (browser time is Paris too)
     expect(dialog.get_by_label("Start")).to_have_value(day_after_tomorrow_at(12))
     expect(dialog.get_by_label("End")).to_have_value(day_after_tomorrow_at(13))

@@ -17,6 +17,7 @@ from tests.e2e.browser import (
     ApiClient,
     Site,
     day_after_tomorrow_at,
+    drag_across_hours,
     fill_window,
     resource_card,
     screenshot,
@@ -112,19 +113,17 @@ def test_a_taken_slot_on_the_calendar_offers_the_waitlist(
     busy = grid.locator(".ec-event.rr-busy")
     expect(busy).to_have_count(1)
     # When they drag from 09:00 across the busy hour to 11:00
-    busy.evaluate("(node) => node.scrollIntoView({block: 'center'})")
-    box = busy.bounding_box()
-    assert box is not None
-    hour = box["height"]
-    x = box["x"] + box["width"] * 0.9
-    page.mouse.move(x, box["y"] - hour + 3)
-    page.mouse.down()
-    page.mouse.move(x, box["y"] + hour / 2, steps=6)
-    page.mouse.move(x, box["y"] + hour - 3, steps=4)
-    page.mouse.up()
-    # Then the refusal offers the waitlist for that window
     alert = panel.get_by_role("alert")
-    expect(alert).to_contain_text("already booked")
+    drag_across_hours(
+        page,
+        busy,
+        -1,
+        1,
+        lambda: expect(alert).to_contain_text("already booked", timeout=5_000),
+        x_at=0.9,
+        scroll="center",
+    )
+    # Then the refusal offers the waitlist for that window
     alert.get_by_role("button", name="Join the waitlist…").click()
     join = page.get_by_role("dialog", name=re.compile("Join the waitlist"))
     expect(join.get_by_label("Start")).to_have_value(day_after_tomorrow_at(9))
