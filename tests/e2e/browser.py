@@ -230,9 +230,15 @@ def drag_across_hours(
 ) -> None:
     """Drag down the calendar grid from `from_hour` to `to_hour` hours below the top of
     `block` (an event whose height is one hour gives the scale), until `done()` stops raising
-    AssertionError. A live message may redraw the grid before or during a drag (the setup's
-    own bookings arriving late): the element is then gone or the drag lost, so drag again."""
+    AssertionError; `done` should check the selected window, not only that something opened.
+    A live message may redraw the grid before or during a drag (the setup's own bookings
+    arriving late), and a message box above the grid may appear or vanish under the pointer:
+    the element is then gone, the drag lost or its end moved, so close what a wrong drag
+    opened and drag again."""
     for attempt in range(3):
+        if attempt and page.get_by_role("dialog").count():
+            page.keyboard.press("Escape")
+            expect(page.get_by_role("dialog")).to_have_count(0)
         block.evaluate(f"(node) => node.scrollIntoView({{block: '{scroll}'}})")
         box = block.bounding_box()
         if box is None:

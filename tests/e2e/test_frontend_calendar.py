@@ -96,10 +96,14 @@ def test_a_rooms_day_shows_busy_mine_and_closed_and_a_drag_books(
     screenshot(page, "30-calendar-resource-day")
     # When they drag across the free hour 12:00-13:00 (the busy hour gives the scale)
     dialog = page.get_by_role("dialog")
-    drag_across_hours(page, busy, 2, 3, lambda: expect(dialog).to_have_count(1, timeout=5_000))
+
     # Then the Reserve dialog opens with that window (browser time is Paris too)
-    expect(dialog.get_by_label("Start")).to_have_value(day_after_tomorrow_at(12))
-    expect(dialog.get_by_label("End")).to_have_value(day_after_tomorrow_at(13))
+    def opened_on_that_hour() -> None:
+        expect(dialog).to_have_count(1, timeout=5_000)
+        expect(dialog.get_by_label("Start")).to_have_value(day_after_tomorrow_at(12), timeout=1_000)
+        expect(dialog.get_by_label("End")).to_have_value(day_after_tomorrow_at(13), timeout=1_000)
+
+    drag_across_hours(page, busy, 2, 3, opened_on_that_hour)
     dialog.get_by_role("button", name="Reserve", exact=True).click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     # And the new booking shows on the grid

@@ -114,15 +114,12 @@ def test_a_taken_slot_on_the_calendar_offers_the_waitlist(
     expect(busy).to_have_count(1)
     # When they drag from 09:00 across the busy hour to 11:00
     alert = panel.get_by_role("alert")
-    drag_across_hours(
-        page,
-        busy,
-        -1,
-        1,
-        lambda: expect(alert).to_contain_text("already booked", timeout=5_000),
-        x_at=0.9,
-        scroll="center",
-    )
+
+    def refused_that_window() -> None:
+        expect(alert).to_contain_text("already booked in part of", timeout=5_000)
+        expect(alert).to_contain_text("09:00 \u2013 11:00", timeout=1_000)
+
+    drag_across_hours(page, busy, -1, 1, refused_that_window, x_at=0.9, scroll="center")
     # Then the refusal offers the waitlist for that window
     alert.get_by_role("button", name="Join the waitlist…").click()
     join = page.get_by_role("dialog", name=re.compile("Join the waitlist"))

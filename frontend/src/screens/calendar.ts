@@ -174,7 +174,9 @@ export function render(session: Session): HTMLElement {
     if (!resource) return;
     const window: TimeWindow = selectionWindow(info.startStr, info.endStr, zone());
     if (overlapsBusy(window, blocks.get(resourceId) ?? [])) {
-      showError(box, new Error(`${resource.name} is already booked in part of that time: choose free time, or wait for it.`));
+      // The window is named so the person sees what they selected before they join its waitlist.
+      const selected = formatRange(window.start.toISOString(), window.end.toISOString());
+      showError(box, new Error(`${resource.name} is already booked in part of ${selected}: choose free time, or wait for it.`));
       // A taken slot: join its waitlist for exactly that window (issue 10).
       box.append(h('div', { class: 'actions' }, joinButton(session, resource, window)));
       return;
