@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -43,3 +43,8 @@ class FakeReservations:
         self.batch_calls += 1
         wanted = set(resource_ids)
         return {r: o for r, o in self.bookings if r in wanted and o.start <= now < o.end}
+
+    def current_reader(
+        self, now: datetime, expected: int
+    ) -> Callable[[Sequence[str]], Mapping[str, Occupant]]:
+        return lambda resource_ids: self.current_many(resource_ids, now)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 import pytest
@@ -12,6 +13,7 @@ from moto import mock_aws
 
 from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
+from chalicelib.store.table import TableItem
 from infra.provision import create_messaging, create_tables
 from tests.fakes.clocks import FollowingWallClock
 from tests.fakes.websocket import FakeWebsocketAPI
@@ -127,3 +129,24 @@ def fake_ws(client: Client, clock: FrozenClock) -> FakeWebsocketAPI:
     api = FakeWebsocketAPI()
     wiring.use_websocket_api(api)
     return api
+
+
+@pytest.fixture
+def dynamodb_calls(client: Client) -> Iterator[Callable[[], list[str]]]:
+    """The DynamoDB operations the app makes from now on, in order."""
+    calls: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        calls.append(str(model.name))
+
+    events = TableItem._get_connection().connection.client.meta.events
+    events.register("before-call.dynamodb", record)
+    mark = [0]
+
+    def since() -> list[str]:
+        seen = calls[mark[0] :]
+        mark[0] = len(calls)
+        return seen
+
+    yield since
+    events.unregister("before-call.dynamodb", record)

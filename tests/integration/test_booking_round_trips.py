@@ -10,9 +10,8 @@ enforced whatever the marker says."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import boto3
 import pytest
@@ -21,7 +20,6 @@ from chalice.test import Client
 from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.store.catalog.blackouts import count_key
-from chalicelib.store.table import TableItem
 from tests.integration.reservations_kit import (
     TOMORROW,
     add_blackout,
@@ -29,27 +27,6 @@ from tests.integration.reservations_kit import (
     book,
     create_resource,
 )
-
-
-@pytest.fixture
-def dynamodb_calls(client: Client) -> Iterator[Callable[[], list[str]]]:
-    """The DynamoDB operations the app makes from now on, in order."""
-    calls: list[str] = []
-
-    def record(model: Any, **_: Any) -> None:
-        calls.append(str(model.name))
-
-    events = TableItem._get_connection().connection.client.meta.events
-    events.register("before-call.dynamodb", record)
-    mark = [0]
-
-    def since() -> list[str]:
-        seen = calls[mark[0] :]
-        mark[0] = len(calls)
-        return seen
-
-    yield since
-    events.unregister("before-call.dynamodb", record)
 
 
 def test_a_create_costs_five_calls_and_a_refusal_four(

@@ -17,6 +17,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from chalice.test import Client
 
 from chalicelib import wiring
@@ -29,6 +30,7 @@ from chalicelib.domain.reservations import (
     TimeRange,
 )
 from chalicelib.domain.reservations.conflicts import Buffers, find_conflicts
+from chalicelib.services.catalog.availability import _FreeWindowFilter
 from chalicelib.store import dynamo
 from chalicelib.store.reservations import booking_tx, day_index_backfill, items
 from chalicelib.store.reservations.writer import Booking
@@ -137,6 +139,28 @@ def test_every_kind_of_occupancy_keeps_a_resource_out(
     # Then only the free ones come back
     names = {r["resource_id"]: name for name, r in rooms.items()}
     assert sorted(names[rid] for rid in found) == ["back to back", "free"]
+
+
+@pytest.mark.parametrize("guessed", [timedelta(0), timedelta(hours=1)], ids=["none", "wide"])
+def test_the_early_read_is_widened_for_buffers_it_did_not_guess(
+    client: Client,
+    clock: FrozenClock,
+    admin_token: str,
+    user_token: str,
+    monkeypatch: pytest.MonkeyPatch,
+    guessed: timedelta,
+) -> None:
+    # Given the occupancy read the search starts before its first page guesses the buffers
+    # (none, as in a fresh process; or wider than any room's), and a room whose 30-minute
+    # buffer after a 2-hour booking that ends 20 minutes before the window reaches into it
+    # (the booking starts before what a read without buffers looks at)
+    monkeypatch.setattr(_FreeWindowFilter, "margin_seen", guessed)
+    buffered = room(client, admin_token, "buffered", buffer_after_minutes=30)
+    free = room(client, admin_token, "free")
+    start = WINDOW.start - timedelta(hours=2, minutes=20)
+    assert occupy(buffered, start, timedelta(hours=2), STATUSES[0])
+    # When a user searches the window, then only the free room is listed
+    assert listed(client, user_token) == {free["resource_id"]}
 
 
 def test_a_busy_catalogue_lists_exactly_the_resources_the_table_says_are_free(

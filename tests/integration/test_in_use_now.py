@@ -8,6 +8,7 @@ around now; dropping a length class from the index read makes it fail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from chalice.test import Client
@@ -19,7 +20,10 @@ from tests.resource_factories import RESOURCES, get_json
 
 
 def test_in_use_now_from_the_index_equals_the_table_read_per_resource(
-    client: Client, clock: FrozenClock, admin_token: str
+    client: Client,
+    clock: FrozenClock,
+    admin_token: str,
+    dynamodb_calls: Callable[[], list[str]],
 ) -> None:
     # Given rooms occupied around now in every way (running, ending or starting at now,
     # later, long ones that began days ago), and free ones
@@ -55,3 +59,18 @@ def test_in_use_now_from_the_index_equals_the_table_read_per_resource(
     page = get_json(client, f"{RESOURCES}?q=now&limit=100", admin_token).json_body["items"]
     in_use = sorted(names[i["resource_id"]] for i in page if i["status"] == "in_use")
     assert in_use == sorted(names[rid] for rid in from_index)
+    # And a request's reader, started before its pages are known, answers the same for two
+    # pages from ONE index read (the listing's pages cost no further status queries), while a
+    # page smaller than INDEX_FROM is still read per resource, strongly consistent
+    dynamodb_calls()
+    ports.current_many(ids, now)
+    one_read = dynamodb_calls()
+    current = ports.current_reader(now, expected=INDEX_FROM)
+    pages = [ids[:INDEX_FROM], ids[-INDEX_FROM:]]
+    answers = [current(page) for page in pages]
+    assert dynamodb_calls() == one_read
+    for page, answer in zip(pages, answers, strict=True):
+        assert answer == {rid: o for rid, o in from_table.items() if rid in page}
+    small = ids[:3]
+    assert current(small) == {rid: o for rid, o in from_table.items() if rid in small}
+    assert dynamodb_calls() == ["Query"] * len(small)

@@ -40,7 +40,7 @@ from chalicelib.domain.reservations.booking_rules import (
     local_midnight,
     resource_zone,
 )
-from chalicelib.domain.reservations.conflicts import Buffers, Occupant
+from chalicelib.domain.reservations.conflicts import Buffers, Occupant, find_conflicts
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.services.catalog.resources import ResourceService, ViewPage
 from chalicelib.store.catalog import blackouts as blackout_store
@@ -62,11 +62,12 @@ class OccupancyReads(Protocol):
         """Occupying reservations that could block any part of `window` (buffers included)."""
         ...
 
-    def near(
+    def start_near(
         self, window: TimeRange, margin: timedelta, now: datetime
-    ) -> Mapping[str, list[Reservation]]:
-        """By resource id, every occupying reservation of ANY resource that could block
-        `window` widened by `margin` each side (a superset; one read for the catalogue)."""
+    ) -> Callable[[], Mapping[str, list[Reservation]]]:
+        """Starts reading (concurrently where it can); calling the result answers: by
+        resource id, every occupying reservation of ANY resource that could block `window`
+        widened by `margin` each side (a superset; one read for the catalogue)."""
         ...
 
 
@@ -83,12 +84,17 @@ class SlotOccupancy:
     def __init__(self, executor: Executor | None = None) -> None:
         self._executor = executor
 
-    def near(
+    def start_near(
         self, window: TimeRange, margin: timedelta, now: datetime
-    ) -> Mapping[str, list[Reservation]]:
+    ) -> Callable[[], Mapping[str, list[Reservation]]]:
         run = self._executor.map if self._executor else map
-        found = day_occupancy.occupants_near(window, margin, now, run=run)
-        return {rid: [_as_reservation(o, rid) for o in occ] for rid, occ in found.items()}
+        collect = day_occupancy.start_occupants_near(window, margin, now, run=run)
+
+        def answer() -> Mapping[str, list[Reservation]]:
+            found = collect()
+            return {rid: [_as_reservation(o, rid) for o in occ] for rid, occ in found.items()}
+
+        return answer
 
 
 def _as_reservation(occupant: Occupant, resource_id: str) -> Reservation:
@@ -298,6 +304,8 @@ class _FreeWindowFilter:
     free from one batch read (a blackout query only for the rare resource that has
     blackouts of its own)."""
 
+    margin_seen = timedelta(0)  # per process: the widest buffers a search has needed
+
     def __init__(
         self, window: TimeRange, now: datetime, executor: Executor, occupancy: OccupancyReads
     ) -> None:
@@ -312,7 +320,15 @@ class _FreeWindowFilter:
         self._global_blackouts = _Once(
             lambda: blackout_store.global_between_cached(self._first, self._last)
         )
-        self._near: tuple[timedelta, Mapping[str, list[Reservation]]] | None = None
+        # The occupancy read starts now, while the listing reads its first page, with the
+        # widest buffers this process has met in a search (none in most catalogues). A page
+        # that needs a wider margin reads again (`_occupants`), so the guess never changes
+        # the answer, only whether the first read can be used.
+        margin = _FreeWindowFilter.margin_seen
+        self._near: tuple[timedelta, Callable[[], Mapping[str, list[Reservation]]]] = (
+            margin,
+            occupancy.start_near(window, margin, now),
+        )
 
     def __call__(self, resources: list[Resource]) -> list[Resource]:
         plausible = [r for r in resources if self._passes_rules(r, ())]
@@ -321,14 +337,25 @@ class _FreeWindowFilter:
         shared = self._global_blackouts.get()
         occupants = self._occupants(plausible)
         # Occupancy first: a resource it blocks is out whatever its own blackouts, so only
-        # the ones still free need their markers read (few, in a busy window).
+        # the ones still free need their markers read (few, in a busy window). The conflict
+        # check comes before the rules with the shared blackouts (`is_free` is both): in a
+        # busy window most candidates stop at the cheaper one.
         open_ = [
-            r for r in plausible if self._is_free(r, shared, 0, occupants.get(r.resource_id, []))
+            r
+            for r in plausible
+            if self._unoccupied(r, occupants.get(r.resource_id, []))
+            and self._passes_rules(r, shared)
         ]
+        if not open_:
+            return []
+        # Their blackout markers are read while their composite links are (both batch reads
+        # of the same few ids; a resource the links rule out just wastes its marker's read).
+        open_ids = [r.resource_id for r in open_]
+        markers = self._executor.submit(blackout_store.counts_of, open_ids)
         # Composite resources (issue 14): a part is blocked by its composite's bookings and
         # the other way round. The catalogue-wide read already holds theirs; the links of the
         # resources still free are one batch read.
-        related = expand_ids([r.resource_id for r in open_]) if open_ else {}
+        related = expand_ids(open_ids)
         blocking = {
             r.resource_id: [
                 *occupants.get(r.resource_id, []),
@@ -337,7 +364,7 @@ class _FreeWindowFilter:
             for r in open_
         }
         open_ = [r for r in open_ if self._is_free(r, shared, 0, blocking[r.resource_id])]
-        own = blackout_store.counts_of([r.resource_id for r in open_]) if open_ else {}
+        own = markers.result()
         free = {
             r.resource_id
             for r in open_
@@ -348,9 +375,19 @@ class _FreeWindowFilter:
 
     def _occupants(self, resources: list[Resource]) -> Mapping[str, list[Reservation]]:
         margin = max(r.policy.buffer_before + r.policy.buffer_after for r in resources)
-        if self._near is None or self._near[0] < margin:
-            self._near = (margin, self._occupancy.near(self._window, margin, self._now))
-        return self._near[1]
+        if self._near[0] < margin:
+            _FreeWindowFilter.margin_seen = max(_FreeWindowFilter.margin_seen, margin)
+            self._near = (margin, self._occupancy.start_near(self._window, margin, self._now))
+        return self._near[1]()
+
+    def _unoccupied(self, resource: Resource, reservations: list[Reservation]) -> bool:
+        policy = resource.policy
+        return not find_conflicts(
+            self._window,
+            reservations,
+            buffer_before=policy.buffer_before,
+            buffer_after=policy.buffer_after,
+        )
 
     def _hours(self, resource: Resource) -> BusinessHours | None:
         if resource.business_hours is not None:

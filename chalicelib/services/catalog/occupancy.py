@@ -87,18 +87,45 @@ class ReservationPorts:
         found = {rid: future.result() for rid, future in futures.items()}
         return {rid: occupant for rid, occupant in found.items() if occupant is not None}
 
+    def current_reader(
+        self, now: datetime, expected: int
+    ) -> Callable[[Sequence[str]], Mapping[str, Occupant]]:
+        """Pages of INDEX_FROM resources or more are expected: the index read starts now and
+        serves every such page of the request. A smaller page still reads per resource (a
+        strongly consistent status), the early read then unused."""
+        if expected < INDEX_FROM:
+            return lambda resource_ids: self.current_many(resource_ids, now)
+        near = self._start_index_read(now)
+
+        def current(resource_ids: Sequence[str]) -> Mapping[str, Occupant]:
+            if len(resource_ids) < INDEX_FROM:
+                return self.current_many(resource_ids, now)
+            return _running(resource_ids, now, near())
+
+        return current
+
     def _current_from_index(
         self, resource_ids: Sequence[str], now: datetime
     ) -> Mapping[str, Occupant]:
+        return _running(resource_ids, now, self._start_index_read(now)())
+
+    def _start_index_read(self, now: datetime) -> Callable[[], Mapping[str, list[Slot]]]:
         instant = TimeRange(now, now + _ONE_MS)
-        near = day_occupancy.occupants_near(instant, timedelta(0), now, run=self._executor.map)
-        current: dict[str, Occupant] = {}
-        for rid in set(resource_ids) & near.keys():
-            running = sorted(
-                (o for o in near[rid] if o.window.start <= now < o.window.end),
-                key=lambda o: (o.window.start, o.reservation_id),
-            )
-            if running:  # as `running_at`: the earliest-starting one holds the resource
-                o = running[0]
-                current[rid] = Occupant(o.reservation_id, o.window.start, o.window.end, o.user_id)
-        return current
+        run = self._executor.map
+        return day_occupancy.start_occupants_near(instant, timedelta(0), now, run=run)
+
+
+def _running(
+    resource_ids: Sequence[str], now: datetime, near: Mapping[str, list[Slot]]
+) -> Mapping[str, Occupant]:
+    """Who holds each resource at `now`, from the occupants the index read found."""
+    current: dict[str, Occupant] = {}
+    for rid in set(resource_ids) & near.keys():
+        running = sorted(
+            (o for o in near[rid] if o.window.start <= now < o.window.end),
+            key=lambda o: (o.window.start, o.reservation_id),
+        )
+        if running:  # as `running_at`: the earliest-starting one holds the resource
+            o = running[0]
+            current[rid] = Occupant(o.reservation_id, o.window.start, o.window.end, o.user_id)
+    return current

@@ -27,6 +27,8 @@ from chalicelib.store.catalog.repository import ResourceStore, not_found
 DraftEdit = Callable[[ResourceDraft], ResourceDraft]
 # The seam for the free-window search: given one page of candidates, keep those free.
 AvailabilityFilter = PageFilter
+# "In use now" of a page of resources, by resource id (CurrentOccupancy.current_reader).
+CurrentReader = Callable[[Sequence[str]], Mapping[str, Occupant]]
 
 
 class FutureReservations(Protocol):
@@ -46,6 +48,12 @@ class CurrentOccupancy(Protocol):
 
     def current_many(self, resource_ids: Sequence[str], now: datetime) -> Mapping[str, Occupant]:
         """One batched read for a page of resources (never one query per resource)."""
+        ...
+
+    def current_reader(self, now: datetime, expected: int) -> CurrentReader:
+        """`current_many` for the pages of one request, each of about `expected` resources
+        (0: unknown). May start reading at once, before the pages are known, and serve every
+        page from that one read."""
         ...
 
     def count_in_use(self, now: datetime) -> int:
@@ -80,6 +88,19 @@ class NoReservations:
 
     def current_many(self, resource_ids: Sequence[str], now: datetime) -> Mapping[str, Occupant]:
         return {}
+
+    def current_reader(self, now: datetime, expected: int) -> CurrentReader:
+        return lambda resource_ids: {}
+
+
+def _by_occupancy(status: ResourceStatus | None) -> bool:
+    """Filtered by "in use now": every page's statuses are read to filter it."""
+    return status in (ResourceStatus.IN_USE, ResourceStatus.AVAILABLE)
+
+
+def _unfiltered(query: ResourceQuery) -> bool:
+    """The whole catalogue in some order: its pages are full."""
+    return query == ResourceQuery(sort=query.sort, descending=query.descending)
 
 
 @dataclass(frozen=True)
@@ -149,32 +170,37 @@ class ResourceService:
         if query.group and self._groups is not None:
             query = self._groups.resolve(query)
         occupants: dict[str, Occupant] = {}
-        keep = self._page_filter(query.status, now, occupants, availability)
+        # Where the page is likely full (or "in use now" filters every page), its status read
+        # starts now, alongside the listing, and serves every page of the request.
+        likely_full = availability is not None or _by_occupancy(query.status) or _unfiltered(query)
+        current = self._occupancy.current_reader(now, limit if likely_full else 0)
+        keep = self._page_filter(query.status, current, now, occupants, availability)
         page = self._repo.list_page(query, limit, cursor, now=now, keep=keep)
         missing = [r.resource_id for r in page.items if r.resource_id not in occupants]
         if missing:
-            occupants.update(self._occupancy.current_many(missing, now))
+            occupants.update(current(missing))
         views = [
             ResourceView(r, catalog.status_report(r, now, occupants.get(r.resource_id)))
             for r in page.items
         ]
         return ViewPage(views, page.next_cursor)
 
+    @staticmethod
     def _page_filter(
-        self,
         status: ResourceStatus | None,
+        current: CurrentReader,
         now: datetime,
         occupants: dict[str, Occupant],
         availability: AvailabilityFilter | None,
     ) -> PageFilter | None:
-        needs_occupancy = status in (ResourceStatus.IN_USE, ResourceStatus.AVAILABLE)
+        needs_occupancy = _by_occupancy(status)
         if not needs_occupancy and availability is None:
             return None
 
         def keep(resources: list[Resource]) -> list[Resource]:
             if needs_occupancy:
                 ids = [r.resource_id for r in resources]
-                occupants.update(self._occupancy.current_many(ids, now))
+                occupants.update(current(ids))
                 resources = [
                     r
                     for r in resources

@@ -274,8 +274,34 @@ def from_raw(raw: dict[str, Any]) -> Resource:
     """The resource of a raw item (a listing page). Issue 16: through `_RawView`, which
     decodes only the attributes `from_item` reads, each with its own PynamoDB attribute;
     `ResourceItem.from_raw_data` instantiated every attribute of the model through its
-    descriptors, the largest Python cost of a busy free-window search."""
-    return from_item(cast(ResourceItem, _RawView(raw)))
+    descriptors, the largest Python cost of a busy free-window search.
+
+    Then kept per process by (id, version, audit write id): a busy search decodes the same
+    few hundred resources on every request. Every write of a resource item is stamped with a
+    fresh write id (a ULID, `audit_stamp`; `repository.commit_change` is the only writer), so
+    an item whose write id is known holds exactly the decoded content. An item without one is
+    decoded every time. A Resource is immutable, so sharing it is safe."""
+    identity = _identity(raw)
+    known = _DECODED.get(identity) if identity else None
+    if known is not None:
+        return known
+    resource = from_item(cast(ResourceItem, _RawView(raw)))
+    if identity:
+        if len(_DECODED) >= DECODED_MAX:
+            _DECODED.clear()  # a whole catalogue fits; this only bounds a pathological one
+        _DECODED[identity] = resource
+    return resource
+
+
+DECODED_MAX = 20_000
+_DECODED: dict[tuple[str, str, str], Resource] = {}
+
+
+def _identity(raw: dict[str, Any]) -> tuple[str, str, str] | None:
+    try:
+        return (raw["resource_id"]["S"], raw["version"]["N"], raw["audit_write_id"]["S"])
+    except KeyError:
+        return None
 
 
 class _RawView:

@@ -54,15 +54,33 @@ def occupants_near(
     widened by `margin` on both sides (margin >= the largest buffer_before + buffer_after
     of the resources asked about). A superset: the caller decides exact overlap. `run`
     maps the partition queries (an executor's `map` runs them concurrently)."""
-    now_epoch = epoch_seconds(now)
-    found: dict[str, list[Occupant]] = defaultdict(list)
-    for page in run(_query, _partitions(window, margin)):
-        for raw in page:
-            occupant = occupant_from_raw(raw, now_epoch)
-            resource_id = raw["PK"]["S"].removeprefix(RESOURCE_PREFIX)
-            if occupant is not None and occupant.window.end > window.start - margin:
-                found[resource_id].append(occupant)
-    return found
+    return start_occupants_near(window, margin, now, run=run)()
+
+
+def start_occupants_near(
+    window: TimeRange, margin: timedelta, now: datetime, *, run: Runner = map
+) -> Callable[[], dict[str, list[Occupant]]]:
+    """`occupants_near`, started now and collected by calling the result: an executor's
+    `map` submits every partition query at once, so the caller's own reads overlap them.
+    Calling the result again returns the same answer (the queries run once)."""
+    pages = run(_query, _partitions(window, margin))
+    answer: list[dict[str, list[Occupant]]] = []
+
+    def collect() -> dict[str, list[Occupant]]:
+        if answer:
+            return answer[0]
+        now_epoch = epoch_seconds(now)
+        found: dict[str, list[Occupant]] = defaultdict(list)
+        for page in pages:
+            for raw in page:
+                occupant = occupant_from_raw(raw, now_epoch)
+                resource_id = raw["PK"]["S"].removeprefix(RESOURCE_PREFIX)
+                if occupant is not None and occupant.window.end > window.start - margin:
+                    found[resource_id].append(occupant)
+        answer.append(found)
+        return found
+
+    return collect
 
 
 def _partitions(window: TimeRange, margin: timedelta) -> list[tuple[str, datetime, datetime]]:
