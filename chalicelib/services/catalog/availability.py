@@ -89,10 +89,16 @@ class SlotOccupancy:
     ) -> Callable[[], Mapping[str, list[Reservation]]]:
         run = self._executor.map if self._executor else map
         collect = day_occupancy.start_occupants_near(window, margin, now, run=run)
+        converted: list[Mapping[str, list[Reservation]]] = []
 
         def answer() -> Mapping[str, list[Reservation]]:
-            found = collect()
-            return {rid: [_as_reservation(o, rid) for o in occ] for rid, occ in found.items()}
+            # Every page of the request asks: convert once.
+            if not converted:
+                found = collect()
+                converted.append(
+                    {rid: [_as_reservation(o, rid) for o in occ] for rid, occ in found.items()}
+                )
+            return converted[0]
 
         return answer
 
