@@ -10,12 +10,18 @@ header (what a web page's fetch or form post sends) is refused, and on the loopb
 that is not a loopback name is refused (DNS rebinding). No page the developer visits can read
 the queues or the sent mail, or post to them. boto3 sends neither header.
 
+moto's EventBridge parses the same five jsonpath strings (its default input paths) for every
+target of every event, building a fresh PLY parser each time: a third of moto's CPU per
+booking (py-spy, issue 16). `memoize_event_paths` keeps each parsed path; a parsed
+expression is a pure function of its text.
+
 Run: python -m infra.local.moto_server --port 5010
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
@@ -94,7 +100,18 @@ class BrowserGuard:
         return [body]
 
 
+def memoize_event_paths() -> None:
+    """Parse each jsonpath text once (moto's `EventTemplateParser.parse` imports `parse`
+    from `jsonpath_ng.ext` on every call, so replacing the module's attribute is enough)."""
+    import jsonpath_ng.ext
+
+    parse = getattr(jsonpath_ng.ext, "parse")  # noqa: B009 (not re-exported for mypy)
+    if not hasattr(parse, "cache_info"):
+        setattr(jsonpath_ng.ext, "parse", functools.lru_cache(maxsize=256)(parse))  # noqa: B010
+
+
 def build_app(*, loopback_only: bool = True) -> BrowserGuard:
+    memoize_event_paths()
     locked = LockedApplication(DomainDispatcherApplication(create_backend_app))
     return BrowserGuard(locked, loopback_only=loopback_only)
 
