@@ -58,6 +58,11 @@ def test_feed_url_regenerate_and_add_to_calendar(
     settled(page)
     screenshot(page, "60-calendar-feed-profile")
     assert axe_violations(page) == []
+    # When they copy it, the clipboard holds it and the page says so
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.frontend)
+    section.get_by_role("button", name="Copy URL").click()
+    expect(page.locator("#toast")).to_contain_text("Feed URL copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == first_url
     # When they regenerate it (after confirming), the old URL stops working
     section.get_by_role("button", name="Regenerate URL…").click()
     confirm = page.get_by_role("dialog", name="Regenerate feed URL")

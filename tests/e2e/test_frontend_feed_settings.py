@@ -100,6 +100,11 @@ def test_a_location_feed_is_turned_on_made_private_replaced_and_off(
     private_url = url_field.input_value()
     assert httpx.get(public_url, timeout=10.0).status_code in (401, 403, 404)
     assert len(parse_feed(httpx.get(private_url, timeout=10.0).text)) == 1
+    # When the admin copies it to give it out, Then the clipboard holds it
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.frontend)
+    dialog.get_by_role("button", name="Copy URL").click()
+    expect(page.locator("#toast")).to_contain_text("Feed URL copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == private_url
     # When the link is replaced, Then the old one stops working
     dialog.get_by_role("button", name="New private link").click()
     expect(page.locator("#toast")).to_contain_text("New private link")

@@ -2,6 +2,7 @@
 // regenerate) and the "Add to calendar" dialog of a reservation (.ics, Google, Outlook).
 import * as calendar from '../api/calendar';
 import type { Reservation } from '../api/reservations';
+import { copyFeedUrl } from '../components/clipboard';
 import { openDialog, toast } from '../components/dialog';
 import { field, h, titledForm } from '../components/dom';
 import { errorBox, onSubmit, showError } from '../components/errors';
@@ -24,7 +25,7 @@ export function feedSection(session: Session): HTMLFormElement {
     field('Feed URL', url),
     box,
     h('div', { class: 'actions' },
-      h('button', { type: 'button', class: 'button', text: 'Copy URL', onclick: () => void copy(url.value) }),
+      h('button', { type: 'button', class: 'button', text: 'Copy URL', onclick: () => void copyFeedUrl(url.value) }),
       open,
       h('button', { type: 'button', class: 'button danger', text: 'Regenerate URL…', onclick: () => confirmRegenerate(session, show) })));
   form.addEventListener('submit', (event) => event.preventDefault());  // nothing to submit
@@ -48,14 +49,6 @@ function confirmRegenerate(session: Session, show: (subscription: calendar.Subsc
   const dialog = openDialog('Regenerate feed URL', form);
 }
 
-async function copy(text: string): Promise<void> {
-  try {
-    await navigator.clipboard.writeText(text);
-    toast('Feed URL copied.');
-  } catch {
-    toast('Copy failed: select the URL and copy it yourself.');
-  }
-}
 
 /** The reservation card's button: opens the "Add to calendar" dialog. */
 export function addToCalendarButton(session: Session, reservation: Reservation, name: () => string): HTMLButtonElement {

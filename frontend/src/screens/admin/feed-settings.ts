@@ -2,6 +2,7 @@
 // row (admin/resources.ts) or the location's (admin/groups.ts). Public: anyone with the URL;
 // token: the URL carries a secret (a new token kills the old URL); off: no feed.
 import * as feeds from '../../api/feeds';
+import { copyFeedUrl } from '../../components/clipboard';
 import { openDialog, toast } from '../../components/dialog';
 import { field, h, radio, whileLoading } from '../../components/dom';
 import { errorBox, guarded, onSubmit, showError } from '../../components/errors';
@@ -29,7 +30,7 @@ export async function openFeedSettings(session: Session, target: feeds.FeedTarge
       toast('New private link made; the old one no longer works.');
     }),
   });
-  const copy = h('button', { type: 'button', class: 'button', text: 'Copy URL', onclick: () => void copyText(url.value) });
+  const copy = h('button', { type: 'button', class: 'button', text: 'Copy URL', onclick: () => void copyFeedUrl(url.value) });
   const show = (setting: feeds.FeedSetting): void => {
     for (const choice of choices) choice.input.checked = choice.input.value === setting.mode;
     url.value = setting.url ?? '';
@@ -61,11 +62,3 @@ export async function openFeedSettings(session: Session, target: feeds.FeedTarge
   }
 }
 
-async function copyText(text: string): Promise<void> {
-  try {
-    await navigator.clipboard.writeText(text);
-    toast('Feed URL copied.');
-  } catch {
-    toast('Copy failed: select the URL and copy it yourself.');
-  }
-}
