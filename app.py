@@ -9,6 +9,7 @@ from chalicelib.api import lazy_routes
 from chalicelib.api.middleware import reshape_errors
 from chalicelib.api.routing import use_authenticator
 from chalicelib.api.telemetry import observe_requests  # observability (issue 15)
+from chalicelib.gc_tuning import tune_for_requests
 from chalicelib.integrations.websocket_api import websocket_api
 from chalicelib.workers import WORKER_BLUEPRINTS
 from chalicelib.ws import connect, disconnect, message
@@ -70,6 +71,10 @@ use_authenticator(wiring.authenticator)
 lazy_routes.register(app, [f"chalicelib.api.{family}" for family in ROUTE_FAMILIES])
 for worker_bp in WORKER_BLUEPRINTS:
     app.register_blueprint(worker_bp)
+
+
+# Last: what the app holds from now on is frozen out of collections (chalicelib/gc_tuning.py).
+tune_for_requests()
 
 
 @app.on_ws_connect()
