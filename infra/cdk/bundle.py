@@ -107,6 +107,7 @@ STAGE_PRUNED += tuple(
         "leapseconds",
     )
 )
+LAMBDA_TASK_ROOT = "/var/task"  # where Lambda unpacks the deployment package
 _DIST_INFO_DROPPED = ("RECORD", "INSTALLER", "REQUESTED", "WHEEL", "direct_url.json")
 _APP_FILES = ("app.py", "chalicelib", ".chalice/config.json")
 _PROBE = Path(__file__).with_name("bundle_probe.py")
@@ -275,7 +276,9 @@ def precompile(project: Path) -> int:
     count = 0
     for path in probe(project):
         if path.is_relative_to(vendor) or path.is_relative_to(ours):
-            _compile_sourceless(path, docstrings=_feeds_openapi(path, ours))
+            root = vendor if path.is_relative_to(vendor) else project.resolve()
+            shipped_as = f"{LAMBDA_TASK_ROOT}/{path.relative_to(root).as_posix()}"
+            _compile_sourceless(path, shipped_as, docstrings=_feeds_openapi(path, ours))
             count += 1
     return count
 
@@ -304,13 +307,17 @@ def _feeds_openapi(path: Path, ours: Path) -> bool:
     return path.is_relative_to(ours / "api") or b"BaseModel" in source or b"Enum)" in source
 
 
-def _compile_sourceless(path: Path, *, docstrings: bool) -> None:
-    """Replace `x.py` by `x.pyc`, which Python loads without looking for a source."""
+def _compile_sourceless(path: Path, shipped_as: str, *, docstrings: bool) -> None:
+    """Replace `x.py` by `x.pyc`, which Python loads without looking for a source. The code
+    is named by where Lambda runs it (`shipped_as`, under /var/task), not by the build
+    directory: tracebacks show the deployed path, and every `.pyc` is the same whatever
+    directory the build ran in (a longer build path made each file bigger: a fresh clone in
+    a temporary directory built a zip 10 KB larger than the same commit elsewhere)."""
     source = path.read_bytes()
     tree = ast.parse(source, filename=str(path))
     if not docstrings:
         _drop_docstrings(tree)
-    code = compile(tree, str(path), "exec", dont_inherit=True)
+    code = compile(tree, shipped_as, "exec", dont_inherit=True)
     data = importlib._bootstrap_external._code_to_hash_pyc(  # type: ignore[attr-defined]
         code, importlib.util.source_hash(source), False
     )

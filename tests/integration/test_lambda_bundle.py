@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import re
 import resource
@@ -69,6 +70,16 @@ def test_what_a_cold_start_imports_ships_as_bytecode_only() -> None:
     for module in ("chalicelib/settings", "chalicelib/workers/batch", "pydantic/main"):
         assert f"{module}.pyc" in names and f"{module}.py" not in names, module
     assert "app.py" in names
+
+
+def test_the_bytecode_names_its_deployed_path_not_the_build_directory() -> None:
+    # Tracebacks in Lambda show /var/task/..., and the zip's size does not depend on where
+    # the build ran (a long build path once pushed a fresh clone's zip over the limit).
+    bundle_zip = zipfile.ZipFile(synthesised().bundle_zip("dev"))
+    for module in ("chalicelib/settings", "pydantic/main"):
+        data = bundle_zip.read(f"{module}.pyc")
+        code = marshal.loads(data[16:])  # after the .pyc header
+        assert code.co_filename == f"/var/task/{module}.py", code.co_filename
 
 
 def test_the_unzipped_bundle_imports_every_handler_without_site_packages(tmp_path: Path) -> None:
