@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import wiring
 from chalicelib.domain.pipeline.events import DomainEvent, MalformedEvent
 from chalicelib.observability import correlate, logger
-from chalicelib.topology import ANALYTICS_QUEUE, AUDIT_QUEUE, NOTIFY_QUEUE, WEBHOOK_QUEUE
+from chalicelib.topology import (
+    ANALYTICS_QUEUE,
+    AUDIT_QUEUE,
+    EMAIL_QUEUE,
+    NOTIFY_QUEUE,
+    WEBHOOK_QUEUE,
+)
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -135,12 +141,19 @@ class Worker:
 
 # The workers whose effect is at most once per event id by construction: notification, audit
 # entry and webhook delivery ids derive from the event id and are put with
-# `attribute_not_exists`; analytics puts its marker in its counters' transaction. They run
-# without a Powertools record in both lanes (here and workers/bulk.py). The waitlist (a re-run
-# after a declined offer could move the window on) and email (SES sends are not idempotent)
-# keep theirs.
+# `attribute_not_exists`; analytics puts its marker in its counters' transaction; email claims
+# each (event, recipient) send before sending it (store/pipeline/email_claims.py), and only
+# when there is a mail to send. They run without a Powertools record in both lanes (here and
+# workers/bulk.py). The waitlist (a re-run after a declined offer could move the window on)
+# keeps its record.
 SELF_IDEMPOTENT = frozenset(
-    {NOTIFY_QUEUE.name, WEBHOOK_QUEUE.name, AUDIT_QUEUE.name, ANALYTICS_QUEUE.name}
+    {
+        NOTIFY_QUEUE.name,
+        WEBHOOK_QUEUE.name,
+        AUDIT_QUEUE.name,
+        ANALYTICS_QUEUE.name,
+        EMAIL_QUEUE.name,
+    }
 )
 
 

@@ -19,7 +19,7 @@ def handle(event: DomainEvent) -> None:
 
 
 def worker() -> Worker:
-    return Worker(EMAIL_QUEUE.name, event_handler(handle), wiring.persistence("email"))
+    return Worker(EMAIL_QUEUE.name, event_handler(handle), None)  # batch.SELF_IDEMPOTENT
 
 
 @bp.on_sqs_message(

@@ -35,6 +35,14 @@ class Contact:
         return bool(self.email) and self.email_notifications
 
 
+@dataclass
+class DirectoryEntries:
+    """Many users and resource names looked up at once (None: unknown, or a disabled user)."""
+
+    contacts: dict[str, Contact | None] = field(default_factory=dict)
+    names: dict[str, str | None] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Notification:
     notification_id: str

@@ -129,8 +129,8 @@ class EmailService:
         settings: EmailSettings,
         links: VerificationLinks,
         *,
+        batch: BatchSends,
         approver_mail: ApproverMail | None = None,
-        batch: BatchSends | None = None,
     ) -> None:
         self._directory = directory
         self._mailer = mailer
@@ -141,22 +141,20 @@ class EmailService:
 
     def deliver(self, event: DomainEvent) -> EmailReport:
         """Send the event's email to each recipient who may get one; says who got none, why."""
-        report = EmailReport()
-        for _, email in self._mails(event, self._directory, report):
-            self._mailer.send(email)
-            report.sent += 1
-        return report
+        return self.deliver_many([event])
 
     def deliver_many(self, events: Sequence[DomainEvent]) -> EmailReport:
-        """`deliver` for a batch (issue 16, the bulk lane): users and resources looked up once,
-        each mail sent at most once per (event, recipient) through claims taken in one
-        transaction instead of an idempotency record per event. Raises `SendsInProgress`
-        (after sending the rest) when another invocation holds some claims."""
-        if self._batch is None:
-            raise RuntimeError("deliver_many needs BatchSends")
-        report, directory = EmailReport(), MemoDirectory(self._directory)
-        mails = dict(m for event in events for m in self._mails(event, directory, report))
+        """`deliver` for a batch (the bulk lane's envelopes, issue 16; the email worker sends
+        a batch of one): users and resources looked up once, each mail sent at most once per
+        (event, recipient) through claims taken in one transaction, and only for mails to
+        send (an event that mails nobody writes nothing). Raises `SendsInProgress` (after
+        sending the rest) when another invocation holds some claims."""
         batch = self._batch
+        report, directory = EmailReport(), MemoDirectory(self._directory)
+        directory.prefetch(events, _owners_to_mail)
+        mails = dict(m for event in events for m in self._mails(event, directory, report))
+        if not mails:
+            return report
         claimed = batch.claims.claim(list(mails), now=batch.clock.now(), lease=batch.lease)
         sent: list[str] = []
         try:
@@ -282,6 +280,11 @@ class EmailService:
         )
         ics = build_ics(entry, "CANCEL" if method == "CANCEL" else "REQUEST")
         return (Attachment("reservation.ics", f"text/calendar; method={method}", ics),)
+
+
+def _owners_to_mail(event: DomainEvent) -> list[str]:
+    """The recipients known from the event alone (approvers are looked up per step)."""
+    return [] if event.name in APPROVER_EVENTS else _email_recipients(event)
 
 
 def _email_recipients(event: DomainEvent) -> list[str]:

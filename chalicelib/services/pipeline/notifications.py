@@ -12,6 +12,7 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.pipeline.events import DomainEvent
 from chalicelib.domain.pipeline.notifications import (
     Contact,
+    DirectoryEntries,
     Notification,
     compose,
     covered_by_series,
@@ -35,6 +36,10 @@ class Directory(Protocol):
     def resource_name(self, resource_id: str) -> str | None: ...
 
     def series_status(self, series_id: str) -> str | None: ...
+
+    def look_up(self, user_ids: Sequence[str], resource_ids: Sequence[str]) -> DirectoryEntries:
+        """`contact` and `resource_name` of many, in one read."""
+        ...
 
 
 class Pusher(Protocol):
@@ -104,6 +109,7 @@ class NotificationService:
         once, each user's notifications stored in a few transactions (still once per id),
         pushed as `deliver` pushes. Returns how many notifications were made."""
         directory = MemoDirectory(self._directory)
+        directory.prefetch(events, recipients)
         notes: list[Notification] = []
         for event in events:
             if is_series_occurrence_noise(event, directory):

@@ -1,8 +1,9 @@
-"""Once-only email sends for the bulk lane (issue 16): one claim item per (event, recipient).
+"""Once-only email sends (issue 16): one claim item per (event, recipient).
 
-The email worker's per-event path keeps Powertools' idempotency record (two writes per event).
-The bulk worker sends up to ~50 mails per envelope; for those, the claims are taken in one
-transaction and confirmed in one batch write, with the same semantics as that record:
+Both lanes claim: the bulk worker up to ~50 mails per envelope, the email worker the mails of
+one event. The claims are taken in one transaction and confirmed in one batch write, only for
+mails to send, with the semantics of Powertools' idempotency record (which cost two writes for
+every event, even one that mailed nobody):
 - a key never claimed is claimed (`sending`, with a lease) and its mail sent;
 - a key already `sent` is skipped (a redelivered envelope sends nothing twice);
 - a key whose claim is still `sending` inside its lease is busy (another invocation may be
