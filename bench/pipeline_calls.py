@@ -2,11 +2,12 @@
 
 Starts its own local stack, stops (SIGSTOP) its workers process, makes N creates through the
 API, then runs the same pump (stream + queue pollers, infra/local/workers.py) in THIS
-process with every AWS call counted by the thread that made it (the stream poller, or the
-poller of one queue, whose handler runs in it) and by operation, until the pipeline has
-been idle for a few seconds. Empty polls are counted apart: they are the price of waiting.
+process (`--live`: during the creates, as the running stack does), with every AWS call
+counted by the thread that made it (the stream poller, or the poller of one queue, whose
+handler runs in it) and by operation, until the pipeline has been idle for a few seconds.
+Empty polls are counted apart: they are the price of waiting.
 
-    .venv/bin/python -m bench.pipeline_calls [--creates 200]
+    .venv/bin/python -m bench.pipeline_calls [--creates 200] [--live] [--jfr FILE]
 """
 
 from __future__ import annotations
@@ -89,6 +90,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--creates", type=int, default=200)
     parser.add_argument("--jfr", type=Path, help="record DynamoDB Local (Java Flight Recorder)")
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="run the pump during the creates, as `make run` does (else after them: a backlog)",
+    )
     args = parser.parse_args(argv)
     ports = Ports(*(free_port() for _ in range(5)))
     state = Path(tempfile.mkdtemp(prefix="bench-calls-"))
@@ -103,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         os.kill(workers, signal.SIGSTOP)
         try:
             counter, elapsed, cpu = count_pipeline(
-                stack, target, tokens, slots, args.creates, args.jfr
+                stack, target, tokens, slots, args.creates, args.jfr, live=args.live
             )
         finally:
             os.kill(workers, signal.SIGCONT)
@@ -126,13 +132,16 @@ def count_pipeline(
     slots: Slots,
     creates: int,
     jfr: Path | None = None,
+    *,
+    live: bool = False,
 ) -> tuple[CallCounter, float, dict[str, float]]:
     os.environ.update(child_env(stack.config, java=True))
     app, topology = load_app("app"), load_topology("chalicelib.topology:TOPOLOGY")
     region = os.environ["AWS_DEFAULT_REGION"]
     stop = threading.Event()
     streams = stream_pollers(app, topology, region=region, stop=stop)  # from LATEST: now
-    print(run_phase("create", target, tokens, 1, creates, slots.next).report())
+    if not live:
+        print(run_phase("create", target, tokens, 1, creates, slots.next).report())
     queues = queue_pollers(app, topology, retry_delay_s=2, region=region, stop=stop)
     counter = CallCounter()
     counter.install()
@@ -146,6 +155,8 @@ def count_pipeline(
     try:
         for poller in (*streams, *queues):
             poller.start()
+        if live:
+            print(run_phase("create", target, tokens, 1, creates, slots.next).report())
         while time.monotonic() - counter.last_work < IDLE_S:
             time.sleep(0.2)
     finally:
