@@ -17,6 +17,8 @@ import os
 import signal
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench.booking import RESOURCES, Slots, run_phase
@@ -49,20 +51,30 @@ def snapshot(stack: RunningStack) -> dict[str, float]:
     return seen
 
 
+@contextmanager
+def warmed_stack(
+    prefix: str, *, users: int
+) -> Iterator[tuple[RunningStack, Target, list[str], Slots]]:
+    """A fresh local stack on free ports with `users` signed-in users and the bench's
+    resources, warmed up by 10 creates per user (caches, connections, the JVM's JIT)."""
+    ports = Ports(*(free_port() for _ in range(5)))
+    state = Path(tempfile.mkdtemp(prefix=prefix))
+    with start_stack(StackConfig(ports=ports, state_dir=state, frontend_dir=None)) as stack:
+        target = Target(stack.urls["api"], stack.dynamodb_url)
+        tokens = register_users(target, users)
+        slots = Slots(seed_resources(target, RESOURCES))
+        run_phase("warm-up", target, tokens, users, 10 * users, slots.next)
+        time.sleep(3)
+        yield stack, target, tokens, slots
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--creates", type=int, default=300)
     parser.add_argument("--clients", type=int, default=1)
     parser.add_argument("--pause-workers", action="store_true")
     args = parser.parse_args(argv)
-    ports = Ports(*(free_port() for _ in range(5)))
-    state = Path(tempfile.mkdtemp(prefix="bench-cpu-split-"))
-    with start_stack(StackConfig(ports=ports, state_dir=state, frontend_dir=None)) as stack:
-        target = Target(stack.urls["api"], stack.dynamodb_url)
-        tokens = register_users(target, 8)
-        slots = Slots(seed_resources(target, RESOURCES))
-        run_phase("warm-up", target, tokens, 8, 80, slots.next)
-        time.sleep(3)
+    with warmed_stack("bench-cpu-split-", users=8) as (stack, target, tokens, slots):
         workers = stack.child("workers").pid
         if args.pause_workers:
             os.kill(workers, signal.SIGSTOP)

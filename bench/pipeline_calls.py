@@ -16,7 +16,6 @@ import argparse
 import os
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -25,14 +24,13 @@ from typing import Any
 
 from botocore.client import BaseClient
 
-from bench.booking import RESOURCES, Slots, run_phase
-from bench.cpu_split import cpu_seconds
+from bench.booking import Slots, run_phase
+from bench.cpu_split import cpu_seconds, warmed_stack
 from infra.local.appload import load_app, load_topology
-from infra.local.config import Ports, StackConfig, child_env
-from infra.local.stack import RunningStack, start_stack
+from infra.local.config import child_env
+from infra.local.stack import RunningStack
 from infra.local.workers import queue_pollers, stream_pollers
-from tests.e2e.conftest import free_port
-from tests.e2e.race_kit import Target, register_users, seed_resources
+from tests.e2e.race_kit import Target
 
 IDLE_S = 4.0
 POLLS = {"ReceiveMessage", "GetRecords"}
@@ -96,15 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         help="run the pump during the creates, as `make run` does (else after them: a backlog)",
     )
     args = parser.parse_args(argv)
-    ports = Ports(*(free_port() for _ in range(5)))
-    state = Path(tempfile.mkdtemp(prefix="bench-calls-"))
-    config = StackConfig(ports=ports, state_dir=state, frontend_dir=None)
-    with start_stack(config) as stack:
-        target = Target(stack.urls["api"], stack.dynamodb_url)
-        tokens = register_users(target, 1)
-        slots = Slots(seed_resources(target, RESOURCES))
-        run_phase("warm-up", target, tokens, 1, 20, slots.next)
-        time.sleep(3)
+    with warmed_stack("bench-calls-", users=1) as (stack, target, tokens, slots):
         workers = stack.child("workers").pid
         os.kill(workers, signal.SIGSTOP)
         try:

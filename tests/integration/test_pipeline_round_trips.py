@@ -14,7 +14,7 @@ from chalicelib.domain.clock import FrozenClock
 from chalicelib.settings import get_settings
 from chalicelib.topology import EMAIL_QUEUE, NOTIFY_QUEUE
 from tests.integration.pipeline_driver import Pipeline
-from tests.integration.pipeline_kit import detail, mail_to, notifications, person
+from tests.integration.pipeline_kit import Person, detail, mail_to, notifications, person
 from tests.integration.reservations_kit import at, booked, create_resource
 
 
@@ -24,14 +24,21 @@ def pipeline(client: Client, clock: FrozenClock) -> Iterator[Pipeline]:
     yield Pipeline(app)
 
 
-def created(pipeline: Pipeline, queue: str) -> list[dict[str, object]]:
-    """The queue's `reservation.created` messages (registrations put others there too)."""
+def booking_messages(
+    client: Client, pipeline: Pipeline, queue: str, name: str, *, verified: bool = True
+) -> tuple[Person, list[dict[str, object]]]:
+    """`name` books room-1; they, and the `reservation.created` messages that reach `queue`
+    (registrations put others there too)."""
+    someone = person(client, name, verified=verified)
+    booked(client, someone.token, at(10), at(11))
+    pipeline.pump_stream()
     messages = pipeline.receive(queue)
-    return [
+    created = [
         m
         for m in messages
         if detail(str(m["Body"]))["metadata"]["event_name"] == "reservation.created"
     ]
+    return someone, created
 
 
 def idempotency_records() -> list[str]:
@@ -42,11 +49,8 @@ def idempotency_records() -> list[str]:
 def test_notify_reads_the_owner_and_the_resource_in_one_call(
     client: Client, pipeline: Pipeline, dynamodb_calls: Callable[[], list[str]]
 ) -> None:
-    # Given a booking's event on the notify queue
-    ada = person(client, "ada")
-    booked(client, ada.token, at(10), at(11))
-    pipeline.pump_stream()
-    messages = created(pipeline, NOTIFY_QUEUE.name)
+    # Given Ada's booking's event on the notify queue
+    ada, messages = booking_messages(client, pipeline, NOTIFY_QUEUE.name, "ada")
     dynamodb_calls()
     # When the notify worker handles it
     outcome = pipeline.invoke(NOTIFY_QUEUE.name, messages)
@@ -63,10 +67,7 @@ def test_an_event_that_mails_nobody_writes_nothing(
     client: Client, pipeline: Pipeline, dynamodb_calls: Callable[[], list[str]]
 ) -> None:
     # Given a booking by a user whose address is not verified
-    bea = person(client, "bea", verified=False)
-    booked(client, bea.token, at(10), at(11))
-    pipeline.pump_stream()
-    messages = created(pipeline, EMAIL_QUEUE.name)
+    _, messages = booking_messages(client, pipeline, EMAIL_QUEUE.name, "bea", verified=False)
     dynamodb_calls()
     # When the email worker handles its event
     outcome = pipeline.invoke(EMAIL_QUEUE.name, messages)
@@ -81,11 +82,8 @@ def test_an_event_that_mails_nobody_writes_nothing(
 def test_a_redelivered_confirmation_is_mailed_once_without_an_idempotency_record(
     client: Client, pipeline: Pipeline
 ) -> None:
-    # Given a booking's confirmation on the email queue
-    ada = person(client, "ada")
-    booked(client, ada.token, at(10), at(11))
-    pipeline.pump_stream()
-    messages = created(pipeline, EMAIL_QUEUE.name)
+    # Given Ada's booking's confirmation on the email queue
+    _, messages = booking_messages(client, pipeline, EMAIL_QUEUE.name, "ada")
     # When the worker gets it twice (an SQS redelivery)
     for _ in range(2):
         outcome = pipeline.invoke(EMAIL_QUEUE.name, messages)
