@@ -110,9 +110,9 @@ def test_delete_removes_every_item_of_the_resource(repo: ResourceStore) -> None:
         new_blackout("b1", date(2026, 12, 1), date(2026, 12, 2), "", "r1"), actor_id="a", now=NOW
     )
     repo.delete(r)
-    # Then only the catalogue counter remains (tag counters at zero are removed too), and the
-    # name is free again
-    assert item_count() - before == 1
+    # Then only the catalogue counter and the catalogue version remain (tag counters at zero
+    # are removed too), and the name is free again
+    assert item_count() - before == 2
     repo.create(a_resource("r2", "a"))
 
 

@@ -20,7 +20,7 @@ from chalicelib.store.catalog import blackouts as blackout_store
 from chalicelib.store.catalog.repository import (
     Plan,
     ResourceStore,
-    finish,
+    commit,
     forget_unused_tags,
     plan_change,
 )
@@ -59,7 +59,7 @@ def _write(changes: Sequence[tuple[Resource | None, Resource | None]]) -> None:
             plan.tx.put(blackout_store.empty_count(new.resource_id), None, "blackout_count")
         elif old is not None and new is None:  # compensation: the marker goes with it
             plan.tx.delete(blackout_store.empty_count(old.resource_id), None, "blackout_count")
-    finish(plan).commit()
+    commit(plan)
     forget_unused_tags(plan)
 
 

@@ -10,6 +10,7 @@ returned item, or after `MAX_READS` requests: then the page may be short (even e
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from pynamodb.expressions.condition import Condition
 from chalicelib.domain.catalog.resources import Resource, ResourceStatus
 from chalicelib.domain.catalog.rules import ResourceQuery
 from chalicelib.domain.timeutil import iso_z
+from chalicelib.store.catalog import snapshot
 from chalicelib.store.catalog.items import RESOURCES_PARTITION, ResourceItem, from_raw, raw_key
 from chalicelib.store.pagination import CursorCodec
 from chalicelib.store.table import bind
@@ -71,6 +73,83 @@ def filter_condition(query: ResourceQuery, now: datetime) -> Condition | None:
     return reduce(lambda a, b: a & b, parts) if parts else None
 
 
+def raw_filter(query: ResourceQuery, now: datetime) -> Callable[[dict[str, Any]], bool]:
+    """`filter_condition` as DynamoDB evaluates it, on a raw item (the catalogue copy,
+    snapshot.py): `contains` on a string is a substring, on a list an element; a comparison
+    with a missing attribute is false. tests/integration/test_catalogue_copy.py checks both
+    give the same pages for every filter."""
+    now_iso = iso_z(now)
+    checks: list[Callable[[dict[str, Any]], bool]] = []
+    if query.q:
+        q = query.q
+        checks.append(
+            lambda i: q in (_s(i, "name_lower") or "") or q in (_s(i, "description_lower") or "")
+        )
+    checks += [_has_tag(tag) for tag in query.tags]
+    checks += [
+        _equals(name, wanted)
+        for name, wanted in (("building_key", query.building), ("floor_key", query.floor))
+        if wanted
+    ]
+    if query.capacity_min is not None:
+        least = query.capacity_min
+        checks.append(lambda i: "capacity" in i and float(i["capacity"]["N"]) >= least)
+    if query.enabled is not None:
+        enabled = query.enabled
+        checks.append(lambda i: _enabled(i) is enabled)
+    if query.status is not None:
+        status = query.status
+        checks.append(lambda i: _status_matches(i, status, now_iso))
+    checks += _raw_location_and_labels(query)
+    return lambda item: all(check(item) for check in checks)
+
+
+def _s(item: dict[str, Any], name: str) -> str | None:
+    value = item.get(name)
+    return str(value["S"]) if value and "S" in value else None
+
+
+def _has_tag(tag: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda item: tag in _strings(item, "tags")
+
+
+def _equals(name: str, wanted: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda item: _s(item, name) == wanted
+
+
+def _strings(item: dict[str, Any], name: str) -> list[str]:
+    value = item.get(name) or {}
+    return [str(v.get("S")) for v in value.get("L", [])] + list(value.get("SS", []))
+
+
+def _enabled(item: dict[str, Any]) -> bool | None:
+    value = item.get("enabled")
+    return bool(value["BOOL"]) if value and "BOOL" in value else None
+
+
+def _status_matches(item: dict[str, Any], status: ResourceStatus, now_iso: str) -> bool:
+    enabled = _enabled(item)
+    if status is ResourceStatus.DISABLED:
+        return enabled is False
+    until = _s(item, "maint_until")
+    if status is ResourceStatus.MAINTENANCE:
+        return enabled is True and until is not None and until > now_iso
+    return enabled is True and (until is None or until <= now_iso)
+
+
+def _raw_location_and_labels(query: ResourceQuery) -> list[Callable[[dict[str, Any]], bool]]:
+    checks: list[Callable[[dict[str, Any]], bool]] = []
+    if query.group_ids is not None:
+        groups = set(query.group_ids) or {""}
+        checks.append(lambda i: _s(i, "group_id") in groups)
+    if query.ungrouped:
+        checks.append(lambda i: "group_id" not in i)
+    if query.labels:
+        labels, match = query.labels, any if query.label_match == "any" else all
+        checks.append(lambda i: match(label in _strings(i, "labels") for label in labels))
+    return checks
+
+
 def _any(conditions: Sequence[Condition]) -> Condition:
     return reduce(lambda a, b: a | b, conditions)
 
@@ -93,7 +172,7 @@ def _location_and_labels(query: ResourceQuery) -> list[Condition]:
     return parts
 
 
-def _index(query: ResourceQuery) -> tuple[str, tuple[str, ...], str]:
+def index_of(query: ResourceQuery) -> tuple[str, tuple[str, ...], str]:
     index = "GSI1" if query.sort == "name" else "GSI2"
     keys = ("PK", "SK", f"{index}PK", f"{index}SK")
     scope = f"resources:{index}:{'desc' if query.descending else 'asc'}"
@@ -109,8 +188,63 @@ def list_page(
     now: datetime,
     keep: PageFilter | None = None,
 ) -> ResourcePage:
+    """A page from the process's catalogue copy when a `keep` filter may drop most of what is
+    listed (issue 16: snapshot.py), else from the index. Both list the same resources in
+    the same order (a cursor of one continues in the other); the copy fills a page in one
+    request however much `keep` drops."""
+    if keep is not None:
+        ordered = snapshot.COPIES.current(index_of(query)[0])
+        if ordered is not None:
+            return page_from_copy(ordered, codec, query, limit, cursor, now=now, keep=keep)
+    return page_from_index(codec, query, limit, cursor, now=now, keep=keep)
+
+
+def page_from_copy(
+    ordered: snapshot.Ordered,
+    codec: CursorCodec,
+    query: ResourceQuery,
+    limit: int,
+    cursor: str | None,
+    *,
+    now: datetime,
+    keep: PageFilter,
+) -> ResourcePage:
+    """`page_from_index` over the catalogue copy: the same filter in Python, `keep` on
+    growing chunks of the candidates (as the index path's pages grow)."""
+    index, key_names, scope = index_of(query)
+    start = codec.decode(cursor, scope=scope)
+    after = str(start[f"{index}SK"]["S"]) if start else None
+    matches = raw_filter(query, now)
+    candidates = (r for r in ordered.after(after, descending=query.descending) if matches(r))
+    found: list[Resource] = []
+    for read in itertools.count():
+        chunk = list(itertools.islice(candidates, _keep_page_size(read)))
+        if not chunk:
+            break
+        resources = [from_raw(raw) for raw in chunk]
+        kept = {r.resource_id for r in keep(resources)}
+        for position, (raw, resource) in enumerate(zip(chunk, resources, strict=True)):
+            if resource.resource_id not in kept:
+                continue
+            found.append(resource)
+            if len(found) == limit:
+                more = position < len(chunk) - 1 or next(candidates, None) is not None
+                last = codec.encode(raw_key(raw, key_names), scope=scope) if more else None
+                return ResourcePage(found, last)
+    return ResourcePage(found, None)
+
+
+def page_from_index(
+    codec: CursorCodec,
+    query: ResourceQuery,
+    limit: int,
+    cursor: str | None,
+    *,
+    now: datetime,
+    keep: PageFilter | None = None,
+) -> ResourcePage:
     bind()
-    index, key_names, scope = _index(query)
+    index, key_names, scope = index_of(query)
     start = codec.decode(cursor, scope=scope)
     condition = filter_condition(query, now)
     found: list[Resource] = []

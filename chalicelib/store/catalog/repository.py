@@ -22,7 +22,7 @@ from chalicelib.store.catalog import blackouts as blackout_store
 from chalicelib.store.catalog import groups as group_store
 from chalicelib.store.catalog import lookups as resource_lookups
 from chalicelib.store.catalog import query as resource_query
-from chalicelib.store.catalog import settings_items
+from chalicelib.store.catalog import settings_items, snapshot
 from chalicelib.store.catalog.items import (
     FOREVER,
     MAINTENANCE_PK,
@@ -206,8 +206,15 @@ def commit_change(old: Resource | None, new: Resource | None, *, deleting: bool 
     plan_change(plan, old, new, deleting=deleting)
     if old is None and new is not None:  # a new resource starts with no blackouts of its own
         plan.tx.put(blackout_store.empty_count(new.resource_id), None, "blackout_count")
-    finish(plan).commit()
+    commit(plan)
     forget_unused_tags(plan)
+
+
+def commit(plan: Plan) -> None:
+    """The one way resource items are written: the plan's transaction, then the catalogue
+    version (other processes' copies of the listing are stale from now on: snapshot.py)."""
+    finish(plan).commit()
+    snapshot.bump_version()
 
 
 def forget_unused_tags(plan: Plan) -> None:
@@ -382,4 +389,12 @@ class ResourceStore:
         return resource_lookups.names_taken(names)
 
 
-__all__ = ["Plan", "ResourcePage", "ResourceStore", "commit_change", "finish", "plan_change"]
+__all__ = [
+    "Plan",
+    "ResourcePage",
+    "ResourceStore",
+    "commit",
+    "commit_change",
+    "finish",
+    "plan_change",
+]
