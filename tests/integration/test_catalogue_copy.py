@@ -9,12 +9,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from botocore.exceptions import ClientError
 
 from chalicelib import wiring
 from chalicelib.domain.catalog.groups import Group
 from chalicelib.domain.catalog.resources import Location, Maintenance, Resource, ResourceStatus
 from chalicelib.domain.catalog.rules import ResourceQuery
 from chalicelib.domain.clock import FrozenClock
+from chalicelib.store import dynamo
 from chalicelib.store.catalog import query as listing
 from chalicelib.store.catalog import snapshot
 from chalicelib.store.catalog.groups import GroupStore
@@ -178,3 +180,24 @@ def test_a_copy_built_right_after_a_write_is_rebuilt_once_the_index_caught_up(
     rebuilt = copy.current("GSI1")
     assert rebuilt is not first  # then read again, once
     assert copy.current("GSI1") is rebuilt
+
+
+def test_a_version_that_cannot_be_bumped_does_not_fail_the_write(
+    store: ResourceStore, copies: tuple[snapshot.CatalogueCopies, Clocks]
+) -> None:
+    # Given DynamoDB refusing the version's update (throttled), after the write's transaction
+    def throttle(params: dict[str, object], **_: object) -> None:
+        if params.get("Key") == snapshot.VERSION_KEY:
+            error = {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}
+            raise ClientError({"Error": error}, "UpdateItem")
+
+    events = dynamo.client().meta.events
+    events.register("before-parameter-build.dynamodb.UpdateItem", throttle)
+    try:
+        # When a resource is created, Then the create succeeds and the resource is stored
+        store.create(varied(1))
+    finally:
+        events.unregister("before-parameter-build.dynamodb.UpdateItem", throttle)
+    assert store.get("res-01").name == "beta room 01"
+    # And the version did not move: other copies see it at their age limit
+    assert snapshot.read_version().count == 0
