@@ -164,3 +164,30 @@ def test_the_free_window_search_leaves_out_a_part_while_the_composite_is_booked(
     assert free_ids(at(10), at(11)) == set()  # the hall occupies both halves
     assert free_ids(at(15), at(16)) == {b}  # half A booked: the hall is not free either
     assert free_ids(at(12), at(13)) == {hall, a, b}
+
+
+def test_the_free_window_search_sees_parts_set_after_its_last_search(
+    client: Client, clock: FrozenClock, admin_token: str, user_token: str
+) -> None:
+    # (the search reads composite links from its catalogue copy: setting parts must renew it)
+    from tests.integration.test_availability_search import search
+
+    hall, a, b = (create_resource(client, admin_token, n)["resource_id"] for n in ("H", "A", "B"))
+    assert book(client, user_token, at(10), at(11), hall).status_code == 201
+
+    def free_ids() -> set[str]:
+        found = search(
+            client, user_token, available_from=iso(at(10)), available_until=iso(at(11)), limit=100
+        )
+        assert found.status_code == 200, found.body
+        return {r["resource_id"] for r in found.json_body["items"]} & {hall, a, b}
+
+    # Given a search that saw three unrelated resources, the first one booked
+    assert free_ids() == {a, b}
+    # When the booked one becomes a composite of the other two
+    assert set_parts(client, admin_token, hall, [a, b]).status_code == 200
+    # Then the next search leaves its parts out too
+    assert free_ids() == set()
+    # And when the parts are taken away again, they are free again
+    assert set_parts(client, admin_token, hall, []).status_code == 200
+    assert free_ids() == {a, b}

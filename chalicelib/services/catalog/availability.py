@@ -45,6 +45,7 @@ from chalicelib.domain.timeutil import iso_z
 from chalicelib.services.catalog.resources import ResourceService, ViewPage
 from chalicelib.store.catalog import blackouts as blackout_store
 from chalicelib.store.catalog import settings_items
+from chalicelib.store.catalog import snapshot as catalogue_copy
 from chalicelib.store.catalog.repository import ResourceStore
 from chalicelib.store.reservations import day_occupancy
 from chalicelib.store.reservations.occupied_by import expand_ids
@@ -360,8 +361,9 @@ class _FreeWindowFilter:
         markers = self._executor.submit(blackout_store.counts_of, open_ids)
         # Composite resources (issue 14): a part is blocked by its composite's bookings and
         # the other way round. The catalogue-wide read already holds theirs; the links of the
-        # resources still free are one batch read.
-        related = expand_ids(open_ids)
+        # resources still free come from the catalogue copy the listing just checked (one
+        # batch read when the catalogue is too large to copy).
+        related = expand_ids(open_ids, known=catalogue_copy.COPIES.links())
         blocking = {
             r.resource_id: [
                 *occupants.get(r.resource_id, []),

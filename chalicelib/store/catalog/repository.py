@@ -13,13 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from botocore.exceptions import ClientError
-
 from chalicelib.domain.catalog.resources import Blackout, BusinessHours, Resource
 from chalicelib.domain.catalog.rules import ResourceQuery
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.timeutil import iso_z
-from chalicelib.observability import logger
 from chalicelib.store import audit_stamp, dynamo
 from chalicelib.store.catalog import blackouts as blackout_store
 from chalicelib.store.catalog import groups as group_store
@@ -217,12 +214,7 @@ def commit(plan: Plan) -> None:
     """The one way resource items are written: the plan's transaction, then the catalogue
     version (other processes' copies of the listing are stale from now on: snapshot.py)."""
     finish(plan).commit()
-    try:
-        snapshot.bump_version()
-    except ClientError:
-        # The write is done; reporting it failed would be wrong. Other processes' copies
-        # catch up at their age limit (snapshot.MAX_AGE_S) or with the next write's bump.
-        logger.warning("catalogue version not bumped", exc_info=True)
+    snapshot.bump_after_write()
 
 
 def forget_unused_tags(plan: Plan) -> None:

@@ -5,8 +5,12 @@ Why: a search for a window where nearly every resource is booked must look at ev
 to find the few free ones. Read from the listing index, that was up to 1,000 items per request
 (~28 ms of DynamoDB Local's CPU and most of the request's DynamoDB time), however few it kept.
 
+The copy also holds every resource's composite links (issue 14), which the search needs for
+the candidates it leaves free.
+
 How it stays current: every write of resource items (`repository.commit`, the only way they
-are written) bumps the catalogue version item after its transaction, and every request reads
+are written) and of composite links (`CompositeStore.write`) bumps the catalogue version item
+after its transaction, and every request reads
 that item (one strongly consistent GetItem) before using its copy:
 - same version: the copy is what the index would return (the index is itself eventually
   consistent: a copy built within `SETTLE_S` of the version's write is rebuilt once after
@@ -29,9 +33,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from chalicelib.observability import logger
 from chalicelib.store import dynamo
 from chalicelib.store.catalog.items import RESOURCES_PARTITION
 from chalicelib.store.reservations.items import table_name
+from chalicelib.store.reservations.occupied_by import Links, read_links
 
 VERSION_KEY = {"PK": {"S": "CATALOG"}, "SK": {"S": "VERSION"}}
 SETTLE_S = 2.0  # longer than a global secondary index takes to catch up, in practice
@@ -54,6 +62,15 @@ def bump_version(wall: Callable[[], float] = time.time) -> None:
             ":type": {"S": "catalog_version"},
         },
     )
+
+
+def bump_after_write() -> None:
+    """`bump_version` after a committed write: a refusal is logged, not raised (the write is
+    done; reporting it failed would be wrong). Copies then catch up at `MAX_AGE_S`."""
+    try:
+        bump_version()
+    except ClientError:
+        logger.warning("catalogue version not bumped", exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -89,6 +106,7 @@ class Copy:
     built_at: float  # monotonic
     built_wall: float
     orders: dict[str, Ordered]
+    links: dict[str, Links]  # every copied resource's composite links (issue 14)
 
     def settled(self) -> bool:
         return self.built_wall - self.version.at >= SETTLE_S
@@ -143,6 +161,13 @@ class CatalogueCopies:
                 return None
         return copy.orders[index]
 
+    def links(self) -> dict[str, Links] | None:
+        """The composite links of the copy `current` last checked (None: no copy). For the
+        request that just listed from it: links writes bump the version too."""
+        with self._lock:
+            copy = self._copy
+        return None if copy is None else copy.links
+
     def _usable(self, copy: Copy, version: Version) -> bool:
         if copy.version != version or self._monotonic() - copy.built_at > MAX_AGE_S:
             return False
@@ -154,8 +179,11 @@ class CatalogueCopies:
         built_at, built_wall = self._monotonic(), self._wall()
         items = _read_all()
         if items is None:
+            with self._lock:
+                self._copy = None  # too large now: `links` must not answer from an old copy
             return None
-        copy = Copy(version, built_at, built_wall, _orders(items))
+        links = read_links(str(i["resource_id"]["S"]) for i in items)
+        copy = Copy(version, built_at, built_wall, _orders(items), links)
         with self._lock:
             self._copy = copy
         return copy

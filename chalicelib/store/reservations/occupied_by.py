@@ -105,11 +105,15 @@ def expand_ids(
     """`related` of each resource, reading its links and (for composites) its parts' links;
     links in `known` (read by the caller, see `guard`) are not read again."""
     ids = set(resource_ids)
-    given = {r: known[r] for r in ids if known and r in known}
-    links = {**given, **read_links(ids - set(given))}
+    links = _known_or_read(ids, known)
     parts = {p for lk in links.values() for p in lk.parts} - ids
-    links.update(read_links(parts))
+    links.update(_known_or_read(parts, known))
     return {r: related(r, links) for r in ids}
+
+
+def _known_or_read(ids: set[str], known: Mapping[str, Links] | None) -> dict[str, Links]:
+    given = {r: known[r] for r in ids if known and r in known}
+    return {**given, **read_links(ids - set(given))}
 
 
 def shadows_of(
