@@ -147,7 +147,7 @@ def test_a_timeline_of_200_resources_renders_in_the_browser(
     page.on("request", lambda r: schedules.append(r.url) if "/schedule" in r.url else None)
     # When the user filters the day timeline to that building
     panel = _open_calendar(page, "Day timeline of the resources")
-    panel.get_by_label("Building").fill(building)
+    panel.get_by_label("Building", exact=True).fill(building)
     grid = panel.get_by_test_id("calendar")
     expect(grid).to_have_attribute(
         "aria-label",

@@ -36,12 +36,13 @@ def test_admin_builds_and_reshapes_the_location_tree(
     panel = page.get_by_role("tabpanel", name="Locations")
     hq, north = unique("HQ"), unique("North")
     # When the admin creates a site, then a building inside it
-    panel.get_by_label("Name").fill(hq)
-    panel.get_by_label("Kind").select_option("site")
+    # exact: the tree's "Rename: <group>" buttons match "Name" too once other tests made groups
+    panel.get_by_label("Name", exact=True).fill(hq)
+    panel.get_by_label("Kind", exact=True).select_option("site")
     panel.get_by_role("button", name="Create").click()
     panel.get_by_role("button", name=f"Add child: {hq}").click()
     dialog = page.get_by_role("dialog")
-    dialog.get_by_label("Name").fill(north)
+    dialog.get_by_label("Name", exact=True).fill(north)
     dialog.get_by_role("button", name="Create").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     # Then the building is nested under the site
