@@ -103,6 +103,26 @@ def test_tag_capacity_and_window_together(
     assert len(names_of(search(client, user_token, tags="meeting", capacity_min=8))) == 10
 
 
+def test_a_blackout_added_after_a_search_is_seen_by_the_next_one(
+    client: Client, clock: FrozenClock, admin_token: str
+) -> None:
+    # (the search reads own-blackout markers from its catalogue copy: a blackout must renew it)
+    dark = create_resource(client, admin_token, "Dark")["resource_id"]
+    create_resource(client, admin_token, "Lit")
+    window = {"available_from": "2026-12-01T10:00:00Z", "available_until": "2026-12-01T11:00:00Z"}
+    assert names_of(search(client, admin_token, **window)) == ["Dark", "Lit"]
+    # When one of them gets a blackout that day
+    body = {"start_date": "2026-12-01", "end_date": "2026-12-01", "reason": "event"}
+    added = send_json(client, "POST", f"{RESOURCES}/{dark}/blackouts", body, admin_token)
+    assert added.status_code == 201, added.body
+    # Then the next search leaves it out
+    assert names_of(search(client, admin_token, **window)) == ["Lit"]
+    # And once the blackout is removed, it is free again
+    path = f"{RESOURCES}/{dark}/blackouts/{added.json_body['blackout_id']}"
+    assert send_json(client, "DELETE", path, None, admin_token).status_code == 204
+    assert names_of(search(client, admin_token, **window)) == ["Dark", "Lit"]
+
+
 def test_blackouts_are_read_in_each_resources_own_zone(
     client: Client, clock: FrozenClock, admin_token: str
 ) -> None:

@@ -19,6 +19,7 @@ from chalicelib.domain.clock import FrozenClock
 from chalicelib.store import dynamo
 from chalicelib.store.catalog import query as listing
 from chalicelib.store.catalog import snapshot
+from chalicelib.store.catalog import version as catalogue_version
 from chalicelib.store.catalog.groups import GroupStore
 from chalicelib.store.catalog.items import ResourceItem, resource_pk, to_item
 from chalicelib.store.catalog.repository import ResourceStore
@@ -173,7 +174,7 @@ def test_a_copy_built_right_after_a_write_is_rebuilt_once_the_index_caught_up(
     copy, clocks = copies
     store.create(varied(1))
     # The version's write time is the copy's wall clock: the copy is built "right after" it
-    snapshot.bump_version(lambda: clocks.wall)
+    catalogue_version.bump_version(lambda: clocks.wall)
     first = copy.current("GSI1")
     assert copy.current("GSI1") is first  # reused while the index may still be catching up
     clocks.advance(snapshot.SETTLE_S)
@@ -187,7 +188,7 @@ def test_a_version_that_cannot_be_bumped_does_not_fail_the_write(
 ) -> None:
     # Given DynamoDB refusing the version's update (throttled), after the write's transaction
     def throttle(params: dict[str, object], **_: object) -> None:
-        if params.get("Key") == snapshot.VERSION_KEY:
+        if params.get("Key") == catalogue_version.VERSION_KEY:
             error = {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}
             raise ClientError({"Error": error}, "UpdateItem")
 
@@ -200,4 +201,4 @@ def test_a_version_that_cannot_be_bumped_does_not_fail_the_write(
         events.unregister("before-parameter-build.dynamodb.UpdateItem", throttle)
     assert store.get("res-01").name == "beta room 01"
     # And the version did not move: other copies see it at their age limit
-    assert snapshot.read_version().count == 0
+    assert catalogue_version.read_version().count == 0

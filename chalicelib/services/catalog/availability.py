@@ -300,6 +300,13 @@ class AvailabilityService:
         return self._catalogue.list(actor, query, limit, cursor, availability=keep)
 
 
+def _markers(ids: list[str], copy: catalogue_copy.Copy | None) -> dict[str, int | None]:
+    """Own-blackout counts from the catalogue copy the listing just checked, else one read."""
+    if copy is not None and all(rid in copy.markers for rid in ids):
+        return {rid: copy.markers[rid] for rid in ids}
+    return blackout_store.counts_of(ids)
+
+
 class _FreeWindowFilter:
     """The `keep` callback for one search request: takes one page of candidates, returns
     those a normal user could book for the whole window right now.
@@ -355,15 +362,14 @@ class _FreeWindowFilter:
         ]
         if not open_:
             return []
-        # Their blackout markers are read while their composite links are (both batch reads
-        # of the same few ids; a resource the links rule out just wastes its marker's read).
+        # Their blackout markers and composite links come from the catalogue copy the
+        # listing just checked (one batch read each when the catalogue is too large to copy).
         open_ids = [r.resource_id for r in open_]
-        markers = self._executor.submit(blackout_store.counts_of, open_ids)
+        copy = catalogue_copy.COPIES.last()
+        markers = self._executor.submit(_markers, open_ids, copy)
         # Composite resources (issue 14): a part is blocked by its composite's bookings and
-        # the other way round. The catalogue-wide read already holds theirs; the links of the
-        # resources still free come from the catalogue copy the listing just checked (one
-        # batch read when the catalogue is too large to copy).
-        related = expand_ids(open_ids, known=catalogue_copy.COPIES.links())
+        # the other way round. The catalogue-wide read already holds theirs.
+        related = expand_ids(open_ids, known=None if copy is None else copy.links)
         blocking = {
             r.resource_id: [
                 *occupants.get(r.resource_id, []),

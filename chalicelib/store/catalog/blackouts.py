@@ -20,6 +20,7 @@ from chalicelib.domain.errors import Conflict, DomainError, NotFound
 from chalicelib.domain.timeutil import iso_z
 from chalicelib.store import audit_stamp, dynamo
 from chalicelib.store.catalog import reference_cache
+from chalicelib.store.catalog import version as catalogue_version
 from chalicelib.store.catalog.items import META, ResourceItem, resource_pk
 from chalicelib.store.table import TableItem, bind
 from chalicelib.store.transact import Tx
@@ -138,6 +139,8 @@ def add(blackout: Blackout, *, actor_id: str, now: datetime) -> Blackout:
     _commit_counted(lambda counted: _add_tx(blackout, actor_id, now, counted=counted))
     if blackout.resource_id is None:
         reference_cache.forget_blackouts()
+    else:
+        catalogue_version.bump_after_write()  # the search's catalogue copy holds the marker
     return blackout
 
 
@@ -202,6 +205,8 @@ def remove(blackout_id: str, *, resource_id: str | None) -> None:
     _commit_counted(build)
     if resource_id is None:
         reference_cache.forget_blackouts()
+    else:
+        catalogue_version.bump_after_write()
 
 
 def _scope_between(resource_id: str | None, start: date, end: date) -> list[Blackout]:
@@ -255,6 +260,7 @@ def purge(resource_id: str) -> None:
         for item in items:
             batch.delete(item)
             batch.delete(BlackoutRefItem(PK=ref_pk(item.blackout_id), SK=REF_SK))
+    catalogue_version.bump_after_write()
 
 
 # --- the free-window search's batch read of markers (search16) ------------------------------

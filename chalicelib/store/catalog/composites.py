@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.store.catalog import snapshot
+from chalicelib.store.catalog import version as catalogue_version
 from chalicelib.store.dynamo import TransactionCancelled, transact
 from chalicelib.store.reservations.items import table_name
 from chalicelib.store.reservations.occupied_by import Links, links_put, read_links
@@ -31,4 +31,4 @@ class CompositeStore:
                 "the parts changed while they were being set; reload and retry",
                 code="parts_changed",
             ) from exc
-        snapshot.bump_after_write()  # the search's catalogue copy holds links too
+        catalogue_version.bump_after_write()  # the search's catalogue copy holds links too

@@ -22,7 +22,8 @@ from chalicelib.store.catalog import blackouts as blackout_store
 from chalicelib.store.catalog import groups as group_store
 from chalicelib.store.catalog import lookups as resource_lookups
 from chalicelib.store.catalog import query as resource_query
-from chalicelib.store.catalog import settings_items, snapshot
+from chalicelib.store.catalog import settings_items
+from chalicelib.store.catalog import version as catalogue_version
 from chalicelib.store.catalog.items import (
     FOREVER,
     MAINTENANCE_PK,
@@ -214,7 +215,7 @@ def commit(plan: Plan) -> None:
     """The one way resource items are written: the plan's transaction, then the catalogue
     version (other processes' copies of the listing are stale from now on: snapshot.py)."""
     finish(plan).commit()
-    snapshot.bump_after_write()
+    catalogue_version.bump_after_write()
 
 
 def forget_unused_tags(plan: Plan) -> None:

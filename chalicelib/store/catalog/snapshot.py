@@ -5,12 +5,13 @@ Why: a search for a window where nearly every resource is booked must look at ev
 to find the few free ones. Read from the listing index, that was up to 1,000 items per request
 (~28 ms of DynamoDB Local's CPU and most of the request's DynamoDB time), however few it kept.
 
-The copy also holds every resource's composite links (issue 14), which the search needs for
-the candidates it leaves free.
+The copy also holds every resource's composite links (issue 14) and own-blackout marker,
+which the search needs for the candidates it leaves free.
 
 How it stays current: every write of resource items (`repository.commit`, the only way they
-are written) and of composite links (`CompositeStore.write`) bumps the catalogue version item
-after its transaction, and every request reads
+are written), of composite links (`CompositeStore.write`) and of blackout markers
+(`blackouts.add` / `remove` / `purge`) bumps the catalogue version item (version.py) after
+its transaction, and every request reads
 that item (one strongly consistent GetItem) before using its copy:
 - same version: the copy is what the index would return (the index is itself eventually
   consistent: a copy built within `SETTLE_S` of the version's write is rebuilt once after
@@ -19,8 +20,6 @@ that item (one strongly consistent GetItem) before using its copy:
 - a writer that died between its transaction and its bump leaves the version behind: no copy
   is used longer than `MAX_AGE_S` after it was built.
 A catalogue larger than `MAX_ITEMS` is not copied (memory): the index serves it as before.
-
-Key: CATALOG / VERSION (`v`: writes counted, `at`: wall time of the newest, epoch seconds).
 """
 
 from __future__ import annotations
@@ -33,55 +32,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from chalicelib.observability import logger
 from chalicelib.store import dynamo
+from chalicelib.store.catalog import blackouts as blackout_store
 from chalicelib.store.catalog.items import RESOURCES_PARTITION
+from chalicelib.store.catalog.version import Version, read_version
 from chalicelib.store.reservations.items import table_name
 from chalicelib.store.reservations.occupied_by import Links, read_links
 
-VERSION_KEY = {"PK": {"S": "CATALOG"}, "SK": {"S": "VERSION"}}
 SETTLE_S = 2.0  # longer than a global secondary index takes to catch up, in practice
 MAX_AGE_S = 60.0
 MAX_ITEMS = 5_000
 INDEXES = ("GSI1", "GSI2")
 RawItem = dict[str, Any]
-
-
-def bump_version(wall: Callable[[], float] = time.time) -> None:
-    """After a transaction that wrote resource items: other processes' copies are stale."""
-    dynamo.client().update_item(
-        TableName=table_name(),
-        Key=VERSION_KEY,  # type: ignore[arg-type]
-        UpdateExpression="ADD v :one SET #at = :at, #type = :type",
-        ExpressionAttributeNames={"#at": "at", "#type": "type"},
-        ExpressionAttributeValues={
-            ":one": {"N": "1"},
-            ":at": {"N": f"{wall():.3f}"},
-            ":type": {"S": "catalog_version"},
-        },
-    )
-
-
-def bump_after_write() -> None:
-    """`bump_version` after a committed write: a refusal is logged, not raised (the write is
-    done; reporting it failed would be wrong). Copies then catch up at `MAX_AGE_S`."""
-    try:
-        bump_version()
-    except ClientError:
-        logger.warning("catalogue version not bumped", exc_info=True)
-
-
-@dataclass(frozen=True)
-class Version:
-    count: int
-    at: float
-
-
-def read_version() -> Version:
-    item = dynamo.get(table_name(), VERSION_KEY) or {}  # type: ignore[arg-type]
-    return Version(int(item.get("v", {}).get("N", "0")), float(item.get("at", {}).get("N", "0")))
 
 
 @dataclass(frozen=True)
@@ -107,6 +69,7 @@ class Copy:
     built_wall: float
     orders: dict[str, Ordered]
     links: dict[str, Links]  # every copied resource's composite links (issue 14)
+    markers: dict[str, int | None]  # and its own-blackout count (None: no marker, query)
 
     def settled(self) -> bool:
         return self.built_wall - self.version.at >= SETTLE_S
@@ -161,12 +124,11 @@ class CatalogueCopies:
                 return None
         return copy.orders[index]
 
-    def links(self) -> dict[str, Links] | None:
-        """The composite links of the copy `current` last checked (None: no copy). For the
-        request that just listed from it: links writes bump the version too."""
+    def last(self) -> Copy | None:
+        """The copy `current` last checked (None: none), for the request that just listed
+        from it: its composite links and blackout markers (their writes bump the version)."""
         with self._lock:
-            copy = self._copy
-        return None if copy is None else copy.links
+            return self._copy
 
     def _usable(self, copy: Copy, version: Version) -> bool:
         if copy.version != version or self._monotonic() - copy.built_at > MAX_AGE_S:
@@ -182,8 +144,15 @@ class CatalogueCopies:
             with self._lock:
                 self._copy = None  # too large now: `links` must not answer from an old copy
             return None
-        links = read_links(str(i["resource_id"]["S"]) for i in items)
-        copy = Copy(version, built_at, built_wall, _orders(items), links)
+        ids = [str(i["resource_id"]["S"]) for i in items]
+        copy = Copy(
+            version,
+            built_at,
+            built_wall,
+            _orders(items),
+            read_links(ids),
+            blackout_store.counts_of(ids),
+        )
         with self._lock:
             self._copy = copy
         return copy
