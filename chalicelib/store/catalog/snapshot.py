@@ -11,8 +11,8 @@ which the search needs for the candidates it leaves free.
 How it stays current: every write of resource items (`repository.commit`, the only way they
 are written), of composite links (`CompositeStore.write`) and of blackout markers
 (`blackouts.add` / `remove` / `purge`) bumps the catalogue version item (version.py) after
-its transaction, and every request reads
-that item (one strongly consistent GetItem) before using its copy:
+its transaction, and every request reads that item (one strongly consistent GetItem) before
+using its copy:
 - same version: the copy is what the index would return (the index is itself eventually
   consistent: a copy built within `SETTLE_S` of the version's write is rebuilt once after
   that, so an index still catching up is not kept);
@@ -142,7 +142,7 @@ class CatalogueCopies:
         items = _read_all()
         if items is None:
             with self._lock:
-                self._copy = None  # too large now: `links` must not answer from an old copy
+                self._copy = None  # too large now: `last` must not answer from an old copy
             return None
         ids = [str(i["resource_id"]["S"]) for i in items]
         copy = Copy(
