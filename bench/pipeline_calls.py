@@ -5,7 +5,9 @@ API, then runs the same pump (stream + queue pollers, infra/local/workers.py) in
 process (`--live`: during the creates, as the running stack does), with every AWS call
 counted by the thread that made it (the stream poller, or the poller of one queue, whose
 handler runs in it) and by operation, until the pipeline has been idle for a few seconds.
-Empty polls are counted apart: they are the price of waiting.
+Empty polls are counted apart: they are the price of waiting. Also printed: the stream
+records the relay read per create, by item type (most are the pipeline's own writes coming
+back, which the relay maps to no event), and each poller thread's CPU.
 
     .venv/bin/python -m bench.pipeline_calls [--creates 200] [--live] [--jfr FILE]
 """
@@ -43,6 +45,7 @@ class CallCounter:
         self.calls: Counter[tuple[str, str, str]] = Counter()
         self.empty: Counter[tuple[str, str]] = Counter()
         self.items: Counter[tuple[str, str, str]] = Counter()  # items a write call carried
+        self.stream_types: Counter[str] = Counter()  # stream records read, by item type
         self.last_work = time.monotonic()
         self._lock = threading.Lock()
         self._original = BaseClient._make_api_call
@@ -71,8 +74,15 @@ class CallCounter:
                 self.empty[(thread, operation)] += 1
                 return
             self.calls[(thread, service, operation)] += 1
+            self.stream_types.update(_item_type(r) for r in reply.get("Records", ()))
             self.items[(thread, service, operation)] += items
             self.last_work = time.monotonic()
+
+
+def _item_type(record: dict[str, Any]) -> str:
+    change = record.get("dynamodb", {})
+    image = change.get("NewImage") or change.get("OldImage") or {}
+    return str(image.get("type", {}).get("S", "?"))
 
 
 def items_in(operation: str, params: dict[str, Any]) -> int:
@@ -141,6 +151,7 @@ def count_pipeline(
             ["jcmd", java, "JFR.start", "name=pipeline"], check=True, capture_output=True
         )
     before = pieces_cpu(stack)
+    cpu: dict[str, float] = {}
     started = time.monotonic()
     try:
         for poller in (*streams, *queues):
@@ -149,6 +160,7 @@ def count_pipeline(
             print(run_phase("create", target, tokens, 1, creates, slots.next).report())
         while time.monotonic() - counter.last_work < IDLE_S:
             time.sleep(0.2)
+        cpu.update(threads_cpu())
     finally:
         stop.set()
         for poller in (*streams, *queues):
@@ -159,8 +171,27 @@ def count_pipeline(
         stop_jfr = ["jcmd", java, "JFR.stop", "name=pipeline", f"filename={jfr.resolve()}"]
         subprocess.run(stop_jfr, check=True, capture_output=True)
         print(f"JFR recording of DynamoDB Local: {jfr} (jfr print --events jdk.ExecutionSample)")
-    cpu = {piece: after[piece] - before[piece] for piece in before}
+    cpu = {**{piece: after[piece] - before[piece] for piece in before}, **cpu}
     return counter, counter.last_work - started, cpu
+
+
+def threads_cpu() -> dict[str, float]:
+    """CPU seconds of this process's live threads, by poller (a pool's threads summed)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[str, float] = {}
+    for thread in threading.enumerate():
+        try:
+            fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        utime, stime = (int(v) for v in fields[1].split()[11:13])
+        stem, _, suffix = thread.name.rpartition("_")
+        name = stem.rstrip("-") if suffix.isdigit() else thread.name
+        if not name.startswith(("stream:", "sqs:")):
+            continue  # the pollers started for this count, not the process's older threads
+        key = f"  thread {name}"
+        found[key] = found.get(key, 0.0) + (utime + stime) / tick
+    return dict(found)
 
 
 def report(counter: CallCounter, creates: int, elapsed_s: float) -> None:
@@ -174,6 +205,10 @@ def report(counter: CallCounter, creates: int, elapsed_s: float) -> None:
         print(f"{thread:34s} {service:10s} {operation:28s} {n / creates:10.2f} {items}")
     for service, n in sorted(totals.items()):
         print(f"{'all':34s} {service:10s} {'(total)':28s} {n / creates:10.2f}")
+    records = sum(counter.stream_types.values())
+    print(f"stream records read per create: {records / creates:.2f}, by item type:")
+    for item_type, n in counter.stream_types.most_common():
+        print(f"  {item_type:42s} {n / creates:8.2f}")
     for (thread, operation), n in sorted(counter.empty.items()):
         print(f"{thread:34s} {'(empty)':10s} {operation:28s} {n / creates:10.2f}")
 
