@@ -119,22 +119,35 @@ RATE_LIMIT_TABLE = TableDef(
 )
 
 # --- event pipeline (docs/events.md) ---------------------------------------------------------
-# One queue per worker, each with a DLQ. batch_size=1: Chalice's on_sqs_message cannot enable
-# ReportBatchItemFailures (DESIGN.md trap 9), and with one record per batch a failure fails the
-# whole batch, so Lambda retries it; the workers still use Powertools' BatchProcessor, so a CDK
-# stack that attaches the source with ReportBatchItemFailures may raise the batch size.
+# One queue per worker, each with a DLQ. Chalice's on_sqs_message cannot enable
+# ReportBatchItemFailures (DESIGN.md trap 9); the CDK stack attaches every queue with it.
+# A queue whose handler relies on it says so (`reports_partial_failures`) and takes up to 10
+# records; the others take one, so a failure fails the whole (one-record) batch either way.
+# Batched (issue 16): the self-idempotent workers hand a batch's events to their `many`
+# handler at once (workers/batch.py): the deeper the queue, the fewer writes per event.
 STREAM_HANDLER = "stream_to_bus"
 # Chalice needs a literal ARN at import time; the CDK stack swaps in the table's real stream.
 STREAM_ARN_PLACEHOLDER = (
     "arn:aws:dynamodb:us-east-1:000000000000:table/reserver-main/stream/placeholder"
 )
-NOTIFY_QUEUE = QueueDef("reserver-notify", handler="notify_worker", batch_size=1)
-EMAIL_QUEUE = QueueDef("reserver-email", handler="email_worker", batch_size=1)
-WEBHOOK_QUEUE = QueueDef("reserver-webhooks", handler="webhook_fanout_worker", batch_size=1)
+NOTIFY_QUEUE = QueueDef(
+    "reserver-notify", handler="notify_worker", batch_size=10, reports_partial_failures=True
+)
+EMAIL_QUEUE = QueueDef(
+    "reserver-email", handler="email_worker", batch_size=10, reports_partial_failures=True
+)
+WEBHOOK_QUEUE = QueueDef(
+    "reserver-webhooks",
+    handler="webhook_fanout_worker",
+    batch_size=10,
+    reports_partial_failures=True,
+)
 WEBHOOK_DELIVERY_QUEUE = QueueDef(
     "reserver-webhook-deliveries", handler="webhook_delivery_worker", batch_size=1
 )
-AUDIT_QUEUE = QueueDef("reserver-audit", handler="audit_worker", batch_size=1)
+AUDIT_QUEUE = QueueDef(
+    "reserver-audit", handler="audit_worker", batch_size=10, reports_partial_failures=True
+)
 # Waitlist: events that may free a window (or a new entry) -> offers (workers/waitlist.py).
 WAITLIST_QUEUE = QueueDef("reserver-waitlist", handler="waitlist_worker", batch_size=1)
 WAITLIST_TRIGGERS: tuple[str, ...] = (
@@ -159,7 +172,9 @@ LIVE_QUEUE = QueueDef(
 
 # Analytics (issue 12): every reservation change -> the booked-versus-used counters
 # (chalicelib/workers/analytics.py, docs/analytics.md).
-ANALYTICS_QUEUE = QueueDef("reserver-analytics", handler="analytics_worker", batch_size=1)
+ANALYTICS_QUEUE = QueueDef(
+    "reserver-analytics", handler="analytics_worker", batch_size=10, reports_partial_failures=True
+)
 
 # Bulk lane (issue 16, domain/pipeline/lanes.py): the events of bulk/series/import writes,
 # packed in envelopes of <= 50; one worker hands each to the handlers its own queue's rule

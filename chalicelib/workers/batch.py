@@ -8,6 +8,12 @@ and the record's effect applied at most once per idempotency key (STYLE rule 10,
 - `idempotent_function` on the `reserver-idempotency` table, keyed on the event id (or on the
   message's own key for non-bus queues): a redelivered message finds the completed record and
   has no second effect. A record whose handler raised is released, so the retry runs again.
+- Together (issue 16): a worker given `many` (only the self-idempotent ones) hands a batch of
+  well-formed records to it at once: one user/resource lookup, one transaction of merged
+  counters for the batch instead of one per event. If `many` raises, or a record is malformed,
+  the batch is handled record by record as above; re-running what `many` already did changes
+  nothing (SELF_IDEMPOTENT). The queues of these workers take up to 10 records and report
+  partial failures (`QueueDef.reports_partial_failures`).
 """
 
 from __future__ import annotations
@@ -63,8 +69,12 @@ class Worker:
     handle: Callable[[dict[str, Any]], None]
     persistence: BasePersistenceLayer | None
     key_jmespath: str = "metadata.event_id"
+    many: Callable[[list[DomainEvent]], object] | None = None
 
     def __post_init__(self) -> None:
+        if self.many is not None and self.persistence is not None:
+            # A batch re-run after a partial failure must change nothing: self-idempotent only.
+            raise ValueError(f"{self.name}: `many` needs a self-idempotent handler")
         if self.persistence is None:
             self._config: Any = None
             self._once: Callable[..., object] = self._apply
@@ -124,8 +134,34 @@ class Worker:
             # In-progress records then expire with the invocation instead of blocking retries.
             self._config.register_lambda_context(context)
 
+    def together(self, records: list[dict[str, Any]]) -> bool:
+        """Handle the records' events at once through `many`; False (nothing reported, the
+        caller goes record by record) when a record is malformed or `many` raised."""
+        if self.many is None:
+            return False
+        try:
+            payloads = [payload_of(str(record.get("body", ""))) for record in records]
+            events = [DomainEvent.from_dict(payload) for payload in payloads]
+        except MalformedEvent:
+            return False
+        for record, payload in zip(records, payloads, strict=True):
+            observe_record(self.name, record, payload)
+        correlate(None)
+        try:
+            self.many(events)
+        except Exception:
+            logger.exception(
+                "batch failed, retried record by record",
+                extra={"worker": self.name, "records": len(records)},
+            )
+            return False
+        return True
+
     def __call__(self, raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         self.bind_context(context)
+        records = list(raw_event.get("Records") or [])
+        if len(records) > 1 and self.together(records):
+            return {"batchItemFailures": []}
         from aws_lambda_powertools.utilities.batch import (
             BatchProcessor,
             EventType,

@@ -66,26 +66,6 @@ WORKERS: dict[str, Callable[[], Worker]] = {
 }
 
 
-def _analytics(events: list[DomainEvent]) -> None:
-    wiring.analytics_recorder().record_many(events)
-
-
-def _notify(events: list[DomainEvent]) -> None:
-    wiring.notifications().deliver_many(events)
-
-
-def _webhooks(events: list[DomainEvent]) -> None:
-    wiring.dispatcher().fan_out_many(events)
-
-
-def _email(events: list[DomainEvent]) -> None:
-    wiring.email().deliver_many(events)
-
-
-def _audit(events: list[DomainEvent]) -> None:
-    wiring.audit().record_many(events)
-
-
 # Handlers that take the envelope's events of their kind at once and stay idempotent per event
 # id: analytics counts up to ~30 events per transaction (markers + merged counters); notify
 # looks each user and resource up once and stores up to 50 notifications of a user per
@@ -94,12 +74,13 @@ def _audit(events: list[DomainEvent]) -> None:
 # email claims each (event, recipient) send in one transaction per envelope instead of a
 # Powertools record per event (store/pipeline/email_claims.py: same at-most-once semantics);
 # audit writes as many entries per transaction as fit with their merged statistics counters.
+# The same functions serve their own queues' batches (workers/batch.py, `Worker.many`).
 BATCH_HANDLERS: dict[str, Callable[[list[DomainEvent]], None]] = {
-    ANALYTICS_QUEUE.name: _analytics,
-    NOTIFY_QUEUE.name: _notify,
-    WEBHOOK_QUEUE.name: _webhooks,
-    EMAIL_QUEUE.name: _email,
-    AUDIT_QUEUE.name: _audit,
+    ANALYTICS_QUEUE.name: analytics.handle_many,
+    NOTIFY_QUEUE.name: notify.handle_many,
+    WEBHOOK_QUEUE.name: webhooks.fan_out_many,
+    EMAIL_QUEUE.name: email.handle_many,
+    AUDIT_QUEUE.name: audit.handle_many,
 }
 
 

@@ -18,8 +18,13 @@ def handle(event: DomainEvent) -> None:
     wiring.notifications().deliver(event)
 
 
+def handle_many(events: list[DomainEvent]) -> None:
+    wiring.notifications().deliver_many(events)
+
+
 def worker() -> Worker:
-    return Worker(NOTIFY_QUEUE.name, event_handler(handle), None)  # batch.SELF_IDEMPOTENT
+    # batch.SELF_IDEMPOTENT: no Powertools record; a batch goes to `handle_many` at once.
+    return Worker(NOTIFY_QUEUE.name, event_handler(handle), None, many=handle_many)
 
 
 @bp.on_sqs_message(

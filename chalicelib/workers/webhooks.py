@@ -36,8 +36,13 @@ def attempt(payload: dict[str, Any]) -> None:
     )
 
 
+def fan_out_many(events: list[DomainEvent]) -> None:
+    wiring.dispatcher().fan_out_many(events)
+
+
 def fan_out_worker() -> Worker:
-    return Worker(WEBHOOK_QUEUE.name, event_handler(fan_out), None)  # self-idempotent
+    # Self-idempotent (delivery ids derive from event and webhook ids); batches at once.
+    return Worker(WEBHOOK_QUEUE.name, event_handler(fan_out), None, many=fan_out_many)
 
 
 def delivery_worker() -> Worker:

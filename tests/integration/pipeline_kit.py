@@ -68,16 +68,16 @@ def text_of(message: Message) -> str:
 
 
 class FlakyMailer(InMemoryMailer):
-    """Fails the first send to each address in `fail_once_for`, then works."""
+    """Fails the first `times` sends to each address in `fail_once_for`, then works."""
 
-    def __init__(self, fail_once_for: set[str]) -> None:
+    def __init__(self, fail_once_for: set[str], *, times: int = 1) -> None:
         super().__init__()
-        self._pending = set(fail_once_for)
+        self._pending = dict.fromkeys(fail_once_for, times)
         self.failures = 0
 
     def send(self, message: OutgoingEmail) -> str:
-        if message.to in self._pending:
-            self._pending.discard(message.to)
+        if self._pending.get(message.to, 0) > 0:
+            self._pending[message.to] -= 1
             self.failures += 1
             raise ConnectionError("SES is having a moment")
         return super().send(message)

@@ -11,6 +11,7 @@ from chalicelib.domain.pipeline.catalogue import CATALOGUE
 from chalicelib.domain.pipeline.events import AUDIT_CHANGE, INTERNAL_LIVE_EVENTS
 from chalicelib.domain.pipeline.lanes import BULK_BATCH
 from chalicelib.topology import STREAM_HANDLER, TOPOLOGY
+from chalicelib.workers.batch import SELF_IDEMPOTENT
 
 
 def sources(kind: type) -> list:  # type: ignore[type-arg]
@@ -59,7 +60,11 @@ def test_queues_without_partial_batch_reporting_take_one_message_at_a_time() -> 
     # Chalice cannot enable ReportBatchItemFailures (DESIGN.md trap 9): with one record per
     # batch, a failure fails the whole batch and Lambda retries it instead of deleting it.
     # A queue whose handler relies on batchItemFailures says so (the deployment must attach
-    # it with ReportBatchItemFailures): only the live queue, which coalesces its batch.
+    # it with ReportBatchItemFailures): the live queue, which coalesces its batch, and the
+    # self-idempotent workers, which handle a batch at once (issue 16, workers/batch.py).
     assert all(q.batch_size == 1 for q in TOPOLOGY.queues if not q.reports_partial_failures)
-    assert [q.name for q in TOPOLOGY.queues if q.reports_partial_failures] == ["reserver-live"]
+    assert {q.name for q in TOPOLOGY.queues if q.reports_partial_failures} == {
+        "reserver-live",
+        *SELF_IDEMPOTENT,
+    }
     assert all(q.dlq_name.endswith("-dlq") and q.max_receive_count >= 2 for q in TOPOLOGY.queues)

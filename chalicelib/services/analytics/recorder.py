@@ -52,10 +52,15 @@ class AnalyticsRecorder:
                 if w.end > facts.start and w.start <= facts.end  # as `released_around` picks
             ]
 
-        applications = [
-            _application(event.event_id, before, after, released)
-            for event, (before, after) in zip(events, images, strict=True)
-        ]
+        applications = []
+        for event, (before, after) in zip(events, images, strict=True):
+            application = _application(event.event_id, before, after, released)
+            applications.append(application)
+            window = application[2]
+            if window is not None:
+                # A later event of the batch sees this window, as it would have seen the
+                # stored one had the events come one by one (a no-show, then a rebooking).
+                known.setdefault(window.resource_id, []).append(window)
         return self._counters.apply_many(applications, self._clock.now())
 
     def _released_by_resource(
