@@ -46,6 +46,9 @@ class QueueDef:
     # The handler returns `batchItemFailures` and relies on them: the deployment must attach
     # the queue with ReportBatchItemFailures (Chalice cannot, DESIGN.md trap 9).
     reports_partial_failures: bool = False
+    # Lambda's MaximumBatchingWindowInSeconds: wait up to this long to fill a batch. Only for
+    # background work, whose batch handler writes less per event the fuller the batch.
+    batching_window_s: int = 0
 
     def __post_init__(self) -> None:
         if not self.dlq_name:
@@ -124,7 +127,10 @@ RATE_LIMIT_TABLE = TableDef(
 # A queue whose handler relies on it says so (`reports_partial_failures`) and takes up to 10
 # records; the others take one, so a failure fails the whole (one-record) batch either way.
 # Batched (issue 16): the self-idempotent workers hand a batch's events to their `many`
-# handler at once (workers/batch.py): the deeper the queue, the fewer writes per event.
+# handler at once (workers/batch.py): the fuller the batch, the fewer calls and writes per
+# event. Background queues (audit, analytics, email, webhook fan-out) also wait up to
+# BACKGROUND_WINDOW_S to fill one; notify and live answer at once.
+BACKGROUND_WINDOW_S = 1
 STREAM_HANDLER = "stream_to_bus"
 # Chalice needs a literal ARN at import time; the CDK stack swaps in the table's real stream.
 STREAM_ARN_PLACEHOLDER = (
@@ -134,19 +140,28 @@ NOTIFY_QUEUE = QueueDef(
     "reserver-notify", handler="notify_worker", batch_size=10, reports_partial_failures=True
 )
 EMAIL_QUEUE = QueueDef(
-    "reserver-email", handler="email_worker", batch_size=10, reports_partial_failures=True
+    "reserver-email",
+    handler="email_worker",
+    batch_size=10,
+    reports_partial_failures=True,
+    batching_window_s=BACKGROUND_WINDOW_S,
 )
 WEBHOOK_QUEUE = QueueDef(
     "reserver-webhooks",
     handler="webhook_fanout_worker",
     batch_size=10,
     reports_partial_failures=True,
+    batching_window_s=BACKGROUND_WINDOW_S,
 )
 WEBHOOK_DELIVERY_QUEUE = QueueDef(
     "reserver-webhook-deliveries", handler="webhook_delivery_worker", batch_size=1
 )
 AUDIT_QUEUE = QueueDef(
-    "reserver-audit", handler="audit_worker", batch_size=10, reports_partial_failures=True
+    "reserver-audit",
+    handler="audit_worker",
+    batch_size=10,
+    reports_partial_failures=True,
+    batching_window_s=BACKGROUND_WINDOW_S,
 )
 # Waitlist: events that may free a window (or a new entry) -> offers (workers/waitlist.py).
 WAITLIST_QUEUE = QueueDef("reserver-waitlist", handler="waitlist_worker", batch_size=1)
@@ -173,7 +188,11 @@ LIVE_QUEUE = QueueDef(
 # Analytics (issue 12): every reservation change -> the booked-versus-used counters
 # (chalicelib/workers/analytics.py, docs/analytics.md).
 ANALYTICS_QUEUE = QueueDef(
-    "reserver-analytics", handler="analytics_worker", batch_size=10, reports_partial_failures=True
+    "reserver-analytics",
+    handler="analytics_worker",
+    batch_size=10,
+    reports_partial_failures=True,
+    batching_window_s=BACKGROUND_WINDOW_S,
 )
 
 # Bulk lane (issue 16, domain/pipeline/lanes.py): the events of bulk/series/import writes,

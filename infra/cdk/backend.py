@@ -237,6 +237,9 @@ class BackendBuilder:
         resource.add_property_override(
             f"{events}.FunctionResponseTypes", ["ReportBatchItemFailures"]
         )
+        window = TOPOLOGY.queue(queue_name).batching_window_s
+        if window:
+            resource.add_property_override(f"{events}.MaximumBatchingWindowInSeconds", window)
 
     def _grant(self, role: iam.Role, needs: Needs, backend: Backend) -> None:
         queues = self.messaging.queues

@@ -37,6 +37,7 @@ class Target:
     name: str
     handler: Handler
     batch_size: int
+    batching_window_s: float = 0.0  # Lambda's MaximumBatchingWindowInSeconds (queues only)
 
     def invoke(self, event: dict[str, Any]) -> Any:
         return self.handler(event, lambda_context(self.name))
@@ -48,9 +49,11 @@ def queue_target(app: Chalice, queue: QueueDef) -> Target | None:
         if isinstance(source, SQSEventConfig):
             arn = source.queue_arn or ""
             if source.queue == queue.name or arn.endswith(f":{queue.name}"):
-                return Target(source.name, app.handler_map[source.name], source.batch_size)
+                handler = app.handler_map[source.name]
+                return Target(source.name, handler, source.batch_size, queue.batching_window_s)
     if queue.handler in app.handler_map:
-        return Target(queue.handler, app.handler_map[queue.handler], queue.batch_size)
+        handler = app.handler_map[queue.handler]
+        return Target(queue.handler, handler, queue.batch_size, queue.batching_window_s)
     return None
 
 
@@ -120,16 +123,15 @@ class QueuePoller(Poller):
     def poll_once(self) -> int:
         # Up to 10 per receive whatever the batch size (as Lambda's poller does), handed to the
         # handler `batch_size` at a time: a backlog costs moto a tenth of the receive calls.
-        messages = self.sqs.receive_message(
-            QueueUrl=self.queue_url,
-            MaxNumberOfMessages=10,
-            WaitTimeSeconds=0,
-            MessageSystemAttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
+        messages = self._receive(10)
         if not messages:
             return 0
         size = max(1, self.target.batch_size)
+        if len(messages) < size and self.target.batching_window_s > 0:
+            # As Lambda's batching window: wait once for the batch to fill, then take what
+            # came (one more receive, not a poll loop that would cost moto more than it saves).
+            self.stop.wait(self.target.batching_window_s)
+            messages += self._receive(min(10, size) - len(messages))
         batches = [messages[start : start + size] for start in range(0, len(messages), size)]
         failed: set[str] = set()
         results = self.pool.map(self._invoke, batches) if self.pool else map(self._invoke, batches)
@@ -137,6 +139,16 @@ class QueuePoller(Poller):
             failed |= ids
         self._settle(messages, failed)
         return len(messages)
+
+    def _receive(self, count: int) -> list[dict[str, Any]]:
+        reply = self.sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=count,
+            WaitTimeSeconds=0,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        return list(reply.get("Messages", []))
 
     def _invoke(self, messages: list[dict[str, Any]]) -> set[str]:
         """The ids of the messages that failed in one handler invocation."""

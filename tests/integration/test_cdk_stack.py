@@ -65,6 +65,8 @@ def test_each_queue_has_its_dlq_and_its_worker_reports_partial_batch_failures(
         assert source["Type"] == "SQS"
         assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
         assert source["Properties"]["BatchSize"] == queue.batch_size
+        window = source["Properties"].get("MaximumBatchingWindowInSeconds", 0)
+        assert window == queue.batching_window_s
         queue_id = logical_id_of(template, "AWS::SQS::Queue", QueueName=queue.name)
         assert ref_id(source["Properties"]["Queue"]) == queue_id
 

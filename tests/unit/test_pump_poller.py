@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
-from infra.local.pump import Poller
+import boto3
+from moto import mock_aws
+
+from infra.local.pump import Poller, QueuePoller, Target
 
 
 class RecordingStop(threading.Event):
@@ -53,3 +57,61 @@ def test_the_idle_backoff_is_capped_and_resets_when_work_arrives() -> None:
     # Then the pause never exceeds a second, and restarts at 50 ms after the work
     assert max(stop.waits) == Poller.max_wait_s
     assert stop.waits[-2:] == [0.05, 0.1]
+
+
+class ArrivalsDuringTheWindow(RecordingStop):
+    """While the poller waits for its batch to fill, more messages arrive."""
+
+    def __init__(self, sqs: Any, queue_url: str, arrivals: int) -> None:
+        super().__init__()
+        self.sqs, self.queue_url, self.arrivals = sqs, queue_url, arrivals
+
+    def wait(self, timeout: float | None = None) -> bool:
+        for n in range(self.arrivals):
+            self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=f"late {n}")
+        self.arrivals = 0
+        return super().wait(timeout)
+
+
+@mock_aws
+def test_a_batching_window_waits_once_for_the_batch_to_fill() -> None:
+    # Given a queue whose target waits up to a second to fill batches of 10 (as Lambda's
+    # MaximumBatchingWindowInSeconds), with one message in it and three more on their way
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.create_queue(QueueName="background")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="first")
+    batches: list[list[str]] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        batches.append([record["body"] for record in event["Records"]])
+        return {"batchItemFailures": []}
+
+    stop = ArrivalsDuringTheWindow(sqs, url, arrivals=3)
+    target = Target("background_worker", handler, batch_size=10, batching_window_s=1.0)
+    arn = "arn:aws:sqs:us-east-1:123456789012:background"
+    poller = QueuePoller(sqs, url, arn, target, region="us-east-1", retry_delay_s=0, stop=stop)
+    # When it polls
+    handled = poller.poll_once()
+    # Then it waited the window once and handed all four to the handler in one batch
+    assert stop.waits == [1.0]
+    assert handled == 4 and batches == [["first", "late 0", "late 1", "late 2"]]
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+
+
+@mock_aws
+def test_without_a_window_a_partial_batch_goes_at_once() -> None:
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.create_queue(QueueName="interactive")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="only")
+    batches: list[list[str]] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        batches.append([record["body"] for record in event["Records"]])
+        return {"batchItemFailures": []}
+
+    stop = ArrivalsDuringTheWindow(sqs, url, arrivals=3)
+    target = Target("notify_worker", handler, batch_size=10)
+    arn = "arn:aws:sqs:us-east-1:123456789012:interactive"
+    poller = QueuePoller(sqs, url, arn, target, region="us-east-1", retry_delay_s=0, stop=stop)
+    assert poller.poll_once() == 1
+    assert stop.waits == [] and batches == [["only"]]
