@@ -67,6 +67,29 @@ def slot(first_day: int, n: int, rooms: list[str]) -> dict[str, str]:
     }
 
 
+def post_bulk(url: str, admin: str, items: list[dict[str, str]]) -> int:
+    """One `POST /reservations/bulk` (admin override); a 429 (booking contention between
+    clients writing the same rooms) is retried after its Retry-After, as a real client would.
+    Returns how many retries it took."""
+    client = ApiClient(url)
+    client.http.timeout = 300.0  # type: ignore[assignment]
+    headers = {"Authorization": f"Bearer {admin}"}
+    try:
+        for retries in range(MAX_RETRIES + 1):
+            response = client.http.post(
+                "/api/v1/reservations/bulk",
+                headers=headers,
+                json={"items": items, "override": True},
+            )
+            if response.status_code != 429 or retries == MAX_RETRIES:
+                break
+            time.sleep(float(response.headers.get("Retry-After", "1")))
+        assert response.status_code < 400, f"bulk: {response.status_code} {response.text}"
+        return retries
+    finally:
+        client.close()
+
+
 def bulk(
     url: str, admin: str, rooms: list[str], bookings: int, clients: int, day: int
 ) -> tuple[float, int]:
@@ -75,23 +98,7 @@ def bulk(
 
     def one_request(first: int) -> int:
         items = [slot(day, n, rooms) for n in range(first, min(first + PER_REQUEST, bookings))]
-        client = ApiClient(url)
-        client.http.timeout = 300.0  # type: ignore[assignment]
-        headers = {"Authorization": f"Bearer {admin}"}
-        try:
-            for retries in range(MAX_RETRIES + 1):
-                response = client.http.post(
-                    "/api/v1/reservations/bulk",
-                    headers=headers,
-                    json={"items": items, "override": True},
-                )
-                if response.status_code != 429 or retries == MAX_RETRIES:
-                    break
-                time.sleep(float(response.headers.get("Retry-After", "1")))
-            assert response.status_code < 400, f"bulk: {response.status_code} {response.text}"
-            return retries
-        finally:
-            client.close()
+        return post_bulk(url, admin, items)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
