@@ -50,6 +50,14 @@ def _connect(server: BaseWSGIServer) -> http.client.HTTPConnection:
     return http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
 
 
+def _start_post(connection: http.client.HTTPConnection, **framing: str) -> None:
+    """A POST's request line and headers (SQS's, plus `framing`); the body is the caller's."""
+    connection.putrequest("POST", "/")
+    for name, value in {**_headers(), **framing}.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+
+
 def test_two_requests_share_one_connection(server: BaseWSGIServer) -> None:
     connection = _connect(server)
     try:
@@ -79,11 +87,7 @@ def test_a_chunked_body_is_read_whole_and_the_next_request_still_parses(
     connection = _connect(server)
     try:
         payload = json.dumps({"QueueName": "chunked-1"}).encode()
-        connection.putrequest("POST", "/")
-        for name, value in _headers().items():
-            connection.putheader(name, value)
-        connection.putheader("Transfer-Encoding", "chunked")
-        connection.endheaders()
+        _start_post(connection, **{"Transfer-Encoding": "chunked"})
         half = len(payload) // 2
         for piece in (payload[:half], payload[half:]):
             connection.send(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
@@ -102,11 +106,7 @@ def test_a_bad_content_length_is_refused_and_the_connection_closed(
 ) -> None:
     connection = _connect(server)
     try:
-        connection.putrequest("POST", "/")
-        for name, value in _headers().items():
-            connection.putheader(name, value)
-        connection.putheader("Content-Length", "-5")
-        connection.endheaders()
+        _start_post(connection, **{"Content-Length": "-5"})
         answer = connection.getresponse()
         assert answer.status == 400
         assert answer.getheader("Connection") == "close"

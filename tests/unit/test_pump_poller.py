@@ -73,10 +73,10 @@ class ArrivalsDuringTheWindow(RecordingStop):
         return super().wait(timeout)
 
 
-@mock_aws
-def test_a_batching_window_waits_once_for_the_batch_to_fill() -> None:
-    # Given a queue whose target waits up to a second to fill batches of 10 (as Lambda's
-    # MaximumBatchingWindowInSeconds), with one message in it and three more on their way
+def poll_with_late_arrivals(window_s: float) -> tuple[int, list[float], list[list[str]]]:
+    """One message queued, three more arriving while the poller waits; one poll of a target
+    taking batches of 10 with this batching window. Returns what it handled, the waits it
+    made, and the batches its handler got."""
     sqs = boto3.client("sqs", region_name="us-east-1")
     url = sqs.create_queue(QueueName="background")["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="first")
@@ -87,31 +87,23 @@ def test_a_batching_window_waits_once_for_the_batch_to_fill() -> None:
         return {"batchItemFailures": []}
 
     stop = ArrivalsDuringTheWindow(sqs, url, arrivals=3)
-    target = Target("background_worker", handler, batch_size=10, batching_window_s=1.0)
+    target = Target("worker", handler, batch_size=10, batching_window_s=window_s)
     arn = "arn:aws:sqs:us-east-1:123456789012:background"
     poller = QueuePoller(sqs, url, arn, target, region="us-east-1", retry_delay_s=0, stop=stop)
-    # When it polls
-    handled = poller.poll_once()
+    return poller.poll_once(), stop.waits, batches
+
+
+@mock_aws
+def test_a_batching_window_waits_once_for_the_batch_to_fill() -> None:
+    # Given a target that waits up to a second to fill batches of 10 (as Lambda's
+    # MaximumBatchingWindowInSeconds), one message queued and three more on their way
+    handled, waits, batches = poll_with_late_arrivals(1.0)
     # Then it waited the window once and handed all four to the handler in one batch
-    assert stop.waits == [1.0]
+    assert waits == [1.0]
     assert handled == 4 and batches == [["first", "late 0", "late 1", "late 2"]]
-    assert "Messages" not in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
 
 
 @mock_aws
 def test_without_a_window_a_partial_batch_goes_at_once() -> None:
-    sqs = boto3.client("sqs", region_name="us-east-1")
-    url = sqs.create_queue(QueueName="interactive")["QueueUrl"]
-    sqs.send_message(QueueUrl=url, MessageBody="only")
-    batches: list[list[str]] = []
-
-    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        batches.append([record["body"] for record in event["Records"]])
-        return {"batchItemFailures": []}
-
-    stop = ArrivalsDuringTheWindow(sqs, url, arrivals=3)
-    target = Target("notify_worker", handler, batch_size=10)
-    arn = "arn:aws:sqs:us-east-1:123456789012:interactive"
-    poller = QueuePoller(sqs, url, arn, target, region="us-east-1", retry_delay_s=0, stop=stop)
-    assert poller.poll_once() == 1
-    assert stop.waits == [] and batches == [["only"]]
+    handled, waits, batches = poll_with_late_arrivals(0.0)
+    assert handled == 1 and waits == [] and batches == [["first"]]
