@@ -19,6 +19,7 @@ from chalicelib import wiring
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.integrations.event_bus import PublishFailed
 from chalicelib.settings import get_settings
+from chalicelib.store.pipeline.audit_stats import AuditStatsStore
 from chalicelib.topology import (
     ANALYTICS_QUEUE,
     AUDIT_QUEUE,
@@ -154,6 +155,11 @@ def test_a_worker_failing_mid_batch_still_applies_every_event_exactly_once(
     sent = sorted(m["To"] for m in mailer.sent)
     assert sent == ["ada@example.com", "bea@example.com", "cyd@example.com"]
     assert mailer.failures == 2
+    # And the claims behind those sends, like the catalogue's version item, are bookkeeping,
+    # not audited changes
+    pipeline.run()
+    audited = {v.value for v in AuditStatsStore().seen("entity", max_rows=100)}
+    assert audited == {"reservation", "resource", "user"}
 
 
 def test_a_poison_message_ends_in_the_dlq_visible_to_admins_who_can_redrive_it(

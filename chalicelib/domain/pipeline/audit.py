@@ -28,6 +28,7 @@ NOT_AUDITED = frozenset(
         "idempotency",
         "reservation_history",
         "reservation_reminder",
+        "no_show_count",  # a user's no-shows (the reservation's status change is audited)
         # catalogue bookkeeping (the resource / blackout item carries the change)
         "resource_name",
         "resource_tag",
@@ -36,6 +37,7 @@ NOT_AUDITED = frozenset(
         "resource_stats",
         "resource_maintenance",
         "blackout_ref",
+        "catalog_version",  # issue 16: the search copies' version, bumped by every write
         # sessions and security counters (not a person's edit of data)
         "username",
         "setup",
@@ -43,6 +45,8 @@ NOT_AUDITED = frozenset(
         "refresh_family",
         "denied_token",
         "login_failures",
+        "oauth_code",  # OAuth grants' codes and refresh tokens, as a user's refresh tokens
+        "oauth_refresh",
         # the pipeline's own records
         "notification",
         "notification_counter",
@@ -53,7 +57,9 @@ NOT_AUDITED = frozenset(
         "job_state",
         "ws_connection",
         "ws_subscription",
+        "ws_token",  # a socket's pointer from its sign-in token
         "webhook_count",
+        "email_claim",  # issue 16: one per mail sent (store/pipeline/email_claims.py)
         # waitlist bookkeeping (the entry item carries the change)
         "waitlist_slot",
         "waitlist_seq",
