@@ -1,5 +1,6 @@
-"""The one way an SQS worker runs: each record on its own, partial failures reported,
-and the record's effect applied at most once per idempotency key (STYLE rule 10, anchor PT).
+"""The one way an SQS worker runs: each record on its own (or, for the self-idempotent
+workers, a batch at once: "Together" below), partial failures reported, and the record's
+effect applied at most once per idempotency key (STYLE rule 10, anchor PT).
 
 - `BatchProcessor` + `process_partial_response`: a failing record does not fail its batch
   mates; when every record of a batch fails (always the case with batch_size=1) Powertools

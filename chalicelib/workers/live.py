@@ -1,7 +1,8 @@
 """Live worker: a batch of bus events -> coalesced WebSocket pushes (services/pipeline/live.py).
 
-Unlike the other workers it handles its batch as a whole, because coalescing is the point:
-the events of one batch reach each socket as one message. Its queue takes up to 10 records
+It handles its batch as a whole, because coalescing is the point: the events of one batch
+reach each socket as one message (the self-idempotent workers batch to write less:
+workers/batch.py). Its queue takes up to 10 records
 (`LIVE_QUEUE`, which reports partial failures: the deployment attaches it with
 ReportBatchItemFailures, the local pump honours them):
 - a malformed record is reported failed on its own (SQS moves it to the DLQ in the end);
