@@ -17,8 +17,8 @@ from chalicelib.domain.catalog.resources import Location, Maintenance, Resource,
 from chalicelib.domain.catalog.rules import ResourceQuery
 from chalicelib.domain.clock import FrozenClock
 from chalicelib.store import dynamo
+from chalicelib.store.catalog import importer, snapshot
 from chalicelib.store.catalog import query as listing
-from chalicelib.store.catalog import snapshot
 from chalicelib.store.catalog import version as catalogue_version
 from chalicelib.store.catalog.groups import GroupStore
 from chalicelib.store.catalog.items import ResourceItem, resource_pk, to_item
@@ -166,6 +166,26 @@ def test_the_copy_follows_each_write_and_a_missed_bump_lasts_at_most_a_minute(
     clocks.advance(snapshot.MAX_AGE_S)
     assert listed() == ["res-04", "res-05", "res-03", "res-01"]
     ResourceItem(resource_pk("res-05"), "META").delete()
+
+
+def test_an_import_bumps_the_version_once_and_the_copy_lists_every_imported_resource(
+    store: ResourceStore, copies: tuple[snapshot.CatalogueCopies, Clocks]
+) -> None:
+    copy, clocks = copies
+    store.create(varied(1))
+    before = catalogue_version.read_version().count
+    assert copy.current("GSI1") is not None  # a copy built before the import
+    clocks.advance(snapshot.SETTLE_S + 1)
+    # When 60 resources are imported (several transactions)
+    imported = [replace(varied(n), group_id=None) for n in range(10, 70)]
+    assert len(list(importer.chunks(imported))) > 1
+    importer.import_all(store, imported)
+    # Then the version moved once, and the copy lists them all
+    assert catalogue_version.read_version().count == before + 1
+    ordered = copy.current("GSI1")
+    assert ordered is not None
+    listed = {str(raw["resource_id"]["S"]) for raw in ordered.items}
+    assert listed == {"res-01", *(r.resource_id for r in imported)}
 
 
 def test_a_copy_built_right_after_a_write_is_rebuilt_once_the_index_caught_up(

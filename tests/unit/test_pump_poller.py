@@ -1,4 +1,5 @@
-"""The event pump's polling rhythm: no pause while there is work, backing off when idle."""
+"""The event pump's polling rhythm: queues are polled again at once while there is work and
+back off when idle; streams are read four times a second, at once while a read fills a page."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from infra.local.pump import Poller, QueuePoller, Target
+from infra.local.pump import STREAM_PAGE, Poller, QueuePoller, StreamPoller, Target
 
 
 class RecordingStop(threading.Event):
@@ -107,3 +108,83 @@ def test_a_batching_window_waits_once_for_the_batch_to_fill() -> None:
 def test_without_a_window_a_partial_batch_goes_at_once() -> None:
     handled, waits, batches = poll_with_late_arrivals(0.0)
     assert handled == 1 and waits == [] and batches == [["first"]]
+
+
+class WritesDuringTheRound(RecordingStop):
+    """Between two stream reads, the app writes `per_round[n]` items; stops after them."""
+
+    def __init__(self, table: Any, per_round: list[int]) -> None:
+        super().__init__()
+        self.table, self.per_round, self.written = table, per_round, 0
+
+    def write(self, count: int) -> None:
+        with self.table.batch_writer() as batch:
+            for _ in range(count):
+                batch.put_item(Item={"PK": f"item {self.written}", "SK": "x"})
+                self.written += 1
+
+    def wait(self, timeout: float | None = None) -> bool:
+        super().wait(timeout)
+        if self.per_round:
+            self.write(self.per_round.pop(0))
+        else:
+            self.set()
+        return self.is_set()
+
+
+def run_stream_poller(first: int, per_round: list[int]) -> tuple[list[float], list[int]]:
+    """A streamed moto table with `first` items written after the poller opened its shard;
+    the poller runs until `per_round` is used up. Returns its waits and the batch sizes its
+    handler got."""
+    dynamodb = boto3.resource("dynamodb", region_name="us-east-1")
+    table = dynamodb.create_table(
+        TableName="streamed",
+        KeySchema=[
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "PK", "AttributeType": "S"},
+            {"AttributeName": "SK", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    batches: list[int] = []
+
+    def handler(event: dict[str, Any], context: Any) -> None:
+        batches.append(len(event["Records"]))
+
+    stop = WritesDuringTheRound(table, per_round)
+    # moto routes stream calls by this host (botocore's default one is the table's)
+    streams = boto3.client(
+        "dynamodbstreams",
+        region_name="us-east-1",
+        endpoint_url="https://streams.dynamodb.us-east-1.amazonaws.com",
+    )
+    target = Target("relay", handler, batch_size=1000)
+    poller = StreamPoller(streams, table.latest_stream_arn, [target], region="us-east-1", stop=stop)
+    poller.start_at_latest()
+    stop.write(first)
+    poller.run()
+    return stop.waits, batches
+
+
+@mock_aws
+def test_the_stream_is_read_four_times_a_second_so_a_rounds_writes_are_one_batch() -> None:
+    # Given 3 items written, then 5 and 4 more while the poller waits between its reads
+    waits, batches = run_stream_poller(3, [5, 4])
+    # Then each read handed what a quarter of a second brought as one batch, and each round
+    # waited out the rest of its quarter (a few ms of it went on the read)
+    assert batches == [3, 5, 4]
+    assert len(waits) == 3 and all(0.15 < w <= StreamPoller.round_s for w in waits)
+
+
+@mock_aws
+def test_a_full_page_means_a_backlog_and_the_next_read_follows_at_once() -> None:
+    # Given 250 items waiting (two full pages and half a page)
+    waits, batches = run_stream_poller(250, [])
+    # Then the pages were read back to back; the short one ended the round, and the rest of
+    # its quarter was waited out (not read again at once)
+    assert batches == [STREAM_PAGE, STREAM_PAGE, 50]
+    assert len(waits) == 1 and 0.1 < waits[0] <= StreamPoller.round_s

@@ -4,7 +4,9 @@ Each chunk is one transaction (resources, unique names, tag memberships, summed 
 a chunk fails (a name claimed meanwhile, an id collision), the chunks already written are
 deleted again (compensation), so after a failure nothing of the import remains. While an
 import runs, its first chunks can briefly be visible to readers; that is the price of
-imports larger than one transaction.
+imports larger than one transaction. The catalogue version (store/catalog/version.py) is
+bumped once, when the import (or its compensation) is over, not after every chunk: a copy
+of the listing built meanwhile is stale from that bump on, as after any write.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from chalicelib.domain.catalog.resources import Resource
 from chalicelib.domain.errors import Conflict, DomainError
 from chalicelib.observability import logger
 from chalicelib.store.catalog import blackouts as blackout_store
+from chalicelib.store.catalog import version as catalogue_version
 from chalicelib.store.catalog.repository import (
     Plan,
     ResourceStore,
-    commit,
+    finish,
     forget_unused_tags,
     plan_change,
 )
@@ -59,24 +62,28 @@ def _write(changes: Sequence[tuple[Resource | None, Resource | None]]) -> None:
             plan.tx.put(blackout_store.empty_count(new.resource_id), None, "blackout_count")
         elif old is not None and new is None:  # compensation: the marker goes with it
             plan.tx.delete(blackout_store.empty_count(old.resource_id), None, "blackout_count")
-    commit(plan)
+    finish(plan).commit()  # the catalogue version: once, by the caller (see above)
     forget_unused_tags(plan)
 
 
 def import_all(repository: ResourceStore, resources: Sequence[Resource]) -> None:
     written: list[Resource] = []
-    for chunk in chunks(resources):
-        try:
-            _write([(None, resource) for resource in chunk])
-        except (DomainError, PynamoDBException) as exc:
-            logger.info("resource import failed; compensating", extra={"written": len(written)})
-            compensate(repository, [r.resource_id for r in written])
-            raise Conflict(
-                "the import conflicted with a concurrent change; nothing was imported",
-                code="import_conflict",
-                details={"reason": getattr(exc, "code", type(exc).__name__)},
-            ) from exc
-        written.extend(chunk)
+    try:
+        for chunk in chunks(resources):
+            try:
+                _write([(None, resource) for resource in chunk])
+            except (DomainError, PynamoDBException) as exc:
+                logger.info("resource import failed; compensating", extra={"written": len(written)})
+                compensate(repository, [r.resource_id for r in written])
+                raise Conflict(
+                    "the import conflicted with a concurrent change; nothing was imported",
+                    code="import_conflict",
+                    details={"reason": getattr(exc, "code", type(exc).__name__)},
+                ) from exc
+            written.extend(chunk)
+    finally:
+        if written:
+            catalogue_version.bump_after_write()
 
 
 def compensate(repository: ResourceStore, resource_ids: Sequence[str]) -> None:
