@@ -10,9 +10,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pyotp
@@ -31,6 +32,7 @@ CHROMIUM_ARGS = [
 # Test artefacts, not committed (tmp/ is ignored): look at them after a run.
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "tmp" / "artefacts" / "screenshots"
 TIMEOUT_MS = 8000
+BROWSER_ZONE = "Europe/Paris"  # every page's time zone unless a test picks another
 
 # The first administrator. The same credentials whether setup happens through the UI (the
 # first test) or through the API (when that test is deselected), so later tests can sign in.
@@ -87,7 +89,7 @@ class Console:
 
 
 def new_page(
-    browser: Browser, site: Site, *, timezone: str = "Europe/Paris", path: str = ""
+    browser: Browser, site: Site, *, timezone: str = BROWSER_ZONE, path: str = ""
 ) -> tuple[Page, Console]:
     """A fresh context (own sessionStorage) with a fixed time zone and viewport."""
     context = browser.new_context(
@@ -288,9 +290,15 @@ def signed_in_user(browser: Browser, site: Site, api: ApiClient) -> tuple[Page, 
     return page, username
 
 
+def browser_today() -> date:
+    """Today in the browser's zone (`new_page`'s default), not the machine's: from 23:00 UTC
+    on (22:00 in summer) Paris is a day ahead, and a grid opened on "today" starts there."""
+    return datetime.now(ZoneInfo(BROWSER_ZONE)).date()
+
+
 def day_after_tomorrow_at(hour: int, minute: int = 0) -> str:
     """A datetime-local value (browser time) safely in the future."""
-    day = date.today() + timedelta(days=2)
+    day = browser_today() + timedelta(days=2)
     return f"{day.isoformat()}T{hour:02d}:{minute:02d}"
 
 

@@ -4,7 +4,7 @@ CSV import) and users. Each change is checked through the API as well."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from tests.e2e.browser import (
     USER_PASSWORD,
     ApiClient,
     Site,
+    browser_today,
     expect_dashboard,
     new_page,
     screenshot,
@@ -112,7 +113,7 @@ def test_admin_maintenance_hours_and_blackouts(
         "button", name=f"Blackouts {name}"
     ).click()
     dialog = page.get_by_role("dialog")
-    first = date.today() + timedelta(days=10)
+    first = browser_today() + timedelta(days=10)
     dialog.get_by_label("First day").fill(first.isoformat())
     dialog.get_by_label("Last day").fill((first + timedelta(days=1)).isoformat())
     dialog.get_by_label("Reason").fill("Inventory")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from tests.e2e.browser import (
     USER_PASSWORD,
     ApiClient,
     Site,
+    browser_today,
     day_after_tomorrow_at,
     screenshot,
     settled,
@@ -133,7 +134,7 @@ def test_schedule_lists_free_slots_and_reserves_one(
     today = datetime.now(PARIS).date().isoformat()
     expect(dialog.get_by_label("Free slots on")).to_have_value(today)
     # When they pick the day after tomorrow
-    day = (date.today() + timedelta(days=2)).isoformat()
+    day = (browser_today() + timedelta(days=2)).isoformat()
     dialog.get_by_label("Free slots on").fill(day)
     # Then the free slots around the 10:00-11:00 booking are listed in the room's time
     slots = dialog.locator("li.slot")

@@ -3,20 +3,27 @@ named, nothing booked), fixes it, checks again, imports it, and exports their re
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.browser import USER_PASSWORD, ApiClient, Site, screenshot, signed_in_user
+from tests.e2e.browser import (
+    USER_PASSWORD,
+    ApiClient,
+    Site,
+    browser_today,
+    screenshot,
+    signed_in_user,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 def _file(tmp_path: Path, room: str, *, bad: bool) -> Path:
-    day = (date.today() + timedelta(days=4)).isoformat()
+    day = (browser_today() + timedelta(days=4)).isoformat()
     second_end = "noon" if bad else f"{day}T11:00:00Z"
     path = tmp_path / ("bad.csv" if bad else "good.csv")
     path.write_text(

@@ -5,7 +5,7 @@ other suites sharing the stack are not limited by it."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -15,6 +15,7 @@ from tests.e2e.browser import (
     ApiClient,
     Site,
     admin_area,
+    browser_today,
     create_room,
     screenshot,
     signed_in_user,
@@ -46,7 +47,7 @@ def test_an_admin_limits_a_room_and_its_user_sees_the_usage(
     # Then a user who booked the room once reads 1 of 2 used in My limits
     page, username = signed_in_user(browser, site, api)
     token = api.login(username, USER_PASSWORD)
-    day = (date.today() + timedelta(days=3)).isoformat()
+    day = (browser_today() + timedelta(days=3)).isoformat()
     body = {
         "resource_id": room["resource_id"],
         "start_time": f"{day}T10:00:00Z",

@@ -15,6 +15,7 @@ from tests.e2e.browser import (
     USER_PASSWORD,
     ApiClient,
     Site,
+    browser_today,
     day_after_tomorrow_at,
     fill_window,
     resource_card,
@@ -43,7 +44,7 @@ def open_weekly_reserve(page: Page, room: dict[str, Any], hour: int, count: int)
     fill_window(dialog, day_after_tomorrow_at(hour), day_after_tomorrow_at(hour + 1))
     dialog.get_by_label("Repeats").select_option("weekly")
     # The start's weekday is ticked for us
-    start_day = date.today() + timedelta(days=2)
+    start_day = browser_today() + timedelta(days=2)
     expect(dialog.get_by_label(start_day.strftime("%a"), exact=True)).to_be_checked()
     dialog.get_by_label("Occurrences", exact=True).fill(str(count))
     return dialog
@@ -64,7 +65,7 @@ def test_weekly_series_badges_and_cancel_this_and_following(
     mine = api.call("GET", "/api/v1/reservations/my", token)["items"]
     series_ids = {r["series_id"] for r in mine}
     assert len(mine) == 4 and len(series_ids) == 1 and None not in series_ids
-    first_day = date.today() + timedelta(days=2)
+    first_day = browser_today() + timedelta(days=2)
     starts = sorted(utc_instant(r["start_time"]) for r in mine)
     assert starts == [paris(first_day + timedelta(weeks=n), 10) for n in range(4)]
     # And My reservations shows each occurrence with a "series" badge
@@ -100,7 +101,7 @@ def test_a_colliding_series_lists_the_taken_occurrences_and_can_skip_them(
     # Given another user holds the third week at 14:30-15:30
     rival = unique("rival")
     api.register(rival)
-    third = paris(date.today() + timedelta(days=16), 14) + timedelta(minutes=30)
+    third = paris(browser_today() + timedelta(days=16), 14) + timedelta(minutes=30)
     body = {
         "resource_id": room["resource_id"],
         "start_time": third.isoformat(),
@@ -132,7 +133,7 @@ def test_a_colliding_series_lists_the_taken_occurrences_and_can_skip_them(
     result.get_by_role("button", name="Done").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     booked = api.call("GET", "/api/v1/reservations/my", token)["items"]
-    first_day = date.today() + timedelta(days=2)
+    first_day = browser_today() + timedelta(days=2)
     expected = [paris(first_day + timedelta(weeks=n), 14) for n in (0, 1, 3)]
     assert sorted(utc_instant(r["start_time"]) for r in booked) == expected
     page.context.close()
