@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 for _name, _value in {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -51,6 +52,9 @@ from tests.e2e.race_kit import (  # noqa: E402
     register_users,
     seed_resources,
 )
+
+if TYPE_CHECKING:
+    from infra.local.stack import RunningStack
 
 RESOURCES = 20
 
@@ -148,8 +152,15 @@ def target_from(args: argparse.Namespace) -> Iterator[Target]:
 
 @contextmanager
 def _stack_with_paused_workers() -> Iterator[Target]:
-    """The request path alone: the stream/queue workers are stopped (SIGSTOP) while measuring,
-    so the event pipeline's own DynamoDB and moto work does not share the two cores; they are
+    """The request path alone (see `paused_stack`): its API and DynamoDB Local."""
+    with paused_stack() as running:
+        yield Target(running.urls["api"], running.dynamodb_url)
+
+
+@contextmanager
+def paused_stack() -> Iterator[RunningStack]:
+    """The stack with its stream/queue workers stopped (SIGSTOP) while measuring, so the
+    event pipeline's own DynamoDB and moto work does not share the two cores; they are
     resumed (SIGCONT) before the stack stops, and catch up from the stream."""
     import signal
     import tempfile
@@ -165,7 +176,7 @@ def _stack_with_paused_workers() -> Iterator[Target]:
         workers = running.child("workers").pid
         os.kill(workers, signal.SIGSTOP)
         try:
-            yield Target(running.urls["api"], running.dynamodb_url)
+            yield running
         finally:
             os.kill(workers, signal.SIGCONT)
 

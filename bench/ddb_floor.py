@@ -16,21 +16,18 @@ DynamoDB Local meanwhile) and stops it afterwards; bounded (a few thousand calls
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import statistics
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import count
-from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
+from bench.booking import paused_stack
 from bench.catalog import cpu_seconds
 
 MAIN, RATES = "reserver-main", "reserver-rate-limits"
@@ -46,24 +43,13 @@ class Cost:
 @contextmanager
 def dynamodb_local() -> Iterator[tuple[Any, int]]:
     """A boto3 client of the stack's DynamoDB Local, and its PID (workers paused)."""
-    from infra.local.config import Ports, StackConfig
-    from infra.local.stack import start_stack
-    from tests.e2e.conftest import free_port
-
-    ports = Ports(*(free_port() for _ in range(5)))
-    state = Path(tempfile.mkdtemp(prefix="bench-floor-"))
-    with start_stack(StackConfig(ports=ports, state_dir=state, frontend_dir=None)) as running:
-        workers = running.child("workers").pid
-        os.kill(workers, signal.SIGSTOP)
-        try:
-            client = boto3.client(
-                "dynamodb",
-                endpoint_url=running.dynamodb_url,
-                config=Config(retries={"max_attempts": 0}),
-            )
-            yield client, running.child("dynamodb").pid
-        finally:
-            os.kill(workers, signal.SIGCONT)
+    with paused_stack() as running:
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=running.dynamodb_url,
+            config=Config(retries={"max_attempts": 0}),
+        )
+        yield client, running.child("dynamodb").pid
 
 
 def occupancy(n: int, resource: str) -> dict[str, Any]:
